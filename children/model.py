@@ -1,0 +1,67 @@
+"""The child referred for a placement, as the matching core sees them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Wishes:
+    """What the child said they want: places (outcodes) and named carers."""
+
+    areas: tuple[str, ...] = ()
+    carers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A child needing a placement.
+
+    `home`, `school` and the outcodes in `avoid` are normalised outcodes; `avoid` may
+    also name LAs. `siblings_placed_with` lists the carers (household ids) where a
+    brother or sister already lives.
+    """
+
+    id: str
+    la: str
+    age: int
+    sex: str
+    home: str
+    accepts: tuple[str, ...]
+    urgency: str
+    needed_by: date
+    ethnicity: str = "NOBT"
+    religion: str = "none"
+    languages: tuple[str, ...] = ("en",)
+    school: str | None = None
+    school_must_stay: bool = False
+    avoid: tuple[str, ...] = ()
+    needs: frozenset[str] = field(default_factory=frozenset)
+    flags: frozenset[str] = field(default_factory=frozenset)
+    max_distance_km: float | None = None
+    siblings_placed_with: tuple[str, ...] = ()
+    wishes: Wishes = Wishes()
+
+    @property
+    def living_flags(self) -> frozenset[str]:
+        """Who the child can live alongside, with the flags the rules imply.
+
+        Harmful sexual behaviour implies `no_younger_children` (problem format).
+        """
+        if "harmful_sexual_behaviour" in self.needs:
+            return self.flags | {"no_younger_children"}
+        return self.flags
+
+    def cannot_live_with(self, other: Child) -> bool:
+        """True when safeguarding forbids these two children in one household."""
+        a, b = self.living_flags, other.living_flags
+        if "only_child" in a or "only_child" in b:
+            return True
+        if ("no_younger_children" in a and other.age < self.age) or (
+            "no_younger_children" in b and self.age < other.age
+        ):
+            return True
+        return ("no_older_children" in a and other.age > self.age) or (
+            "no_older_children" in b and self.age > other.age
+        )

@@ -1,0 +1,1 @@
+"""The placematch command line."""

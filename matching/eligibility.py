@@ -1,0 +1,216 @@
+"""The hard rules of DESIGN.md §4, each with an id, evaluated for one child against
+every household at once.
+
+A pair is eligible only if no rule fails. Keeping one boolean row per rule (rather
+than a single mask) is what lets a near miss name the one rule it fails, and lets an
+unplaced child be told which rules shut out which carers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from children.model import Child
+from geo import Gazetteer, gazetteer
+from matching.problem import Policy
+from matching.table import KIND_INDEX, CarerTable, need_mask
+from vocab import KIND_LABELS, KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    section: str  # DESIGN.md §4 item
+    summary: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("kind", "4.1", "the carer's kind is one the child's plan accepts"),
+    Rule("kinship_connection", "4.2", "a kinship carer takes only the children it is connected to"),
+    Rule("age_range", "4.3", "the child's age is within the carer's approved range"),
+    Rule("sex", "4.3", "the child's sex is one the carer is approved for"),
+    Rule("vacancy", "4.4", "the carer has a free place"),
+    Rule("skills", "4.5", "every need of the child is covered by the carer's skills"),
+    Rule("distance", "4.6", "within the distance limit from the child's home"),
+    Rule("avoid_area", "4.7", "not in an area the child must avoid"),
+    Rule("only_child", "4.7", "a child who must be the only child lives with no other child"),
+    Rule("no_younger_children", "4.7", "no younger child in the household"),
+    Rule("no_older_children", "4.7", "no older child in the household"),
+    Rule("smoker_under_5", "4.7", "a child under 5 is never placed with a smoker"),
+    Rule("wheelchair_access", "4.7", "wheelchair access where the child needs it"),
+    Rule("pets", "4.7", "no pets where the child has a pet allergy"),
+    Rule("school_distance", "4.8", "within travelling distance of the school the child must stay at"),
+    Rule("availability", "4.9", "the carer is available by the date the child needs the placement"),
+)
+RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
+RULE_INDEX: dict[str, int] = {r: i for i, r in enumerate(RULE_IDS)}
+RULE_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One child against every carer: which rules each carer fails, and distances."""
+
+    child: Child
+    table: CarerTable
+    failures: np.ndarray  # bool [len(RULES), n_carers]
+    distance_km: np.ndarray  # home to carer, every carer
+    school_km: np.ndarray | None
+    limit_km: np.ndarray  # the distance limit that applies to each carer
+    school_limit_km: float
+
+    @cached_property
+    def fail_count(self) -> np.ndarray:
+        return self.failures.sum(axis=0)
+
+    @cached_property
+    def eligible(self) -> np.ndarray:
+        """Indices of eligible carers."""
+        return np.flatnonzero(self.fail_count == 0)
+
+    @cached_property
+    def near_misses(self) -> np.ndarray:
+        """Indices of carers failing exactly one rule."""
+        return np.flatnonzero(self.fail_count == 1)
+
+    def failed_rules(self, carer: int) -> list[str]:
+        return [RULE_IDS[r] for r in np.flatnonzero(self.failures[:, carer])]
+
+    def detail(self, carer: int, rule: str) -> str:
+        """Why `carer` fails `rule`, in words an officer can check."""
+        c, h = self.child, self.table.carers[carer]
+        d = float(self.distance_km[carer])
+        match rule:
+            case "kind":
+                return (
+                    f"a {KIND_LABELS[h.kind]}; the child's plan accepts "
+                    + ", ".join(c.accepts)
+                )
+            case "kinship_connection":
+                return "a kinship carer connected to other children, not this child"
+            case "age_range":
+                return f"approved for ages {h.min_age}–{h.max_age}; the child is {c.age}"
+            case "sex":
+                allowed = "girls" if h.sexes == {"F"} else "boys"
+                return f"approved for {allowed} only"
+            case "vacancy":
+                return "no free place"
+            case "skills":
+                missing = sorted(c.needs - h.skills)
+                return "lacks skill " + ", ".join(f"'{m}'" for m in missing)
+            case "distance":
+                return (
+                    f"{d:.1f} km from home ({c.home} to {h.location}); "
+                    f"limit {self.limit_km[carer]:.0f} km"
+                )
+            case "avoid_area":
+                where = h.location if h.location in c.avoid else h.la
+                return f"in {where}, where the child must not live"
+            case "only_child":
+                return (
+                    f"{len(h.household_children_ages)} child(ren) already live here; "
+                    "the child must be the only child"
+                )
+            case "no_younger_children":
+                return f"a younger child (age {min(h.household_children_ages)}) lives here"
+            case "no_older_children":
+                return f"an older child (age {max(h.household_children_ages)}) lives here"
+            case "smoker_under_5":
+                return f"a smoking household; the child is {c.age}"
+            case "wheelchair_access":
+                return "no wheelchair access; the child needs it"
+            case "pets":
+                return "has pets; the child must not live with pets"
+            case "school_distance":
+                assert self.school_km is not None
+                return (
+                    f"{self.school_km[carer]:.1f} km from school ({c.school}); the child stays "
+                    f"at school, limit {self.school_limit_km:.0f} km"
+                )
+            case "availability":
+                return f"available from {h.available_from.isoformat()}; needed by {c.needed_by.isoformat()}"
+        raise KeyError(rule)
+
+
+def distances_from(outcode: str, table: CarerTable, gaz: Gazetteer | None = None) -> np.ndarray:
+    """Straight-line km from an outcode to every carer."""
+    gaz = gaz or gazetteer()
+    i = gaz.index[outcode]
+    return np.hypot(table.x_km - gaz.easting[i] / 1000.0, table.y_km - gaz.northing[i] / 1000.0)
+
+
+def assess(
+    child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer | None = None
+) -> Assessment:
+    """Evaluate every hard rule for `child` against every carer in `table`."""
+    gaz = gaz or gazetteer()
+    n = len(table)
+    fail = np.zeros((len(RULES), n), dtype=bool)
+    row = {r: fail[i] for r, i in RULE_INDEX.items()}
+
+    accepted = np.zeros(len(KINDS), dtype=bool)
+    accepted[[KIND_INDEX[k] for k in child.accepts]] = True
+    row["kind"][:] = ~accepted[table.kind]
+
+    kinship = table.kind == KIND_INDEX["kinship"]
+    connected = np.zeros(n, dtype=bool)
+    connected[table.connected.get(child.id, np.zeros(0, dtype=np.int64))] = True
+    row["kinship_connection"][:] = kinship & ~connected
+
+    row["age_range"][:] = (table.min_age > child.age) | (table.max_age < child.age)
+    takes = {"F": table.takes_f, "M": table.takes_m}.get(child.sex, table.takes_u)
+    row["sex"][:] = ~takes
+    row["vacancy"][:] = table.vacancies <= 0
+    needs = need_mask(child.needs)
+    row["skills"][:] = (needs & ~table.skills) != 0
+
+    home_km = distances_from(child.home, table, gaz)
+    if child.max_distance_km is not None:
+        limit = np.full(n, float(child.max_distance_km))
+    else:
+        per_kind = np.array([policy.max_distance_km[k] for k in KINDS], dtype=np.float64)
+        limit = per_kind[table.kind]
+    row["distance"][:] = home_km > limit
+
+    avoid_codes = [gaz.index[a] for a in child.avoid if a in gaz.index]
+    avoid_las = [table.las.get(a) for a in child.avoid]
+    row["avoid_area"][:] = np.isin(table.location, avoid_codes) | np.isin(table.la, avoid_las)
+
+    flags = child.living_flags
+    if "only_child" in flags:
+        row["only_child"][:] = table.household_n > 0
+    if "no_younger_children" in flags:
+        row["no_younger_children"][:] = table.youngest < child.age
+    if "no_older_children" in flags:
+        row["no_older_children"][:] = table.oldest > child.age
+    if child.age < 5:
+        row["smoker_under_5"][:] = table.smoker
+    if "needs_wheelchair_access" in flags:
+        row["wheelchair_access"][:] = ~table.wheelchair
+    if "no_pets" in flags:
+        row["pets"][:] = table.pets
+
+    school_km = None
+    if child.school:
+        school_km = distances_from(child.school, table, gaz)
+        if child.school_must_stay:
+            row["school_distance"][:] = school_km > policy.school_travel_km
+
+    row["availability"][:] = table.available_day > child.needed_by.toordinal()
+    return Assessment(
+        child, table, fail, home_km, school_km, limit, float(policy.school_travel_km)
+    )
+
+
+__all__ = [
+    "RULES",
+    "RULE_IDS",
+    "RULE_BY_ID",
+    "Rule",
+    "Assessment",
+    "assess",
+    "distances_from",
+]

@@ -1,0 +1,352 @@
+"""A matching problem: policy, children, sibling groups and carers, already validated.
+
+`parse_problem` turns a document in the public problem format into typed values and
+reports *every* fault it finds, each with the JSON path of the offending value, so a
+person can fix a file in one pass. Nothing here reads files; see `matching.load_problem`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property, lru_cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from carers.model import Household
+from children.model import Child, Wishes
+from children.siblings import SiblingGroup, SiblingRelations
+from geo import Gazetteer, UnknownOutcode, gazetteer, outcode_of
+from vocab import KINDS
+
+DEFAULT_MAX_DISTANCE_KM: dict[str, float] = {
+    "foster": 32.0,
+    "kinship": 400.0,
+    "residential": 80.0,
+    "supported": 32.0,
+    "adoption": 400.0,
+}
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "proximity": 30,
+    "same_la": 10,
+    "siblings_already_placed": 40,
+    "culture": 10,
+    "skills_depth": 10,
+    "age_fit": 5,
+    "household_fit": 5,
+    "experience": 5,
+    "wishes": 10,
+    "cost": 10,
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The rules an LA sets for a run: distance limits, weights, time limit."""
+
+    max_distance_km: Mapping[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_MAX_DISTANCE_KM)
+    )
+    time_limit_s: float = 10.0
+    school_travel_km: float = 16.0
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    seed: int = 0
+
+    def distance_limit(self, child: Child, kind: str) -> float:
+        """A child's own limit overrides the policy's limit for the kind."""
+        if child.max_distance_km is not None:
+            return float(child.max_distance_km)
+        return float(self.max_distance_km[kind])
+
+
+@dataclass(frozen=True)
+class Problem:
+    as_of: date
+    policy: Policy
+    children: tuple[Child, ...]
+    sibling_groups: tuple[SiblingGroup, ...]
+    carers: tuple[Household, ...]
+
+    @cached_property
+    def child_by_id(self) -> dict[str, Child]:
+        return {c.id: c for c in self.children}
+
+    @cached_property
+    def carer_index(self) -> dict[str, int]:
+        return {h.id: i for i, h in enumerate(self.carers)}
+
+    @cached_property
+    def siblings(self) -> SiblingRelations:
+        return SiblingRelations(self.sibling_groups)
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemIssue:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class ProblemInvalid(ValueError):
+    """The document is not a valid problem; `issues` lists every fault with its path."""
+
+    def __init__(self, issues: list[ProblemIssue]) -> None:
+        self.issues = issues
+        head = f"{len(issues)} problem(s) in the matching problem"
+        super().__init__(head + ":\n" + "\n".join(f"  {i}" for i in issues))
+
+
+@lru_cache(maxsize=2)
+def schema(name: str = "problem") -> dict[str, Any]:
+    """The published JSON Schema (matching/schema/<name>.schema.json)."""
+    text = resources.files("matching").joinpath(f"schema/{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=2)
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
+        schema(name), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _json_path(parts: Any) -> str:
+    path = "$"
+    for p in parts:
+        path += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return path
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    if err.validator == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        return f"unknown field(s): {', '.join(extra)}"
+    if err.validator == "enum":
+        allowed = ", ".join(map(str, err.validator_value))
+        return f"{err.instance!r} is not allowed here (expected one of: {allowed})"
+    if err.validator == "required":
+        return err.message.replace("is a required property", "is required")
+    return err.message
+
+
+def schema_issues(doc: Any, name: str = "problem") -> list[ProblemIssue]:
+    """Every JSON Schema violation in `doc`, deepest path first within each branch."""
+    errors = sorted(_validator(name).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    return [ProblemIssue(_json_path(e.absolute_path), _schema_message(e)) for e in errors]
+
+
+def parse_problem(doc: Mapping[str, Any], gaz: Gazetteer | None = None) -> Problem:
+    """Validate a problem document (schema and cross-references) and build typed values.
+
+    Raises ProblemInvalid listing every fault found.
+    """
+    issues = schema_issues(doc)
+    if issues:
+        raise ProblemInvalid(issues)
+    gaz = gaz or gazetteer()
+    issues = []
+
+    def outcode(value: str, path: str, who: str) -> str:
+        try:
+            return gaz.resolve(value)
+        except UnknownOutcode as exc:
+            issues.append(ProblemIssue(path, f"{who}: {exc}"))
+            return value
+
+    def day(value: str, path: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            issues.append(ProblemIssue(path, f"{value!r} is not a date (YYYY-MM-DD)"))
+            return date.min
+
+    as_of = day(doc["as_of"], "$.as_of")
+    pol = doc.get("policy", {})
+    policy = Policy(
+        max_distance_km=DEFAULT_MAX_DISTANCE_KM | pol.get("max_distance_km", {}),
+        time_limit_s=float(pol.get("time_limit_s", 10.0)),
+        school_travel_km=float(pol.get("school_travel_km", 16.0)),
+        weights=DEFAULT_WEIGHTS | pol.get("weights", {}),
+        seed=int(pol.get("seed", 0)),
+    )
+
+    children: list[Child] = []
+    seen: dict[str, int] = {}
+    for i, c in enumerate(doc["children"]):
+        p = f"$.children[{i}]"
+        who = f"child {c['id']}"
+        if c["id"] in seen:
+            issues.append(
+                ProblemIssue(f"{p}.id", f"duplicate child id {c['id']!r} (also $.children[{seen[c['id']]}])")
+            )
+        seen.setdefault(c["id"], i)
+        avoid = tuple(
+            outcode(a, f"{p}.avoid[{k}]", who) if _looks_like_outcode(a) else a
+            for k, a in enumerate(c.get("avoid", []))
+        )
+        wishes = c.get("wishes", {})
+        school = c.get("school")
+        if c.get("school_must_stay") and not school:
+            issues.append(ProblemIssue(f"{p}.school", f"{who}: school_must_stay is true but no school is given"))
+        children.append(
+            Child(
+                id=c["id"],
+                la=c["la"],
+                age=c["age"],
+                sex=c["sex"],
+                home=outcode(c["home"], f"{p}.home", who),
+                accepts=tuple(c["accepts"]),
+                urgency=c["urgency"],
+                needed_by=day(c["needed_by"], f"{p}.needed_by"),
+                ethnicity=c.get("ethnicity", "NOBT"),
+                religion=c.get("religion", "none"),
+                languages=tuple(c.get("languages", ["en"])),
+                school=outcode(school, f"{p}.school", who) if school else None,
+                school_must_stay=bool(c.get("school_must_stay", False)),
+                avoid=avoid,
+                needs=frozenset(c.get("needs", [])),
+                flags=frozenset(c.get("flags", [])),
+                max_distance_km=c.get("max_distance_km"),
+                siblings_placed_with=tuple(c.get("siblings_placed_with", [])),
+                wishes=Wishes(
+                    areas=tuple(
+                        outcode(a, f"{p}.wishes.areas[{k}]", who)
+                        for k, a in enumerate(wishes.get("areas", []))
+                    ),
+                    carers=tuple(wishes.get("carers", [])),
+                ),
+            )
+        )
+
+    carers: list[Household] = []
+    seen_carer: dict[str, int] = {}
+    for i, h in enumerate(doc["carers"]):
+        p = f"$.carers[{i}]"
+        who = f"carer {h['id']}"
+        if h["id"] in seen_carer:
+            issues.append(
+                ProblemIssue(
+                    f"{p}.id", f"duplicate carer id {h['id']!r} (also $.carers[{seen_carer[h['id']]}])"
+                )
+            )
+        seen_carer.setdefault(h["id"], i)
+        if h["min_age"] > h["max_age"]:
+            issues.append(
+                ProblemIssue(f"{p}.min_age", f"{who}: min_age {h['min_age']} is above max_age {h['max_age']}")
+            )
+        if h["kind"] != "kinship" and h.get("connected_children"):
+            issues.append(
+                ProblemIssue(f"{p}.connected_children", f"{who}: only kinship carers have connected children")
+            )
+        carers.append(
+            Household(
+                id=h["id"],
+                la=h["la"],
+                kind=h["kind"],
+                provider=h["provider"],
+                location=outcode(h["location"], f"{p}.location", who),
+                min_age=h["min_age"],
+                max_age=h["max_age"],
+                vacancies=h["vacancies"],
+                available_from=day(h["available_from"], f"{p}.available_from"),
+                weekly_cost=float(h["weekly_cost"]),
+                sexes=frozenset(h.get("sexes", [])),
+                skills=frozenset(h.get("skills", [])),
+                languages=tuple(h.get("languages", ["en"])),
+                ethnicity=h.get("ethnicity", "NOBT"),
+                religion=h.get("religion", "none"),
+                household_children_ages=tuple(h.get("household_children_ages", [])),
+                smoker=bool(h.get("smoker", False)),
+                pets=bool(h.get("pets", False)),
+                wheelchair_access=bool(h.get("wheelchair_access", False)),
+                years_experience=float(h.get("years_experience", 0)),
+                connected_children=tuple(h.get("connected_children", [])),
+            )
+        )
+
+    for i, c in enumerate(doc["children"]):
+        for k, cid in enumerate(c.get("siblings_placed_with", [])):
+            if cid not in seen_carer:
+                issues.append(
+                    ProblemIssue(f"$.children[{i}].siblings_placed_with[{k}]", f"unknown carer {cid!r}")
+                )
+        for k, cid in enumerate(c.get("wishes", {}).get("carers", [])):
+            if cid not in seen_carer:
+                issues.append(ProblemIssue(f"$.children[{i}].wishes.carers[{k}]", f"unknown carer {cid!r}"))
+
+    groups = tuple(
+        SiblingGroup(id=g["id"], children=tuple(g["children"]), policy=g["policy"])
+        for g in doc.get("sibling_groups", [])
+    )
+    by_id = {c.id: c for c in children}
+    for err in SiblingRelations.check(list(groups), by_id):
+        path = f"$.sibling_groups[{err.group_index}]"
+        path += f".children[{err.member_index}]" if err.member_index is not None else ""
+        issues.append(ProblemIssue(path, err.message))
+
+    if issues:
+        raise ProblemInvalid(issues)
+    return Problem(as_of, policy, tuple(children), groups, tuple(carers))
+
+
+def _looks_like_outcode(text: str) -> bool:
+    """`avoid` mixes outcodes and LA names: anything that parses as a postcode is one."""
+    try:
+        outcode_of(text)
+    except UnknownOutcode:
+        return False
+    return True
+
+
+def problem_to_dict(problem: Problem) -> dict[str, Any]:
+    """The problem back in the public format (for generators, exports and replays)."""
+
+    def child(c: Child) -> dict[str, Any]:
+        return {
+            "id": c.id, "la": c.la, "age": c.age, "sex": c.sex, "ethnicity": c.ethnicity,
+            "religion": c.religion, "languages": list(c.languages), "home": c.home,
+            "school": c.school, "school_must_stay": c.school_must_stay, "avoid": list(c.avoid),
+            "accepts": list(c.accepts), "needs": sorted(c.needs), "flags": sorted(c.flags),
+            "urgency": c.urgency, "needed_by": c.needed_by.isoformat(),
+            "max_distance_km": c.max_distance_km,
+            "siblings_placed_with": list(c.siblings_placed_with),
+            "wishes": {"areas": list(c.wishes.areas), "carers": list(c.wishes.carers)},
+        }
+
+    def carer(h: Household) -> dict[str, Any]:
+        return {
+            "id": h.id, "la": h.la, "kind": h.kind, "provider": h.provider,
+            "location": h.location, "min_age": h.min_age, "max_age": h.max_age,
+            "sexes": sorted(h.sexes), "vacancies": h.vacancies,
+            "available_from": h.available_from.isoformat(), "skills": sorted(h.skills),
+            "languages": list(h.languages), "ethnicity": h.ethnicity, "religion": h.religion,
+            "household_children_ages": list(h.household_children_ages), "smoker": h.smoker,
+            "pets": h.pets, "wheelchair_access": h.wheelchair_access,
+            "years_experience": h.years_experience, "weekly_cost": h.weekly_cost,
+            "connected_children": list(h.connected_children),
+        }
+
+    p = problem.policy
+    return {
+        "as_of": problem.as_of.isoformat(),
+        "policy": {
+            "max_distance_km": dict(p.max_distance_km), "time_limit_s": p.time_limit_s,
+            "school_travel_km": p.school_travel_km, "weights": dict(p.weights), "seed": p.seed,
+        },
+        "children": [child(c) for c in problem.children],
+        "sibling_groups": [
+            {"id": g.id, "children": list(g.children), "policy": g.policy}
+            for g in problem.sibling_groups
+        ],
+        "carers": [carer(h) for h in problem.carers],
+    }
+
+
+assert set(DEFAULT_MAX_DISTANCE_KM) == set(KINDS)

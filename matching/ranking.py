@@ -1,0 +1,182 @@
+"""Ranked matches for one child or one sibling group: what a placement officer asks for
+when a referral lands.
+
+Eligible carers best first, each with its reasons; then the near misses, carers that
+fail exactly one hard rule, with the rule, because the officer may be able to change
+that one thing (a carer's approval, a manager's exception) today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from children.model import Child
+from children.siblings import SiblingGroup
+from geo import Gazetteer, gazetteer
+from matching.eligibility import RULE_IDS, Assessment, assess
+from matching.problem import Problem
+from matching.scoring import Scores, score
+from matching.table import CarerTable
+
+
+@dataclass
+class MatchingContext:
+    """A problem with its carer table built once, shared by rank, solve and explain."""
+
+    problem: Problem
+    gaz: Gazetteer = field(default_factory=gazetteer)
+
+    @cached_property
+    def table(self) -> CarerTable:
+        return CarerTable.build(self.problem.carers, self.gaz)
+
+    def assess(self, child: Child) -> Assessment:
+        return assess(child, self.table, self.problem.policy, self.gaz)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedMatch:
+    carer: str
+    score: float
+    distance_km: float
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "carer": self.carer,
+            "score": round(self.score, 1),
+            "distance_km": round(self.distance_km, 1),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    carer: str
+    failed_rule: str
+    detail: str
+    distance_km: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "carer": self.carer,
+            "failed_rule": self.failed_rule,
+            "detail": self.detail,
+            "distance_km": round(self.distance_km, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The answer to "who could take this child (or these children)?"."""
+
+    subject: str  # child id or sibling group id
+    children: tuple[str, ...]
+    eligible_count: int
+    matches: tuple[RankedMatch, ...]
+    near_misses: tuple[NearMiss, ...]
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "subject": self.subject,
+            "children": list(self.children),
+            "eligible_count": self.eligible_count,
+            "matches": [m.to_dict() for m in self.matches],
+            "near_misses": [m.to_dict() for m in self.near_misses],
+        }
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def _best(values: np.ndarray, top: int) -> np.ndarray:
+    """Positions of the `top` largest values, largest first (ties: lower position first)."""
+    if len(values) > top:
+        part = np.argpartition(-values, top - 1)[:top]
+    else:
+        part = np.arange(len(values))
+    return part[np.lexsort((part, -values[part]))]
+
+
+def rank_child(ctx: MatchingContext, child: Child, top: int = 20, near: int = 10) -> Ranking:
+    a = ctx.assess(child)
+    elig = a.eligible
+    s = score(a, elig, ctx.problem.policy)
+    total = s.total
+    best = _best(total, top)
+    matches = tuple(
+        RankedMatch(
+            carer=ctx.table.carers[int(elig[j])].id,
+            score=float(total[j]),
+            distance_km=float(a.distance_km[elig[j]]),
+            reasons=tuple(s.reasons(int(j))),
+        )
+        for j in best
+    )
+    return Ranking(child.id, (child.id,), len(elig), matches, _near_misses(a, a.near_misses, near))
+
+
+def _near_misses(a: Assessment, candidates: np.ndarray, near: int) -> tuple[NearMiss, ...]:
+    """Closest near misses first: distance is what an officer weighs first."""
+    order = candidates[np.argsort(a.distance_km[candidates], kind="stable")][:near]
+    out = []
+    for i in order:
+        rule = a.failed_rules(int(i))[0]
+        out.append(
+            NearMiss(a.table.carers[int(i)].id, rule, a.detail(int(i), rule), float(a.distance_km[i]))
+        )
+    return tuple(out)
+
+
+def group_conflicts(members: list[Child]) -> list[str]:
+    """Safeguarding reasons these siblings cannot share a household, if any."""
+    out = []
+    for i, a in enumerate(members):
+        for b in members[i + 1 :]:
+            if a.cannot_live_with(b):
+                out.append(f"{a.id} and {b.id} cannot live in one household (safeguarding flags)")
+    return out
+
+
+def rank_group(ctx: MatchingContext, group: SiblingGroup, top: int = 20, near: int = 10) -> Ranking:
+    """Households that can take the whole group together, scored by the members' mean."""
+    members = [ctx.problem.child_by_id[c] for c in group.children]
+    assessments = [ctx.assess(m) for m in members]
+    size = len(members)
+    short = ctx.table.vacancies < size  # not enough places for everyone together
+    fails = np.logical_or.reduce([a.failures for a in assessments])
+    vacancy_row = RULE_IDS.index("vacancy")
+    fails[vacancy_row] |= short
+    count = fails.sum(axis=0)
+    conflicts = group_conflicts(members)
+    elig = np.flatnonzero(count == 0) if not conflicts else np.zeros(0, dtype=np.int64)
+    scores: list[Scores] = [score(a, elig, ctx.problem.policy) for a in assessments]
+    total = np.mean([s.total for s in scores], axis=0) if len(elig) else np.zeros(0)
+    best = _best(total, top)
+    lead = assessments[0]
+    matches = []
+    for j in best:
+        i = int(elig[j])
+        reasons = [f"takes all {size} children together ({ctx.table.carers[i].vacancies} free places)"]
+        reasons += scores[0].reasons(int(j))
+        for m, s in zip(members[1:], scores[1:], strict=True):
+            reasons.append(f"{m.id}: " + s.reasons(int(j))[0])
+        matches.append(
+            RankedMatch(ctx.table.carers[i].id, float(total[j]), float(lead.distance_km[i]), tuple(reasons))
+        )
+    misses = []
+    for i in np.flatnonzero(count == 1)[np.argsort(lead.distance_km[count == 1], kind="stable")][:near]:
+        rule = RULE_IDS[int(np.flatnonzero(fails[:, i])[0])]
+        who = [a for a in assessments if a.failures[RULE_IDS.index(rule), i]]
+        if rule == "vacancy" and not who:
+            detail = f"{ctx.table.carers[i].vacancies} free place(s) for {size} children"
+        else:
+            detail = "; ".join(f"{a.child.id}: {a.detail(int(i), rule)}" for a in who)
+        misses.append(NearMiss(ctx.table.carers[i].id, rule, detail, float(lead.distance_km[i])))
+    note = "; ".join(conflicts) if conflicts else None
+    return Ranking(group.id, group.children, len(elig), tuple(matches), tuple(misses), note)

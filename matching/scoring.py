@@ -1,0 +1,229 @@
+"""Match quality: the soft criteria of DESIGN.md §4, each worth points and a reason.
+
+Points are computed for many carers at once (numpy); the one-line reasons are written
+only for the pairs a person will read, from the same component values, so the words
+and the numbers never disagree. The criteria, their defaults and why are in
+docs/matching.md.
+
+A score is 100 × (points earned) / (weights that apply to this child): a component
+that cannot apply (no needs, no wishes, no sibling already placed) is left out rather
+than given free points, so 100 always means "as good as this policy can describe".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.eligibility import Assessment
+from matching.problem import Policy
+from matching.table import NEED_BIT
+from vocab import NEED_LABELS, PROVIDER_LABELS, ethnic_group, language_name
+
+#: Distance (km) over which proximity points fall to 1/e; 20 km keeps most of the
+#: points within a short school run and little beyond 20 miles (32 km).
+PROXIMITY_SCALE_KM = 20.0
+#: Share of proximity points for home when the child has a school (the rest: school).
+HOME_SHARE = 0.7
+#: Weekly cost at which the cost component reaches zero (CCN 2024 average residential).
+COST_SCALE = 6000.0
+#: Years of experience at which the experience component is full.
+EXPERIENCE_FULL_YEARS = 10.0
+#: Skills that deepen a carer's fit for a need they already cover.
+RELATED_SKILLS: dict[str, tuple[str, ...]] = {
+    "emotional_behavioural": ("therapeutic",),
+    "mental_health": ("therapeutic",),
+    "harmful_sexual_behaviour": ("therapeutic",),
+    "autism": ("learning_disability",),
+    "learning_disability": ("autism",),
+    "complex_health": ("physical_disability",),
+    "physical_disability": ("complex_health",),
+    "exploitation_risk": ("substance_misuse", "emotional_behavioural"),
+    "substance_misuse": ("exploitation_risk",),
+    "uasc": ("emotional_behavioural",),
+    "remand": ("exploitation_risk",),
+}
+NO_RELIGION = {"none", "unknown", "not_stated"}
+COMPONENTS: tuple[str, ...] = (
+    "proximity",
+    "same_la",
+    "siblings_already_placed",
+    "culture",
+    "skills_depth",
+    "age_fit",
+    "household_fit",
+    "experience",
+    "wishes",
+    "cost",
+)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Scores of one child against the carers `carers` (indices into the table)."""
+
+    assessment: Assessment
+    carers: np.ndarray
+    value: dict[str, np.ndarray]  # component -> fraction 0..1 of its weight
+    applies: dict[str, bool]
+    weights: dict[str, float]
+
+    @property
+    def total(self) -> np.ndarray:
+        """0..100 for each carer."""
+        applicable = sum(self.weights[c] for c in COMPONENTS if self.applies[c])
+        if applicable <= 0:
+            return np.full(len(self.carers), 100.0)
+        pts = sum(self.weights[c] * self.value[c] for c in COMPONENTS if self.applies[c])
+        return 100.0 * np.asarray(pts, dtype=np.float64) / applicable
+
+    def reasons(self, j: int) -> list[str]:
+        """The plain-English reasons for the j-th scored carer, strongest first."""
+        return explain_match(self, j)
+
+
+def score(assessment: Assessment, carers: np.ndarray, policy: Policy) -> Scores:
+    """Score `assessment.child` against the given carers (normally the eligible ones)."""
+    child, t = assessment.child, assessment.table
+    idx = np.asarray(carers, dtype=np.int64)
+    home = np.exp(-assessment.distance_km[idx] / PROXIMITY_SCALE_KM)
+    if assessment.school_km is not None:
+        school = np.exp(-assessment.school_km[idx] / PROXIMITY_SCALE_KM)
+        proximity = HOME_SHARE * home + (1 - HOME_SHARE) * school
+    else:
+        proximity = home
+
+    same_la = (t.la[idx] == t.las.get(child.la)).astype(float)
+
+    placed_with = np.array(
+        [t.carers[i].id in child.siblings_placed_with for i in idx], dtype=float
+    ) if child.siblings_placed_with else np.zeros(len(idx))
+
+    group = t.groups.get(ethnic_group(child.ethnicity))
+    ethnic = (t.ethnicity_group[idx] == group).astype(float)
+    if child.religion in NO_RELIGION:
+        religion = np.ones(len(idx))
+    else:
+        religion = (t.religion[idx] == t.religions.get(child.religion)).astype(float)
+    own = [t.languages.get(lang) for lang in child.languages if lang != "en"]
+    own = [c for c in own if c >= 0]
+    if any(lang != "en" for lang in child.languages):
+        language = t.speaks[idx][:, own].any(axis=1).astype(float) if own else np.zeros(len(idx))
+    else:
+        language = np.ones(len(idx))
+    culture = 0.4 * ethnic + 0.3 * religion + 0.3 * language
+
+    related = sorted({s for n in child.needs for s in RELATED_SKILLS.get(n, ())} - child.needs)
+    if related:
+        held = np.zeros(len(idx))
+        for s in related:
+            held += (t.skills[idx] & NEED_BIT[s]) != 0
+        depth = 0.5 + 0.5 * held / len(related)
+    else:
+        depth = np.ones(len(idx))
+
+    lo, hi = t.min_age[idx].astype(float), t.max_age[idx].astype(float)
+    half = (hi - lo) / 2 + 1
+    age_fit = np.clip(1 - np.abs(child.age - (lo + hi) / 2) / half, 0, 1)
+
+    household = np.clip(1 - 0.25 * t.household_n[idx], 0, 1)
+    experience = np.clip(t.experience[idx] / EXPERIENCE_FULL_YEARS, 0, 1)
+
+    wished_areas = set(child.wishes.areas)
+    wished = np.array(
+        [
+            t.carers[i].location in wished_areas or t.carers[i].id in child.wishes.carers
+            for i in idx
+        ],
+        dtype=float,
+    ) if (child.wishes.areas or child.wishes.carers) else np.zeros(len(idx))
+
+    cost = np.clip(1 - t.cost[idx] / COST_SCALE, 0, 1)
+
+    value = {
+        "proximity": proximity,
+        "same_la": same_la,
+        "siblings_already_placed": placed_with,
+        "culture": culture,
+        "skills_depth": depth,
+        "age_fit": age_fit,
+        "household_fit": household,
+        "experience": experience,
+        "wishes": wished,
+        "cost": cost,
+    }
+    applies = {c: True for c in COMPONENTS}
+    applies["siblings_already_placed"] = bool(child.siblings_placed_with)
+    applies["skills_depth"] = bool(child.needs)
+    applies["wishes"] = bool(child.wishes.areas or child.wishes.carers)
+    weights = {c: float(policy.weights.get(c, 0.0)) for c in COMPONENTS}
+    return Scores(assessment, idx, value, applies, weights)
+
+
+def explain_match(scores: Scores, j: int) -> list[str]:
+    """One line per criterion for the j-th scored carer, in the policy's weight order."""
+    a = scores.assessment
+    child = a.child
+    i = int(scores.carers[j])
+    h = a.table.carers[i]
+    v = {c: float(scores.value[c][j]) for c in COMPONENTS}
+    lines: list[tuple[float, str]] = []
+
+    def add(component: str, text: str) -> None:
+        lines.append((scores.weights[component] * (1 + v[component]), text))
+
+    add("proximity", f"{a.distance_km[i]:.1f} km from home ({child.home} to {h.location})")
+    if a.school_km is not None:
+        add("proximity", f"{a.school_km[i]:.1f} km from school ({child.school})")
+    if v["same_la"]:
+        add("same_la", f"in the child's home LA ({child.la})")
+    else:
+        add("same_la", f"outside the home LA ({child.la}): carer is in {h.la}")
+    if scores.applies["siblings_already_placed"] and v["siblings_already_placed"]:
+        add("siblings_already_placed", "a brother or sister already lives here")
+    elif scores.applies["siblings_already_placed"]:
+        add("siblings_already_placed", "brothers or sisters live elsewhere, not here")
+    others = [lang for lang in child.languages if lang != "en"]
+    shared = [lang for lang in others if lang in h.languages]
+    if shared:
+        add("culture", f"speaks {', '.join(map(language_name, shared))}, as the child does")
+    elif others:
+        add("culture", f"does not speak {', '.join(map(language_name, others))} (the child's language)")
+    if child.religion not in NO_RELIGION:
+        if h.religion == child.religion:
+            add("culture", f"shares the child's religion ({child.religion})")
+        else:
+            add("culture", f"a different religion ({h.religion}; the child: {child.religion})")
+    if ethnic_group(h.ethnicity) == ethnic_group(child.ethnicity):
+        add("culture", f"same ethnic group as the child ({ethnic_group(child.ethnicity)})")
+    if child.needs:
+        held = [NEED_LABELS[n] for n in sorted(child.needs)]
+        related = sorted(
+            {s for n in child.needs for s in RELATED_SKILLS.get(n, ())} - child.needs
+        )
+        extra = [NEED_LABELS[s] for s in related if s in h.skills]
+        text = "skilled in " + ", ".join(held)
+        if extra:
+            text += "; also " + ", ".join(extra)
+        add("skills_depth", text)
+    add("age_fit", f"age {child.age} within approval {h.min_age}–{h.max_age}")
+    if h.household_children_ages:
+        ages = ", ".join(map(str, sorted(h.household_children_ages)))
+        n = len(h.household_children_ages)
+        add("household_fit", f"{n} child{'ren' if n > 1 else ''} already in the household (ages {ages})")
+    else:
+        add("household_fit", "no other children in the household")
+    years = h.years_experience
+    add("experience", f"{years:g} year{'s' if years != 1 else ''}' experience")
+    if scores.applies["wishes"]:
+        if v["wishes"]:
+            add("wishes", "where the child asked to live" if h.location in child.wishes.areas
+                else "a carer the child asked for")
+        else:
+            add("wishes", "not where the child asked to live")
+    kind = {"foster": "foster placement", "kinship": "kinship placement", "residential": "children's home",
+            "supported": "supported accommodation", "adoption": "adoptive placement"}[h.kind]
+    add("cost", f"{PROVIDER_LABELS[h.provider]} {kind}, £{h.weekly_cost:,.0f} a week")
+    lines.sort(key=lambda p: -p[0])
+    return [text for _, text in lines]

@@ -1,0 +1,218 @@
+"""Why a child was not placed, in words a person can act on.
+
+Three different situations need three different answers: no carer passes the pair
+rules at all (recruit, widen an approval, or authorise an exception: say which rule
+shut the door, and how many carers each rule removed); eligible carers exist but their
+places went to other children (say to whom, by urgency); or a sibling or safeguarding
+rule about the whole result got in the way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from matching.eligibility import RULE_IDS, Assessment
+from matching.ranking import group_conflicts
+from matching.result import Unplaced
+from vocab import KIND_LABELS, NEED_LABELS, URGENCIES
+
+if TYPE_CHECKING:
+    from matching.solver import _Model
+
+#: The order rules narrow the pool in an explanation: the plan first, vacancy last,
+#: so the sentence reads "no <kind> approved for <age> with <skill> within <km> has a vacancy".
+FUNNEL: tuple[str, ...] = (
+    "kind",
+    "kinship_connection",
+    "age_range",
+    "sex",
+    "skills",
+    "distance",
+    "avoid_area",
+    "school_distance",
+    "only_child",
+    "no_younger_children",
+    "no_older_children",
+    "smoker_under_5",
+    "wheelchair_access",
+    "pets",
+    "availability",
+    "vacancy",
+)
+assert set(FUNNEL) == set(RULE_IDS)
+
+
+def _phrase(a: Assessment, rule: str) -> str:
+    c = a.child
+    match rule:
+        case "kinship_connection":
+            return "connected to the child"
+        case "age_range":
+            return f"approved for age {c.age}"
+        case "sex":
+            return {"F": "for a girl", "M": "for a boy"}.get(c.sex, "for either sex")
+        case "skills":
+            return "with skill " + " and ".join(f"'{n}'" for n in sorted(c.needs))
+        case "distance":
+            lim = np.unique(a.limit_km)
+            km = f"{lim[0]:.0f} km" if len(lim) == 1 else "the distance limit"
+            return f"within {km} of home ({c.home})"
+        case "avoid_area":
+            return "outside the areas the child must avoid"
+        case "school_distance":
+            return f"within {a.school_limit_km:.0f} km of school ({c.school})"
+        case "only_child":
+            return "with no other children"
+        case "no_younger_children":
+            return "with no younger children"
+        case "no_older_children":
+            return "with no older children"
+        case "smoker_under_5":
+            return "non-smoking"
+        case "wheelchair_access":
+            return "with wheelchair access"
+        case "pets":
+            return "without pets"
+        case "availability":
+            return f"available by {c.needed_by.isoformat()}"
+    return ""
+
+
+def funnel_reason(a: Assessment) -> str:
+    """'no foster carer approved for age 15 with skill 'autism' within 32 km has a vacancy'
+    followed by how many carers each step left."""
+    pool = np.ones(a.failures.shape[1], dtype=bool)
+    kinds = " or ".join(KIND_LABELS[k] for k in a.child.accepts)
+    words: list[str] = []
+    counts: list[str] = [f"{len(pool)} carers"]
+    for rule in FUNNEL:
+        row = a.failures[RULE_IDS.index(rule)]
+        if not row[pool].any():
+            continue
+        pool &= ~row
+        n = int(pool.sum())
+        if rule == "kind":
+            counts.append(f"{n} {kinds}")
+        elif rule == "vacancy":
+            counts.append(f"{n} with a vacancy")
+        else:
+            words.append(_phrase(a, rule))
+            counts.append(f"{n} {_phrase(a, rule)}")
+        if n == 0:
+            tail = " has a vacancy" if rule == "vacancy" else ""
+            return f"no {kinds} {' '.join(w for w in words if w)}{tail}".replace("  ", " ") + (
+                f" (of {', then '.join(counts)})"
+            )
+    return f"no {kinds} passes every rule"
+
+
+def near_miss_hint(a: Assessment, limit: int = 2) -> str | None:
+    """The closest carers that fail one rule only: where an exception or a change of
+    approval would open a placement."""
+    near = a.near_misses
+    if not len(near):
+        return None
+    order = near[np.argsort(a.distance_km[near], kind="stable")][:limit]
+    parts = []
+    for i in order:
+        rule = a.failed_rules(int(i))[0]
+        parts.append(f"{a.table.carers[int(i)].id} ({rule}: {a.detail(int(i), rule)})")
+    return f"{len(near)} carer(s) fail one rule only, nearest: " + "; ".join(parts)
+
+
+def explain_unplaced(
+    mod: _Model,
+    carer_of: dict[int, int],
+    by_carer: dict[int, list[int]],
+    *,
+    optimal: bool,
+) -> list[Unplaced]:
+    out = []
+    problem = mod.ctx.problem
+    table = mod.ctx.table
+    rank = {u: i for i, u in enumerate(URGENCIES)}
+    for c, child in enumerate(mod.children):
+        if c in carer_of:
+            continue
+        a = mod.assessments[c]
+        reasons: list[str] = []
+        group = problem.siblings.group_of(child.id)
+        elig = mod.eligible[c]
+        if group is not None and group.policy == "must":
+            members = [problem.child_by_id[m] for m in group.children]
+            conflicts = group_conflicts(members)
+            unit = mod.units[mod.unit_of[c]]
+            if conflicts:
+                reasons.append(
+                    f"sibling group {group.id} must live together, but " + "; ".join(conflicts)
+                )
+            elif not unit.vars:
+                common = set(elig.tolist())
+                for m in group.children:
+                    common &= set(mod.eligible[mod.index[m]].tolist())
+                most = max((int(table.vacancies[h]) for h in common), default=0)
+                reasons.append(
+                    f"sibling group {group.id} ({len(members)} children) must live together: "
+                    f"{len(common)} carer(s) are eligible for every member, the largest with "
+                    f"{most} free place(s)"
+                )
+        if not len(elig):
+            reasons.insert(0, funnel_reason(a))
+        elif not reasons:
+            reasons.append(_capacity_reason(mod, c, elig, by_carer, rank))
+        hint = near_miss_hint(a)
+        if hint:
+            reasons.append(hint)
+        if not optimal:
+            reasons.append("the run stopped at its time limit before proving this optimal")
+        out.append(Unplaced(child.id, tuple(reasons)))
+    return out
+
+
+def _capacity_reason(
+    mod: _Model, c: int, elig: np.ndarray, by_carer: dict[int, list[int]], rank: dict[str, int]
+) -> str:
+    child = mod.children[c]
+    table = mod.ctx.table
+    more = same = less = 0
+    blocked: list[str] = []
+    for h in elig:
+        h = int(h)
+        occupants = by_carer.get(h, [])
+        free = int(table.vacancies[h]) - len(occupants)
+        if free > 0:
+            clash = [mod.children[o] for o in occupants if child.cannot_live_with(mod.children[o])]
+            if clash:
+                blocked.append(
+                    f"{table.carers[h].id} has a free place but {clash[0].id} (age "
+                    f"{clash[0].age}) is placed there and safeguarding keeps them apart"
+                )
+            continue
+        for o in occupants:
+            r = rank[mod.children[o].urgency] - rank[child.urgency]
+            more += r < 0
+            same += r == 0
+            less += r > 0
+    places = int(table.vacancies[elig].sum())
+    n = len(elig)
+    if blocked:
+        return "; ".join(blocked[:2])
+    if more and not same and not less:
+        return f"capacity: {n} eligible carer(s), all taken by more urgent children"
+    parts = []
+    if more:
+        parts.append(f"{more} by more urgent children")
+    if same:
+        parts.append(f"{same} by children of the same urgency ({child.urgency}) placed in a better overall fit")
+    if less:
+        parts.append(f"{less} by less urgent children who could go nowhere else")
+    if parts:
+        return f"capacity: {n} eligible carer(s) with {places} place(s), taken " + ", ".join(parts)
+    if set(child.needs) and not places:
+        return "no eligible carer has a place for " + ", ".join(NEED_LABELS[x] for x in child.needs)
+    return (
+        f"{n} eligible carer(s) could not take the child alongside the rest of the result "
+        "(sibling or safeguarding rules)"
+    )

@@ -1,0 +1,1 @@
+"""What-if scenarios for sufficiency planners. Arrives with issue 6."""

@@ -1,0 +1,1 @@
+"""Synthetic regions: reproducible, calibrated populations of children and carers."""
