@@ -147,11 +147,28 @@ def parse_problem(doc: Mapping[str, Any], gaz: Gazetteer | None = None) -> Probl
 
     Raises ProblemInvalid listing every fault found.
     """
-    issues = schema_issues(doc)
+    gaz = gaz or gazetteer()
+    found = schema_issues(doc)
+    if found:
+        # Also report the faults the schema cannot see (unknown outcodes, duplicate ids,
+        # sibling groups), so a person fixes the file in one pass. Best effort: a value
+        # of the wrong shape, already reported, may stop these checks part-way.
+        more: list[ProblemIssue] = []
+        try:
+            _build(doc, gaz, more)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            pass
+        flagged = {i.path for i in found}
+        raise ProblemInvalid(found + [i for i in more if i.path not in flagged])
+    issues: list[ProblemIssue] = []
+    problem = _build(doc, gaz, issues)
     if issues:
         raise ProblemInvalid(issues)
-    gaz = gaz or gazetteer()
-    issues = []
+    return problem
+
+
+def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -> Problem:
+    """Typed values from a document, appending every cross-reference fault to `issues`."""
 
     def outcode(value: str, path: str, who: str) -> str:
         try:
@@ -291,8 +308,6 @@ def parse_problem(doc: Mapping[str, Any], gaz: Gazetteer | None = None) -> Probl
         path += f".children[{err.member_index}]" if err.member_index is not None else ""
         issues.append(ProblemIssue(path, err.message))
 
-    if issues:
-        raise ProblemInvalid(issues)
     return Problem(as_of, policy, tuple(children), groups, tuple(carers))
 
 

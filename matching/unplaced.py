@@ -16,10 +16,10 @@ import numpy as np
 from matching.eligibility import RULE_IDS, Assessment
 from matching.ranking import group_conflicts
 from matching.result import Unplaced
-from vocab import KIND_LABELS, NEED_LABELS, URGENCIES
+from vocab import KIND_LABELS, URGENCIES
 
 if TYPE_CHECKING:
-    from matching.solver import _Model
+    from matching.solver import _Model, _Pairs
 
 #: The order rules narrow the pool in an explanation: the plan first, vacancy last,
 #: so the sentence reads "no <kind> approved for <age> with <skill> within <km> has a vacancy".
@@ -123,79 +123,84 @@ def near_miss_hint(a: Assessment, limit: int = 2) -> str | None:
 
 
 def explain_unplaced(
+    pairs: _Pairs,
     mod: _Model,
     carer_of: dict[int, int],
     by_carer: dict[int, list[int]],
     *,
-    optimal: bool,
+    level1_proven: bool,
 ) -> list[Unplaced]:
     out = []
-    problem = mod.ctx.problem
-    table = mod.ctx.table
+    problem = pairs.ctx.problem
     rank = {u: i for i, u in enumerate(URGENCIES)}
-    for c, child in enumerate(mod.children):
+    for c, child in enumerate(pairs.children):
         if c in carer_of:
             continue
-        a = mod.assessments[c]
+        a = pairs.assessments[c]
         reasons: list[str] = []
         group = problem.siblings.group_of(child.id)
-        elig = mod.eligible[c]
+        elig = pairs.eligible[c]
         if group is not None and group.policy == "must":
             members = [problem.child_by_id[m] for m in group.children]
             conflicts = group_conflicts(members)
-            unit = mod.units[mod.unit_of[c]]
             if conflicts:
                 reasons.append(
                     f"sibling group {group.id} must live together, but " + "; ".join(conflicts)
                 )
-            elif not unit.vars:
-                common = set(elig.tolist())
-                for m in group.children:
-                    common &= set(mod.eligible[mod.index[m]].tolist())
-                most = max((int(table.vacancies[h]) for h in common), default=0)
-                reasons.append(
-                    f"sibling group {group.id} ({len(members)} children) must live together: "
-                    f"{len(common)} carer(s) are eligible for every member, the largest with "
-                    f"{most} free place(s)"
-                )
+            else:
+                idx = [pairs.index[m] for m in group.children]
+                common = pairs.common_carers(idx)
+                if not common:
+                    every = elig
+                    for m in idx[1:]:
+                        every = np.intersect1d(every, pairs.eligible[m])
+                    most = max((int(pairs.vacancies[h]) for h in every), default=0)
+                    reasons.append(
+                        f"sibling group {group.id} ({len(members)} children) must live together: "
+                        f"{len(every)} carer(s) are eligible for every member, the largest with "
+                        f"{most} free place(s)"
+                    )
         if not len(elig):
             reasons.insert(0, funnel_reason(a))
         elif not reasons:
-            reasons.append(_capacity_reason(mod, c, elig, by_carer, rank))
+            reasons.append(_capacity_reason(pairs, c, elig, by_carer, rank))
         hint = near_miss_hint(a)
         if hint:
             reasons.append(hint)
-        if not optimal:
-            reasons.append("the run stopped at its time limit before proving this optimal")
+        if not level1_proven:
+            reasons.append(
+                "the run stopped at its time limit before proving that no more children "
+                "could be placed"
+            )
         out.append(Unplaced(child.id, tuple(reasons)))
     return out
 
 
 def _capacity_reason(
-    mod: _Model, c: int, elig: np.ndarray, by_carer: dict[int, list[int]], rank: dict[str, int]
+    pairs: _Pairs, c: int, elig: np.ndarray, by_carer: dict[int, list[int]], rank: dict[str, int]
 ) -> str:
-    child = mod.children[c]
-    table = mod.ctx.table
+    child = pairs.children[c]
+    carers = pairs.ctx.table.carers
     more = same = less = 0
     blocked: list[str] = []
     for h in elig:
         h = int(h)
         occupants = by_carer.get(h, [])
-        free = int(table.vacancies[h]) - len(occupants)
+        free = int(pairs.vacancies[h]) - len(occupants)
         if free > 0:
-            clash = [mod.children[o] for o in occupants if child.cannot_live_with(mod.children[o])]
+            clash = [pairs.children[o] for o in occupants if child.cannot_live_with(pairs.children[o])]
             if clash:
                 blocked.append(
-                    f"{table.carers[h].id} has a free place but {clash[0].id} (age "
+                    f"{carers[h].id} has a free place but {clash[0].id} (age "
                     f"{clash[0].age}) is placed there and safeguarding keeps them apart"
                 )
             continue
         for o in occupants:
-            r = rank[mod.children[o].urgency] - rank[child.urgency]
+            r = rank[pairs.children[o].urgency] - rank[child.urgency]
             more += r < 0
             same += r == 0
             less += r > 0
-    places = int(table.vacancies[elig].sum())
+    places = int(pairs.vacancies[elig].sum())
     n = len(elig)
     if blocked:
         return "; ".join(blocked[:2])
@@ -205,13 +210,16 @@ def _capacity_reason(
     if more:
         parts.append(f"{more} by more urgent children")
     if same:
-        parts.append(f"{same} by children of the same urgency ({child.urgency}) placed in a better overall fit")
+        parts.append(
+            f"{same} by children of the same urgency ({child.urgency}), a better overall fit"
+        )
     if less:
-        parts.append(f"{less} by less urgent children who could go nowhere else")
+        parts.append(
+            f"{less} by less urgent children (this child could not take their place: "
+            "siblings or safeguarding in that household)"
+        )
     if parts:
         return f"capacity: {n} eligible carer(s) with {places} place(s), taken " + ", ".join(parts)
-    if set(child.needs) and not places:
-        return "no eligible carer has a place for " + ", ".join(NEED_LABELS[x] for x in child.needs)
     return (
         f"{n} eligible carer(s) could not take the child alongside the rest of the result "
         "(sibling or safeguarding rules)"

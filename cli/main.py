@@ -1,0 +1,193 @@
+"""`placematch`: the command line for everything a user does without the API.
+
+Exit codes mean the same everywhere (see README): 0 done; 2 bad usage; 3 the problem
+file is invalid (every fault listed with its JSON path); 4 an id named on the command
+line is not in the problem; 5 an output file could not be written; 1 anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+import matching
+from cli import render
+from matching.problem import ProblemInvalid, problem_to_dict
+from synth import WEST_YORKSHIRE, generate_region
+
+EXIT_INVALID = 3
+EXIT_UNKNOWN_ID = 4
+EXIT_WRITE = 5
+
+app = typer.Typer(
+    help="Placement matching and family-finding for looked-after children in England.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def load(path: Path) -> matching.Problem:
+    try:
+        return matching.load_problem(path)
+    except ProblemInvalid as exc:
+        err.print(f"[bold red]invalid problem[/] {path}: {len(exc.issues)} fault(s)", highlight=False)
+        for issue in exc.issues[:200]:
+            err.print(f"  {issue.path}: {issue.message}", highlight=False, markup=False)
+        if len(exc.issues) > 200:
+            err.print(f"  … and {len(exc.issues) - 200} more")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def write_json(doc: Any, path: Path | None) -> None:
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    if path is None:
+        sys.stdout.write(text + "\n")
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text + "\n", "utf-8")
+        tmp.replace(path)  # never leave half a file behind
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror}", EXIT_WRITE)
+
+
+def progress_printer(quiet: bool) -> Callable[[str], None]:
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        if not quiet:
+            err.print(f"[dim]{time.perf_counter() - started:6.1f}s[/] {message}", highlight=False)
+
+    return say
+
+
+@app.command()
+def generate(
+    children: Annotated[int, typer.Option(min=1, help="Children needing a placement.")] = 300,
+    carers: Annotated[int, typer.Option(min=1, help="Carer households.")] = 900,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed: same seed, same region.")] = 0,
+    la: Annotated[
+        list[str] | None, typer.Option(help="An LA area to include (repeat); default West Yorkshire.")
+    ] = None,
+    national: Annotated[bool, typer.Option(help="Every English LA instead of a region.")] = False,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Generate a synthetic, calibrated region as a problem file."""
+    las = None if national else (tuple(la) if la else WEST_YORKSHIRE)
+    try:
+        doc = generate_region(children, carers, seed=seed, las=las)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    write_json(doc, out_path)
+    if out_path:
+        err.print(f"wrote {out_path}: {children} children, {carers} carers (seed {seed})")
+
+
+@app.command()
+def validate(problem: Annotated[Path, typer.Argument(help="Problem JSON file.")]) -> None:
+    """Check a problem file against the schema and its cross-references."""
+    p = load(problem)
+    out.print(
+        f"[green]valid[/]: {len(p.children)} children, {len(p.sibling_groups)} sibling groups, "
+        f"{len(p.carers)} carers (as of {p.as_of})",
+        highlight=False,
+    )
+
+
+@app.command()
+def rank(
+    problem: Annotated[Path, typer.Argument(help="Problem JSON file.")],
+    child: Annotated[str, typer.Option("--child", help="Child id or sibling group id.")],
+    top: Annotated[int, typer.Option(min=1, max=500)] = 20,
+    near: Annotated[int, typer.Option(min=0, max=500, help="Near misses to list.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of tables.")] = False,
+) -> None:
+    """Ranked matches for one child or one sibling group, with reasons and near misses."""
+    p = load(problem)
+    try:
+        ranking = matching.rank(p, child, top=top, near_misses=near)
+    except KeyError:
+        fail(f"no child or sibling group {child!r} in {problem}", EXIT_UNKNOWN_ID)
+    if as_json:
+        write_json(ranking.to_dict(), None)
+    else:
+        render.ranking(out, p, ranking)
+
+
+@app.command()
+def solve(
+    problem: Annotated[Path, typer.Argument(help="Problem JSON file.")],
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write the result here.")] = None,
+    time_limit: Annotated[
+        float | None, typer.Option(min=0.1, help="Seconds; default the problem's policy.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Solver seed.")] = None,
+    summary: Annotated[bool, typer.Option(help="Print a readable summary to stderr.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress lines.")] = False,
+) -> None:
+    """Assign every child in the problem at once; the result JSON goes to stdout or --out."""
+    p = load(problem)
+    result = matching.solve(p, time_limit_s=time_limit, seed=seed, progress=progress_printer(quiet))
+    write_json(result.to_dict(), out_path)
+    if summary:
+        render.summary(err, p, result)
+    elif not quiet:
+        err.print(
+            f"{result.status}: placed {result.placed}/{len(p.children)}, gap {result.gap:.2%}, "
+            f"{result.solve_seconds:.1f} s" + (f" -> {out_path}" if out_path else ""),
+            highlight=False,
+        )
+
+
+@app.command()
+def demo(
+    children: Annotated[int, typer.Option(min=10)] = 300,
+    carers: Annotated[int, typer.Option(min=10)] = 900,
+    seed: Annotated[int, typer.Option(min=0)] = 0,
+    time_limit: Annotated[float, typer.Option(min=0.5)] = 20.0,
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where to keep the files.")] = Path(
+        "out/demo"
+    ),
+) -> None:
+    """Generate the West Yorkshire demo region, rank matches for a few referrals and
+    run the batch solver: the product in one minute."""
+    say = progress_printer(False)
+    say(f"generating West Yorkshire: {children} referrals, {carers} carer households (seed {seed})")
+    doc = generate_region(children, carers, seed=seed)
+    p = matching.load_problem(doc)
+    ctx = matching.MatchingContext(p)
+    problem_file = out_dir / "problem.json"
+    write_json(problem_to_dict(p), problem_file)
+    out.rule("[bold]Ranked matches for three referrals")
+    for subject in render.showcase_subjects(p):
+        render.ranking(out, p, matching.rank(p, subject, top=5, near_misses=3, ctx=ctx))
+    out.rule("[bold]Batch run: every open referral at once")
+    result = matching.solve(p, time_limit_s=time_limit, progress=say, ctx=ctx)
+    result_file = out_dir / "result.json"
+    write_json(result.to_dict(), result_file)
+    render.summary(out, p, result)
+    out.print(
+        f"\nFiles: {problem_file} and {result_file}. Next: "
+        f"[bold]placematch rank {problem_file} --child {p.children[0].id}[/]",
+        highlight=False,
+    )
+
+
+def main() -> None:  # pragma: no cover - the console script calls app()
+    app()

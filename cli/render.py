@@ -1,0 +1,106 @@
+"""Readable tables for the terminal: ranked matches and a batch run's summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+
+from matching import Problem, Ranking, SolveResult
+from vocab import URGENCIES
+
+WITHIN_KM = 32.0  # 20 miles, the DfE's distance band
+
+
+def showcase_subjects(p: Problem) -> list[str]:
+    """Three referrals that show the range: an emergency with needs, a sibling group,
+    and a teenager."""
+    picks: list[str] = []
+    grouped = {c for g in p.sibling_groups for c in g.children}
+    emergency = [c for c in p.children if c.urgency == "emergency" and c.needs and c.id not in grouped]
+    if emergency:
+        picks.append(emergency[0].id)
+    groups = [g for g in p.sibling_groups if g.policy in ("should", "must")]
+    if groups:
+        picks.append(groups[0].id)
+    teens = [c for c in p.children if c.age >= 13 and c.id not in grouped and c.id not in picks]
+    if teens:
+        picks.append(teens[0].id)
+    return picks or [p.children[0].id]
+
+
+def _describe(p: Problem, subject: str) -> str:
+    c = p.child_by_id.get(subject)
+    if c is None:
+        g = next(g for g in p.sibling_groups if g.id == subject)
+        ages = ", ".join(str(p.child_by_id[m].age) for m in g.children)
+        return f"sibling group {g.id} ({g.policy} live together): ages {ages}"
+    needs = ", ".join(sorted(c.needs)) or "no additional needs"
+    return (
+        f"{c.id}: {c.urgency}, age {c.age} {c.sex}, {c.la} ({c.home}), plan accepts "
+        f"{'/'.join(c.accepts)}; {needs}"
+    )
+
+
+def ranking(console: Console, p: Problem, r: Ranking) -> None:
+    console.print(f"\n[bold]{_describe(p, r.subject)}[/]", highlight=False)
+    if r.note:
+        console.print(f"[yellow]{r.note}[/]")
+    console.print(f"{r.eligible_count} eligible carer(s)", highlight=False)
+    if r.matches:
+        t = Table(show_lines=False, header_style="bold")
+        t.add_column("#", justify="right")
+        t.add_column("carer")
+        t.add_column("score", justify="right")
+        t.add_column("km", justify="right")
+        t.add_column("why")
+        for i, m in enumerate(r.matches, 1):
+            t.add_row(str(i), m.carer, f"{m.score:.1f}", f"{m.distance_km:.1f}", "; ".join(m.reasons[:4]))
+        console.print(t)
+    if r.near_misses:
+        t = Table(title="near misses (fail one rule)", title_justify="left", header_style="bold")
+        t.add_column("carer")
+        t.add_column("rule")
+        t.add_column("detail")
+        for m in r.near_misses:
+            t.add_row(m.carer, m.failed_rule, m.detail)
+        console.print(t)
+
+
+def summary(console: Console, p: Problem, r: SolveResult) -> None:
+    total = Counter(c.urgency for c in p.children)
+    t = Table(title=f"{r.status}, gap {r.gap:.2%}, {r.solve_seconds:.1f} s", header_style="bold")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    for u in URGENCIES:
+        t.add_row(f"placed, {u}", f"{r.placed_by_urgency[u]} / {total[u]}")
+    t.add_row("placed, all", f"{r.placed} / {len(p.children)} (bound {r.bound_placed})")
+    outcomes = Counter((g.policy, g.outcome) for g in r.sibling_groups)
+    for policy in ("must", "should"):
+        n = sum(v for (pol, _), v in outcomes.items() if pol == policy)
+        if n:
+            t.add_row(
+                f"sibling groups ({policy})",
+                f"{outcomes[(policy, 'together')]} together, {outcomes[(policy, 'split')]} split, "
+                f"{outcomes[(policy, 'unplaced')]} unplaced",
+            )
+    if r.assignments:
+        km = [a.distance_km for a in r.assignments]
+        child_la = {c.id: c.la for c in p.children}
+        carer_la = {h.id: h.la for h in p.carers}
+        home_la = sum(1 for a in r.assignments if child_la[a.child] == carer_la[a.carer])
+        t.add_row("mean distance from home", f"{sum(km) / len(km):.1f} km")
+        t.add_row("within 20 miles (32 km)", f"{sum(k <= WITHIN_KM for k in km) / len(km):.0%}")
+        t.add_row("in the home LA", f"{home_la / len(km):.0%}")
+        t.add_row("mean match score", f"{sum(a.score for a in r.assignments) / len(km):.1f}")
+    t.add_row("weekly cost", f"£{r.weekly_cost:,.0f}")
+    console.print(t)
+    if r.unplaced:
+        u = Table(title=f"{len(r.unplaced)} unplaced: why (first 8)", title_justify="left",
+                  header_style="bold")
+        u.add_column("child")
+        u.add_column("reasons")
+        for item in r.unplaced[:8]:
+            u.add_row(item.child, "\n".join(item.reasons))
+        console.print(u)
