@@ -19,7 +19,8 @@ from matching.result import Unplaced
 from vocab import KIND_LABELS, URGENCIES
 
 if TYPE_CHECKING:
-    from matching.solver import _Model, _Pairs
+    from matching.model import AssignmentModel
+    from matching.pairs import PairTable
 
 #: The order rules narrow the pool in an explanation: the plan first, vacancy last,
 #: so the sentence reads "no <kind> approved for <age> with <skill> within <km> has a vacancy".
@@ -123,8 +124,8 @@ def near_miss_hint(a: Assessment, limit: int = 2) -> str | None:
 
 
 def explain_unplaced(
-    pairs: _Pairs,
-    mod: _Model,
+    pairs: PairTable,
+    model: AssignmentModel,
     carer_of: dict[int, int],
     by_carer: dict[int, list[int]],
     *,
@@ -177,7 +178,7 @@ def explain_unplaced(
 
 
 def _capacity_reason(
-    pairs: _Pairs, c: int, elig: np.ndarray, by_carer: dict[int, list[int]], rank: dict[str, int]
+    pairs: PairTable, c: int, elig: np.ndarray, by_carer: dict[int, list[int]], rank: dict[str, int]
 ) -> str:
     child = pairs.children[c]
     carers = pairs.ctx.table.carers

@@ -231,7 +231,9 @@ URGENCY_MIX: Final = MappingProxyType({"emergency": 0.25, "urgent": 0.35, "plann
 UASC_URGENCY_MIX: Final = MappingProxyType({"emergency": 0.50, "urgent": 0.35, "planned": 0.15})
 #: Assumption: days from `as_of` to `needed_by` (inclusive ranges): emergency today,
 #: urgent within a week, planned in 2-8 weeks (a planned move or a care proceedings date).
-NEEDED_BY_DAYS: Final = MappingProxyType({"emergency": (0, 0), "urgent": (1, 7), "planned": (14, 56)})
+NEEDED_BY_DAYS: Final = MappingProxyType(
+    {"emergency": (0, 0), "urgent": (1, 7), "planned": (14, 56)}
+)
 
 #: Assumption: school. Every child of 4-15 has one; 16-17s at school or college 80%
 #: (UASC 16-17: 40%, many wait for an ESOL place). The school is the home outcode or a
@@ -269,8 +271,8 @@ SUPPORTED_ONLY: Final = 0.25  # of those: supported accommodation only
 #: Adoption plans for under-5s (§1.7: average age at adoption 3y4m; ~3,000 adoptions a
 #: year against ~9,600 starters under 5, §1.1-1.2; at referral the plan is adoption for
 #: a minority). Most are early permanence (foster + adoption), the rest adoption only.
-ADOPTION_UNDER_2: Final = 0.12
-ADOPTION_2_TO_4: Final = 0.06
+ADOPTION_UNDER_2: Final = 0.18
+ADOPTION_2_TO_4: Final = 0.10
 ADOPTION_ONLY: Final = 0.35
 #: Share of sibling groups (all under 5) whose plan includes adoption.
 ADOPTION_SIBLING_GROUP_UNDER_5: Final = 0.15
@@ -308,7 +310,7 @@ WISHES_RADIUS_KM: Final = 6.0
 SIBLING_GROUP_SIZES: Final = MappingProxyType({2: 0.62, 3: 0.25, 4: 0.09, 5: 0.04})
 #: Assumption: the assessment says "must" (together or not at all) for a minority, a few
 #: are to be placed apart (§1.9: 34% of groups are separated, many by choice of plan).
-SIBLING_POLICY_MIX: Final = MappingProxyType({"should": 0.75, "must": 0.15, "apart": 0.10})
+SIBLING_POLICY_MIX: Final = MappingProxyType({"should": 0.78, "must": 0.12, "apart": 0.10})
 #: Assumption: years between consecutive siblings (0 = twins).
 SIBLING_AGE_GAPS: Final = MappingProxyType({0: 0.04, 1: 0.22, 2: 0.32, 3: 0.22, 4: 0.12, 5: 0.08})
 
@@ -370,7 +372,13 @@ VACANT_SHARE: Final = MappingProxyType(
 #: places at once; carers approved for sibling groups hold places open), so a household
 #: "has room" as a whole, and then each of its other places is free with this chance.
 #: The chance of having room is set so that the share of places vacant is VACANT_SHARE.
-VACANT_EXTRA_PLACE_FREE: Final = 0.5
+VACANT_EXTRA_PLACE_FREE: Final = 0.75
+#: Assumption: independent providers (IFAs, private and voluntary homes, supported
+#: accommodation, other LAs) sell to many LAs, and almost half of children looked after
+#: live outside their LA (§1.5): a free place with them is offered to this region's
+#: referrals with this chance; otherwise another LA's referral has it on hold (the
+#: household shows 0 vacancies here, a near miss). In-house places are the LA's own.
+INDEPENDENT_PLACE_OFFERED: Final = 0.60
 #: Of the places that are not vacant, the share filled (the rest: carer break, matching
 #: limits). Foster: §1.8 (60% filled of all places -> 0.60 / 0.83). Others: assumption.
 FILLED_OF_NOT_VACANT: Final = MappingProxyType(
@@ -384,8 +392,8 @@ KINSHIP_SHORT_OF_ROOM: Final = 0.10
 AGE_RANGES: Final = MappingProxyType(
     {
         "foster": (
-            (0, 4, 0.12), (0, 8, 0.10), (0, 11, 0.13), (0, 17, 0.30),
-            (5, 17, 0.12), (8, 17, 0.08), (11, 17, 0.10), (13, 17, 0.05),
+            (0, 4, 0.16), (0, 8, 0.14), (0, 11, 0.17), (0, 17, 0.22),
+            (5, 17, 0.10), (8, 17, 0.07), (11, 17, 0.09), (13, 17, 0.05),
         ),
         "residential": ((8, 17, 0.20), (10, 17, 0.40), (12, 17, 0.40)),
         "supported": ((16, 17, 1.0),),
@@ -410,10 +418,10 @@ SKILL_CHANCE: Final = MappingProxyType(
     {
         "foster": MappingProxyType(
             {
-                "complex_health": 0.08, "physical_disability": 0.06, "learning_disability": 0.14,
-                "autism": 0.12, "sensory_impairment": 0.05, "emotional_behavioural": 0.50,
-                "therapeutic": 0.12, "harmful_sexual_behaviour": 0.03, "exploitation_risk": 0.08,
-                "substance_misuse": 0.05, "mental_health": 0.10, "uasc": 0.10,
+                "complex_health": 0.10, "physical_disability": 0.08, "learning_disability": 0.22,
+                "autism": 0.20, "sensory_impairment": 0.06, "emotional_behavioural": 0.55,
+                "therapeutic": 0.22, "harmful_sexual_behaviour": 0.04, "exploitation_risk": 0.10,
+                "substance_misuse": 0.06, "mental_health": 0.14, "uasc": 0.12,
                 "parent_and_child": 0.05, "remand": 0.03,
             }
         ),
@@ -476,11 +484,18 @@ WHEELCHAIR: Final = MappingProxyType(
 #: are older (§1.8: 65% of carers over 50 in 2020), so a quarter have birth children at
 #: home; adopters sometimes have a child already; kinship carers often have their own.
 BIRTH_CHILDREN: Final = MappingProxyType({"foster": 0.25, "kinship": 0.40, "adoption": 0.25})
-BIRTH_CHILD_AGES: Final = MappingProxyType({"foster": (3, 17), "kinship": (0, 17), "adoption": (2, 10)})
+BIRTH_CHILD_AGES: Final = MappingProxyType(
+    {"foster": (3, 17), "kinship": (0, 17), "adoption": (2, 10)}
+)
 
 #: Assumption: years of experience, gamma(shape, scale) -> mean shape*scale.
 EXPERIENCE_GAMMA: Final = MappingProxyType(
-    {"foster": (2.0, 4.0), "residential": (3.0, 3.0), "supported": (2.0, 3.0), "adoption": (0.5, 1.0)}
+    {
+        "foster": (2.0, 4.0),
+        "residential": (3.0, 3.0),
+        "supported": (2.0, 3.0),
+        "adoption": (0.5, 1.0),
+    }
 )
 
 #: Assumption: 15% of households are not available until after `as_of` (returning from a

@@ -70,7 +70,7 @@ class RegionGeo:
         if las is None:
             chosen = england
         else:
-            chosen = tuple(dict.fromkeys(las))
+            chosen = tuple(dict.fromkeys([las] if isinstance(las, str) else las))
             if not chosen:
                 raise ValueError("las is empty: name at least one LA, or pass None for England")
             unknown = [la for la in chosen if la not in england]
@@ -92,9 +92,19 @@ class RegionGeo:
         row_of[rows] = np.arange(len(rows))
         outcode = np.array(list(gaz.index), dtype=object)
         return cls(
-            gaz, chosen, weights, source, la_outcodes, columns, rows, ring, dist, row_of, area,
+            gaz,
+            chosen,
+            weights,
+            source,
+            la_outcodes,
+            columns,
+            rows,
+            ring,
+            dist,
+            row_of,
+            area,
             outcode,
-        )  # fmt: skip
+        )
 
     def near(self, rng: np.random.Generator, origins: np.ndarray, radius_km: float) -> np.ndarray:
         """A random English outcode within `radius_km` of each origin (itself included).
@@ -126,9 +136,7 @@ class RegionGeo:
 
 
 def _km(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.hypot(x[a][:, None] - x[b][None, :], y[a][:, None] - y[b][None, :]).astype(
-        np.float32
-    )
+    return np.hypot(x[a][:, None] - x[b][None, :], y[a][:, None] - y[b][None, :]).astype(np.float32)
 
 
 def _la_weights(

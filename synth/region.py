@@ -30,6 +30,15 @@ NEED = {n: i for i, n in enumerate(NEEDS)}
 FLAG = {f: i for i, f in enumerate(FLAGS)}
 KIND = {k: i for i, k in enumerate(KINDS)}
 MAX_AGE = 17
+#: Needs that, with emotional/behavioural needs at 10+, make a plan consider a children's home.
+HIGH_RISK_NEEDS: tuple[str, ...] = (
+    "exploitation_risk",
+    "mental_health",
+    "harmful_sexual_behaviour",
+    "substance_misuse",
+    "therapeutic",
+    "remand",
+)
 #: Languages a UASC-skilled carer may speak (from the UASC origins).
 UASC_LANGUAGES: tuple[str, ...] = tuple(
     dict.fromkeys(lang for o in cal.UASC_ORIGINS for opt in o[4:] for lang in opt[0])
@@ -75,7 +84,9 @@ def generate_region(
 # ---------------------------------------------------------------------------------
 
 
-def _pick(rng: np.random.Generator, shares: Mapping[Any, float] | Sequence[float], size: int) -> np.ndarray:
+def _pick(
+    rng: np.random.Generator, shares: Mapping[Any, float] | Sequence[float], size: int
+) -> np.ndarray:
     """Indices drawn with the given shares (in the mapping's order)."""
     p = np.fromiter(shares.values() if isinstance(shares, Mapping) else shares, dtype=np.float64)
     cum = np.cumsum(p / p.sum())
@@ -83,7 +94,9 @@ def _pick(rng: np.random.Generator, shares: Mapping[Any, float] | Sequence[float
     return np.searchsorted(cum, rng.random(size), side="right")
 
 
-def _uniform_in(rng: np.random.Generator, pools: Sequence[np.ndarray], which: np.ndarray) -> np.ndarray:
+def _uniform_in(
+    rng: np.random.Generator, pools: Sequence[np.ndarray], which: np.ndarray
+) -> np.ndarray:
     """One element drawn uniformly from pools[which[i]] for each i."""
     flat = np.concatenate(pools) if pools else np.zeros(0, dtype=np.int64)
     sizes = np.array([len(p) for p in pools], dtype=np.int64)
@@ -99,6 +112,17 @@ def _age_distribution(uasc_share: float) -> np.ndarray:
         rest = max(0.0, share - uasc_share * uasc) / (1.0 - uasc_share)
         per_age[lo : hi + 1] = rest / (hi - lo + 1)
     return per_age / per_age.sum()
+
+
+def _residual_ages(drawn: np.ndarray, n: int) -> np.ndarray:
+    """P(age) for the remaining children so that all `n` follow the §1.2 age at entry:
+    each band's target count less the ages already drawn (UASC, sibling groups)."""
+    per_age = np.zeros(MAX_AGE + 1)
+    counts = np.bincount(drawn, minlength=MAX_AGE + 1)
+    for (lo, hi), share in zip(cal.AGE_BANDS, cal.AGE_AT_ENTRY, strict=True):
+        need = max(0.0, share * n - counts[lo : hi + 1].sum())
+        per_age[lo : hi + 1] = need / (hi - lo + 1)
+    return per_age / per_age.sum() if per_age.sum() > 0 else _age_distribution(cal.UASC_SHARE)
 
 
 def _non_uasc_codes() -> tuple[list[str], np.ndarray]:
@@ -231,12 +255,12 @@ def _draw_children(
     origin = _pick(rng, [o[1] for o in cal.UASC_ORIGINS], len(uasc_units))
     speaks_en = rng.random(len(uasc_units)) < cal.UASC_SPEAKS_ENGLISH
     lang_draw = rng.random(len(uasc_units))
-    for u, o, en, r in zip(uasc_units.tolist(), origin.tolist(), speaks_en.tolist(), lang_draw.tolist(), strict=True):  # fmt: skip
-        _, _, code, religion, *options = cal.UASC_ORIGINS[o]
+    for i, u in enumerate(uasc_units.tolist()):
+        _, _, code, religion, *options = cal.UASC_ORIGINS[int(origin[i])]
         cum = np.cumsum([opt[1] for opt in options])
-        langs = options[min(int(np.searchsorted(cum, r, side="right")), len(options) - 1)][0]
+        k = min(int(np.searchsorted(cum, lang_draw[i], side="right")), len(options) - 1)
         u_eth[u], u_rel[u] = code, religion
-        u_lang[u] = tuple(langs) + (("en",) if en else ())
+        u_lang[u] = tuple(options[k][0]) + (("en",) if speaks_en[i] else ())
 
     u_urg = np.where(
         u_uasc, _pick(rng, cal.UASC_URGENCY_MIX, n_units), _pick(rng, cal.URGENCY_MIX, n_units)
@@ -248,13 +272,16 @@ def _draw_children(
     # Child-level: age, sex.
     uasc = u_uasc[unit]
     age = np.zeros(n, dtype=np.int64)
-    per_age = _age_distribution(cal.UASC_SHARE)
-    single_kids = unit_start[singles]
-    age[single_kids] = _pick(rng, per_age, len(singles))
     uasc_kids = unit_start[uasc_units]
     uasc_ages = np.array(list(cal.UASC_AGES), dtype=np.int64)
     age[uasc_kids] = uasc_ages[_pick(rng, cal.UASC_AGES, len(uasc_kids))]
-    _sibling_ages(rng, age, unit_start[group_units], sizes[group_units], per_age)
+    _sibling_ages(
+        rng, age, unit_start[group_units], sizes[group_units], _age_distribution(cal.UASC_SHARE)
+    )
+    rest = unit_start[singles[~u_uasc[singles]]]
+    drawn = np.ones(n, dtype=bool)
+    drawn[rest] = False
+    age[rest] = _pick(rng, _residual_ages(age[drawn], n), len(rest))
 
     sex = np.where(rng.random(n) < cal.NON_UASC_MALE_SHARE, "M", "F").astype(object)
     sex[uasc] = np.where(rng.random(int(uasc.sum())) < cal.UASC_MALE_SHARE, "M", "F")
@@ -292,7 +319,10 @@ def _draw_children(
         r[:, 0] < cal.WHEELCHAIR_IF_PHYSICAL
     )
     flags[:, FLAG["no_pets"]] = r[:, 1] < cal.NO_PETS_SHARE
-    only = r[:, 2] < cal.ONLY_CHILD_SHARE + cal.ONLY_CHILD_IF_THERAPEUTIC * needs[:, NEED["therapeutic"]]
+    only = (
+        r[:, 2]
+        < cal.ONLY_CHILD_SHARE + cal.ONLY_CHILD_IF_THERAPEUTIC * needs[:, NEED["therapeutic"]]
+    )
     only &= ~together
     flags[:, FLAG["only_child"]] = only
     flags[:, FLAG["no_younger_children"]] = (
@@ -306,19 +336,25 @@ def _draw_children(
     home = u_home[unit]
     r = rng.random((n, 3))
     teen_share = np.where(uasc, cal.UASC_SCHOOL_16_17_SHARE, cal.SCHOOL_16_17_SHARE)
-    has_school = ((age >= cal.SCHOOL_MIN_AGE) & (age <= 15)) | ((age >= 16) & (r[:, 0] < teen_share))
+    has_school = ((age >= cal.SCHOOL_MIN_AGE) & (age <= 15)) | (
+        (age >= 16) & (r[:, 0] < teen_share)
+    )
     nearby = geo.near(rng, home, cal.SCHOOL_RADIUS_KM)
     school = np.where(r[:, 1] < cal.SCHOOL_AT_HOME_OUTCODE, home, nearby)
     school = np.where(has_school, school, -1)
     lo, hi = cal.SCHOOL_MUST_STAY_AGES
-    stay_p = np.where((age >= 14) & (age <= 15), cal.SCHOOL_MUST_STAY_GCSE, cal.SCHOOL_MUST_STAY_SHARE)
+    stay_p = np.where(
+        (age >= 14) & (age <= 15), cal.SCHOOL_MUST_STAY_GCSE, cal.SCHOOL_MUST_STAY_SHARE
+    )
     must_stay = has_school & (age >= lo) & (age <= hi) & ~uasc & (r[:, 2] < stay_p)
 
     # Avoid lists, for some children at risk of exploitation.
     la = u_la[unit]
     avoid: list[list[str]] = [[] for _ in range(n)]
     r = rng.random((n, 3))
-    at_risk = np.flatnonzero(needs[:, NEED["exploitation_risk"]] & (r[:, 0] < cal.AVOID_IF_EXPLOITATION))
+    at_risk = np.flatnonzero(
+        needs[:, NEED["exploitation_risk"]] & (r[:, 0] < cal.AVOID_IF_EXPLOITATION)
+    )
     spot = np.where(
         r[at_risk, 1] < cal.AVOID_HOME_OUTCODE,
         home[at_risk],
@@ -344,7 +380,9 @@ def _draw_children(
     )
     kin_units = np.sort(rng.choice(candidates, n_kin, replace=False)) if n_kin else candidates[:0]
 
-    accepts = _accepts(rng, age, needs, uasc, unit, unit_start, sizes, group_units, together, kin_units)
+    accepts = _accepts(
+        rng, age, needs, uasc, unit, unit_start, sizes, group_units, together, kin_units
+    )
 
     # A child's own distance limit.
     r = rng.random((n, 2))
@@ -354,17 +392,40 @@ def _draw_children(
     max_km[wide] = cal.WIDE_SEARCH_KM
 
     return _Children(
-        n=n, unit=unit, unit_start=unit_start, unit_size=sizes, unit_group=unit_group,
-        group_units=group_units, group_policy=group_policy, la=la, home=home, uasc=uasc,
-        ethnicity=u_eth[unit], religion=u_rel[unit], languages=[u_lang[u] for u in unit.tolist()],
-        urgency=u_urg[unit], needed_in=u_needed[unit], age=age, sex=sex, needs=needs,
-        flags=flags, school=school, must_stay=must_stay, avoid=avoid, accepts=accepts,
-        max_km=max_km, kin_units=kin_units,
-    )  # fmt: skip
+        n=n,
+        unit=unit,
+        unit_start=unit_start,
+        unit_size=sizes,
+        unit_group=unit_group,
+        group_units=group_units,
+        group_policy=group_policy,
+        la=la,
+        home=home,
+        uasc=uasc,
+        ethnicity=u_eth[unit],
+        religion=u_rel[unit],
+        languages=[u_lang[u] for u in unit.tolist()],
+        urgency=u_urg[unit],
+        needed_in=u_needed[unit],
+        age=age,
+        sex=sex,
+        needs=needs,
+        flags=flags,
+        school=school,
+        must_stay=must_stay,
+        avoid=avoid,
+        accepts=accepts,
+        max_km=max_km,
+        kin_units=kin_units,
+    )
 
 
 def _sibling_ages(
-    rng: np.random.Generator, age: np.ndarray, starts: np.ndarray, sizes: np.ndarray, per_age: np.ndarray
+    rng: np.random.Generator,
+    age: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    per_age: np.ndarray,
 ) -> None:
     """Ages of brothers and sisters: one member's age from the age distribution, the
     others spaced by SIBLING_AGE_GAPS around it, the group shifted to fit 0-17."""
@@ -373,7 +434,9 @@ def _sibling_ages(
         at = starts[sizes == size]
         g = len(at)
         step = gaps[_pick(rng, cal.SIBLING_AGE_GAPS, g * (size - 1))].reshape(g, size - 1)
-        offsets = np.concatenate([np.zeros((g, 1), dtype=np.int64), np.cumsum(step, axis=1)], axis=1)
+        offsets = np.concatenate(
+            [np.zeros((g, 1), dtype=np.int64), np.cumsum(step, axis=1)], axis=1
+        )
         ref = _pick(rng, per_age, g)
         pos = rng.integers(0, size, g)
         ages = ref[:, None] + offsets - offsets[np.arange(g), pos][:, None]
@@ -403,8 +466,7 @@ def _accepts(
     in_group[group_units] = True
     grouped = in_group[unit]
 
-    high_risk = needs[:, [NEED[k] for k in ("exploitation_risk", "mental_health", "harmful_sexual_behaviour",
-                                            "substance_misuse", "therapeutic", "remand")]].any(axis=1)  # fmt: skip
+    high_risk = needs[:, [NEED[k] for k in HIGH_RISK_NEEDS]].any(axis=1)
     complex_teen = (age >= 10) & needs[:, NEED["emotional_behavioural"]] & high_risk
     residential = (complex_teen & (r[:, 0] < cal.RESIDENTIAL_IF_COMPLEX)) | (
         (age >= 12) & ~complex_teen & (r[:, 0] < cal.RESIDENTIAL_OTHER_12_PLUS)
@@ -533,6 +595,9 @@ def _draw_carers(rng: np.random.Generator, geo: RegionGeo, kids: _Children, tota
             chance,
         )
         skills[at] = rng.random((len(at), len(NEEDS))) < p
+    # Independent providers' free places may be held for other LAs' referrals.
+    independent = provider != "in_house"
+    vacancies[independent] = rng.binomial(vacancies[independent], cal.INDEPENDENT_PLACE_OFFERED)
     # Carers for UASC or young parents are approved up to 17.
     for need, youngest in (("uasc", 13), ("parent_and_child", 14)):
         has = skills[:, NEED[need]] & (kind != KIND["adoption"])
@@ -564,7 +629,9 @@ def _draw_carers(rng: np.random.Generator, geo: RegionGeo, kids: _Children, tota
     birth_hi = np.array([cal.BIRTH_CHILD_AGES.get(k, (0, 0))[1] for k in KINDS])[kind]
     birth_ages = rng.integers(birth_lo[:, None], birth_hi[:, None] + 1, size=(m, 2))
     for i in np.flatnonzero((filled > 0) | (n_birth > 0)).tolist():
-        household[i] = sorted(placed_ages[i, : filled[i]].tolist() + birth_ages[i, : n_birth[i]].tolist())
+        household[i] = sorted(
+            placed_ages[i, : filled[i]].tolist() + birth_ages[i, : n_birth[i]].tolist()
+        )
 
     r = rng.random((m, 4))
     kind_names = np.array(KINDS, dtype=object)[kind]
@@ -583,12 +650,28 @@ def _draw_carers(rng: np.random.Generator, geo: RegionGeo, kids: _Children, tota
     cost = _weekly_cost(rng, kind_names, provider, skills)
 
     base = _Carers(
-        h=m, kind=kind, provider=provider, la=la, location=location, min_age=min_age,
-        max_age=max_age, sexes=sexes, vacancies=vacancies, available_in=available_in,
-        skills=skills, languages=languages, ethnicity=ethnicity, religion=religion,
-        household=household, smoker=smoker, pets=pets, wheelchair=wheelchair,
-        experience=experience, cost=cost, connected=[[] for _ in range(m)],
-    )  # fmt: skip
+        h=m,
+        kind=kind,
+        provider=provider,
+        la=la,
+        location=location,
+        min_age=min_age,
+        max_age=max_age,
+        sexes=sexes,
+        vacancies=vacancies,
+        available_in=available_in,
+        skills=skills,
+        languages=languages,
+        ethnicity=ethnicity,
+        religion=religion,
+        household=household,
+        smoker=smoker,
+        pets=pets,
+        wheelchair=wheelchair,
+        experience=experience,
+        cost=cost,
+        connected=[[] for _ in range(m)],
+    )
     kin = _kinship_carers(rng, geo, kids, kids.kin_units[:n_kin])
     merged = _concat(base, kin)
     return _take(merged, rng.permutation(merged.h))
@@ -620,7 +703,10 @@ def _weekly_cost(
 
     foster = kind == "foster"
     lo, hi = cal.COST_IN_HOUSE_FOSTER_RANGE
-    fees = np.minimum(skills.sum(axis=1), cal.COST_IN_HOUSE_MAX_SKILL_FEES) * cal.COST_IN_HOUSE_SKILL_FEE
+    fees = (
+        np.minimum(skills.sum(axis=1), cal.COST_IN_HOUSE_MAX_SKILL_FEES)
+        * cal.COST_IN_HOUSE_SKILL_FEE
+    )
     at = foster & (provider == "in_house")
     cost[at] = lo + (hi - lo) * u[at] + fees[at]
     at = foster & (provider == "ifa")
@@ -739,7 +825,7 @@ def _link(rng: np.random.Generator, geo: RegionGeo, kids: _Children, homes: _Car
     with_kids = {la: np.flatnonzero(foster & has_children & (homes.la == la)) for la in geo.las}
 
     r = rng.random((n, 5))
-    single = kids.unit_group[kids.unit] < 0
+    single = (kids.unit_group[kids.unit] < 0) & ~kids.flags[:, FLAG["only_child"]]
     placed_with: dict[int, int] = {}
     for c in np.flatnonzero(single & ~kids.uasc & (r[:, 0] < cal.SIBLING_ALREADY_PLACED)).tolist():
         pool = with_kids[las[kids.la[c]]]
@@ -790,11 +876,20 @@ def _document(
     las = geo.las
     children = []
     cols = (
-        kids.la.tolist(), kids.age.tolist(), kids.sex.tolist(), kids.ethnicity.tolist(),
-        kids.religion.tolist(), kids.home.tolist(), kids.school.tolist(), kids.must_stay.tolist(),
-        kids.urgency.tolist(), kids.needed_in.tolist(), kids.max_km.tolist(),
-    )  # fmt: skip
-    for c, (la, age, sex, eth, rel, home, school, stay, urg, need_in, max_km) in enumerate(zip(*cols, strict=True)):  # fmt: skip
+        kids.la.tolist(),
+        kids.age.tolist(),
+        kids.sex.tolist(),
+        kids.ethnicity.tolist(),
+        kids.religion.tolist(),
+        kids.home.tolist(),
+        kids.school.tolist(),
+        kids.must_stay.tolist(),
+        kids.urgency.tolist(),
+        kids.needed_in.tolist(),
+        kids.max_km.tolist(),
+    )
+    for c, row in enumerate(zip(*cols, strict=True)):
+        la, age, sex, eth, rel, home, school, stay, urg, need_in, max_km = row
         wished = links.wished_areas.get(c, [])
         wished_carer = links.wished_carer.get(c)
         placed = links.placed_with.get(c)
@@ -827,7 +922,9 @@ def _document(
 
     policies = list(cal.SIBLING_POLICY_MIX)
     groups = []
-    for g, (u, pol) in enumerate(zip(kids.group_units.tolist(), kids.group_policy.tolist(), strict=True)):
+    for g, (u, pol) in enumerate(
+        zip(kids.group_units.tolist(), kids.group_policy.tolist(), strict=True)
+    ):
         start, size = int(kids.unit_start[u]), int(kids.unit_size[u])
         groups.append(
             {
@@ -839,12 +936,22 @@ def _document(
 
     carers = []
     cols2 = (
-        homes.la.tolist(), homes.kind.tolist(), homes.provider.tolist(), homes.location.tolist(),
-        homes.min_age.tolist(), homes.max_age.tolist(), homes.vacancies.tolist(),
-        homes.available_in.tolist(), homes.ethnicity.tolist(), homes.religion.tolist(),
-        homes.smoker.tolist(), homes.pets.tolist(), homes.wheelchair.tolist(),
-        homes.experience.tolist(), homes.cost.tolist(),
-    )  # fmt: skip
+        homes.la.tolist(),
+        homes.kind.tolist(),
+        homes.provider.tolist(),
+        homes.location.tolist(),
+        homes.min_age.tolist(),
+        homes.max_age.tolist(),
+        homes.vacancies.tolist(),
+        homes.available_in.tolist(),
+        homes.ethnicity.tolist(),
+        homes.religion.tolist(),
+        homes.smoker.tolist(),
+        homes.pets.tolist(),
+        homes.wheelchair.tolist(),
+        homes.experience.tolist(),
+        homes.cost.tolist(),
+    )
     for h, row in enumerate(zip(*cols2, strict=True)):
         la, kind, prov, loc, lo, hi, vac, avail, eth, rel, smoker, pets, wheel, exp, cost = row
         carers.append(

@@ -23,7 +23,13 @@ from geo import gazetteer
 Doc = dict[str, Any]
 
 #: problem-format.md's default distance limits per kind, and school travel.
-DEFAULT_LIMIT_KM = {"foster": 32, "kinship": 400, "residential": 80, "supported": 32, "adoption": 400}
+DEFAULT_LIMIT_KM = {
+    "foster": 32,
+    "kinship": 400,
+    "residential": 80,
+    "supported": 32,
+    "adoption": 400,
+}
 DEFAULT_SCHOOL_KM = 16
 URGENCY_ORDER = ("emergency", "urgent", "planned")
 
@@ -320,15 +326,28 @@ def random_problem(
         first = kids[ids.index(members[0])]
         for m in members[1:]:  # brothers and sisters share a home and, mostly, a plan
             kids[ids.index(m)].update(home=first["home"], accepts=list(first["accepts"]))
-        groups.append({"id": f"G{g}", "children": members, "policy": ch.choice(("must", "should", "should", "apart"))})
+        groups.append(
+            {
+                "id": f"G{g}",
+                "children": members,
+                "policy": ch.choice(("must", "should", "should", "apart")),
+            }
+        )
     if groups and ch.chance(0.8):
         # A household near the first family with room for them all, so that keeping
         # brothers and sisters together is often possible (and sometimes costly).
         near = kids[ids.index(groups[0]["children"][0])]["home"]
         homes[0].pop("connected_children", None)
         homes[0].update(
-            kind="foster", location=near, la=LOCATIONS[near], sexes=[], min_age=0, max_age=17,
-            vacancies=ch.choice((2, 3)), skills=list(SOME_NEEDS), available_from="2026-11-20",
+            kind="foster",
+            location=near,
+            la=LOCATIONS[near],
+            sexes=[],
+            min_age=0,
+            max_age=17,
+            vacancies=ch.choice((2, 3)),
+            skills=list(SOME_NEEDS),
+            available_from="2026-11-20",
         )
     out: Doc = {"as_of": "2026-11-22", "children": kids, "carers": homes}
     if groups:

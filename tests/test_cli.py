@@ -13,21 +13,66 @@ SMALL = {
     "as_of": "2026-11-22",
     "policy": {"time_limit_s": 5},
     "children": [
-        {"id": "C-1", "la": "Leeds", "age": 9, "sex": "F", "home": "LS9", "accepts": ["foster"],
-         "urgency": "urgent", "needed_by": "2026-11-25", "needs": ["autism"]},
-        {"id": "C-2", "la": "Leeds", "age": 11, "sex": "M", "home": "LS9", "accepts": ["foster"],
-         "urgency": "planned", "needed_by": "2026-12-25"},
-        {"id": "C-3", "la": "Leeds", "age": 15, "sex": "M", "home": "LS9", "accepts": ["foster"],
-         "urgency": "emergency", "needed_by": "2026-11-22", "needs": ["remand"]},
+        {
+            "id": "C-1",
+            "la": "Leeds",
+            "age": 9,
+            "sex": "F",
+            "home": "LS9",
+            "accepts": ["foster"],
+            "urgency": "urgent",
+            "needed_by": "2026-11-25",
+            "needs": ["autism"],
+        },
+        {
+            "id": "C-2",
+            "la": "Leeds",
+            "age": 11,
+            "sex": "M",
+            "home": "LS9",
+            "accepts": ["foster"],
+            "urgency": "planned",
+            "needed_by": "2026-12-25",
+        },
+        {
+            "id": "C-3",
+            "la": "Leeds",
+            "age": 15,
+            "sex": "M",
+            "home": "LS9",
+            "accepts": ["foster"],
+            "urgency": "emergency",
+            "needed_by": "2026-11-22",
+            "needs": ["remand"],
+        },
     ],
     "sibling_groups": [{"id": "G-1", "children": ["C-1", "C-2"], "policy": "should"}],
     "carers": [
-        {"id": "H-1", "la": "Leeds", "kind": "foster", "provider": "in_house", "location": "LS12",
-         "min_age": 5, "max_age": 15, "vacancies": 2, "available_from": "2026-11-01",
-         "weekly_cost": 520, "skills": ["autism"]},
-        {"id": "H-2", "la": "Bradford", "kind": "foster", "provider": "ifa", "location": "BD3",
-         "min_age": 0, "max_age": 17, "vacancies": 1, "available_from": "2026-11-01",
-         "weekly_cost": 880},
+        {
+            "id": "H-1",
+            "la": "Leeds",
+            "kind": "foster",
+            "provider": "in_house",
+            "location": "LS12",
+            "min_age": 5,
+            "max_age": 15,
+            "vacancies": 2,
+            "available_from": "2026-11-01",
+            "weekly_cost": 520,
+            "skills": ["autism"],
+        },
+        {
+            "id": "H-2",
+            "la": "Bradford",
+            "kind": "foster",
+            "provider": "ifa",
+            "location": "BD3",
+            "min_age": 0,
+            "max_age": 17,
+            "vacancies": 1,
+            "available_from": "2026-11-01",
+            "weekly_cost": 880,
+        },
     ],
 }
 
@@ -80,8 +125,12 @@ def test_rank_json_lists_matches_and_near_misses(small: Path) -> None:
     r = run("rank", str(small), "--child", "C-1", "--json")
     misses = json.loads(r.stdout)["near_misses"]
     assert misses == [
-        {"carer": "H-2", "failed_rule": "skills", "detail": "lacks skill 'autism'",
-         "distance_km": misses[0]["distance_km"]}
+        {
+            "carer": "H-2",
+            "failed_rule": "skills",
+            "detail": "lacks skill 'autism'",
+            "distance_km": misses[0]["distance_km"],
+        }
     ]
 
 
@@ -103,8 +152,12 @@ def test_rank_unknown_child_is_exit_4(small: Path) -> None:
         (lambda d: d["children"][0].update(home="EG19"), "$.children[0].home"),
         (lambda d: d["children"][0].update(needs=["telepathy"]), "$.children[0].needs[0]"),
         (lambda d: d["carers"][1].update(id="H-1"), "duplicate carer id"),
-        (lambda d: d["sibling_groups"].append({"id": "G-2", "children": ["C-1", "C-3"],
-                                               "policy": "should"}), "two sibling groups"),
+        (
+            lambda d: d["sibling_groups"].append(
+                {"id": "G-2", "children": ["C-1", "C-3"], "policy": "should"}
+            ),
+            "two sibling groups",
+        ),
     ],
     ids=["unknown-outcode", "unknown-need", "duplicate-id", "child-in-two-groups"],
 )
@@ -145,8 +198,17 @@ def test_generate_then_solve_round_trip(tmp_path: Path) -> None:
 
 
 def test_demo_shows_matches_and_a_batch_summary(tmp_path: Path) -> None:
-    r = run("demo", "--children", "60", "--carers", "180", "--time-limit", "5",
-            "--out-dir", str(tmp_path / "demo"))
+    r = run(
+        "demo",
+        "--children",
+        "60",
+        "--carers",
+        "180",
+        "--time-limit",
+        "5",
+        "--out-dir",
+        str(tmp_path / "demo"),
+    )
     assert r.returncode == 0, r.stderr
     assert "Ranked matches" in r.stdout and "placed, emergency" in r.stdout
     assert (tmp_path / "demo" / "result.json").exists()

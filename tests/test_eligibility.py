@@ -60,7 +60,12 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str,
         {"school": "HG1"},
         {},
     ),
-    "availability": ({"needed_by": "2026-11-25"}, {"available_from": "2026-11-25"}, {}, {"available_from": "2026-11-26"}),
+    "availability": (
+        {"needed_by": "2026-11-25"},
+        {"available_from": "2026-11-25"},
+        {},
+        {"available_from": "2026-11-26"},
+    ),
 }
 
 
@@ -100,12 +105,16 @@ def test_rank_lists_the_pair_then_shows_it_as_a_near_miss_naming_the_rule(rule: 
 def test_the_cases_agree_with_the_independent_reading_of_the_rules(rule: str) -> None:
     base_child, base_carer, change_child, change_carer = CASES[rule]
     assert pair_failures(child(**base_child), carer(**base_carer)) == set()
-    changed = pair_failures(child(**(base_child | change_child)), carer(**(base_carer | change_carer)))
+    changed = pair_failures(
+        child(**(base_child | change_child)), carer(**(base_carer | change_carer))
+    )
     assert changed == {rule}
 
 
 def test_a_carer_failing_two_rules_is_not_a_near_miss() -> None:
-    p = problem([child(flags=["no_pets"])], [carer(vacancies=0, pets=True), carer("H2", vacancies=0)])
+    p = problem(
+        [child(flags=["no_pets"])], [carer(vacancies=0, pets=True), carer("H2", vacancies=0)]
+    )
     ranking = matching.rank(p, "C1")
     assert [(m.carer, m.failed_rule) for m in ranking.near_misses] == [("H2", "vacancy")]
 
@@ -150,7 +159,9 @@ def test_child_max_distance_overrides_the_policy_limit() -> None:
     assert failed({"max_distance_km": 6}, {}) == []
     assert failed({}, {}, policy={"max_distance_km": {"foster": 5}}) == ["distance"]
     assert failed({"max_distance_km": 10}, {}, policy={"max_distance_km": {"foster": 5}}) == []
-    assert failed({"max_distance_km": 5}, {}, policy={"max_distance_km": {"foster": 50}}) == ["distance"]
+    assert failed({"max_distance_km": 5}, {}, policy={"max_distance_km": {"foster": 50}}) == [
+        "distance"
+    ]
 
 
 def test_policy_distance_limit_is_per_kind() -> None:
@@ -203,11 +214,19 @@ def test_kinship_carer_takes_only_its_connected_children() -> None:
 
 
 def test_a_connected_child_still_needs_a_plan_accepting_kinship() -> None:
-    assert failed({"accepts": ["foster"]}, {"kind": "kinship", "connected_children": ["C1"]}) == ["kind"]
+    assert failed({"accepts": ["foster"]}, {"kind": "kinship", "connected_children": ["C1"]}) == [
+        "kind"
+    ]
 
 
 def test_same_age_is_neither_younger_nor_older() -> None:
-    assert failed({"flags": ["no_younger_children", "no_older_children"]}, {"household_children_ages": [9]}) == []
+    assert (
+        failed(
+            {"flags": ["no_younger_children", "no_older_children"]},
+            {"household_children_ages": [9]},
+        )
+        == []
+    )
 
 
 def test_age_range_bounds_are_inclusive() -> None:

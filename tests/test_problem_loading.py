@@ -29,7 +29,14 @@ def test_minimal_document_loads_with_typed_values_and_defaults() -> None:
     p = problem()
     (c,) = p.children
     (h,) = p.carers
-    assert (c.id, c.age, c.home, c.accepts, c.needs, c.flags) == ("C1", 9, "LS9", ("foster",), set(), set())
+    assert (c.id, c.age, c.home, c.accepts, c.needs, c.flags) == (
+        "C1",
+        9,
+        "LS9",
+        ("foster",),
+        set(),
+        set(),
+    )
     assert (h.id, h.location, h.vacancies, h.sexes) == ("H1", "LS12", 1, set())
     assert p.policy.max_distance_km["foster"] == 32
     assert p.policy.school_travel_km == 16
@@ -40,21 +47,48 @@ def test_the_full_example_of_the_problem_format_loads() -> None:
     document = {
         "as_of": "2026-11-22",
         "policy": {
-            "max_distance_km": {"foster": 32, "kinship": 400, "residential": 80, "supported": 32, "adoption": 400},
+            "max_distance_km": {
+                "foster": 32,
+                "kinship": 400,
+                "residential": 80,
+                "supported": 32,
+                "adoption": 400,
+            },
             "time_limit_s": 10,
             "school_travel_km": 16,
-            "weights": {"proximity": 30, "same_la": 10, "siblings_already_placed": 40, "culture": 10,
-                        "skills_depth": 10, "age_fit": 5, "household_fit": 5, "experience": 5,
-                        "wishes": 10, "cost": 10},
+            "weights": {
+                "proximity": 30,
+                "same_la": 10,
+                "siblings_already_placed": 40,
+                "culture": 10,
+                "skills_depth": 10,
+                "age_fit": 5,
+                "household_fit": 5,
+                "experience": 5,
+                "wishes": 10,
+                "cost": 10,
+            },
         },
         "children": [
             {
-                "id": "C-0001", "la": "Leeds", "age": 9, "sex": "F", "ethnicity": "WBRI",
-                "religion": "none", "languages": ["en"], "home": "LS9", "school": "LS8",
-                "school_must_stay": True, "avoid": ["LS11", "Bradford"],
-                "accepts": ["foster", "kinship"], "needs": ["learning_disability"],
-                "flags": ["no_pets"], "urgency": "urgent", "needed_by": "2026-11-25",
-                "max_distance_km": None, "siblings_placed_with": [],
+                "id": "C-0001",
+                "la": "Leeds",
+                "age": 9,
+                "sex": "F",
+                "ethnicity": "WBRI",
+                "religion": "none",
+                "languages": ["en"],
+                "home": "LS9",
+                "school": "LS8",
+                "school_must_stay": True,
+                "avoid": ["LS11", "Bradford"],
+                "accepts": ["foster", "kinship"],
+                "needs": ["learning_disability"],
+                "flags": ["no_pets"],
+                "urgency": "urgent",
+                "needed_by": "2026-11-25",
+                "max_distance_km": None,
+                "siblings_placed_with": [],
                 "wishes": {"areas": ["LS8", "LS9"], "carers": []},
             },
             child("C-0002", accepts=["foster", "kinship"]),
@@ -62,13 +96,26 @@ def test_the_full_example_of_the_problem_format_loads() -> None:
         "sibling_groups": [{"id": "G-01", "children": ["C-0001", "C-0002"], "policy": "should"}],
         "carers": [
             {
-                "id": "H-0001", "la": "Leeds", "kind": "foster", "provider": "in_house",
-                "location": "LS12", "min_age": 5, "max_age": 15, "sexes": ["F", "M"],
-                "vacancies": 2, "available_from": "2026-11-20",
+                "id": "H-0001",
+                "la": "Leeds",
+                "kind": "foster",
+                "provider": "in_house",
+                "location": "LS12",
+                "min_age": 5,
+                "max_age": 15,
+                "sexes": ["F", "M"],
+                "vacancies": 2,
+                "available_from": "2026-11-20",
                 "skills": ["learning_disability", "emotional_behavioural"],
-                "languages": ["en", "ur"], "ethnicity": "APKN", "religion": "muslim",
-                "household_children_ages": [4], "smoker": False, "pets": True,
-                "wheelchair_access": False, "years_experience": 6, "weekly_cost": 520,
+                "languages": ["en", "ur"],
+                "ethnicity": "APKN",
+                "religion": "muslim",
+                "household_children_ages": [4],
+                "smoker": False,
+                "pets": True,
+                "wheelchair_access": False,
+                "years_experience": 6,
+                "weekly_cost": 520,
                 "connected_children": [],
             }
         ],
@@ -82,19 +129,35 @@ def test_the_full_example_of_the_problem_format_loads() -> None:
 def test_full_postcodes_are_normalised_to_outcodes_everywhere() -> None:
     p = problem(
         children=[
-            child(home="ls9 7tf", school="LS8 1AB", avoid=["ls11 5aa", "Bradford"], wishes={"areas": ["ls82ab"]})
+            child(
+                home="ls9 7tf",
+                school="LS8 1AB",
+                avoid=["ls11 5aa", "Bradford"],
+                wishes={"areas": ["ls82ab"]},
+            )
         ],
         carers=[carer(location="LS12 3AB")],
     )
     c = p.children[0]
-    assert (c.home, c.school, c.avoid, c.wishes.areas) == ("LS9", "LS8", ("LS11", "Bradford"), ("LS8",))
+    assert (c.home, c.school, c.avoid, c.wishes.areas) == (
+        "LS9",
+        "LS8",
+        ("LS11", "Bradford"),
+        ("LS8",),
+    )
     assert p.carers[0].location == "LS12"
 
 
 def test_problem_round_trips_through_the_public_format() -> None:
     p = problem(
-        children=[child(needs=["autism"], flags=["no_pets"], school="LS8", avoid=["Bradford"]), child("C2")],
-        carers=[carer(skills=["autism"], vacancies=2), carer("H2", kind="kinship", connected_children=["C2"])],
+        children=[
+            child(needs=["autism"], flags=["no_pets"], school="LS8", avoid=["Bradford"]),
+            child("C2"),
+        ],
+        carers=[
+            carer(skills=["autism"], vacancies=2),
+            carer("H2", kind="kinship", connected_children=["C2"]),
+        ],
         groups=[group("G1", ["C1", "C2"], "should")],
         policy={"school_travel_km": 12, "weights": {"cost": 0}},
     )
@@ -222,7 +285,10 @@ def test_group_of_one_child_repeated() -> None:
 def test_must_group_with_no_common_kind() -> None:
     issue = only_issue(
         doc(
-            children=[child("C1", accepts=["foster"]), child("C2", accepts=["residential", "kinship"])],
+            children=[
+                child("C1", accepts=["foster"]),
+                child("C2", accepts=["residential", "kinship"]),
+            ],
             groups=[group("G1", ["C1", "C2"], "must")],
         )
     )
@@ -269,9 +335,17 @@ def test_min_age_above_max_age() -> None:
         (doc(children=[child(age="nine")]), "$.children[0].age", ""),
         (doc(children=[child(needed_by="25/11/2026")]), "$.children[0].needed_by", ""),
         (doc(children=[child(school_must_stay=True)]), "$.children[0].school", "no school"),
-        (doc(children=[child(siblings_placed_with=["H9"])]), "$.children[0].siblings_placed_with[0]", "H9"),
+        (
+            doc(children=[child(siblings_placed_with=["H9"])]),
+            "$.children[0].siblings_placed_with[0]",
+            "H9",
+        ),
         (doc(children=[child(wishes={"carers": ["H9"]})]), "$.children[0].wishes.carers[0]", "H9"),
-        (doc(carers=[carer(connected_children=["C1"])]), "$.carers[0].connected_children", "kinship"),
+        (
+            doc(carers=[carer(connected_children=["C1"])]),
+            "$.carers[0].connected_children",
+            "kinship",
+        ),
         (doc(children=[child(max_distance_km=0)]), "$.children[0].max_distance_km", ""),
     ],
 )

@@ -121,7 +121,10 @@ def test_eligibility_agrees_with_the_rules_pair_by_pair(document: Doc) -> None:
     for c, kid in zip(p.children, document["children"], strict=True):
         a = ctx.assess(c)
         for j, home in enumerate(document["carers"]):
-            assert set(a.failed_rules(j)) == pair_failures(kid, home, policy), (kid["id"], home["id"])
+            assert set(a.failed_rules(j)) == pair_failures(kid, home, policy), (
+                kid["id"],
+                home["id"],
+            )
 
 
 @PROPERTY

@@ -49,7 +49,11 @@ def test_near_misses_are_closest_first_and_limited() -> None:
 def test_carers_failing_two_rules_are_neither_matches_nor_near_misses() -> None:
     p = problem(
         [child(flags=["no_pets"])],
-        [carer("Two", pets=True, smoker=True, min_age=10), carer("One", pets=True), carer("Ok", location="LS8")],
+        [
+            carer("Two", pets=True, smoker=True, min_age=10),
+            carer("One", pets=True),
+            carer("Ok", location="LS8"),
+        ],
     )
     ranking = matching.rank(p, "C1")
     assert [m.carer for m in ranking.matches] == ["Ok"]
@@ -90,7 +94,9 @@ def test_ranking_serialises_to_the_public_shape() -> None:
 
 
 def test_every_listed_match_is_eligible_for_a_mixed_pool() -> None:
-    kid = child(age=4, needs=["complex_health"], flags=["no_pets", "no_older_children"], avoid=["Bradford"])
+    kid = child(
+        age=4, needs=["complex_health"], flags=["no_pets", "no_older_children"], avoid=["Bradford"]
+    )
     pool = [
         carer("ok", skills=["complex_health"], household_children_ages=[2]),
         carer("older", skills=["complex_health"], household_children_ages=[6]),

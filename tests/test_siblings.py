@@ -16,8 +16,15 @@ FAR = {"location": "BD1", "la": "Bradford"}  # 16 km
 
 def kid(id: str, age: int, **kw) -> Child:
     return Child(
-        id=id, la="Leeds", age=age, sex="F", home="LS9", accepts=("foster",),
-        urgency="planned", needed_by=date(2026, 11, 25), **kw,
+        id=id,
+        la="Leeds",
+        age=age,
+        sex="F",
+        home="LS9",
+        accepts=("foster",),
+        urgency="planned",
+        needed_by=date(2026, 11, 25),
+        **kw,
     )
 
 
@@ -227,7 +234,11 @@ def test_should_group_with_one_member_unplaced_is_reported_split() -> None:
 def test_rank_group_lists_only_households_with_room_for_everyone() -> None:
     p = problem(
         [child("C1"), child("C2", age=7)],
-        [carer("H-one", **NEARER), carer("H-two", vacancies=2), carer("H-three", vacancies=3, **FAR)],
+        [
+            carer("H-one", **NEARER),
+            carer("H-two", vacancies=2),
+            carer("H-three", vacancies=3, **FAR),
+        ],
         [group("G1", ["C1", "C2"], "must")],
     )
     ranking = matching.rank(p, "G1")

@@ -1,0 +1,317 @@
+"""The assignment model: Boolean variables and linear rows, written once and handed to
+both CP-SAT (which finds and proves integer solutions) and GLOP (whose LP relaxation
+gives a bound CP-SAT can use as a cut).
+
+Variables exist only for eligible pairs, so the pair rules (DESIGN.md §4.1–4.9) hold by
+construction. The rows carry the rules about a result: a child (or `must` group) in at
+most one household, capacity, and who may live alongside whom; plus the `should`
+group indicators, and the rows that hold each settled objective level.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from matching.occupancy import Occupancy
+from matching.pairs import PairTable
+from vocab import URGENCIES
+
+#: Objective levels in strict priority order; each is maximised (cost is negated).
+LEVELS: tuple[str, ...] = ("placed", "siblings", "quality", "cost")
+
+
+@dataclass
+class Unit:
+    """Children who move as one: a single child, or a `must` sibling group."""
+
+    children: list[int]
+    vars: dict[int, int] = field(default_factory=dict)  # carer -> variable index
+
+
+@dataclass(frozen=True)
+class Row:
+    """sum(coef * var) <= ub."""
+
+    vars: np.ndarray
+    coefs: np.ndarray
+    ub: int
+
+
+class AssignmentModel:
+    def __init__(self, pairs: PairTable, keep: list[set[int]], must: dict[str, list[int]]):
+        self.pairs = pairs
+        self.children = pairs.children
+        self.units: list[Unit] = []
+        self.unit_of: dict[int, int] = {}
+        self.var_unit: list[int] = []  # variable -> unit (-1 for a `should` indicator)
+        self.var_carer: list[int] = []
+        self.rows: list[Row] = []
+        in_must: set[int] = set()
+        for gid, members in pairs.group_members("must"):
+            del gid
+            in_must.update(members)
+            self._add_unit(members, must_carers=must)
+        for c in range(len(self.children)):
+            if c not in in_must:
+                self._add_unit([c], carers=sorted(keep[c]))
+        self._once_and_capacity()
+        self._living_alongside()
+        self.together = self._should_groups()
+        self.objective = self._objectives()
+
+    # -- variables -------------------------------------------------------------
+    def _new_var(self, unit: int, carer: int) -> int:
+        self.var_unit.append(unit)
+        self.var_carer.append(carer)
+        return len(self.var_unit) - 1
+
+    def _add_unit(self, members: list[int], carers=None, must_carers=None) -> None:
+        u = len(self.units)
+        if must_carers is not None:
+            gid = self.pairs.ctx.problem.siblings.group_of(self.children[members[0]].id).id
+            carers = must_carers[gid]
+        unit = Unit(members)
+        for h in carers:
+            unit.vars[h] = self._new_var(u, h)
+        for c in members:
+            self.unit_of[c] = u
+        self.units.append(unit)
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.var_unit)
+
+    def _row(self, vars_: list[int], coefs: list[int], ub: int) -> None:
+        self.rows.append(Row(np.asarray(vars_, dtype=np.int64), np.asarray(coefs, dtype=np.int64), ub))
+
+    # -- rows ------------------------------------------------------------------
+    def _once_and_capacity(self) -> None:
+        at: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        self.at_carer: dict[int, list[tuple[int, int]]] = defaultdict(list)  # carer -> (child, var)
+        self.once_row: dict[int, int] = {}
+        for u, unit in enumerate(self.units):
+            if len(unit.vars) > 1:
+                self.once_row[u] = len(self.rows)
+                self._row(list(unit.vars.values()), [1] * len(unit.vars), 1)
+            for h, v in unit.vars.items():
+                at[h].append((v, len(unit.children)))
+                for c in unit.children:
+                    self.at_carer[h].append((c, v))
+        self.capacity_row: dict[int, int] = {}
+        vac = self.pairs.vacancies
+        for h, terms in at.items():
+            if sum(size for _, size in terms) > vac[h]:
+                self.capacity_row[h] = len(self.rows)
+                self._row([v for v, _ in terms], [s for _, s in terms], int(vac[h]))
+
+    def _living_alongside(self) -> None:
+        """`only_child`, no younger / no older children beside, across the whole result."""
+        done: set[tuple[int, int]] = set()
+        for c, child in enumerate(self.children):
+            if not child.living_flags & {"only_child", "no_younger_children", "no_older_children"}:
+                continue
+            unit = self.units[self.unit_of[c]]
+            for h, v in unit.vars.items():
+                for oc, ov in self.at_carer[h]:
+                    if self.unit_of[oc] == self.unit_of[c] or not child.cannot_live_with(self.children[oc]):
+                        continue
+                    key = (min(v, ov), max(v, ov))
+                    if key not in done:
+                        done.add(key)
+                        self._row([v, ov], [1, 1], 1)
+
+    def _should_groups(self) -> list[int]:
+        together = []
+        self.members_of: dict[int, list[int]] = {}
+        for _gid, members in self.pairs.group_members("should"):
+            homes = set(self.units[self.unit_of[members[0]]].vars)
+            for c in members[1:]:
+                homes &= set(self.units[self.unit_of[c]].vars)
+            for h in sorted(set(self.pairs.common_carers(members)) & homes):
+                t = self._new_var(-1, h)
+                self.members_of[t] = [self.units[self.unit_of[c]].vars[h] for c in members]
+                for v in self.members_of[t]:
+                    self._row([t, v], [1, -1], 0)
+                together.append(t)
+        return together
+
+    def _objectives(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        terms: dict[str, tuple[list[int], list[int]]] = {
+            lv: ([], []) for lv in (*LEVELS, *URGENCIES)
+        }
+        n = {u: sum(1 for c in self.children if c.urgency == u) for u in URGENCIES}
+        # Level 1 as one number whose "digits" are the tiers: one more emergency outweighs
+        # any number of urgent, and one more urgent any number of planned.
+        self.tier_weight = {"planned": 1, "urgent": n["planned"] + 1}
+        self.tier_weight["emergency"] = (n["urgent"] + 1) * self.tier_weight["urgent"]
+
+        def add(level: str, var: int, coef: int) -> None:
+            if coef:
+                terms[level][0].append(var)
+                terms[level][1].append(coef)
+
+        for unit in self.units:
+            for h, v in unit.vars.items():
+                tiers = defaultdict(int)
+                for c in unit.children:
+                    tiers[self.children[c].urgency] += 1
+                for u, k in tiers.items():
+                    add(u, v, k)
+                add("placed", v, sum(self.tier_weight[u] * k for u, k in tiers.items()))
+                add("quality", v, sum(self.pairs.q(c, h) for c in unit.children))
+                add("cost", v, -int(self.pairs.cost[h]) * len(unit.children))
+        for t in self.together:
+            add("siblings", t, 1)
+        return {lv: (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)) for lv, (a, b) in terms.items()}
+
+    # -- assignments -----------------------------------------------------------
+    def values(self, carer_of: dict[int, int]) -> np.ndarray:
+        """The 0/1 vector of an assignment (child -> carer), indicators included."""
+        x = np.zeros(self.n_vars, dtype=np.int64)
+        for unit in self.units:
+            home = carer_of.get(unit.children[0])
+            if home is not None and home in unit.vars:
+                x[unit.vars[home]] = 1
+        for t in self.together:
+            x[t] = int(all(x[v] for v in self.members_of[t]))
+        return x
+
+    def assignment(self, x: np.ndarray) -> dict[int, int]:
+        carer_of: dict[int, int] = {}
+        for unit in self.units:
+            for h, v in unit.vars.items():
+                if x[v] > 0.5:
+                    for c in unit.children:
+                        carer_of[c] = h
+        return carer_of
+
+    def level_value(self, level: str, x: np.ndarray) -> int:
+        idx, coef = self.objective[level]
+        return int(np.dot(coef, x[idx])) if len(idx) else 0
+
+    def feasible(self, x: np.ndarray) -> bool:
+        return all(int(np.dot(r.coefs, x[r.vars])) <= r.ub for r in self.rows)
+
+    def greedy_start(self, preferred: dict[int, int]) -> dict[int, int]:
+        """A sound assignment: the preferred one where it fits, then greedily filled,
+        most urgent first."""
+        occ = Occupancy(self.children, self.pairs.vacancies)
+        rank = {u: i for i, u in enumerate(URGENCIES)}
+        order = sorted(
+            range(len(self.units)),
+            key=lambda u: min(rank[self.children[c].urgency] for c in self.units[u].children),
+        )
+        for u in order:
+            unit = self.units[u]
+            homes = {preferred.get(c) for c in unit.children}
+            if len(homes) == 1:
+                (h,) = homes
+                if h is not None and h in unit.vars and occ.fits(unit.children, h):
+                    occ.place(unit.children, h)
+        for u in order:
+            unit = self.units[u]
+            if unit.children[0] in occ.carer_of:
+                continue
+            for h in sorted(unit.vars, key=lambda h: -sum(self.pairs.q(c, h) for c in unit.children)):
+                if occ.fits(unit.children, h):
+                    occ.place(unit.children, h)
+                    break
+        return occ.carer_of
+
+
+class CpSatModel:
+    """The model in CP-SAT, with level rows added as levels settle."""
+
+    def __init__(self, model: AssignmentModel) -> None:
+        self.m = model
+        self.cp = cp_model.CpModel()
+        self.x = [self.cp.new_bool_var(f"v{i}") for i in range(model.n_vars)]
+        for row in model.rows:
+            lits = [self.x[int(v)] for v in row.vars]
+            if len(lits) == 2 and row.ub == 1 and row.coefs[0] == 1 == row.coefs[1]:
+                self.cp.add_bool_or([lits[0].Not(), lits[1].Not()])
+            elif row.ub == 0 and len(lits) == 2 and row.coefs[1] == -1:
+                self.cp.add_implication(lits[0], lits[1])
+            elif row.ub == 1 and all(row.coefs == 1):
+                self.cp.add_at_most_one(lits)
+            else:
+                self.cp.add(sum(int(c) * x for c, x in zip(row.coefs, lits, strict=True)) <= row.ub)
+
+    def expr(self, level: str):
+        idx, coef = self.m.objective[level]
+        return sum(int(c) * self.x[int(i)] for i, c in zip(idx, coef, strict=True))
+
+    def hint(self, x: np.ndarray) -> None:
+        self.cp.clear_hints()
+        for v, val in zip(self.x, x, strict=True):
+            self.cp.add_hint(v, int(val))
+
+    def solution(self, solver: cp_model.CpSolver) -> np.ndarray:
+        return np.array([solver.boolean_value(v) for v in self.x], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class LpAnswer:
+    value: float
+    x: np.ndarray
+    reduced_cost: np.ndarray
+
+    @property
+    def bound(self) -> int:
+        """The integer optimum is at most floor(LP); padded for LP tolerances."""
+        return int(np.floor(self.value + 1e-6 * max(1.0, abs(self.value))))
+
+    def fixings(self, incumbent: int) -> tuple[np.ndarray, np.ndarray]:
+        """Reduced-cost fixing: variables that must be 0 (or 1) in any solution better
+        than `incumbent`, because moving them would take the LP bound below it."""
+        need = incumbent + 1 - 1e-6 * max(1.0, abs(self.value))
+        zero = np.flatnonzero((self.x < 1e-9) & (self.value + self.reduced_cost < need))
+        one = np.flatnonzero((self.x > 1 - 1e-9) & (self.value - self.reduced_cost < need))
+        return zero, one
+
+
+class LpRelaxation:
+    """The same rows over [0, 1] variables, solved by GLOP for a bound on each level."""
+
+    def __init__(self, model: AssignmentModel) -> None:
+        self.m = model
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        inf = self.lp.infinity()
+        self.x = [self.lp.NumVar(0.0, 1.0, "") for _ in range(model.n_vars)]
+        self.rows = []
+        for row in model.rows:
+            c = self.lp.Constraint(-inf, float(row.ub))
+            for v, k in zip(row.vars, row.coefs, strict=True):
+                c.SetCoefficient(self.x[int(v)], float(k))
+            self.rows.append(c)
+        self.held: list[tuple[str, object]] = []  # settled levels and their rows
+
+    def bound(self, level: str, seconds: float) -> LpAnswer | None:
+        """The LP optimum of `level` given the settled levels (None if GLOP gave up)."""
+        obj = self.lp.Objective()
+        obj.Clear()
+        idx, coef = self.m.objective[level]
+        for i, k in zip(idx, coef, strict=True):
+            obj.SetCoefficient(self.x[int(i)], float(k))
+        obj.SetMaximization()
+        self.lp.SetTimeLimit(max(1, int(seconds * 1000)))
+        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        return LpAnswer(
+            obj.Value(),
+            np.array([v.solution_value() for v in self.x]),
+            np.array([v.reduced_cost() for v in self.x]),
+        )
+
+    def hold(self, level: str, value: int) -> None:
+        """Keep `level` at or above `value` from now on."""
+        idx, coef = self.m.objective[level]
+        c = self.lp.Constraint(float(value), self.lp.infinity())
+        for i, k in zip(idx, coef, strict=True):
+            c.SetCoefficient(self.x[int(i)], float(k))
+        self.held.append((level, c))

@@ -1,0 +1,62 @@
+"""Every child's eligible carers and match scores: the data every objective level uses."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from children.model import Child
+from matching.ranking import MatchingContext, group_conflicts
+from matching.scoring import Scores, score
+
+#: Quality is optimised in tenths of a score point (the solvers want integers).
+QUALITY_SCALE = 10
+
+
+class PairTable:
+    """For each child (by position): eligible carer indices (sorted), scores, quality."""
+
+    def __init__(self, ctx: MatchingContext) -> None:
+        p = ctx.problem
+        self.ctx = ctx
+        self.children: tuple[Child, ...] = p.children
+        self.index = {c.id: i for i, c in enumerate(self.children)}
+        self.assessments = [ctx.assess(c) for c in self.children]
+        self.eligible = [a.eligible for a in self.assessments]
+        self.scores: list[Scores] = [
+            score(a, e, p.policy) for a, e in zip(self.assessments, self.eligible, strict=True)
+        ]
+        self.quality = [np.rint(s.total * QUALITY_SCALE).astype(np.int64) for s in self.scores]
+        self.vacancies = ctx.table.vacancies
+        self.cost = np.rint(ctx.table.cost).astype(np.int64)
+        self.n_pairs = int(sum(len(e) for e in self.eligible))
+        self._common: dict[tuple[int, ...], list[int]] = {}
+
+    def q(self, child: int, carer: int) -> int:
+        """Quality (tenths of a point) of an eligible pair."""
+        e = self.eligible[child]
+        return int(self.quality[child][np.searchsorted(e, carer)])
+
+    def group_members(self, policy: str) -> list[tuple[str, list[int]]]:
+        return [
+            (g.id, [self.index[c] for c in g.children])
+            for g in self.ctx.problem.sibling_groups
+            if g.policy == policy
+        ]
+
+    def common_carers(self, members: list[int]) -> list[int]:
+        """Carers eligible for every member with room for all, best first; none if the
+        members cannot share a household."""
+        key = tuple(members)
+        if key not in self._common:
+            self._common[key] = self._common_carers(members)
+        return self._common[key]
+
+    def _common_carers(self, members: list[int]) -> list[int]:
+        if group_conflicts([self.children[c] for c in members]):
+            return []
+        common = self.eligible[members[0]]
+        for c in members[1:]:
+            common = np.intersect1d(common, self.eligible[c], assume_unique=True)
+        common = common[self.vacancies[common] >= len(members)]
+        total = sum(self.quality[c][np.searchsorted(self.eligible[c], common)] for c in members)
+        return [int(h) for h in common[np.argsort(-np.asarray(total), kind="stable")]]
