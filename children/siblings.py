@@ -56,9 +56,7 @@ class SiblingRelations:
         return tuple(sorted(self.graph.neighbors(child_id)))
 
     @staticmethod
-    def check(
-        groups: list[SiblingGroup], children: Mapping[str, Child]
-    ) -> list[SiblingGroupError]:
+    def check(groups: list[SiblingGroup], children: Mapping[str, Child]) -> list[SiblingGroupError]:
         """Every inconsistency in the groups, in the order a person would fix them."""
         errors: list[SiblingGroupError] = []
         seen_in: dict[str, str] = {}
@@ -67,9 +65,18 @@ class SiblingRelations:
             if g.id in seen_ids:
                 errors.append(SiblingGroupError(gi, None, f"duplicate sibling group id {g.id!r}"))
             seen_ids.add(g.id)
+            dupes = sorted({c for c in g.children if g.children.count(c) > 1})
+            if dupes:
+                errors.append(
+                    SiblingGroupError(
+                        gi, None, f"group {g.id} lists {', '.join(dupes)} more than once"
+                    )
+                )
             if len(set(g.children)) < 2:
                 errors.append(
-                    SiblingGroupError(gi, None, f"group {g.id} needs at least two different children")
+                    SiblingGroupError(
+                        gi, None, f"group {g.id} needs at least two different children"
+                    )
                 )
             for mi, cid in enumerate(g.children):
                 if cid not in children:
@@ -79,7 +86,9 @@ class SiblingRelations:
                 elif cid in seen_in and seen_in[cid] != g.id:
                     errors.append(
                         SiblingGroupError(
-                            gi, mi, f"child {cid} is in two sibling groups: {seen_in[cid]} and {g.id}"
+                            gi,
+                            mi,
+                            f"child {cid} is in two sibling groups: {seen_in[cid]} and {g.id}",
                         )
                     )
                 else:

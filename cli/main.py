@@ -45,7 +45,9 @@ def load(path: Path) -> matching.Problem:
     try:
         return matching.load_problem(path)
     except ProblemInvalid as exc:
-        err.print(f"[bold red]invalid problem[/] {path}: {len(exc.issues)} fault(s)", highlight=False)
+        err.print(
+            f"[bold red]invalid problem[/] {path}: {len(exc.issues)} fault(s)", highlight=False
+        )
         for issue in exc.issues[:200]:
             err.print(f"  {issue.path}: {issue.message}", highlight=False, markup=False)
         if len(exc.issues) > 200:
@@ -83,10 +85,13 @@ def generate(
     carers: Annotated[int, typer.Option(min=1, help="Carer households.")] = 900,
     seed: Annotated[int, typer.Option(min=0, help="Random seed: same seed, same region.")] = 0,
     la: Annotated[
-        list[str] | None, typer.Option(help="An LA area to include (repeat); default West Yorkshire.")
+        list[str] | None,
+        typer.Option(help="An LA area to include (repeat); default West Yorkshire."),
     ] = None,
     national: Annotated[bool, typer.Option(help="Every English LA instead of a region.")] = False,
-    out_path: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write here instead of stdout.")
+    ] = None,
 ) -> None:
     """Generate a synthetic, calibrated region as a problem file."""
     las = None if national else (tuple(la) if la else WEST_YORKSHIRE)

@@ -18,7 +18,9 @@ def showcase_subjects(p: Problem) -> list[str]:
     and a teenager."""
     picks: list[str] = []
     grouped = {c for g in p.sibling_groups for c in g.children}
-    emergency = [c for c in p.children if c.urgency == "emergency" and c.needs and c.id not in grouped]
+    emergency = [
+        c for c in p.children if c.urgency == "emergency" and c.needs and c.id not in grouped
+    ]
     if emergency:
         picks.append(emergency[0].id)
     groups = [g for g in p.sibling_groups if g.policy in ("should", "must")]
@@ -56,7 +58,9 @@ def ranking(console: Console, p: Problem, r: Ranking) -> None:
         t.add_column("km", justify="right")
         t.add_column("why")
         for i, m in enumerate(r.matches, 1):
-            t.add_row(str(i), m.carer, f"{m.score:.1f}", f"{m.distance_km:.1f}", "; ".join(m.reasons[:4]))
+            t.add_row(
+                str(i), m.carer, f"{m.score:.1f}", f"{m.distance_km:.1f}", "; ".join(m.reasons[:4])
+            )
         console.print(t)
     if r.near_misses:
         t = Table(title="near misses (fail one rule)", title_justify="left", header_style="bold")
@@ -97,8 +101,11 @@ def summary(console: Console, p: Problem, r: SolveResult) -> None:
     t.add_row("weekly cost", f"£{r.weekly_cost:,.0f}")
     console.print(t)
     if r.unplaced:
-        u = Table(title=f"{len(r.unplaced)} unplaced: why (first 8)", title_justify="left",
-                  header_style="bold")
+        u = Table(
+            title=f"{len(r.unplaced)} unplaced: why (first 8)",
+            title_justify="left",
+            header_style="bold",
+        )
         u.add_column("child")
         u.add_column("reasons")
         for item in r.unplaced[:8]:

@@ -57,7 +57,12 @@ def load_problem(source: str | PathLike[str] | Mapping[str, Any]) -> Problem:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ProblemInvalid(
-            [ProblemIssue("$", f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+            [
+                ProblemIssue(
+                    "$",
+                    f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+                )
+            ]
         ) from exc
     return parse_problem(doc)
 

@@ -25,16 +25,32 @@ class Rule:
     id: str
     section: str  # DESIGN.md §4 item
     summary: str
+    #: Local procedures let a manager set it aside for one named match, with a recorded
+    #: reason (a fourth foster child, a child just outside the approved ages). Plan and
+    #: safeguarding rules are never set aside.
+    exception_allowed: bool = False
 
 
 RULES: tuple[Rule, ...] = (
     Rule("kind", "4.1", "the carer's kind is one the child's plan accepts"),
     Rule("kinship_connection", "4.2", "a kinship carer takes only the children it is connected to"),
-    Rule("age_range", "4.3", "the child's age is within the carer's approved range"),
-    Rule("sex", "4.3", "the child's sex is one the carer is approved for"),
-    Rule("vacancy", "4.4", "the carer has a free place"),
-    Rule("skills", "4.5", "every need of the child is covered by the carer's skills"),
-    Rule("distance", "4.6", "within the distance limit from the child's home"),
+    Rule(
+        "age_range",
+        "4.3",
+        "the child's age is within the carer's approved range",
+        exception_allowed=True,
+    ),
+    Rule("sex", "4.3", "the child's sex is one the carer is approved for", exception_allowed=True),
+    Rule("vacancy", "4.4", "the carer has a free place", exception_allowed=True),
+    Rule(
+        "skills",
+        "4.5",
+        "every need of the child is covered by the carer's skills",
+        exception_allowed=True,
+    ),
+    Rule(
+        "distance", "4.6", "within the distance limit from the child's home", exception_allowed=True
+    ),
     Rule("avoid_area", "4.7", "not in an area the child must avoid"),
     Rule("only_child", "4.7", "a child who must be the only child lives with no other child"),
     Rule("no_younger_children", "4.7", "no younger child in the household"),
@@ -42,8 +58,18 @@ RULES: tuple[Rule, ...] = (
     Rule("smoker_under_5", "4.7", "a child under 5 is never placed with a smoker"),
     Rule("wheelchair_access", "4.7", "wheelchair access where the child needs it"),
     Rule("pets", "4.7", "no pets where the child has a pet allergy"),
-    Rule("school_distance", "4.8", "within travelling distance of the school the child must stay at"),
-    Rule("availability", "4.9", "the carer is available by the date the child needs the placement"),
+    Rule(
+        "school_distance",
+        "4.8",
+        "within travelling distance of the school the child must stay at",
+        exception_allowed=True,
+    ),
+    Rule(
+        "availability",
+        "4.9",
+        "the carer is available by the date the child needs the placement",
+        exception_allowed=True,
+    ),
 )
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 RULE_INDEX: dict[str, int] = {r: i for i, r in enumerate(RULE_IDS)}
@@ -73,8 +99,10 @@ class Assessment:
 
     @cached_property
     def near_misses(self) -> np.ndarray:
-        """Indices of carers failing exactly one rule."""
-        return np.flatnonzero(self.fail_count == 1)
+        """Indices of carers failing exactly one rule. A kinship carer connected to other
+        children is never a near miss: its approval is for them, not a rule to bend."""
+        kinship = self.failures[RULE_INDEX["kinship_connection"]]
+        return np.flatnonzero((self.fail_count == 1) & ~kinship)
 
     def failed_rules(self, carer: int) -> list[str]:
         return [RULE_IDS[r] for r in np.flatnonzero(self.failures[:, carer])]
@@ -85,10 +113,7 @@ class Assessment:
         d = float(self.distance_km[carer])
         match rule:
             case "kind":
-                return (
-                    f"a {KIND_LABELS[h.kind]}; the child's plan accepts "
-                    + ", ".join(c.accepts)
-                )
+                return f"a {KIND_LABELS[h.kind]}; the child's plan accepts " + ", ".join(c.accepts)
             case "kinship_connection":
                 return "a kinship carer connected to other children, not this child"
             case "age_range":
@@ -131,7 +156,8 @@ class Assessment:
                     f"at school, limit {self.school_limit_km:.0f} km"
                 )
             case "availability":
-                return f"available from {h.available_from.isoformat()}; needed by {c.needed_by.isoformat()}"
+                needed = c.needed_by.isoformat()
+                return f"available from {h.available_from.isoformat()}; needed by {needed}"
         raise KeyError(rule)
 
 
@@ -200,9 +226,7 @@ def assess(
             row["school_distance"][:] = school_km > policy.school_travel_km
 
     row["availability"][:] = table.available_day > child.needed_by.toordinal()
-    return Assessment(
-        child, table, fail, home_km, school_km, limit, float(policy.school_travel_km)
-    )
+    return Assessment(child, table, fail, home_km, school_km, limit, float(policy.school_travel_km))
 
 
 __all__ = [

@@ -87,7 +87,9 @@ class AssignmentModel:
         return len(self.var_unit)
 
     def _row(self, vars_: list[int], coefs: list[int], ub: int) -> None:
-        self.rows.append(Row(np.asarray(vars_, dtype=np.int64), np.asarray(coefs, dtype=np.int64), ub))
+        self.rows.append(
+            Row(np.asarray(vars_, dtype=np.int64), np.asarray(coefs, dtype=np.int64), ub)
+        )
 
     # -- rows ------------------------------------------------------------------
     def _once_and_capacity(self) -> None:
@@ -118,7 +120,9 @@ class AssignmentModel:
             unit = self.units[self.unit_of[c]]
             for h, v in unit.vars.items():
                 for oc, ov in self.at_carer[h]:
-                    if self.unit_of[oc] == self.unit_of[c] or not child.cannot_live_with(self.children[oc]):
+                    if self.unit_of[oc] == self.unit_of[c] or not child.cannot_live_with(
+                        self.children[oc]
+                    ):
                         continue
                     key = (min(v, ov), max(v, ov))
                     if key not in done:
@@ -167,7 +171,10 @@ class AssignmentModel:
                 add("cost", v, -int(self.pairs.cost[h]) * len(unit.children))
         for t in self.together:
             add("siblings", t, 1)
-        return {lv: (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)) for lv, (a, b) in terms.items()}
+        return {
+            lv: (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+            for lv, (a, b) in terms.items()
+        }
 
     # -- assignments -----------------------------------------------------------
     def values(self, carer_of: dict[int, int]) -> np.ndarray:
@@ -217,7 +224,9 @@ class AssignmentModel:
             unit = self.units[u]
             if unit.children[0] in occ.carer_of:
                 continue
-            for h in sorted(unit.vars, key=lambda h: -sum(self.pairs.q(c, h) for c in unit.children)):
+            for h in sorted(
+                unit.vars, key=lambda h: -sum(self.pairs.q(c, h) for c in unit.children)
+            ):
                 if occ.fits(unit.children, h):
                     occ.place(unit.children, h)
                     break

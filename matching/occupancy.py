@@ -56,5 +56,7 @@ def result_violations(
         for i, a in enumerate(kids):
             for b in kids[i + 1 :]:
                 if children[a].cannot_live_with(children[b]):
-                    out.append(f"carer #{h}: {children[a].id} and {children[b].id} cannot live together")
+                    out.append(
+                        f"carer #{h}: {children[a].id} and {children[b].id} cannot live together"
+                    )
     return out

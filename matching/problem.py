@@ -7,6 +7,7 @@ person can fix a file in one pass. Nothing here reads files; see `matching.load_
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -138,7 +139,9 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
 
 def schema_issues(doc: Any, name: str = "problem") -> list[ProblemIssue]:
     """Every JSON Schema violation in `doc`, deepest path first within each branch."""
-    errors = sorted(_validator(name).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(
+        _validator(name).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))
+    )
     return [ProblemIssue(_json_path(e.absolute_path), _schema_message(e)) for e in errors]
 
 
@@ -154,10 +157,8 @@ def parse_problem(doc: Mapping[str, Any], gaz: Gazetteer | None = None) -> Probl
         # sibling groups), so a person fixes the file in one pass. Best effort: a value
         # of the wrong shape, already reported, may stop these checks part-way.
         more: list[ProblemIssue] = []
-        try:
+        with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError, IndexError):
             _build(doc, gaz, more)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-            pass
         flagged = {i.path for i in found}
         raise ProblemInvalid(found + [i for i in more if i.path not in flagged])
     issues: list[ProblemIssue] = []
@@ -201,7 +202,9 @@ def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -
         who = f"child {c['id']}"
         if c["id"] in seen:
             issues.append(
-                ProblemIssue(f"{p}.id", f"duplicate child id {c['id']!r} (also $.children[{seen[c['id']]}])")
+                ProblemIssue(
+                    f"{p}.id", f"duplicate child id {c['id']!r} (also $.children[{seen[c['id']]}])"
+                )
             )
         seen.setdefault(c["id"], i)
         avoid = tuple(
@@ -211,7 +214,11 @@ def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -
         wishes = c.get("wishes", {})
         school = c.get("school")
         if c.get("school_must_stay") and not school:
-            issues.append(ProblemIssue(f"{p}.school", f"{who}: school_must_stay is true but no school is given"))
+            issues.append(
+                ProblemIssue(
+                    f"{p}.school", f"{who}: school_must_stay is true but no school is given"
+                )
+            )
         children.append(
             Child(
                 id=c["id"],
@@ -250,17 +257,22 @@ def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -
         if h["id"] in seen_carer:
             issues.append(
                 ProblemIssue(
-                    f"{p}.id", f"duplicate carer id {h['id']!r} (also $.carers[{seen_carer[h['id']]}])"
+                    f"{p}.id",
+                    f"duplicate carer id {h['id']!r} (also $.carers[{seen_carer[h['id']]}])",
                 )
             )
         seen_carer.setdefault(h["id"], i)
         if h["min_age"] > h["max_age"]:
             issues.append(
-                ProblemIssue(f"{p}.min_age", f"{who}: min_age {h['min_age']} is above max_age {h['max_age']}")
+                ProblemIssue(
+                    f"{p}.min_age", f"{who}: min_age {h['min_age']} is above max_age {h['max_age']}"
+                )
             )
         if h["kind"] != "kinship" and h.get("connected_children"):
             issues.append(
-                ProblemIssue(f"{p}.connected_children", f"{who}: only kinship carers have connected children")
+                ProblemIssue(
+                    f"{p}.connected_children", f"{who}: only kinship carers have connected children"
+                )
             )
         carers.append(
             Household(
@@ -288,15 +300,28 @@ def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -
             )
         )
 
+    known_las = set(gaz.area) | {c.la for c in children} | {h.la for h in carers}
     for i, c in enumerate(doc["children"]):
+        for k, place in enumerate(c.get("avoid", [])):
+            if not _looks_like_outcode(place) and place not in known_las:
+                issues.append(
+                    ProblemIssue(
+                        f"$.children[{i}].avoid[{k}]",
+                        f"child {c['id']}: {place!r} is neither a UK outcode nor a known LA name",
+                    )
+                )
         for k, cid in enumerate(c.get("siblings_placed_with", [])):
             if cid not in seen_carer:
                 issues.append(
-                    ProblemIssue(f"$.children[{i}].siblings_placed_with[{k}]", f"unknown carer {cid!r}")
+                    ProblemIssue(
+                        f"$.children[{i}].siblings_placed_with[{k}]", f"unknown carer {cid!r}"
+                    )
                 )
         for k, cid in enumerate(c.get("wishes", {}).get("carers", [])):
             if cid not in seen_carer:
-                issues.append(ProblemIssue(f"$.children[{i}].wishes.carers[{k}]", f"unknown carer {cid!r}"))
+                issues.append(
+                    ProblemIssue(f"$.children[{i}].wishes.carers[{k}]", f"unknown carer {cid!r}")
+                )
 
     groups = tuple(
         SiblingGroup(id=g["id"], children=tuple(g["children"]), policy=g["policy"])
@@ -325,11 +350,22 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
 
     def child(c: Child) -> dict[str, Any]:
         return {
-            "id": c.id, "la": c.la, "age": c.age, "sex": c.sex, "ethnicity": c.ethnicity,
-            "religion": c.religion, "languages": list(c.languages), "home": c.home,
-            "school": c.school, "school_must_stay": c.school_must_stay, "avoid": list(c.avoid),
-            "accepts": list(c.accepts), "needs": sorted(c.needs), "flags": sorted(c.flags),
-            "urgency": c.urgency, "needed_by": c.needed_by.isoformat(),
+            "id": c.id,
+            "la": c.la,
+            "age": c.age,
+            "sex": c.sex,
+            "ethnicity": c.ethnicity,
+            "religion": c.religion,
+            "languages": list(c.languages),
+            "home": c.home,
+            "school": c.school,
+            "school_must_stay": c.school_must_stay,
+            "avoid": list(c.avoid),
+            "accepts": list(c.accepts),
+            "needs": sorted(c.needs),
+            "flags": sorted(c.flags),
+            "urgency": c.urgency,
+            "needed_by": c.needed_by.isoformat(),
             "max_distance_km": c.max_distance_km,
             "siblings_placed_with": list(c.siblings_placed_with),
             "wishes": {"areas": list(c.wishes.areas), "carers": list(c.wishes.carers)},
@@ -337,14 +373,26 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
 
     def carer(h: Household) -> dict[str, Any]:
         return {
-            "id": h.id, "la": h.la, "kind": h.kind, "provider": h.provider,
-            "location": h.location, "min_age": h.min_age, "max_age": h.max_age,
-            "sexes": sorted(h.sexes), "vacancies": h.vacancies,
-            "available_from": h.available_from.isoformat(), "skills": sorted(h.skills),
-            "languages": list(h.languages), "ethnicity": h.ethnicity, "religion": h.religion,
-            "household_children_ages": list(h.household_children_ages), "smoker": h.smoker,
-            "pets": h.pets, "wheelchair_access": h.wheelchair_access,
-            "years_experience": h.years_experience, "weekly_cost": h.weekly_cost,
+            "id": h.id,
+            "la": h.la,
+            "kind": h.kind,
+            "provider": h.provider,
+            "location": h.location,
+            "min_age": h.min_age,
+            "max_age": h.max_age,
+            "sexes": sorted(h.sexes),
+            "vacancies": h.vacancies,
+            "available_from": h.available_from.isoformat(),
+            "skills": sorted(h.skills),
+            "languages": list(h.languages),
+            "ethnicity": h.ethnicity,
+            "religion": h.religion,
+            "household_children_ages": list(h.household_children_ages),
+            "smoker": h.smoker,
+            "pets": h.pets,
+            "wheelchair_access": h.wheelchair_access,
+            "years_experience": h.years_experience,
+            "weekly_cost": h.weekly_cost,
             "connected_children": list(h.connected_children),
         }
 
@@ -352,8 +400,11 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
     return {
         "as_of": problem.as_of.isoformat(),
         "policy": {
-            "max_distance_km": dict(p.max_distance_km), "time_limit_s": p.time_limit_s,
-            "school_travel_km": p.school_travel_km, "weights": dict(p.weights), "seed": p.seed,
+            "max_distance_km": dict(p.max_distance_km),
+            "time_limit_s": p.time_limit_s,
+            "school_travel_km": p.school_travel_km,
+            "weights": dict(p.weights),
+            "seed": p.seed,
         },
         "children": [child(c) for c in problem.children],
         "sibling_groups": [

@@ -17,7 +17,7 @@ import numpy as np
 from children.model import Child
 from children.siblings import SiblingGroup
 from geo import Gazetteer, gazetteer
-from matching.eligibility import RULE_IDS, Assessment, assess
+from matching.eligibility import RULE_BY_ID, RULE_IDS, Assessment, assess
 from matching.problem import Problem
 from matching.scoring import Scores, score
 from matching.table import CarerTable
@@ -61,12 +61,17 @@ class NearMiss:
     detail: str
     distance_km: float
 
+    @property
+    def exception_allowed(self) -> bool:
+        return RULE_BY_ID[self.failed_rule].exception_allowed
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "carer": self.carer,
             "failed_rule": self.failed_rule,
             "detail": self.detail,
             "distance_km": round(self.distance_km, 1),
+            "exception_allowed": self.exception_allowed,
         }
 
 
@@ -128,7 +133,9 @@ def _near_misses(a: Assessment, candidates: np.ndarray, near: int) -> tuple[Near
     for i in order:
         rule = a.failed_rules(int(i))[0]
         out.append(
-            NearMiss(a.table.carers[int(i)].id, rule, a.detail(int(i), rule), float(a.distance_km[i]))
+            NearMiss(
+                a.table.carers[int(i)].id, rule, a.detail(int(i), rule), float(a.distance_km[i])
+            )
         )
     return tuple(out)
 
@@ -162,15 +169,21 @@ def rank_group(ctx: MatchingContext, group: SiblingGroup, top: int = 20, near: i
     matches = []
     for j in best:
         i = int(elig[j])
-        reasons = [f"takes all {size} children together ({ctx.table.carers[i].vacancies} free places)"]
+        reasons = [
+            f"takes all {size} children together ({ctx.table.carers[i].vacancies} free places)"
+        ]
         reasons += scores[0].reasons(int(j))
         for m, s in zip(members[1:], scores[1:], strict=True):
             reasons.append(f"{m.id}: " + s.reasons(int(j))[0])
         matches.append(
-            RankedMatch(ctx.table.carers[i].id, float(total[j]), float(lead.distance_km[i]), tuple(reasons))
+            RankedMatch(
+                ctx.table.carers[i].id, float(total[j]), float(lead.distance_km[i]), tuple(reasons)
+            )
         )
     misses = []
-    for i in np.flatnonzero(count == 1)[np.argsort(lead.distance_km[count == 1], kind="stable")][:near]:
+    near_mask = (count == 1) & ~fails[RULE_IDS.index("kinship_connection")]
+    candidates = np.flatnonzero(near_mask)
+    for i in candidates[np.argsort(lead.distance_km[candidates], kind="stable")][:near]:
         rule = RULE_IDS[int(np.flatnonzero(fails[:, i])[0])]
         who = [a for a in assessments if a.failures[RULE_IDS.index(rule), i]]
         if rule == "vacancy" and not who:

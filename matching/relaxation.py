@@ -33,8 +33,12 @@ class Relaxation:
 
 
 def _arcs(eligible: list[np.ndarray], children: list[int], n_children: int):
-    tails = np.concatenate([np.full(len(eligible[c]), c, dtype=np.int64) for c in children] or [np.zeros(0, np.int64)])
-    heads = np.concatenate([eligible[c].astype(np.int64) + n_children for c in children] or [np.zeros(0, np.int64)])
+    tails = np.concatenate(
+        [np.full(len(eligible[c]), c, dtype=np.int64) for c in children] or [np.zeros(0, np.int64)]
+    )
+    heads = np.concatenate(
+        [eligible[c].astype(np.int64) + n_children for c in children] or [np.zeros(0, np.int64)]
+    )
     return tails, heads
 
 
@@ -49,7 +53,9 @@ def max_placeable(eligible: list[np.ndarray], vacancies: np.ndarray, children: l
     tails, heads = _arcs(eligible, with_options, n)
     flow.add_arcs_with_capacity(tails, heads, np.ones(len(tails), dtype=np.int64))
     kids = np.array(with_options, dtype=np.int64)
-    flow.add_arcs_with_capacity(np.full(len(kids), source), kids, np.ones(len(kids), dtype=np.int64))
+    flow.add_arcs_with_capacity(
+        np.full(len(kids), source), kids, np.ones(len(kids), dtype=np.int64)
+    )
     open_ = np.flatnonzero(vacancies > 0)
     flow.add_arcs_with_capacity(
         open_ + n, np.full(len(open_), sink), vacancies[open_].astype(np.int64)

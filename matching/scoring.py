@@ -45,6 +45,8 @@ RELATED_SKILLS: dict[str, tuple[str, ...]] = {
     "remand": ("exploitation_risk",),
 }
 NO_RELIGION = {"none", "unknown", "not_stated"}
+#: The SSDA903 "refused" and "not obtained" codes: ethnicity not recorded.
+UNKNOWN_GROUP = "Not known"
 COMPONENTS: tuple[str, ...] = (
     "proximity",
     "same_la",
@@ -96,12 +98,18 @@ def score(assessment: Assessment, carers: np.ndarray, policy: Policy) -> Scores:
 
     same_la = (t.la[idx] == t.las.get(child.la)).astype(float)
 
-    placed_with = np.array(
-        [t.carers[i].id in child.siblings_placed_with for i in idx], dtype=float
-    ) if child.siblings_placed_with else np.zeros(len(idx))
+    placed_with = (
+        np.array([t.carers[i].id in child.siblings_placed_with for i in idx], dtype=float)
+        if child.siblings_placed_with
+        else np.zeros(len(idx))
+    )
 
-    group = t.groups.get(ethnic_group(child.ethnicity))
-    ethnic = (t.ethnicity_group[idx] == group).astype(float)
+    group = ethnic_group(child.ethnicity)
+    if group == UNKNOWN_GROUP:
+        ethnic = np.full(len(idx), 0.5)  # unrecorded: neither a match nor a mismatch
+    else:
+        ethnic = (t.ethnicity_group[idx] == t.groups.get(group)).astype(float)
+        ethnic[t.ethnicity_group[idx] == t.groups.get(UNKNOWN_GROUP)] = 0.5
     if child.religion in NO_RELIGION:
         religion = np.ones(len(idx))
     else:
@@ -131,13 +139,17 @@ def score(assessment: Assessment, carers: np.ndarray, policy: Policy) -> Scores:
     experience = np.clip(t.experience[idx] / EXPERIENCE_FULL_YEARS, 0, 1)
 
     wished_areas = set(child.wishes.areas)
-    wished = np.array(
-        [
-            t.carers[i].location in wished_areas or t.carers[i].id in child.wishes.carers
-            for i in idx
-        ],
-        dtype=float,
-    ) if (child.wishes.areas or child.wishes.carers) else np.zeros(len(idx))
+    wished = (
+        np.array(
+            [
+                t.carers[i].location in wished_areas or t.carers[i].id in child.wishes.carers
+                for i in idx
+            ],
+            dtype=float,
+        )
+        if (child.wishes.areas or child.wishes.carers)
+        else np.zeros(len(idx))
+    )
 
     cost = np.clip(1 - t.cost[idx] / COST_SCALE, 0, 1)
 
@@ -189,19 +201,20 @@ def explain_match(scores: Scores, j: int) -> list[str]:
     if shared:
         add("culture", f"speaks {', '.join(map(language_name, shared))}, as the child does")
     elif others:
-        add("culture", f"does not speak {', '.join(map(language_name, others))} (the child's language)")
+        add(
+            "culture",
+            f"does not speak {', '.join(map(language_name, others))} (the child's language)",
+        )
     if child.religion not in NO_RELIGION:
         if h.religion == child.religion:
             add("culture", f"shares the child's religion ({child.religion})")
         else:
             add("culture", f"a different religion ({h.religion}; the child: {child.religion})")
-    if ethnic_group(h.ethnicity) == ethnic_group(child.ethnicity):
+    if ethnic_group(h.ethnicity) == ethnic_group(child.ethnicity) != UNKNOWN_GROUP:
         add("culture", f"same ethnic group as the child ({ethnic_group(child.ethnicity)})")
     if child.needs:
         held = [NEED_LABELS[n] for n in sorted(child.needs)]
-        related = sorted(
-            {s for n in child.needs for s in RELATED_SKILLS.get(n, ())} - child.needs
-        )
+        related = sorted({s for n in child.needs for s in RELATED_SKILLS.get(n, ())} - child.needs)
         extra = [NEED_LABELS[s] for s in related if s in h.skills]
         text = "skilled in " + ", ".join(held)
         if extra:
@@ -211,19 +224,31 @@ def explain_match(scores: Scores, j: int) -> list[str]:
     if h.household_children_ages:
         ages = ", ".join(map(str, sorted(h.household_children_ages)))
         n = len(h.household_children_ages)
-        add("household_fit", f"{n} child{'ren' if n > 1 else ''} already in the household (ages {ages})")
+        add(
+            "household_fit",
+            f"{n} child{'ren' if n > 1 else ''} already in the household (ages {ages})",
+        )
     else:
         add("household_fit", "no other children in the household")
     years = h.years_experience
     add("experience", f"{years:g} year{'s' if years != 1 else ''}' experience")
     if scores.applies["wishes"]:
         if v["wishes"]:
-            add("wishes", "where the child asked to live" if h.location in child.wishes.areas
-                else "a carer the child asked for")
+            add(
+                "wishes",
+                "where the child asked to live"
+                if h.location in child.wishes.areas
+                else "a carer the child asked for",
+            )
         else:
             add("wishes", "not where the child asked to live")
-    kind = {"foster": "foster placement", "kinship": "kinship placement", "residential": "children's home",
-            "supported": "supported accommodation", "adoption": "adoptive placement"}[h.kind]
+    kind = {
+        "foster": "foster placement",
+        "kinship": "kinship placement",
+        "residential": "children's home",
+        "supported": "supported accommodation",
+        "adoption": "adoptive placement",
+    }[h.kind]
     add("cost", f"{PROVIDER_LABELS[h.provider]} {kind}, £{h.weekly_cost:,.0f} a week")
     lines.sort(key=lambda p: -p[0])
     return [text for _, text in lines]

@@ -55,7 +55,9 @@ STAGE_SHARE = {"placed": 0.4, "siblings": 0.2, "quality": 0.3, "cost": 0.1}
 assert tuple(STAGE_SHARE) == LEVELS
 
 
-def candidates(pairs: PairTable, relaxed: Relaxation) -> tuple[list[set[int]], dict[str, list[int]]]:
+def candidates(
+    pairs: PairTable, relaxed: Relaxation
+) -> tuple[list[set[int]], dict[str, list[int]]]:
     """Carers each child keeps in the model, and carers each `must` group keeps."""
     full = pairs.n_pairs <= FULL_MODEL_PAIRS
     keep: list[set[int]] = []
@@ -108,7 +110,9 @@ def solve(
     seed = problem.policy.seed if seed is None else seed
     say(f"checking {len(problem.children)} children against {len(problem.carers)} carers")
     pairs = PairTable(ctx)
-    relaxed = relax(pairs.eligible, pairs.quality, pairs.vacancies, [c.urgency for c in pairs.children])
+    relaxed = relax(
+        pairs.eligible, pairs.quality, pairs.vacancies, [c.urgency for c in pairs.children]
+    )
     keep, must = candidates(pairs, relaxed)
     pruned = pairs.n_pairs > FULL_MODEL_PAIRS
     model = AssignmentModel(pairs, keep, must)
@@ -208,7 +212,9 @@ def solve(
         else:
             cp.cp.add(cp.expr(level) >= current)
             lp.hold(level, current)
-    return _result(pairs, model, model.assignment(x), relaxed, stages, time.perf_counter() - started)
+    return _result(
+        pairs, model, model.assignment(x), relaxed, stages, time.perf_counter() - started
+    )
 
 
 def _roundings(model: AssignmentModel, lp_x: np.ndarray) -> list[np.ndarray]:
@@ -296,7 +302,9 @@ def _result(
         status="OPTIMAL" if all_proven else "FEASIBLE",
         placed=len(carer_of),
         placed_by_urgency=placed_by,
-        siblings_together=sum(1 for o in outcomes if o.outcome == "together"),
+        siblings_together=sum(
+            1 for o in outcomes if o.outcome == "together" and o.policy != "apart"
+        ),
         quality=quality / QUALITY_SCALE,
         weekly_cost=float(sum(ctx.table.cost[h] for h in carer_of.values())),
         bound_placed=bound_placed,

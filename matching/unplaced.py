@@ -45,7 +45,7 @@ FUNNEL: tuple[str, ...] = (
 assert set(FUNNEL) == set(RULE_IDS)
 
 
-def _phrase(a: Assessment, rule: str) -> str:
+def _phrase(a: Assessment, rule: str, pool: np.ndarray) -> str:
     c = a.child
     match rule:
         case "kinship_connection":
@@ -55,10 +55,12 @@ def _phrase(a: Assessment, rule: str) -> str:
         case "sex":
             return {"F": "for a girl", "M": "for a boy"}.get(c.sex, "for either sex")
         case "skills":
-            return "with skill " + " and ".join(f"'{n}'" for n in sorted(c.needs))
+            needs = [f"'{n}'" for n in sorted(c.needs)]
+            listed = needs[0] if len(needs) == 1 else ", ".join(needs[:-1]) + " and " + needs[-1]
+            return f"with skill{'s' if len(needs) > 1 else ''} {listed}"
         case "distance":
-            lim = np.unique(a.limit_km)
-            km = f"{lim[0]:.0f} km" if len(lim) == 1 else "the distance limit"
+            limits = np.unique(a.limit_km[pool])
+            km = f"{limits[0]:.0f} km" if len(limits) == 1 else "the distance limit"
             return f"within {km} of home ({c.home})"
         case "avoid_area":
             return "outside the areas the child must avoid"
@@ -82,8 +84,11 @@ def _phrase(a: Assessment, rule: str) -> str:
 
 
 def funnel_reason(a: Assessment) -> str:
-    """'no foster carer approved for age 15 with skill 'autism' within 32 km has a vacancy'
-    followed by how many carers each step left."""
+    """'no foster carer approved for age 15 with skill 'autism' within 32 km has a vacancy
+    (900 carers → 688 foster carer → ... → 0 with a vacancy)': the rules in the order
+    they narrow the pool, so a planner sees which one shut the door."""
+    if a.failures.shape[1] == 0:
+        return "there are no carers in the problem"
     pool = np.ones(a.failures.shape[1], dtype=bool)
     kinds = " or ".join(KIND_LABELS[k] for k in a.child.accepts)
     words: list[str] = []
@@ -92,6 +97,7 @@ def funnel_reason(a: Assessment) -> str:
         row = a.failures[RULE_IDS.index(rule)]
         if not row[pool].any():
             continue
+        phrase = _phrase(a, rule, pool & ~row if (pool & ~row).any() else pool)
         pool &= ~row
         n = int(pool.sum())
         if rule == "kind":
@@ -99,13 +105,11 @@ def funnel_reason(a: Assessment) -> str:
         elif rule == "vacancy":
             counts.append(f"{n} with a vacancy")
         else:
-            words.append(_phrase(a, rule))
-            counts.append(f"{n} {_phrase(a, rule)}")
+            words.append(phrase)
+            counts.append(f"{n} {phrase}")
         if n == 0:
             tail = " has a vacancy" if rule == "vacancy" else ""
-            return f"no {kinds} {' '.join(w for w in words if w)}{tail}".replace("  ", " ") + (
-                f" (of {', then '.join(counts)})"
-            )
+            return f"no {' '.join([kinds, *words])}{tail} ({' → '.join(counts)})"
     return f"no {kinds} passes every rule"
 
 
@@ -189,7 +193,9 @@ def _capacity_reason(
         occupants = by_carer.get(h, [])
         free = int(pairs.vacancies[h]) - len(occupants)
         if free > 0:
-            clash = [pairs.children[o] for o in occupants if child.cannot_live_with(pairs.children[o])]
+            clash = [
+                pairs.children[o] for o in occupants if child.cannot_live_with(pairs.children[o])
+            ]
             if clash:
                 blocked.append(
                     f"{carers[h].id} has a free place but {clash[0].id} (age "

@@ -308,8 +308,9 @@ WISHES_RADIUS_KM: Final = 6.0
 #: care are the commonest case; separation rises with group size, 64% of children with
 #: 5 siblings): sizes of sibling groups among referrals.
 SIBLING_GROUP_SIZES: Final = MappingProxyType({2: 0.62, 3: 0.25, 4: 0.09, 5: 0.04})
-#: Assumption: the assessment says "must" (together or not at all) for a minority, a few
-#: are to be placed apart (§1.9: 34% of groups are separated, many by choice of plan).
+#: Assumption: the assessment says "must" (together or not at all) for a minority and
+#: "apart" for a few; the rest "should" live together. §1.9 reports outcomes (34% of
+#: groups separated), not assessments, so it cannot calibrate this split.
 SIBLING_POLICY_MIX: Final = MappingProxyType({"should": 0.78, "must": 0.12, "apart": 0.10})
 #: Assumption: years between consecutive siblings (0 = twins).
 SIBLING_AGE_GAPS: Final = MappingProxyType({0: 0.04, 1: 0.22, 2: 0.32, 3: 0.22, 4: 0.12, 5: 0.08})

@@ -156,7 +156,7 @@ def compare(doc: dict[str, Any]) -> list[Row]:
         "mean weekly cost, IFA foster (GBP)",
         cost("foster", "ifa"),
         cal.COST_IFA_FOSTER,
-        "§1.10 CMA 2021 (x1.3 for therapeutic carers)",
+        "§1.10 CMA 2021 (therapeutic carers x1.3)",
     )
     add(
         "mean weekly cost, in-house foster (GBP)",

@@ -710,8 +710,13 @@ def _weekly_cost(
     at = foster & (provider == "in_house")
     cost[at] = lo + (hi - lo) * u[at] + fees[at]
     at = foster & (provider == "ifa")
+    # Therapeutic carers cost more; the average IFA price stays at the CMA figure.
+    therapeutic = min(
+        cal.SKILL_CHANCE["foster"]["therapeutic"] * cal.IFA_SKILL_FACTOR, cal.MAX_SKILL_CHANCE
+    )
+    base = cal.COST_IFA_FOSTER / (1.0 + therapeutic * (cal.COST_THERAPEUTIC_FACTOR - 1.0))
     factor = np.where(skills[:, NEED["therapeutic"]], cal.COST_THERAPEUTIC_FACTOR, 1.0)
-    cost[at] = (lognormal(cal.COST_IFA_FOSTER, cal.COST_IFA_SPREAD) * factor)[at]
+    cost[at] = (lognormal(base, cal.COST_IFA_SPREAD) * factor)[at]
     home = kind == "residential"
     run_by_la = np.isin(provider, ["in_house", "other_la"])
     private = lognormal(cal.COST_RESIDENTIAL_PRIVATE, cal.COST_RESIDENTIAL_SPREAD)

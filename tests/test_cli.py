@@ -130,6 +130,7 @@ def test_rank_json_lists_matches_and_near_misses(small: Path) -> None:
             "failed_rule": "skills",
             "detail": "lacks skill 'autism'",
             "distance_km": misses[0]["distance_km"],
+            "exception_allowed": True,
         }
     ]
 

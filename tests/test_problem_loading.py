@@ -277,9 +277,24 @@ def test_group_naming_an_unknown_child() -> None:
 
 
 def test_group_of_one_child_repeated() -> None:
-    issue = only_issue(doc(children=[child("C1")], groups=[group("G1", ["C1", "C1"], "should")]))
-    assert issue.path == "$.sibling_groups[0]"
-    assert "two different children" in issue.message
+    found = issues_of(doc(children=[child("C1")], groups=[group("G1", ["C1", "C1"], "should")]))
+    assert {i.path for i in found} == {"$.sibling_groups[0]"}
+    messages = " / ".join(i.message for i in found)
+    assert "C1 more than once" in messages and "two different children" in messages
+
+
+def test_a_child_listed_twice_in_a_group_is_an_error() -> None:
+    found = issues_of(
+        doc(children=[child("C1"), child("C2")], groups=[group("G1", ["C1", "C1", "C2"], "must")])
+    )
+    assert [(i.path, i.message) for i in found] == [
+        ("$.sibling_groups[0]", "group G1 lists C1 more than once")
+    ]
+
+
+def test_an_unknown_la_name_in_avoid_is_an_error() -> None:
+    found = issues_of(doc(children=[child("C1", avoid=["Leds"])]))
+    assert [(i.path, "Leds" in i.message) for i in found] == [("$.children[0].avoid[0]", True)]
 
 
 def test_must_group_with_no_common_kind() -> None:

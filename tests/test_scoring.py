@@ -45,10 +45,31 @@ def only(weight: str) -> dict:
 
 def test_a_perfect_match_scores_100() -> None:
     s = scores(
-        {"age": 9},
-        [carer(location="LS9", min_age=5, max_age=13, years_experience=10, weekly_cost=0)],
+        {"age": 9, "ethnicity": "WBRI"},
+        [
+            carer(
+                location="LS9",
+                min_age=5,
+                max_age=13,
+                years_experience=10,
+                weekly_cost=0,
+                ethnicity="WIRI",
+            )
+        ],
     )
     assert s["H1"] == pytest.approx(100.0)
+
+
+def test_unrecorded_ethnicity_is_neither_a_match_nor_a_mismatch() -> None:
+    carers = [
+        carer("H1", ethnicity="NOBT"),
+        carer("H2", ethnicity="WBRI"),
+        carer("H3", ethnicity="BAFR"),
+    ]
+    unknown = scores({"ethnicity": "NOBT"}, carers)
+    assert unknown["H1"] == unknown["H2"] == unknown["H3"]
+    known = scores({"ethnicity": "WBRI"}, carers)
+    assert known["H2"] > known["H1"] > known["H3"]
 
 
 def test_scores_stay_within_0_and_100() -> None:
