@@ -8,7 +8,7 @@ from children.model import Child
 from matching.ranking import MatchingContext, group_conflicts
 from matching.scoring import Scores, score
 
-#: Quality is optimised in tenths of a score point (the solvers want integers).
+#: Quality is optimised in tenths of a percentage point (the solvers want integers).
 QUALITY_SCALE = 10
 
 
@@ -25,11 +25,24 @@ class PairTable:
         self.scores: list[Scores] = [
             score(a, e, p.policy) for a, e in zip(self.assessments, self.eligible, strict=True)
         ]
-        self.quality = [np.rint(s.total * QUALITY_SCALE).astype(np.int64) for s in self.scores]
+        self.quality = [self._relative_quality(s.total) for s in self.scores]
         self.vacancies = ctx.table.vacancies
         self.cost = np.rint(ctx.table.cost).astype(np.int64)
         self.n_pairs = int(sum(len(e) for e in self.eligible))
         self._common: dict[tuple[int, ...], list[int]] = {}
+
+    @staticmethod
+    def _relative_quality(total: np.ndarray) -> np.ndarray:
+        """Each match as a share (0–100, in tenths) of the child's own best match.
+
+        The batch compares children with each other, and absolute scores are not
+        comparable between children: a child whose language, faith or needs few carers
+        share scores lower everywhere, and would lose every close call for the last
+        place. Measured against their own best, every child counts the same.
+        """
+        if not len(total) or total.max() <= 0:
+            return np.full(len(total), 100 * QUALITY_SCALE, dtype=np.int64)
+        return np.rint(100 * QUALITY_SCALE * total / total.max()).astype(np.int64)
 
     def q(self, child: int, carer: int) -> int:
         """Quality (tenths of a point) of an eligible pair."""

@@ -259,7 +259,7 @@ def _result(
             Assignment(
                 child.id,
                 ctx.table.carers[h].id,
-                pairs.q(c, h) / QUALITY_SCALE,
+                float(pairs.scores[c].total[j]),
                 float(pairs.assessments[c].distance_km[h]),
                 tuple(reasons),
             )
