@@ -56,7 +56,7 @@ def load(path: Path) -> matching.Problem:
 
 
 def write_json(doc: Any, path: Path | None) -> None:
-    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
     if path is None:
         sys.stdout.write(text + "\n")
         return
@@ -165,7 +165,7 @@ def demo(
     children: Annotated[int, typer.Option(min=10)] = 300,
     carers: Annotated[int, typer.Option(min=10)] = 900,
     seed: Annotated[int, typer.Option(min=0)] = 0,
-    time_limit: Annotated[float, typer.Option(min=0.5)] = 20.0,
+    time_limit: Annotated[float, typer.Option(min=0.5)] = 40.0,
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Where to keep the files.")] = Path(
         "out/demo"
     ),

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def _number(x: float) -> float | None:
+    """JSON has no NaN: an unknown figure is null."""
+    return None if math.isnan(x) else x
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +63,8 @@ class StageReport:
         return {
             "name": self.name,
             "status": self.status,
-            "value": self.value,
-            "bound": self.bound,
+            "value": _number(self.value),
+            "bound": _number(self.bound),
             "seconds": round(self.seconds, 3),
         }
 

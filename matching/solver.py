@@ -51,7 +51,7 @@ KEEP_PER_GROUP = 12
 #: CP-SAT workers; see `solve` for why one.
 SEARCH_WORKERS = 1
 #: Share of the time limit each level may use; unused time rolls to the next level.
-STAGE_SHARE = {"placed": 0.4, "siblings": 0.2, "quality": 0.3, "cost": 0.1}
+STAGE_SHARE = {"placed": 0.25, "siblings": 0.4, "quality": 0.25, "cost": 0.1}
 assert tuple(STAGE_SHARE) == LEVELS
 
 
@@ -86,8 +86,6 @@ def _human(level: str, value: float) -> float:
     """A level's value in a person's units: children, groups, score points, pounds."""
     if level == "quality":
         return value / QUALITY_SCALE
-    if level == "placed":
-        return float("nan")  # reported as children per tier instead
     if level == "cost":
         return -value
     return float(value)
@@ -195,8 +193,7 @@ def solve(
             StageReport(
                 level,
                 "OPTIMAL" if proven else "FEASIBLE",
-                _human(level, current),
-                _human(level, bound),
+                *_stage_figures(model, level, current, bound, proven, x, relaxed),
                 time.perf_counter() - t0,
             )
         )
@@ -215,6 +212,23 @@ def solve(
     return _result(
         pairs, model, model.assignment(x), relaxed, stages, time.perf_counter() - started
     )
+
+
+def _stage_figures(
+    model: AssignmentModel,
+    level: str,
+    value: int,
+    bound: float,
+    proven: bool,
+    x: np.ndarray,
+    relaxed: Relaxation,
+) -> tuple[float, float]:
+    """Value and bound in a person's units; level 1 as children placed (the tier
+    counts themselves are in the result's `placed_by_urgency`)."""
+    if level == "placed":
+        placed = sum(model.level_value(u, x) for u in URGENCIES)
+        return float(placed), float(placed if proven else relaxed.placed_bound)
+    return _human(level, value), _human(level, bound)
 
 
 def _roundings(model: AssignmentModel, lp_x: np.ndarray) -> list[np.ndarray]:

@@ -109,6 +109,19 @@ def test_solve_writes_a_result_in_the_contract_shape(small: Path, tmp_path: Path
     assert any("remand" in reason for reason in unplaced["reasons"])
 
 
+def test_results_match_the_published_result_schema(small: Path, tmp_path: Path) -> None:
+    import jsonschema
+
+    from matching.problem import schema
+
+    problem = tmp_path / "region.json"
+    assert run("generate", "--children", "30", "--carers", "90", "--out", str(problem)).returncode == 0
+    for path in (small, problem):
+        r = run("solve", str(path), "--quiet", "--time-limit", "5")
+        assert r.returncode == 0, r.stderr
+        jsonschema.validate(json.loads(r.stdout), schema("result"))
+
+
 def test_solve_prints_json_to_stdout_by_default(small: Path) -> None:
     r = run("solve", str(small))
     assert r.returncode == 0, r.stderr

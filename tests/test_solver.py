@@ -394,3 +394,20 @@ def has_result_level_rules(document: dict) -> bool:
     return any(g["policy"] == "must" for g in document.get("sibling_groups", [])) or any(
         living_flags(c) & beside for c in document["children"]
     )
+
+
+def test_each_childs_best_match_counts_100_in_the_quality_level() -> None:
+    """Level 3 compares each match with the child's own best, so a child whose scores
+    run lower everywhere (language, faith, needs few carers share) is not worth less."""
+    from matching.pairs import QUALITY_SCALE, PairTable
+    from matching.ranking import MatchingContext
+
+    p = problem(
+        [child("C1"), child("C2", languages=["en", "so"], religion="muslim", ethnicity="BAFR")],
+        [carer("H1", ethnicity="WBRI"), carer("H2", location="LS8", ethnicity="WBRI")],
+    )
+    pairs = PairTable(MatchingContext(p))
+    for c in range(2):
+        assert pairs.quality[c].max() == 100 * QUALITY_SCALE
+    absolute = [s.total.max() for s in pairs.scores]
+    assert absolute[1] < absolute[0]  # the second child's scores do run lower
