@@ -115,7 +115,9 @@ def test_results_match_the_published_result_schema(small: Path, tmp_path: Path) 
     from matching.problem import schema
 
     problem = tmp_path / "region.json"
-    assert run("generate", "--children", "30", "--carers", "90", "--out", str(problem)).returncode == 0
+    assert (
+        run("generate", "--children", "30", "--carers", "90", "--out", str(problem)).returncode == 0
+    )
     for path in (small, problem):
         r = run("solve", str(path), "--quiet", "--time-limit", "5")
         assert r.returncode == 0, r.stderr
