@@ -95,20 +95,16 @@ class AssignmentModel:
     def _once_and_capacity(self) -> None:
         at: dict[int, list[tuple[int, int]]] = defaultdict(list)
         self.at_carer: dict[int, list[tuple[int, int]]] = defaultdict(list)  # carer -> (child, var)
-        self.once_row: dict[int, int] = {}
-        for u, unit in enumerate(self.units):
+        for unit in self.units:
             if len(unit.vars) > 1:
-                self.once_row[u] = len(self.rows)
                 self._row(list(unit.vars.values()), [1] * len(unit.vars), 1)
             for h, v in unit.vars.items():
                 at[h].append((v, len(unit.children)))
                 for c in unit.children:
                     self.at_carer[h].append((c, v))
-        self.capacity_row: dict[int, int] = {}
         vac = self.pairs.vacancies
         for h, terms in at.items():
             if sum(size for _, size in terms) > vac[h]:
-                self.capacity_row[h] = len(self.rows)
                 self._row([v for v, _ in terms], [s for _, s in terms], int(vac[h]))
 
     def _living_alongside(self) -> None:
@@ -298,7 +294,6 @@ class LpRelaxation:
             for v, k in zip(row.vars, row.coefs, strict=True):
                 c.SetCoefficient(self.x[int(v)], float(k))
             self.rows.append(c)
-        self.held: list[tuple[str, object]] = []  # settled levels and their rows
 
     def bound(self, level: str, seconds: float) -> LpAnswer | None:
         """The LP optimum of `level` given the settled levels (None if GLOP gave up)."""
@@ -323,4 +318,3 @@ class LpRelaxation:
         c = self.lp.Constraint(float(value), self.lp.infinity())
         for i, k in zip(idx, coef, strict=True):
             c.SetCoefficient(self.x[int(i)], float(k))
-        self.held.append((level, c))

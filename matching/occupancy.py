@@ -1,7 +1,7 @@
 """Who is placed where, and whether one more child (or sibling group) fits there.
 
 The one place that knows the rules about a whole result: capacity, and who a child can
-live alongside. The solver's starting solution, the baselines and result checks use it.
+live alongside. The solver builds its starting solutions with it.
 """
 
 from __future__ import annotations
@@ -40,23 +40,3 @@ class Occupancy:
     def remove(self, child: int) -> None:
         carer = self.carer_of.pop(child)
         self.at[carer].remove(child)
-
-
-def result_violations(
-    children: Sequence[Child], vacancies: np.ndarray, carer_of: dict[int, int]
-) -> list[str]:
-    """Breaches of the result-level rules in an assignment (empty when it is sound)."""
-    at: dict[int, list[int]] = defaultdict(list)
-    for c, h in carer_of.items():
-        at[h].append(c)
-    out = []
-    for h, kids in at.items():
-        if len(kids) > vacancies[h]:
-            out.append(f"carer #{h}: {len(kids)} children for {vacancies[h]} place(s)")
-        for i, a in enumerate(kids):
-            for b in kids[i + 1 :]:
-                if children[a].cannot_live_with(children[b]):
-                    out.append(
-                        f"carer #{h}: {children[a].id} and {children[b].id} cannot live together"
-                    )
-    return out

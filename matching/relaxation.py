@@ -91,10 +91,10 @@ def relax(
         return Relaxation(tiers, 0, {})
     tails, heads = _arcs(eligible, placeable, n)
     cost = -np.concatenate([quality[c].astype(np.int64) for c in placeable])
-    first_pair_arc = flow.add_arcs_with_capacity_and_unit_cost(
+    # Pair arcs go in first, so arc k is pair k when reading the flows back.
+    flow.add_arcs_with_capacity_and_unit_cost(
         tails, heads, np.ones(len(tails), dtype=np.int64), cost
     )
-    del first_pair_arc
     for u in URGENCIES:
         flow.add_arc_with_capacity_and_unit_cost(source, tier_node[u], tiers[u], 0)
     for c in placeable:
