@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from children.model import Child
+from matching.eligibility import Assessment
 from matching.ranking import MatchingContext, group_conflicts
 from matching.scoring import Scores, score
 
@@ -20,11 +21,14 @@ class PairTable:
         self.ctx = ctx
         self.children: tuple[Child, ...] = p.children
         self.index = {c.id: i for i, c in enumerate(self.children)}
-        self.assessments = [ctx.assess(c) for c in self.children]
-        self.eligible = [a.eligible for a in self.assessments]
-        self.scores: list[Scores] = [
-            score(a, e, p.policy) for a, e in zip(self.assessments, self.eligible, strict=True)
-        ]
+        self.eligible: list[np.ndarray] = []
+        self.scores: list[Scores] = []
+        for c in self.children:
+            # The full assessment (every rule against every carer) is dropped once the
+            # eligible carers are scored: at national scale it would not fit in memory.
+            a = ctx.assess(c)
+            self.eligible.append(a.eligible)
+            self.scores.append(score(a, a.eligible, p.policy))
         self.quality = [self._relative_quality(s.total) for s in self.scores]
         self.vacancies = ctx.table.vacancies
         self.cost = np.rint(ctx.table.cost).astype(np.int64)
@@ -43,6 +47,14 @@ class PairTable:
         if not len(total) or total.max() <= 0:
             return np.full(len(total), 100 * QUALITY_SCALE, dtype=np.int64)
         return np.rint(100 * QUALITY_SCALE * total / total.max()).astype(np.int64)
+
+    def assess(self, child: int) -> Assessment:
+        """The full assessment of one child again (for explaining why it is unplaced)."""
+        return self.ctx.assess(self.children[child])
+
+    def position(self, child: int, carer: int) -> int:
+        """Where an eligible carer sits in the child's eligible list (and scores)."""
+        return int(np.searchsorted(self.eligible[child], carer))
 
     def q(self, child: int, carer: int) -> int:
         """Quality (tenths of a point) of an eligible pair."""

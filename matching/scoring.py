@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from children.model import Child
 from matching.eligibility import Assessment
 from matching.problem import Policy
-from matching.table import NEED_BIT
+from matching.table import NEED_BIT, CarerTable
 from vocab import NEED_LABELS, PROVIDER_LABELS, ethnic_group, language_name
 
 #: Distance (km) over which proximity points fall to 1/e; 20 km keeps most of the
@@ -63,10 +64,17 @@ COMPONENTS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Scores:
-    """Scores of one child against the carers `carers` (indices into the table)."""
+    """Scores of one child against the carers `carers` (indices into the table).
 
-    assessment: Assessment
+    Holds only what the scored carers need (not the whole assessment), so a batch can
+    keep every child's scores in memory at national scale.
+    """
+
+    child: Child
+    table: CarerTable
     carers: np.ndarray
+    home_km: np.ndarray  # for each scored carer
+    school_km: np.ndarray | None
     value: dict[str, np.ndarray]  # component -> fraction 0..1 of its weight
     applies: dict[str, bool]
     weights: dict[str, float]
@@ -89,9 +97,11 @@ def score(assessment: Assessment, carers: np.ndarray, policy: Policy) -> Scores:
     """Score `assessment.child` against the given carers (normally the eligible ones)."""
     child, t = assessment.child, assessment.table
     idx = np.asarray(carers, dtype=np.int64)
-    home = np.exp(-assessment.distance_km[idx] / PROXIMITY_SCALE_KM)
-    if assessment.school_km is not None:
-        school = np.exp(-assessment.school_km[idx] / PROXIMITY_SCALE_KM)
+    home_km = assessment.distance_km[idx]
+    school_km = assessment.school_km[idx] if assessment.school_km is not None else None
+    home = np.exp(-home_km / PROXIMITY_SCALE_KM)
+    if school_km is not None:
+        school = np.exp(-school_km / PROXIMITY_SCALE_KM)
         proximity = HOME_SHARE * home + (1 - HOME_SHARE) * school
     else:
         proximity = home
@@ -170,24 +180,23 @@ def score(assessment: Assessment, carers: np.ndarray, policy: Policy) -> Scores:
     applies["skills_depth"] = bool(child.needs)
     applies["wishes"] = bool(child.wishes.areas or child.wishes.carers)
     weights = {c: float(policy.weights.get(c, 0.0)) for c in COMPONENTS}
-    return Scores(assessment, idx, value, applies, weights)
+    return Scores(child, t, idx, home_km, school_km, value, applies, weights)
 
 
 def explain_match(scores: Scores, j: int) -> list[str]:
     """One line per criterion for the j-th scored carer, in the policy's weight order."""
-    a = scores.assessment
-    child = a.child
+    child = scores.child
     i = int(scores.carers[j])
-    h = a.table.carers[i]
+    h = scores.table.carers[i]
     v = {c: float(scores.value[c][j]) for c in COMPONENTS}
     lines: list[tuple[float, str]] = []
 
     def add(component: str, text: str) -> None:
         lines.append((scores.weights[component] * (1 + v[component]), text))
 
-    add("proximity", f"{a.distance_km[i]:.1f} km from home ({child.home} to {h.location})")
-    if a.school_km is not None:
-        add("proximity", f"{a.school_km[i]:.1f} km from school ({child.school})")
+    add("proximity", f"{scores.home_km[j]:.1f} km from home ({child.home} to {h.location})")
+    if scores.school_km is not None:
+        add("proximity", f"{scores.school_km[j]:.1f} km from school ({child.school})")
     if v["same_la"]:
         add("same_la", f"in the child's home LA ({child.la})")
     else:

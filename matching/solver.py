@@ -263,7 +263,7 @@ def _result(
     for c in sorted(carer_of):
         h = carer_of[c]
         child = pairs.children[c]
-        j = int(np.searchsorted(pairs.eligible[c], h))
+        j = pairs.position(c, h)
         reasons = pairs.scores[c].reasons(j)
         siblings = set(ctx.problem.siblings.siblings_of(child.id))
         beside = [pairs.children[o].id for o in by_carer[h] if pairs.children[o].id in siblings]
@@ -274,7 +274,7 @@ def _result(
                 child.id,
                 ctx.table.carers[h].id,
                 float(pairs.scores[c].total[j]),
-                float(pairs.assessments[c].distance_km[h]),
+                float(pairs.scores[c].home_km[j]),
                 tuple(reasons),
             )
         )

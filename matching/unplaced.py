@@ -141,7 +141,7 @@ def explain_unplaced(
     for c, child in enumerate(pairs.children):
         if c in carer_of:
             continue
-        a = pairs.assessments[c]
+        a = pairs.assess(c)
         reasons: list[str] = []
         group = problem.siblings.group_of(child.id)
         elig = pairs.eligible[c]
