@@ -42,6 +42,15 @@ class Row:
     ub: int
 
 
+@dataclass
+class Extension:
+    """What `AssignmentModel.add_columns` changed, for the LP to follow."""
+
+    new_vars: list[int] = field(default_factory=list)
+    row_updates: list[tuple[int, int, int]] = field(default_factory=list)  # row, var, coef
+    new_rows: list[int] = field(default_factory=list)
+
+
 class AssignmentModel:
     def __init__(self, pairs: PairTable, keep: list[set[int]], must: dict[str, list[int]]):
         self.pairs = pairs
@@ -95,16 +104,22 @@ class AssignmentModel:
     def _once_and_capacity(self) -> None:
         at: dict[int, list[tuple[int, int]]] = defaultdict(list)
         self.at_carer: dict[int, list[tuple[int, int]]] = defaultdict(list)  # carer -> (child, var)
-        for unit in self.units:
-            if len(unit.vars) > 1:
+        # Every unit gets its "at most one carer" row, even with one carer: its dual
+        # prices the carers left out of a pruned model (see LpRelaxation.dual_bound).
+        self.once_row: dict[int, int] = {}
+        for u, unit in enumerate(self.units):
+            if unit.vars:
+                self.once_row[u] = len(self.rows)
                 self._row(list(unit.vars.values()), [1] * len(unit.vars), 1)
             for h, v in unit.vars.items():
                 at[h].append((v, len(unit.children)))
                 for c in unit.children:
                     self.at_carer[h].append((c, v))
         vac = self.pairs.vacancies
+        self.capacity_row: dict[int, int] = {}
         for h, terms in at.items():
             if sum(size for _, size in terms) > vac[h]:
+                self.capacity_row[h] = len(self.rows)
                 self._row([v for v, _ in terms], [s for _, s in terms], int(vac[h]))
 
     def _living_alongside(self) -> None:
@@ -141,36 +156,90 @@ class AssignmentModel:
         return together
 
     def _objectives(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        terms: dict[str, tuple[list[int], list[int]]] = {
-            lv: ([], []) for lv in (*LEVELS, *URGENCIES)
+        self._terms: dict[str, tuple[list[int], list[int]]] = {
+            lv: ([], []) for lv in (*LEVELS, *URGENCIES, "count")
         }
         n = {u: sum(1 for c in self.children if c.urgency == u) for u in URGENCIES}
         # Level 1 as one number whose "digits" are the tiers: one more emergency outweighs
         # any number of urgent, and one more urgent any number of planned.
         self.tier_weight = {"planned": 1, "urgent": n["planned"] + 1}
         self.tier_weight["emergency"] = (n["urgent"] + 1) * self.tier_weight["urgent"]
-
-        def add(level: str, var: int, coef: int) -> None:
-            if coef:
-                terms[level][0].append(var)
-                terms[level][1].append(coef)
-
         for unit in self.units:
             for h, v in unit.vars.items():
-                tiers = defaultdict(int)
-                for c in unit.children:
-                    tiers[self.children[c].urgency] += 1
-                for u, k in tiers.items():
-                    add(u, v, k)
-                add("placed", v, sum(self.tier_weight[u] * k for u, k in tiers.items()))
-                add("quality", v, sum(self.pairs.q(c, h) for c in unit.children))
-                add("cost", v, -int(self.pairs.cost[h]) * len(unit.children))
+                self._add_terms(unit, h, v)
         for t in self.together:
-            add("siblings", t, 1)
+            self._terms["siblings"][0].append(t)
+            self._terms["siblings"][1].append(1)
+        return self._arrays()
+
+    def column(self, unit: Unit, carer: int) -> dict[str, int]:
+        """What placing `unit` with `carer` adds to each objective level."""
+        tiers: dict[str, int] = defaultdict(int)
+        for c in unit.children:
+            tiers[self.children[c].urgency] += 1
+        out = dict(tiers)
+        out["placed"] = sum(self.tier_weight[u] * k for u, k in tiers.items())
+        out["count"] = len(unit.children)
+        out["quality"] = sum(self.pairs.q(c, carer) for c in unit.children)
+        out["cost"] = -int(self.pairs.cost[carer]) * len(unit.children)
+        return out
+
+    def _add_terms(self, unit: Unit, carer: int, var: int) -> None:
+        for level, coef in self.column(unit, carer).items():
+            if coef:
+                self._terms[level][0].append(var)
+                self._terms[level][1].append(coef)
+
+    def _arrays(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         return {
             lv: (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
-            for lv, (a, b) in terms.items()
+            for lv, (a, b) in self._terms.items()
         }
+
+    # -- growing a pruned model --------------------------------------------------
+    def add_columns(self, wanted: list[tuple[int, int]]) -> Extension:
+        """Add (unit, carer) pairs left out by pruning, with every row they join."""
+        ext = Extension()
+        vac = self.pairs.vacancies
+        for u, h in wanted:
+            unit = self.units[u]
+            if h in unit.vars:
+                continue
+            v = self._new_var(u, h)
+            unit.vars[h] = v
+            ext.new_vars.append(v)
+            self._add_terms(unit, h, v)
+            if u in self.once_row:
+                self._extend_row(self.once_row[u], v, 1, ext)
+            else:
+                self.once_row[u] = len(self.rows)
+                self._row([v], [1], 1)
+                ext.new_rows.append(self.once_row[u])
+            for c in unit.children:
+                for oc, ov in self.at_carer[h]:
+                    if self.unit_of[oc] != u and self.children[c].cannot_live_with(
+                        self.children[oc]
+                    ):
+                        ext.new_rows.append(len(self.rows))
+                        self._row([v, ov], [1, 1], 1)
+            for c in unit.children:
+                self.at_carer[h].append((c, v))
+            if h in self.capacity_row:
+                self._extend_row(self.capacity_row[h], v, len(unit.children), ext)
+            elif len(self.at_carer[h]) > vac[h]:
+                size: dict[int, int] = defaultdict(int)
+                for _c, var in self.at_carer[h]:
+                    size[var] += 1
+                self.capacity_row[h] = len(self.rows)
+                self._row(list(size), list(size.values()), int(vac[h]))
+                ext.new_rows.append(self.capacity_row[h])
+        self.objective = self._arrays()
+        return ext
+
+    def _extend_row(self, r: int, var: int, coef: int, ext: Extension) -> None:
+        row = self.rows[r]
+        self.rows[r] = Row(np.append(row.vars, var), np.append(row.coefs, coef), row.ub)
+        ext.row_updates.append((r, var, coef))
 
     # -- assignments -----------------------------------------------------------
     def values(self, carer_of: dict[int, int]) -> np.ndarray:
@@ -243,7 +312,8 @@ class CpSatModel:
             elif row.ub == 0 and len(lits) == 2 and row.coefs[1] == -1:
                 self.cp.add_implication(lits[0], lits[1])
             elif row.ub == 1 and all(row.coefs == 1):
-                self.cp.add_at_most_one(lits)
+                if len(lits) > 1:
+                    self.cp.add_at_most_one(lits)
             else:
                 self.cp.add(sum(int(c) * x for c, x in zip(row.coefs, lits, strict=True)) <= row.ub)
 
@@ -265,6 +335,9 @@ class LpAnswer:
     value: float
     x: np.ndarray
     reduced_cost: np.ndarray
+    duals: np.ndarray  # one per model row
+    held_duals: dict[str, float]  # one per settled level
+    dual_rhs: float  # sum of dual × right-hand side, settled levels included
 
     @property
     def bound(self) -> int:
@@ -286,14 +359,19 @@ class LpRelaxation:
     def __init__(self, model: AssignmentModel) -> None:
         self.m = model
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
-        inf = self.lp.infinity()
         self.x = [self.lp.NumVar(0.0, 1.0, "") for _ in range(model.n_vars)]
-        self.rows = []
-        for row in model.rows:
-            c = self.lp.Constraint(-inf, float(row.ub))
-            for v, k in zip(row.vars, row.coefs, strict=True):
-                c.SetCoefficient(self.x[int(v)], float(k))
-            self.rows.append(c)
+        self.row_con: list = []  # model row -> its constraint
+        self.held: dict[str, object] = {}  # settled level -> its constraint
+        self.held_value: dict[str, int] = {}
+        for r in range(len(model.rows)):
+            self._add_row(r)
+
+    def _add_row(self, r: int) -> None:
+        row = self.m.rows[r]
+        c = self.lp.Constraint(-self.lp.infinity(), float(row.ub))
+        for v, k in zip(row.vars, row.coefs, strict=True):
+            c.SetCoefficient(self.x[int(v)], float(k))
+        self.row_con.append(c)
 
     def bound(self, level: str, seconds: float) -> LpAnswer | None:
         """The LP optimum of `level` given the settled levels (None if GLOP gave up)."""
@@ -306,11 +384,35 @@ class LpRelaxation:
         self.lp.SetTimeLimit(max(1, int(seconds * 1000)))
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
             return None
+        duals = np.array([c.dual_value() for c in self.row_con])
+        held = {lv: c.dual_value() for lv, c in self.held.items()}
+        ub = np.array([row.ub for row in self.m.rows], dtype=np.float64)
+        rhs = float(np.dot(duals, ub)) + sum(held[lv] * self.held_value[lv] for lv in held)
         return LpAnswer(
             obj.Value(),
             np.array([v.solution_value() for v in self.x]),
             np.array([v.reduced_cost() for v in self.x]),
+            duals,
+            held,
+            rhs,
         )
+
+    def extend(self, ext: Extension) -> None:
+        """Follow the model after `add_columns`."""
+        for v in ext.new_vars:
+            assert v == len(self.x)
+            self.x.append(self.lp.NumVar(0.0, 1.0, ""))
+        for r in ext.new_rows:  # in their final form, later updates included
+            assert r == len(self.row_con)
+            self._add_row(r)
+        for r, v, k in ext.row_updates:  # setting a coefficient twice is harmless
+            self.row_con[r].SetCoefficient(self.x[v], float(k))
+        new = set(ext.new_vars)
+        for level, c in self.held.items():
+            idx, coef = self.m.objective[level]
+            for i, k in zip(idx, coef, strict=True):
+                if int(i) in new:
+                    c.SetCoefficient(self.x[int(i)], float(k))
 
     def hold(self, level: str, value: int) -> None:
         """Keep `level` at or above `value` from now on."""
@@ -318,3 +420,5 @@ class LpRelaxation:
         c = self.lp.Constraint(float(value), self.lp.infinity())
         for i, k in zip(idx, coef, strict=True):
             c.SetCoefficient(self.x[int(i)], float(k))
+        self.held[level] = c
+        self.held_value[level] = value

@@ -31,8 +31,9 @@ from collections.abc import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matching.model import LEVELS, AssignmentModel, CpSatModel, LpRelaxation
+from matching.model import LEVELS, AssignmentModel, CpSatModel, LpAnswer, LpRelaxation
 from matching.pairs import QUALITY_SCALE, PairTable
+from matching.pricing import dual_bound, price_out
 from matching.problem import Problem
 from matching.ranking import MatchingContext
 from matching.relaxation import Relaxation, relax
@@ -76,7 +77,7 @@ def candidates(
         must[gid] = common if full else common[:KEEP_PER_GROUP]
     for _gid, members in pairs.group_members("should"):
         common = pairs.common_carers(members)
-        for h in common if full else common[:KEEP_PER_GROUP]:
+        for h in common:  # all of them: a "together" indicator cannot be priced
             for c in members:
                 keep[c].add(h)
     return keep, must
@@ -121,6 +122,42 @@ def solve(
     cp = CpSatModel(model)
     lp = LpRelaxation(model)
     x = model.values(model.greedy_start(relaxed.carer_of))
+    held: dict[str, int] = {}
+
+    def lp_bound(level: str, seconds: float) -> tuple[LpAnswer | None, int | None]:
+        """The LP of `level` and a bound on it for the whole problem. On a pruned model,
+        columns that price out positive are added and the LP solved again (column
+        generation), so the model grows where the bound says it is too narrow."""
+        nonlocal cp, x
+        stop = time.perf_counter() + seconds
+        grown = False
+        while True:
+            answer = lp.bound(level, max(0.05, stop - time.perf_counter()))
+            if answer is None or not pruned:
+                break
+            wanted = price_out(pairs, model, answer, level)
+            if not wanted or time.perf_counter() > stop:
+                break
+            lp.extend(model.add_columns(wanted))
+            grown = True
+            say(f"  {level}: LP {answer.value:.1f}, +{len(wanted)} columns")
+        if grown:
+            cp = CpSatModel(model)
+            for settled, value in held.items():
+                if settled != "placed":
+                    cp.cp.add(cp.expr(settled) >= value)
+            x = np.concatenate([x, np.zeros(model.n_vars - len(x), dtype=np.int64)])
+        if answer is None:
+            return None, None
+        if not pruned:
+            return answer, answer.bound
+        return answer, _floor(dual_bound(pairs, model, answer, level))
+
+    # Bounds on any result at all, for the gap when level 1 is not proven.
+    anywhere = {
+        "count": lp_bound("count", limit / 10)[1] or relaxed.placed_bound,
+        "quality": lp_bound("quality", limit / 10)[1],
+    }
 
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = seed
@@ -132,7 +169,6 @@ def solve(
     deadline = started + limit
     share_left = 1.0
     stages: list[StageReport] = []
-    held: dict[str, int] = {}
     tiers_at_flow = True  # settled tiers equal the relaxation's: its bounds still hold
 
     def fill(sound: np.ndarray) -> np.ndarray:
@@ -145,8 +181,8 @@ def solve(
             continue  # nothing to decide at this level
         t0 = time.perf_counter()
         current = model.level_value(level, x)
-        answer = lp.bound(level, max(0.05, (deadline - t0) * share / share_left / 2))
-        lp_bound = answer.bound if answer is not None else None
+        answer, priced = lp_bound(level, max(0.05, (deadline - t0) * share / share_left / 2))
+        lp_value = answer.bound if answer is not None else None
         if answer is not None:
             for candidate in _roundings(model, answer.x):
                 candidate = fill(candidate)
@@ -154,9 +190,7 @@ def solve(
                     model.level_value(lv, candidate) >= v for lv, v in held.items()
                 ):
                     x, current = candidate, model.level_value(level, candidate)
-        global_bounds = []
-        if lp_bound is not None and not pruned:
-            global_bounds.append(lp_bound)
+        global_bounds = [] if priced is None else [priced]
         if level == "placed":
             global_bounds.append(
                 sum(model.tier_weight[u] * relaxed.tier_bound[u] for u in URGENCIES)
@@ -164,7 +198,7 @@ def solve(
         if level == "quality" and tiers_at_flow:
             global_bounds.append(relaxed.quality_bound)
         global_bound = min(global_bounds) if global_bounds else None
-        known = [b for b in (global_bound, lp_bound) if b is not None]
+        known = [b for b in (global_bound, lp_value) if b is not None]
         proven = global_bound is not None and current >= global_bound
         if not proven:
             expr = cp.expr(level)
@@ -210,8 +244,13 @@ def solve(
             cp.cp.add(cp.expr(level) >= current)
             lp.hold(level, current)
     return _result(
-        pairs, model, model.assignment(x), relaxed, stages, time.perf_counter() - started
+        pairs, model, model.assignment(x), relaxed, anywhere, stages, time.perf_counter() - started
     )
+
+
+def _floor(value: float) -> int:
+    """An integer objective is at most floor(bound); padded for LP tolerances."""
+    return int(np.floor(value + 1e-6 * max(1.0, abs(value))))
 
 
 def _stage_figures(
@@ -251,6 +290,7 @@ def _result(
     model: AssignmentModel,
     carer_of: dict[int, int],
     relaxed: Relaxation,
+    anywhere: dict[str, int | None],
     stages: list[StageReport],
     seconds: float,
 ) -> SolveResult:
@@ -299,14 +339,17 @@ def _result(
     level1_proven = "placed" not in stage or stage["placed"].status == "OPTIMAL"
 
     # Level 1: every lexicographically optimal result places the same children per tier.
-    bound_placed = len(carer_of) if level1_proven else relaxed.placed_bound
-    if "quality" in stage and not np.isnan(stage["quality"].bound) and level1_proven:
+    bound_placed = len(carer_of) if level1_proven else min(relaxed.placed_bound, anywhere["count"])
+    if all_proven:
+        bound_quality = quality
+    elif level1_proven and "quality" in stage and not np.isnan(stage["quality"].bound):
+        # With level 1 settled at its optimum, the quality level's priced bound holds for
+        # the whole problem.
         bound_quality = int(round(stage["quality"].bound * QUALITY_SCALE))
-    elif all(placed_by[u] == relaxed.tier_bound[u] for u in URGENCIES):
-        bound_quality = relaxed.quality_bound
     else:
-        # Level 1 unsettled: each placeable child at their best score is the honest bound.
-        bound_quality = int(sum(int(q.max()) for q in pairs.quality if len(q)))
+        # Level 1 unsettled: the best quality any result at all could have.
+        best_each = int(sum(int(q.max()) for q in pairs.quality if len(q)))
+        bound_quality = min(b for b in (anywhere["quality"], best_each) if b is not None)
     bound_quality = max(bound_quality, quality)
     gap_placed = (bound_placed - len(carer_of)) / bound_placed if bound_placed else 0.0
     gap_quality = (bound_quality - quality) / bound_quality if bound_quality else 0.0
