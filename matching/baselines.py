@@ -23,8 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.sat.python import cp_model
-from ortools.sat.python import cp_model_helper
+from ortools.sat.python import cp_model, cp_model_helper
 
 from matching.eligibility import Assessment
 from matching.occupancy import Occupancy
@@ -55,10 +54,14 @@ _RANK = {u: i for i, u in enumerate(URGENCIES)}
 
 @dataclass
 class _Pairs:
-    """Every child's assessment, eligible carers and scores (absolute and relative)."""
+    """Every child's eligible carers and scores (absolute and relative).
+
+    Only the eligible pairs are kept (a whole assessment is one row per rule for every
+    carer: gigabytes at national scale); a child's assessment is made again when an
+    unplaced child needs its reasons.
+    """
 
     ctx: MatchingContext
-    assessments: list[Assessment]
     eligible: list[np.ndarray]
     scores: list[Scores]
     totals: list[np.ndarray]  # absolute score 0–100 per eligible carer
@@ -67,17 +70,25 @@ class _Pairs:
     @classmethod
     def build(cls, ctx: MatchingContext) -> _Pairs:
         p = ctx.problem
-        assessments = [ctx.assess(c) for c in p.children]
-        eligible = [a.eligible for a in assessments]
-        scores = [score(a, e, p.policy) for a, e in zip(assessments, eligible, strict=True)]
+        eligible, scores = [], []
+        for child in p.children:
+            a = ctx.assess(child)
+            eligible.append(a.eligible)
+            scores.append(score(a, a.eligible, p.policy))
         return cls(
             ctx,
-            assessments,
             eligible,
             scores,
             [s.total for s in scores],
             {c.id: i for i, c in enumerate(p.children)},
         )
+
+    def assess(self, c: int) -> Assessment:
+        return self.ctx.assess(self.ctx.problem.children[c])
+
+    def km(self, c: int) -> np.ndarray:
+        """Distance from home to each eligible carer."""
+        return self.scores[c].home_km
 
     def j(self, c: int, h: int) -> int:
         """Position of carer `h` among child `c`'s eligible carers."""
@@ -111,7 +122,7 @@ def _assignments(pairs: _Pairs, carer_of: dict[int, int]) -> tuple[Assignment, .
                 child.id,
                 table.carers[h].id,
                 float(pairs.totals[c][j]),
-                float(pairs.assessments[c].distance_km[h]),
+                float(pairs.km(c)[j]),
                 tuple(reasons),
             )
         )
@@ -253,15 +264,13 @@ def _by_distance(carers: np.ndarray, km: np.ndarray) -> np.ndarray:
 
 def _nearest_free(pairs: _Pairs, occ: Occupancy, c: int) -> int | None:
     elig = pairs.eligible[c]
-    for h in _by_distance(elig, pairs.assessments[c].distance_km[elig]):
+    for h in _by_distance(elig, pairs.km(c)):
         if occ.fits([c], int(h)):
             return int(h)
     return None
 
 
-def _nearest_for_group(
-    pairs: _Pairs, occ: Occupancy, members: list[int]
-) -> tuple[int | None, str]:
+def _nearest_for_group(pairs: _Pairs, occ: Occupancy, members: list[int]) -> tuple[int | None, str]:
     """The nearest household that can take every member now, or why there is none."""
     conflicts = group_conflicts([pairs.ctx.problem.children[c] for c in members])
     if conflicts:
@@ -275,7 +284,7 @@ def _nearest_for_group(
             f"no household is eligible for all {len(members)} children with room for them all "
             f"({len(common)} eligible for every member)"
         )
-    km = np.mean([pairs.assessments[c].distance_km[room] for c in members], axis=0)
+    km = np.mean([pairs.km(c)[np.searchsorted(pairs.eligible[c], room)] for c in members], axis=0)
     for h in _by_distance(room, km):
         if occ.fits(members, int(h)):
             return int(h), ""
@@ -288,7 +297,7 @@ def _nearest_for_group(
 def _greedy_reason(pairs: _Pairs, c: int) -> str:
     elig = pairs.eligible[c]
     if not len(elig):
-        return funnel_reason(pairs.assessments[c])
+        return funnel_reason(pairs.assess(c))
     return (
         f"capacity: {len(elig)} eligible carer(s), none with a free place this child could "
         "take when their referral came up (urgency order)"
@@ -321,14 +330,15 @@ class _Proto:
             self.n_vars += n
         return first
 
-    def linear(self, vars_: Sequence[int], coeffs: Sequence[int], lo: int, hi: int) -> None:
+    def linear(self, vars_: list[int], coeffs: list[int], lo: int, hi: int) -> None:
+        """lo <= Σ coeffs × vars <= hi (plain Python ints)."""
         lin = self.proto.constraints.add().linear
-        lin.vars.extend([int(v) for v in vars_])
-        lin.coeffs.extend([int(k) for k in coeffs])
-        lin.domain.extend((int(lo), int(hi)))
+        lin.vars.extend(vars_)
+        lin.coeffs.extend(coeffs)
+        lin.domain.extend((lo, hi))
 
-    def at_most_one(self, vars_: Sequence[int]) -> None:
-        self.proto.constraints.add().at_most_one.literals.extend([int(v) for v in vars_])
+    def at_most_one(self, vars_: list[int]) -> None:
+        self.proto.constraints.add().at_most_one.literals.extend(vars_)
 
     def maximize(self, vars_: np.ndarray, coeffs: np.ndarray) -> None:
         # The proto minimises; a maximisation is stored negated with a scaling of -1.
@@ -419,7 +429,9 @@ def naive_cpsat(
     for c in range(n):
         coef[c, pairs.eligible[c]] += quality[c]
     groups = {
-        pol: [[pairs.index[c] for c in g.children] for g in problem.sibling_groups if g.policy == pol]
+        pol: [
+            [pairs.index[c] for c in g.children] for g in problem.sibling_groups if g.policy == pol
+        ]
         for pol in ("must", "should")
     }
     worst = int(coef.sum()) + weights.sibling * len(groups["should"]) * m
@@ -436,24 +448,24 @@ def naive_cpsat(
     for c in range(n):
         banned = np.setdiff1d(everyone, pairs.eligible[c], assume_unique=True)
         if len(banned):
-            mp.linear(x[c, banned], [1] * len(banned), 0, 0)
-        mp.at_most_one(x[c])
+            mp.linear(x[c, banned].tolist(), [1] * len(banned), 0, 0)
+        mp.at_most_one(x[c].tolist())
     vacancies = np.maximum(ctx.table.vacancies, 0)
     for h in range(m):
-        mp.linear(x[:, h], [1] * n, 0, int(vacancies[h]))
+        mp.linear(x[:, h].tolist(), [1] * n, 0, int(vacancies[h]))
     for members in groups["must"]:
         for o in members[1:]:
-            for h in range(m):
-                mp.linear([x[members[0], h], x[o, h]], [1, -1], 0, 0)
+            for a, b in zip(x[members[0]].tolist(), x[o].tolist(), strict=True):
+                mp.linear([a, b], [1, -1], 0, 0)
     _living_alongside(mp, x, pairs)
     together = mp.bools(len(groups["should"]) * m)
     for g, members in enumerate(groups["should"]):
+        size = len(members)
+        coeffs = [size] + [-1] * size
+        at_h = x[members].T.tolist()  # per household, the members' variables
         for h in range(m):
-            t = together + g * m + h
             # size × together ≤ Σ members at h: together only if every member is there
-            mp.linear(
-                [t, *x[members, h]], [len(members)] + [-1] * len(members), -len(members), 0
-            )
+            mp.linear([together + g * m + h, *at_h[h]], coeffs, -size, 0)
     obj_vars = np.arange(mp.n_vars, dtype=np.int64)
     obj_coef = np.concatenate(
         [coef.ravel(), np.full(mp.n_vars - n * m, weights.sibling, dtype=np.int64)]
@@ -491,20 +503,19 @@ def _living_alongside(mp: _Proto, x: np.ndarray, pairs: _Pairs) -> None:
     children = pairs.ctx.problem.children
     at: dict[int, list[int]] = defaultdict(list)
     for c, elig in enumerate(pairs.eligible):
-        for h in elig:
-            at[int(h)].append(c)
+        for h in elig.tolist():
+            at[h].append(c)
     done: set[tuple[int, int, int]] = set()
     for c, child in enumerate(children):
         if not child.living_flags & {"only_child", "no_younger_children", "no_older_children"}:
             continue
-        for h in pairs.eligible[c]:
-            h = int(h)
+        apart = {o for o, other in enumerate(children) if o != c and child.cannot_live_with(other)}
+        for h in pairs.eligible[c].tolist():
             for o in at[h]:
                 key = (min(c, o), max(c, o), h)
-                if o == c or key in done or not child.cannot_live_with(children[o]):
-                    continue
-                done.add(key)
-                mp.linear([x[c, h], x[o, h]], [1, 1], 0, 1)
+                if o in apart and key not in done:
+                    done.add(key)
+                    mp.linear([int(x[c, h]), int(x[o, h])], [1, 1], 0, 1)
 
 
 def _naive_result(
@@ -548,7 +559,7 @@ def _naive_result(
         if c in carer_of:
             continue
         if not len(pairs.eligible[c]):
-            why = funnel_reason(pairs.assessments[c])
+            why = funnel_reason(pairs.assess(c))
         elif status in ("OPTIMAL", "FEASIBLE"):
             why = f"not placed by the naive model ({status}); {len(pairs.eligible[c])} eligible"
             why += " carer(s)"

@@ -49,6 +49,9 @@ FULL_MODEL_PAIRS = 40_000
 KEEP_PER_CHILD = 12
 #: Households kept per sibling group that could take the whole group.
 KEEP_PER_GROUP = 12
+#: Share of a level's time for the neighbourhood of the LP solution (its whole-number
+#: choices fixed) before the open search.
+NEIGHBOURHOOD_SHARE = 0.4
 #: CP-SAT workers; see `solve` for why one.
 SEARCH_WORKERS = 1
 #: Share of the time limit each level may use; unused time rolls to the next level.
@@ -205,12 +208,32 @@ def solve(
             if known:
                 cp.cp.add(expr <= min(known))
             cp.cp.maximize(expr)
+            budget = max(0.05, (deadline - time.perf_counter()) * share / share_left)
+            if answer is not None:
+                # First the part the LP left open: its whole-number choices held, CP-SAT
+                # settles the fractional rest (small, so quick, and usually near the LP).
+                settled = np.flatnonzero(answer.x > 1 - 1e-6)
+                cp.cp.clear_assumptions()
+                cp.cp.add_assumptions([cp.x[int(j)] for j in settled])
+                cp.hint(x)
+                solver.parameters.max_time_in_seconds = budget * NEIGHBOURHOOD_SHARE
+                say(
+                    f"optimising {level} around the LP (up to {budget * NEIGHBOURHOOD_SHARE:.1f} s)"
+                )
+                status = solver.solve(cp.cp)
+                cp.cp.clear_assumptions()
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    found = fill(cp.solution(solver))
+                    if model.level_value(level, found) > current:
+                        x, current = found, model.level_value(level, found)
             cp.hint(x)
             solver.parameters.max_time_in_seconds = max(
                 0.05, (deadline - time.perf_counter()) * share / share_left
             )
-            say(f"optimising {level} (up to {solver.parameters.max_time_in_seconds:.1f} s)")
-            status = solver.solve(cp.cp)
+            status = cp_model.UNKNOWN
+            if global_bound is None or current < global_bound:
+                say(f"optimising {level} (up to {solver.parameters.max_time_in_seconds:.1f} s)")
+                status = solver.solve(cp.cp)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 found = fill(cp.solution(solver))
                 if model.level_value(level, found) >= current:
