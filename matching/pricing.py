@@ -91,10 +91,11 @@ def price_out(
     model: AssignmentModel,
     answer: LpAnswer,
     level: str,
-    per_unit: int = 3,
+    per_unit: int | None = 3,
     tolerance: float = 1e-6,
 ) -> list[tuple[int, int]]:
-    """Left-out (unit, carer) pairs that could raise the LP: the columns to add next."""
+    """Left-out (unit, carer) pairs with reduced cost above `tolerance`: by default the
+    columns that could raise the LP (the next round of column generation)."""
     wanted = []
     for u in range(len(model.units)):
         carers, rc = _left_out(pairs, model, answer, level, u)

@@ -52,6 +52,8 @@ KEEP_PER_GROUP = 12
 #: Share of a level's time for the neighbourhood of the LP solution (its whole-number
 #: choices fixed) before the open search.
 NEIGHBOURHOOD_SHARE = 0.4
+#: Most left-out pairs added to complete a pruned model for a proof.
+COMPLETION_LIMIT = 20_000
 #: CP-SAT workers; see `solve` for why one.
 SEARCH_WORKERS = 1
 #: Share of the time limit each level may use; unused time rolls to the next level.
@@ -127,13 +129,29 @@ def solve(
     x = model.values(model.greedy_start(relaxed.carer_of))
     held: dict[str, int] = {}
 
-    def lp_bound(level: str, seconds: float) -> tuple[LpAnswer | None, int | None]:
+    stale = False  # the model grew since the CP-SAT model was built
+
+    def grow(wanted: list[tuple[int, int]]) -> None:
+        nonlocal stale, x
+        lp.extend(model.add_columns(wanted))
+        x = np.concatenate([x, np.zeros(model.n_vars - len(x), dtype=np.int64)])
+        stale = True
+
+    def fresh_cp() -> CpSatModel:
+        nonlocal cp, stale
+        if stale:
+            cp = CpSatModel(model)
+            for settled, value in held.items():
+                if settled != "placed":
+                    cp.cp.add(cp.expr(settled) >= value)
+            stale = False
+        return cp
+
+    def lp_bound(level: str, seconds: float) -> tuple[LpAnswer | None, float | None]:
         """The LP of `level` and a bound on it for the whole problem. On a pruned model,
         columns that price out positive are added and the LP solved again (column
         generation), so the model grows where the bound says it is too narrow."""
-        nonlocal cp, x
         stop = time.perf_counter() + seconds
-        grown = False
         while True:
             answer = lp.bound(level, max(0.05, stop - time.perf_counter()))
             if answer is None or not pruned:
@@ -141,25 +159,17 @@ def solve(
             wanted = price_out(pairs, model, answer, level)
             if not wanted or time.perf_counter() > stop:
                 break
-            lp.extend(model.add_columns(wanted))
-            grown = True
-            say(f"  {level}: LP {answer.value:.1f}, +{len(wanted)} columns")
-        if grown:
-            cp = CpSatModel(model)
-            for settled, value in held.items():
-                if settled != "placed":
-                    cp.cp.add(cp.expr(settled) >= value)
-            x = np.concatenate([x, np.zeros(model.n_vars - len(x), dtype=np.int64)])
+            grow(wanted)
         if answer is None:
             return None, None
         if not pruned:
-            return answer, answer.bound
-        return answer, _floor(dual_bound(pairs, model, answer, level))
+            return answer, answer.value
+        return answer, dual_bound(pairs, model, answer, level)
 
     # Bounds on any result at all, for the gap when level 1 is not proven.
     anywhere = {
-        "count": lp_bound("count", limit / 10)[1] or relaxed.placed_bound,
-        "quality": lp_bound("quality", limit / 10)[1],
+        "count": _floor_or(lp_bound("count", limit / 10)[1], relaxed.placed_bound),
+        "quality": _floor_or(lp_bound("quality", limit / 10)[1], None),
     }
 
     solver = cp_model.CpSolver()
@@ -184,7 +194,8 @@ def solve(
             continue  # nothing to decide at this level
         t0 = time.perf_counter()
         current = model.level_value(level, x)
-        answer, priced = lp_bound(level, max(0.05, (deadline - t0) * share / share_left / 2))
+        answer, raw_bound = lp_bound(level, max(0.05, (deadline - t0) * share / share_left / 2))
+        priced = _floor_or(raw_bound, None)
         lp_value = answer.bound if answer is not None else None
         if answer is not None:
             for candidate in _roundings(model, answer.x):
@@ -204,6 +215,7 @@ def solve(
         known = [b for b in (global_bound, lp_value) if b is not None]
         proven = global_bound is not None and current >= global_bound
         if not proven:
+            cp = fresh_cp()
             expr = cp.expr(level)
             if known:
                 cp.cp.add(expr <= min(known))
@@ -241,6 +253,40 @@ def solve(
             if status == cp_model.OPTIMAL and not pruned:
                 global_bound = current
             proven = global_bound is not None and current >= global_bound
+            if pruned and not proven and answer is not None and raw_bound is not None:
+                # Complete the model for improvements: a better result can only use
+                # left-out pairs whose reduced cost is at least current + 1 - bound.
+                # With them all in, CP-SAT's proof holds for the whole problem.
+                wanted = price_out(
+                    pairs,
+                    model,
+                    answer,
+                    level,
+                    per_unit=None,
+                    tolerance=current + 1 - raw_bound - 1e-6,
+                )
+                if wanted and len(wanted) <= COMPLETION_LIMIT:
+                    grow(wanted)
+                    cp = fresh_cp()
+                    expr = cp.expr(level)
+                    if known:
+                        cp.cp.add(expr <= min(known))
+                    cp.cp.maximize(expr)
+                    cp.hint(x)
+                    solver.parameters.max_time_in_seconds = max(
+                        0.05, (deadline - time.perf_counter()) * share / share_left
+                    )
+                    say(f"completing {level}: +{len(wanted)} pairs that could still improve it")
+                    status = solver.solve(cp.cp)
+                    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                        found = fill(cp.solution(solver))
+                        if model.level_value(level, found) >= current:
+                            x, current = found, model.level_value(level, found)
+                    if status == cp_model.OPTIMAL:
+                        global_bound = current
+                elif not wanted and status == cp_model.OPTIMAL:
+                    global_bound = current  # nothing left out could improve it
+                proven = global_bound is not None and current >= global_bound
         share_left -= share
         if level == "placed":
             tiers = {u: model.level_value(u, x) for u in URGENCIES}
@@ -255,6 +301,7 @@ def solve(
             )
         )
         held[level] = current
+        cp = fresh_cp()
         if level == "placed":
             # Held tier by tier: when level 1 is proven this is the same set of results as
             # "weighted total >= value", and far easier for both solvers.
@@ -269,6 +316,10 @@ def solve(
     return _result(
         pairs, model, model.assignment(x), relaxed, anywhere, stages, time.perf_counter() - started
     )
+
+
+def _floor_or(value: float | None, default: int | None) -> int | None:
+    return default if value is None else _floor(value)
 
 
 def _floor(value: float) -> int:
