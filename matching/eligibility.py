@@ -8,6 +8,7 @@ unplaced child be told which rules shut out which carers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -161,11 +162,116 @@ class Assessment:
         raise KeyError(rule)
 
 
-def distances_from(outcode: str, table: CarerTable, gaz: Gazetteer | None = None) -> np.ndarray:
-    """Straight-line km from an outcode to every carer."""
-    gaz = gaz or gazetteer()
+Check = Callable[[np.ndarray], np.ndarray]
+
+
+def km_to_carers(outcode: str, table: CarerTable, gaz: Gazetteer, idx: np.ndarray) -> np.ndarray:
     i = gaz.index[outcode]
-    return np.hypot(table.x_km - gaz.easting[i] / 1000.0, table.y_km - gaz.northing[i] / 1000.0)
+    return np.hypot(
+        table.x_km[idx] - gaz.easting[i] / 1000.0, table.y_km[idx] - gaz.northing[i] / 1000.0
+    )
+
+
+def _limits(child: Child, table: CarerTable, policy: Policy, idx: np.ndarray) -> np.ndarray:
+    """The distance limit for each carer: the child's own, or the policy's for the kind."""
+    if child.max_distance_km is not None:
+        return np.full(len(idx), float(child.max_distance_km))
+    per_kind = np.array([policy.max_distance_km[k] for k in KINDS], dtype=np.float64)
+    return per_kind[table.kind[idx]]
+
+
+def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> dict[str, Check]:
+    """For each rule, a function of carer indices giving which of them fail it.
+
+    Written once, used two ways: `assess` runs every check on every carer (to say which
+    rules each carer fails); `eligible_carers` runs them in turn on the carers still in
+    play, most selective first (for the batch, where only the eligible matter).
+    """
+    accepted = np.zeros(len(KINDS), dtype=bool)
+    accepted[[KIND_INDEX[k] for k in child.accepts]] = True
+    connected = np.zeros(len(table), dtype=bool)
+    connected[table.connected.get(child.id, np.zeros(0, dtype=np.int64))] = True
+    kinship = KIND_INDEX["kinship"]
+    takes = {"F": table.takes_f, "M": table.takes_m}.get(child.sex, table.takes_u)
+    needs = need_mask(child.needs)
+    avoid_codes = [gaz.index[a] for a in child.avoid if a in gaz.index]
+    avoid_las = [table.las.get(a) for a in child.avoid]
+    flags = child.living_flags
+    needed_by = child.needed_by.toordinal()
+
+    def never(idx: np.ndarray) -> np.ndarray:
+        return np.zeros(len(idx), dtype=bool)
+
+    out: dict[str, Check] = {
+        "kind": lambda i: ~accepted[table.kind[i]],
+        "kinship_connection": lambda i: (table.kind[i] == kinship) & ~connected[i],
+        "age_range": lambda i: (table.min_age[i] > child.age) | (table.max_age[i] < child.age),
+        "sex": lambda i: ~takes[i],
+        "vacancy": lambda i: table.vacancies[i] <= 0,
+        "skills": lambda i: (needs & ~table.skills[i]) != 0,
+        "distance": lambda i: (
+            km_to_carers(child.home, table, gaz, i) > _limits(child, table, policy, i)
+        ),
+        "avoid_area": lambda i: (
+            np.isin(table.location[i], avoid_codes) | np.isin(table.la[i], avoid_las)
+        ),
+        "availability": lambda i: table.available_day[i] > needed_by,
+    }
+    out["only_child"] = (lambda i: table.household_n[i] > 0) if "only_child" in flags else never
+    out["no_younger_children"] = (
+        (lambda i: table.youngest[i] < child.age) if "no_younger_children" in flags else never
+    )
+    out["no_older_children"] = (
+        (lambda i: table.oldest[i] > child.age) if "no_older_children" in flags else never
+    )
+    out["smoker_under_5"] = (lambda i: table.smoker[i]) if child.age < 5 else never
+    out["wheelchair_access"] = (
+        (lambda i: ~table.wheelchair[i]) if "needs_wheelchair_access" in flags else never
+    )
+    out["pets"] = (lambda i: table.pets[i]) if "no_pets" in flags else never
+    if child.school and child.school_must_stay:
+        school = child.school
+        out["school_distance"] = lambda i: (
+            km_to_carers(school, table, gaz, i) > policy.school_travel_km
+        )
+    else:
+        out["school_distance"] = never
+    return out
+
+
+#: The order `eligible_carers` narrows the pool in: cheap and selective first.
+NARROWING: tuple[str, ...] = (
+    "vacancy",
+    "kind",
+    "kinship_connection",
+    "age_range",
+    "sex",
+    "skills",
+    "availability",
+    "distance",
+    "avoid_area",
+    "school_distance",
+    "only_child",
+    "no_younger_children",
+    "no_older_children",
+    "smoker_under_5",
+    "wheelchair_access",
+    "pets",
+)
+assert set(NARROWING) == set(RULE_IDS)
+
+
+def eligible_carers(
+    child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer | None = None
+) -> np.ndarray:
+    """Indices (ascending) of the carers that pass every rule: the batch's fast path."""
+    rules = checks(child, table, policy, gaz or gazetteer())
+    idx = np.arange(len(table))
+    for rule in NARROWING:
+        if not len(idx):
+            break
+        idx = idx[~rules[rule](idx)]
+    return idx
 
 
 def assess(
@@ -173,59 +279,16 @@ def assess(
 ) -> Assessment:
     """Evaluate every hard rule for `child` against every carer in `table`."""
     gaz = gaz or gazetteer()
-    n = len(table)
-    fail = np.zeros((len(RULES), n), dtype=bool)
-    row = {r: fail[i] for r, i in RULE_INDEX.items()}
-
-    accepted = np.zeros(len(KINDS), dtype=bool)
-    accepted[[KIND_INDEX[k] for k in child.accepts]] = True
-    row["kind"][:] = ~accepted[table.kind]
-
-    kinship = table.kind == KIND_INDEX["kinship"]
-    connected = np.zeros(n, dtype=bool)
-    connected[table.connected.get(child.id, np.zeros(0, dtype=np.int64))] = True
-    row["kinship_connection"][:] = kinship & ~connected
-
-    row["age_range"][:] = (table.min_age > child.age) | (table.max_age < child.age)
-    takes = {"F": table.takes_f, "M": table.takes_m}.get(child.sex, table.takes_u)
-    row["sex"][:] = ~takes
-    row["vacancy"][:] = table.vacancies <= 0
-    needs = need_mask(child.needs)
-    row["skills"][:] = (needs & ~table.skills) != 0
-
-    home_km = distances_from(child.home, table, gaz)
-    if child.max_distance_km is not None:
-        limit = np.full(n, float(child.max_distance_km))
-    else:
-        per_kind = np.array([policy.max_distance_km[k] for k in KINDS], dtype=np.float64)
-        limit = per_kind[table.kind]
-    row["distance"][:] = home_km > limit
-
-    avoid_codes = [gaz.index[a] for a in child.avoid if a in gaz.index]
-    avoid_las = [table.las.get(a) for a in child.avoid]
-    row["avoid_area"][:] = np.isin(table.location, avoid_codes) | np.isin(table.la, avoid_las)
-
-    flags = child.living_flags
-    if "only_child" in flags:
-        row["only_child"][:] = table.household_n > 0
-    if "no_younger_children" in flags:
-        row["no_younger_children"][:] = table.youngest < child.age
-    if "no_older_children" in flags:
-        row["no_older_children"][:] = table.oldest > child.age
-    if child.age < 5:
-        row["smoker_under_5"][:] = table.smoker
-    if "needs_wheelchair_access" in flags:
-        row["wheelchair_access"][:] = ~table.wheelchair
-    if "no_pets" in flags:
-        row["pets"][:] = table.pets
-
-    school_km = None
-    if child.school:
-        school_km = distances_from(child.school, table, gaz)
-        if child.school_must_stay:
-            row["school_distance"][:] = school_km > policy.school_travel_km
-
-    row["availability"][:] = table.available_day > child.needed_by.toordinal()
+    every = np.arange(len(table))
+    rules = checks(child, table, policy, gaz)
+    fail = (
+        np.stack([rules[r](every) for r in RULE_IDS])
+        if len(table)
+        else np.zeros((len(RULES), 0), dtype=bool)
+    )
+    home_km = km_to_carers(child.home, table, gaz, every)
+    school_km = km_to_carers(child.school, table, gaz, every) if child.school else None
+    limit = _limits(child, table, policy, every)
     return Assessment(child, table, fail, home_km, school_km, limit, float(policy.school_travel_km))
 
 
@@ -236,5 +299,5 @@ __all__ = [
     "Rule",
     "Assessment",
     "assess",
-    "distances_from",
+    "eligible_carers",
 ]

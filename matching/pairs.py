@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from children.model import Child
-from matching.eligibility import Assessment
+from matching.eligibility import Assessment, eligible_carers, km_to_carers
 from matching.ranking import MatchingContext, group_conflicts
-from matching.scoring import Scores, score
+from matching.scoring import Scores, score_carers
 
 #: Quality is optimised in tenths of a percentage point (the solvers want integers).
 QUALITY_SCALE = 10
@@ -23,12 +23,16 @@ class PairTable:
         self.index = {c.id: i for i, c in enumerate(self.children)}
         self.eligible: list[np.ndarray] = []
         self.scores: list[Scores] = []
+        table, gaz = ctx.table, ctx.gaz
         for c in self.children:
-            # The full assessment (every rule against every carer) is dropped once the
-            # eligible carers are scored: at national scale it would not fit in memory.
-            a = ctx.assess(c)
-            self.eligible.append(a.eligible)
-            self.scores.append(score(a, a.eligible, p.policy))
+            # Only the eligible carers are kept, found by narrowing (not by a full
+            # assessment, which at national scale would cost time and memory); a child
+            # who ends up unplaced is assessed in full to explain why.
+            e = eligible_carers(c, table, p.policy, gaz)
+            school = km_to_carers(c.school, table, gaz, e) if c.school else None
+            home = km_to_carers(c.home, table, gaz, e)
+            self.eligible.append(e)
+            self.scores.append(score_carers(c, table, e, home, school, p.policy))
         self.quality = [self._relative_quality(s.total) for s in self.scores]
         self.vacancies = ctx.table.vacancies
         self.cost = np.rint(ctx.table.cost).astype(np.int64)

@@ -95,10 +95,22 @@ class Scores:
 
 def score(assessment: Assessment, carers: np.ndarray, policy: Policy) -> Scores:
     """Score `assessment.child` against the given carers (normally the eligible ones)."""
-    child, t = assessment.child, assessment.table
     idx = np.asarray(carers, dtype=np.int64)
-    home_km = assessment.distance_km[idx]
-    school_km = assessment.school_km[idx] if assessment.school_km is not None else None
+    school = assessment.school_km[idx] if assessment.school_km is not None else None
+    return score_carers(
+        assessment.child, assessment.table, idx, assessment.distance_km[idx], school, policy
+    )
+
+
+def score_carers(
+    child: Child,
+    t: CarerTable,
+    idx: np.ndarray,
+    home_km: np.ndarray,
+    school_km: np.ndarray | None,
+    policy: Policy,
+) -> Scores:
+    """Score `child` against carers `idx`, given their distances from home and school."""
     home = np.exp(-home_km / PROXIMITY_SCALE_KM)
     if school_km is not None:
         school = np.exp(-school_km / PROXIMITY_SCALE_KM)

@@ -170,3 +170,16 @@ def test_rank_of_a_group_lists_only_households_taking_everyone(document: Doc) ->
             assert home["vacancies"] >= len(g["children"])
             assert all(not pair_failures(kids[c], home) for c in g["children"])
             assert 0.0 <= m.score <= 100.0
+
+
+@PROPERTY
+@given(problems())
+def test_the_batch_fast_path_finds_exactly_the_eligible_carers(document: Doc) -> None:
+    """`eligible_carers` narrows rule by rule; it must agree with the full assessment."""
+    from matching.eligibility import eligible_carers
+
+    p = matching.load_problem(document)
+    ctx = MatchingContext(p)
+    for child in p.children:
+        fast = eligible_carers(child, ctx.table, p.policy, ctx.gaz)
+        assert fast.tolist() == ctx.assess(child).eligible.tolist()
