@@ -1,3 +1,4 @@
 from cli.main import app
 
-app(prog_name="placematch")
+if __name__ == "__main__":  # not when a spawned process (bench) re-imports the main module
+    app(prog_name="placematch")

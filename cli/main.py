@@ -194,5 +194,108 @@ def demo(
     )
 
 
+@app.command()
+def bench(
+    size: Annotated[
+        list[str] | None,
+        typer.Option(help="CHILDRENxCARERS, e.g. 1000x3000 (repeat); default 300x900, 1000x3000."),
+    ] = None,
+    seeds: Annotated[
+        list[int] | None, typer.Option("--seeds", min=0, help="Generator seed (repeat); default 1.")
+    ] = None,
+    runs: Annotated[int, typer.Option(min=1, help="Product runs per instance (median).")] = 3,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Product time limit, s.")] = 10.0,
+    naive_time_limit: Annotated[
+        float | None,
+        typer.Option(min=0.1, help="Naive CP-SAT time limit, s; default --time-limit."),
+    ] = None,
+    national: Annotated[
+        bool | None,
+        typer.Option(
+            "--national/--region",
+            help="All England or West Yorkshire; default region up to 3,000 carers.",
+        ),
+    ] = None,
+    naive: Annotated[
+        bool | None,
+        typer.Option(help="Run the naive CP-SAT model; default up to 1000x3000."),
+    ] = None,
+    out_path: Annotated[Path, typer.Option("--out", help="Write the markdown report here.")] = Path(
+        "docs/bench-results.md"
+    ),
+) -> None:
+    """Benchmark the batch solver against the officer-style greedy baseline, the naive
+    CP-SAT model and the bounds; print the markdown tables and write them to --out."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from bench import report, runner
+
+    try:
+        sizes = [runner.Size.parse(s) for s in size or ["300x900", "1000x3000"]]
+    except ValueError as exc:
+        fail(str(exc), 2)
+    seed_list = seeds or [1]
+    total = runner.steps(sizes, seed_list, runs, naive)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=total)
+        started = 0
+
+        def say(message: str) -> None:
+            nonlocal started
+            if " run " in message:
+                if started:
+                    bar.advance(task)
+                started += 1
+            bar.update(task, description=message)
+            bar.console.print(f"[dim]{message}[/]", highlight=False)
+
+        try:
+            instances = runner.run_bench(
+                sizes,
+                seed_list,
+                runs=runs,
+                time_limit_s=time_limit,
+                naive_time_limit_s=naive_time_limit,
+                national=national,
+                naive=naive,
+                progress=say,
+            )
+        except ValueError as exc:
+            fail(str(exc), 2)
+    command = ["placematch bench", *(f"--size {s.children}x{s.carers}" for s in sizes)]
+    command += [f"--seeds {s}" for s in seed_list]
+    command += [f"--runs {runs}", f"--time-limit {time_limit:g}"]
+    if naive_time_limit is not None:
+        command.append(f"--naive-time-limit {naive_time_limit:g}")
+    if national is not None:
+        command.append("--national" if national else "--region")
+    if naive is not None:
+        command.append("--naive" if naive else "--no-naive")
+    command.append(f"--out {out_path}")
+    text = report.markdown(
+        instances,
+        command=" ".join(command),
+        runs=runs,
+        time_limit_s=time_limit,
+        naive_time_limit_s=naive_time_limit or time_limit,
+    )
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out_path.with_name(out_path.name + ".tmp")
+        tmp.write_text(text, "utf-8")
+        tmp.replace(out_path)
+    except OSError as exc:
+        fail(f"cannot write {out_path}: {exc.strerror}", EXIT_WRITE)
+    err.print(f"wrote {out_path}", highlight=False)
+
+
 def main() -> None:  # pragma: no cover - the console script calls app()
     app()

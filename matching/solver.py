@@ -152,25 +152,30 @@ def solve(
         columns that price out positive are added and the LP solved again (column
         generation), so the model grows where the bound says it is too narrow."""
         stop = time.perf_counter() + seconds
+        answer = None
         while True:
-            answer = lp.bound(level, max(0.05, stop - time.perf_counter()))
-            if answer is None or not pruned:
+            began = time.perf_counter()
+            fresh = lp.bound(level, max(0.05, stop - began))
+            if fresh is None:
+                break  # keep the last answer: the model has not grown since
+            answer = fresh
+            took = time.perf_counter() - began
+            if not pruned or time.perf_counter() + 1.5 * took > stop:
                 break
             wanted = price_out(pairs, model, answer, level)
-            if not wanted or time.perf_counter() > stop:
+            if not wanted:
                 break
             grow(wanted)
+            answer = None  # stale for the grown model until solved again
         if answer is None:
             return None, None
         if not pruned:
             return answer, answer.value
         return answer, dual_bound(pairs, model, answer, level)
 
-    # Bounds on any result at all, for the gap when level 1 is not proven.
-    anywhere = {
-        "count": _floor_or(lp_bound("count", limit / 10)[1], relaxed.placed_bound),
-        "quality": _floor_or(lp_bound("quality", limit / 10)[1], None),
-    }
+    # A bound on the children any result at all could place, for the gap when level 1
+    # is not proven (its column generation also widens the model where it matters).
+    anywhere = {"count": _floor_or(lp_bound("count", limit / 8)[1], relaxed.placed_bound)}
 
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = seed
@@ -417,17 +422,20 @@ def _result(
     if all_proven:
         bound_quality = quality
     elif level1_proven and "quality" in stage and not np.isnan(stage["quality"].bound):
-        # With level 1 settled at its optimum, the quality level's priced bound holds for
-        # the whole problem.
+        # With level 1 at its optimum, the quality level's priced bound (levels 1 and 2
+        # held as found) holds for the whole problem.
         bound_quality = int(round(stage["quality"].bound * QUALITY_SCALE))
     else:
-        # Level 1 unsettled: the best quality any result at all could have.
-        best_each = int(sum(int(q.max()) for q in pairs.quality if len(q)))
-        bound_quality = min(b for b in (anywhere["quality"], best_each) if b is not None)
+        # Level 1 unsettled: every placeable child at their own best match.
+        bound_quality = int(sum(int(q.max()) for q in pairs.quality if len(q)))
     bound_quality = max(bound_quality, quality)
-    gap_placed = (bound_placed - len(carer_of)) / bound_placed if bound_placed else 0.0
-    gap_quality = (bound_quality - quality) / bound_quality if bound_quality else 0.0
-    gap = 0.0 if all_proven else max(0.0, gap_placed, gap_quality)
+    # The gap of the first level not proven: children placed, then quality.
+    if all_proven:
+        gap = 0.0
+    elif not level1_proven:
+        gap = (bound_placed - len(carer_of)) / bound_placed if bound_placed else 0.0
+    else:
+        gap = (bound_quality - quality) / bound_quality if bound_quality else 0.0
     unplaced = explain_unplaced(pairs, model, carer_of, by_carer, level1_proven=level1_proven)
     return SolveResult(
         status="OPTIMAL" if all_proven else "FEASIBLE",

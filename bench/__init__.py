@@ -1,0 +1,7 @@
+"""`placematch bench`: the product against the officer-style greedy baseline, the naive
+CP-SAT model and the bounds, on generated instances (issue 3).
+
+- `bench.metrics`: the measures, as pure functions of a problem and a result;
+- `bench.runner`: generate the instances and run each method in a fresh process;
+- `bench.report`: the markdown tables (results with ratios, and equity).
+"""
