@@ -297,6 +297,57 @@ class AssignmentModel:
                     break
         return occ.carer_of
 
+    def gather_siblings(
+        self, carer_of: dict[int, int], order: list[int] | None = None
+    ) -> dict[int, int]:
+        """Move `should` groups together where one household has room for them all,
+        nobody losing their place (so the placed counts cannot fall)."""
+        occ = Occupancy(self.children, self.pairs.vacancies)
+        for c, h in carer_of.items():
+            occ.place([c], h)
+        groups = self.pairs.group_members("should")
+        for g in order if order is not None else range(len(groups)):
+            _gid, members = groups[g]
+            if len({occ.carer_of.get(c) for c in members}) == 1 and members[0] in occ.carer_of:
+                continue
+            before = {c: occ.carer_of.get(c) for c in members}
+            for c in members:
+                if c in occ.carer_of:
+                    occ.remove(c)
+            homes = set.intersection(*(set(self.units[self.unit_of[c]].vars) for c in members))
+            for h in self.pairs.common_carers(members):
+                if h in homes and (occ.fits(members, h) or self._make_room(occ, members, h)):
+                    occ.place(members, h)
+                    break
+            else:
+                for c, h in before.items():
+                    if h is not None:
+                        occ.place([c], h)
+        return occ.carer_of
+
+    def _make_room(self, occ: Occupancy, members: list[int], carer: int) -> bool:
+        """Move children out of `carer` to other households they can go to, until the
+        group fits (nobody loses a place); undo and say False if that cannot be done."""
+        moved: list[tuple[int, int]] = []
+        for o in list(occ.at.get(carer, [])):
+            if occ.fits(members, carer):
+                break
+            unit = self.units[self.unit_of[o]]
+            if len(unit.children) > 1:
+                continue  # a `must` group moves only as a whole; leave it
+            for h in unit.vars:
+                if h != carer and occ.fits([o], h):
+                    occ.remove(o)
+                    occ.place([o], h)
+                    moved.append((o, carer))
+                    break
+        if occ.fits(members, carer):
+            return True
+        for o, home in moved:
+            occ.remove(o)
+            occ.place([o], home)
+        return False
+
 
 class CpSatModel:
     """The model in CP-SAT, with level rows added as levels settle."""

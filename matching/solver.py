@@ -57,7 +57,7 @@ COMPLETION_LIMIT = 20_000
 #: CP-SAT workers; see `solve` for why one.
 SEARCH_WORKERS = 1
 #: Share of the time limit each level may use; unused time rolls to the next level.
-STAGE_SHARE = {"placed": 0.25, "siblings": 0.4, "quality": 0.25, "cost": 0.1}
+STAGE_SHARE = {"placed": 0.4, "siblings": 0.3, "quality": 0.25, "cost": 0.05}
 assert tuple(STAGE_SHARE) == LEVELS
 
 
@@ -202,6 +202,13 @@ def solve(
         answer, raw_bound = lp_bound(level, max(0.05, (deadline - t0) * share / share_left / 2))
         priced = _floor_or(raw_bound, None)
         lp_value = answer.bound if answer is not None else None
+        if level == "siblings":
+            # Before any search: groups moved together wherever one household has room,
+            # first those the LP most wants together.
+            want = _lp_group_order(model, answer.x) if answer is not None else None
+            candidate = model.values(model.gather_siblings(model.assignment(x), want))
+            if model.level_value(level, candidate) > current:
+                x, current = candidate, model.level_value(level, candidate)
         if answer is not None:
             for candidate in _roundings(model, answer.x):
                 candidate = fill(candidate)
@@ -347,6 +354,20 @@ def _stage_figures(
         placed = sum(model.level_value(u, x) for u in URGENCIES)
         return float(placed), float(placed if proven else relaxed.placed_bound)
     return _human(level, value), _human(level, bound)
+
+
+def _lp_group_order(model: AssignmentModel, lp_x: np.ndarray) -> list[int]:
+    """`should` groups, most wanted together by the LP first."""
+    groups = model.pairs.group_members("should")
+    together: dict[tuple[int, ...], float] = defaultdict(float)
+    for t in model.together:
+        members = tuple(model.var_unit[v] for v in model.members_of[t])
+        together[members] += lp_x[t]
+    score = []
+    for _gid, members in groups:
+        units = tuple(model.unit_of[c] for c in members)
+        score.append(together.get(units, 0.0))
+    return sorted(range(len(groups)), key=lambda g: -score[g])
 
 
 def _roundings(model: AssignmentModel, lp_x: np.ndarray) -> list[np.ndarray]:
