@@ -210,7 +210,15 @@ def instance_notes(inst: Instance) -> list[str]:
         if not run.ran:
             continue
         placed = placed_by_urgency(inst.problem, run.result)
-        over = [u for u in URGENCIES if placed[u] > inst.bounds.placed_by_urgency[u]]
+        # The tier bounds are lexicographic: emergencies bound every result, but a result
+        # with fewer of a more urgent tier may place more of a less urgent one. So only
+        # the first tier that differs, and the total, can be exceeded by mistake.
+        over = []
+        for u in URGENCIES:
+            if placed[u] != inst.bounds.placed_by_urgency[u]:
+                if placed[u] > inst.bounds.placed_by_urgency[u]:
+                    over.append(u)
+                break
         if product.ran and sum(placed.values()) > product.result.bound_placed:
             over.append("the product's bound on children placed")
         if over:

@@ -209,13 +209,27 @@ def solve(
             candidate = model.values(model.gather_siblings(model.assignment(x), want))
             if model.level_value(level, candidate) > current:
                 x, current = candidate, model.level_value(level, candidate)
+        nearly = None  # the best rounding, even if it falls short of a level above
         if answer is not None:
             for candidate in _roundings(model, answer.x):
                 candidate = fill(candidate)
-                if model.level_value(level, candidate) > current and all(
-                    model.level_value(lv, candidate) >= v for lv, v in held.items()
+                if (
+                    "siblings" in held
+                    and model.level_value("siblings", candidate) < held["siblings"]
                 ):
-                    x, current = candidate, model.level_value(level, candidate)
+                    # Rounding may split groups the level above kept together: regather.
+                    order = _lp_group_order(model, answer.x)
+                    candidate = model.values(
+                        model.gather_siblings(model.assignment(candidate), order)
+                    )
+                value = model.level_value(level, candidate)
+                if all(model.level_value(lv, candidate) >= v for lv, v in held.items()):
+                    if value > current:
+                        x, current = candidate, value
+                elif value > current and (
+                    nearly is None or value > model.level_value(level, nearly)
+                ):
+                    nearly = candidate
         global_bounds = [] if priced is None else [priced]
         if level == "placed":
             global_bounds.append(
@@ -231,7 +245,7 @@ def solve(
             expr = cp.expr(level)
             if known:
                 cp.cp.add(expr <= min(known))
-            cp.cp.maximize(expr)
+            cp.cp.maximize(_with_tie_break(cp, model, level, expr))
             budget = max(0.05, (deadline - time.perf_counter()) * share / share_left)
             if answer is not None:
                 # First the part the LP left open: its whole-number choices held, CP-SAT
@@ -239,12 +253,16 @@ def solve(
                 settled = np.flatnonzero(answer.x > 1 - 1e-6)
                 cp.cp.clear_assumptions()
                 cp.cp.add_assumptions([cp.x[int(j)] for j in settled])
-                cp.hint(x)
+                # Start from the best rounding if there is one: CP-SAT repairs what it
+                # breaks of the levels above.
+                cp.hint(x if nearly is None else nearly)
+                solver.parameters.repair_hint = nearly is not None
                 solver.parameters.max_time_in_seconds = budget * NEIGHBOURHOOD_SHARE
                 say(
                     f"optimising {level} around the LP (up to {budget * NEIGHBOURHOOD_SHARE:.1f} s)"
                 )
                 status = solver.solve(cp.cp)
+                solver.parameters.repair_hint = False
                 cp.cp.clear_assumptions()
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     found = fill(cp.solution(solver))
@@ -283,7 +301,7 @@ def solve(
                     expr = cp.expr(level)
                     if known:
                         cp.cp.add(expr <= min(known))
-                    cp.cp.maximize(expr)
+                    cp.cp.maximize(_with_tie_break(cp, model, level, expr))
                     cp.hint(x)
                     solver.parameters.max_time_in_seconds = max(
                         0.05, (deadline - time.perf_counter()) * share / share_left
@@ -354,6 +372,23 @@ def _stage_figures(
         placed = sum(model.level_value(u, x) for u in URGENCIES)
         return float(placed), float(placed if proven else relaxed.placed_bound)
     return _human(level, value), _human(level, bound)
+
+
+def _with_tie_break(cp: CpSatModel, model: AssignmentModel, level: str, expr):
+    """The level, then quality as a tie-break, as one CP-SAT objective.
+
+    Level 1 and level 2 each leave many equally good results; searching them with an
+    eye on quality hands the next level a good start instead of an arbitrary one. The
+    scale keeps it a tie-break: all the quality there is weighs less than one unit of
+    the level.
+    """
+    if level not in ("placed", "siblings"):
+        return expr
+    idx, coef = model.objective["quality"]
+    scale = int(coef.sum()) + 1 if len(coef) else 1
+    if level == "placed":
+        scale = min(scale, 2**62 // max(1, int(model.objective["placed"][1].sum())) - 1)
+    return scale * expr + cp.expr("quality")
 
 
 def _lp_group_order(model: AssignmentModel, lp_x: np.ndarray) -> list[int]:
