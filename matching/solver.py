@@ -54,6 +54,8 @@ KEEP_PER_GROUP = 12
 NEIGHBOURHOOD_SHARE = 0.4
 #: Most left-out pairs added to complete a pruned model for a proof.
 COMPLETION_LIMIT = 20_000
+#: Time kept back per child for writing the result (reasons, unplaced explanations).
+RESULT_SECONDS_PER_CHILD = 0.001
 #: CP-SAT workers; see `solve` for why one.
 SEARCH_WORKERS = 1
 #: Share of the time limit each level may use; unused time rolls to the next level.
@@ -184,7 +186,9 @@ def solve(
     # portfolio on a small machine, and a single worker makes runs reproducible.
     solver.parameters.num_workers = workers or SEARCH_WORKERS
     solver.parameters.linearization_level = 2
-    deadline = started + limit
+    # Keep back time for writing the result: reasons for every assignment, and a full
+    # assessment of every unplaced child to explain it (about 1 ms a child).
+    deadline = started + limit - RESULT_SECONDS_PER_CHILD * len(problem.children)
     share_left = 1.0
     stages: list[StageReport] = []
     tiers_at_flow = True  # settled tiers equal the relaxation's: its bounds still hold
