@@ -25,12 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model, cp_model_helper
 
-from matching.eligibility import Assessment
 from matching.occupancy import Occupancy
+from matching.pairs import QUALITY_SCALE, PairTable
 from matching.problem import Problem
 from matching.ranking import MatchingContext, group_conflicts
-from matching.result import Assignment, SiblingOutcome, SolveResult, Unplaced
-from matching.scoring import Scores, score
+from matching.result import SiblingOutcome, SolveResult, Unplaced
 from matching.unplaced import funnel_reason
 from vocab import URGENCIES
 
@@ -39,9 +38,8 @@ from vocab import URGENCIES
 NAIVE_MAX_PAIRS = 5_000_000
 #: CP-SAT's default portfolio, as a modeller who sets nothing would run it.
 NAIVE_WORKERS = 8
-#: Match quality in the naive objective: each match as a share of the child's own best,
-#: 0–100 in tenths, as the product optimises it (matching/pairs.py).
-QUALITY_SCALE = 10
+#: Match quality in the naive objective is the product's (matching/pairs.py): each match
+#: as a share of the child's own best, 0–100 in tenths.
 FULL_QUALITY = 100 * QUALITY_SCALE
 #: CP-SAT rejects objectives whose terms could sum beyond this.
 _OBJECTIVE_LIMIT = 2**62
@@ -52,110 +50,12 @@ _RANK = {u: i for i, u in enumerate(URGENCIES)}
 # -- shared by both baselines ----------------------------------------------------------
 
 
-@dataclass
-class _Pairs:
-    """Every child's eligible carers and scores (absolute and relative).
-
-    Only the eligible pairs are kept (a whole assessment is one row per rule for every
-    carer: gigabytes at national scale); a child's assessment is made again when an
-    unplaced child needs its reasons.
-    """
-
-    ctx: MatchingContext
-    eligible: list[np.ndarray]
-    scores: list[Scores]
-    totals: list[np.ndarray]  # absolute score 0–100 per eligible carer
-    index: dict[str, int]
-
-    @classmethod
-    def build(cls, ctx: MatchingContext) -> _Pairs:
-        p = ctx.problem
-        eligible, scores = [], []
-        for child in p.children:
-            a = ctx.assess(child)
-            eligible.append(a.eligible)
-            scores.append(score(a, a.eligible, p.policy))
-        return cls(
-            ctx,
-            eligible,
-            scores,
-            [s.total for s in scores],
-            {c.id: i for i, c in enumerate(p.children)},
-        )
-
-    def assess(self, c: int) -> Assessment:
-        return self.ctx.assess(self.ctx.problem.children[c])
-
-    def km(self, c: int) -> np.ndarray:
-        """Distance from home to each eligible carer."""
-        return self.scores[c].home_km
-
-    def j(self, c: int, h: int) -> int:
-        """Position of carer `h` among child `c`'s eligible carers."""
-        return int(np.searchsorted(self.eligible[c], h))
-
-    def quality(self, c: int) -> np.ndarray:
-        """Relative quality of each eligible carer, as the product measures it."""
-        total = self.totals[c]
-        if not len(total) or total.max() <= 0:
-            return np.full(len(total), FULL_QUALITY, dtype=np.int64)
-        return np.rint(FULL_QUALITY * total / total.max()).astype(np.int64)
-
-
-def _assignments(pairs: _Pairs, carer_of: dict[int, int]) -> tuple[Assignment, ...]:
-    problem, table = pairs.ctx.problem, pairs.ctx.table
-    by_carer: dict[int, list[int]] = defaultdict(list)
-    for c, h in carer_of.items():
-        by_carer[h].append(c)
-    out = []
-    for c in sorted(carer_of):
-        h = carer_of[c]
-        child = problem.children[c]
-        j = pairs.j(c, h)
-        reasons = pairs.scores[c].reasons(j)
-        siblings = set(problem.siblings.siblings_of(child.id))
-        beside = [problem.children[o].id for o in by_carer[h] if problem.children[o].id in siblings]
-        if beside:
-            reasons = [f"placed with brother or sister {', '.join(sorted(beside))}"] + reasons
-        out.append(
-            Assignment(
-                child.id,
-                table.carers[h].id,
-                float(pairs.totals[c][j]),
-                float(pairs.km(c)[j]),
-                tuple(reasons),
-            )
-        )
-    return tuple(out)
-
-
-def _sibling_outcomes(pairs: _Pairs, carer_of: dict[int, int]) -> tuple[SiblingOutcome, ...]:
-    out = []
-    for g in pairs.ctx.problem.sibling_groups:
-        homes = {carer_of.get(pairs.index[c]) for c in g.children}
-        if homes == {None}:
-            outcome = "unplaced"
-        elif len(homes) == 1:
-            outcome = "together"
-        else:
-            outcome = "split"
-        out.append(SiblingOutcome(g.id, g.policy, outcome))
-    return tuple(out)
-
-
-def _placed_by_urgency(problem: Problem, carer_of: dict[int, int]) -> dict[str, int]:
-    placed = {u: 0 for u in URGENCIES}
-    for c in carer_of:
-        placed[problem.children[c].urgency] += 1
-    return placed
-
-
 def _together(outcomes: Sequence[SiblingOutcome]) -> int:
     """Groups that must or should live together and do (as the product counts them)."""
     return sum(1 for o in outcomes if o.outcome == "together" and o.policy != "apart")
 
 
-def _weekly_cost(pairs: _Pairs, carer_of: dict[int, int]) -> float:
+def _weekly_cost(pairs: PairTable, carer_of: dict[int, int]) -> float:
     return float(sum(pairs.ctx.table.cost[h] for h in carer_of.values()))
 
 
@@ -194,7 +94,7 @@ def greedy(problem: Problem, ctx: MatchingContext | None = None) -> SolveResult:
     """
     started = time.perf_counter()
     ctx = ctx or MatchingContext(problem)
-    pairs = _Pairs.build(ctx)
+    pairs = PairTable(ctx)
     children = problem.children
     occ = Occupancy(children, ctx.table.vacancies)
     reason: dict[int, str] = {}
@@ -235,8 +135,8 @@ def greedy(problem: Problem, ctx: MatchingContext | None = None) -> SolveResult:
                 seq += 1
 
     carer_of = dict(occ.carer_of)
-    assignments = _assignments(pairs, carer_of)
-    outcomes = _sibling_outcomes(pairs, carer_of)
+    assignments = pairs.assignments(carer_of)
+    outcomes = pairs.sibling_outcomes(carer_of)
     quality = float(sum(a.score for a in assignments))
     unplaced = tuple(
         Unplaced(children[c].id, (reason[c],)) for c in range(len(children)) if c not in carer_of
@@ -244,7 +144,7 @@ def greedy(problem: Problem, ctx: MatchingContext | None = None) -> SolveResult:
     return SolveResult(
         status="FEASIBLE",
         placed=len(carer_of),
-        placed_by_urgency=_placed_by_urgency(problem, carer_of),
+        placed_by_urgency=pairs.placed_by_urgency(carer_of),
         siblings_together=_together(outcomes),
         quality=quality,
         weekly_cost=_weekly_cost(pairs, carer_of),
@@ -262,15 +162,17 @@ def _by_distance(carers: np.ndarray, km: np.ndarray) -> np.ndarray:
     return carers[np.argsort(km, kind="stable")]
 
 
-def _nearest_free(pairs: _Pairs, occ: Occupancy, c: int) -> int | None:
+def _nearest_free(pairs: PairTable, occ: Occupancy, c: int) -> int | None:
     elig = pairs.eligible[c]
-    for h in _by_distance(elig, pairs.km(c)):
+    for h in _by_distance(elig, pairs.scores[c].home_km):
         if occ.fits([c], int(h)):
             return int(h)
     return None
 
 
-def _nearest_for_group(pairs: _Pairs, occ: Occupancy, members: list[int]) -> tuple[int | None, str]:
+def _nearest_for_group(
+    pairs: PairTable, occ: Occupancy, members: list[int]
+) -> tuple[int | None, str]:
     """The nearest household that can take every member now, or why there is none."""
     conflicts = group_conflicts([pairs.ctx.problem.children[c] for c in members])
     if conflicts:
@@ -284,7 +186,9 @@ def _nearest_for_group(pairs: _Pairs, occ: Occupancy, members: list[int]) -> tup
             f"no household is eligible for all {len(members)} children with room for them all "
             f"({len(common)} eligible for every member)"
         )
-    km = np.mean([pairs.km(c)[np.searchsorted(pairs.eligible[c], room)] for c in members], axis=0)
+    km = np.mean(
+        [pairs.scores[c].home_km[np.searchsorted(pairs.eligible[c], room)] for c in members], axis=0
+    )
     for h in _by_distance(room, km):
         if occ.fits(members, int(h)):
             return int(h), ""
@@ -294,7 +198,7 @@ def _nearest_for_group(pairs: _Pairs, occ: Occupancy, members: list[int]) -> tup
     )
 
 
-def _greedy_reason(pairs: _Pairs, c: int) -> str:
+def _greedy_reason(pairs: PairTable, c: int) -> str:
     elig = pairs.eligible[c]
     if not len(elig):
         return funnel_reason(pairs.assess(c))
@@ -421,11 +325,11 @@ def naive_cpsat(
             f"= {n * m:,} pairs is above its limit of {NAIVE_MAX_PAIRS:,}"
         )
     ctx = ctx or MatchingContext(problem)
-    pairs = _Pairs.build(ctx)
+    pairs = PairTable(ctx)
     weights = NaiveWeights.for_problem(problem)
     tier = np.array([weights.tier[c.urgency] for c in problem.children], dtype=np.int64)
     coef = np.repeat(tier * weights.place, m).reshape(n, m)
-    quality = [pairs.quality(c) for c in range(n)]
+    quality = pairs.quality
     for c in range(n):
         coef[c, pairs.eligible[c]] += quality[c]
     groups = {
@@ -497,7 +401,7 @@ def naive_cpsat(
     )
 
 
-def _living_alongside(mp: _Proto, x: np.ndarray, pairs: _Pairs) -> None:
+def _living_alongside(mp: _Proto, x: np.ndarray, pairs: PairTable) -> None:
     """Not both of two children who cannot live together, at any household both could
     go to."""
     children = pairs.ctx.problem.children
@@ -519,7 +423,7 @@ def _living_alongside(mp: _Proto, x: np.ndarray, pairs: _Pairs) -> None:
 
 
 def _naive_result(
-    pairs: _Pairs,
+    pairs: PairTable,
     carer_of: dict[int, int],
     weights: NaiveWeights,
     quality: list[np.ndarray],
@@ -529,8 +433,8 @@ def _naive_result(
 ) -> SolveResult:
     problem = pairs.ctx.problem
     children = problem.children
-    placed_by = _placed_by_urgency(problem, carer_of)
-    achieved_q = sum(int(quality[c][pairs.j(c, h)]) for c, h in carer_of.items())
+    placed_by = pairs.placed_by_urgency(carer_of)
+    achieved_q = sum(int(quality[c][pairs.position(c, h)]) for c, h in carer_of.items())
     placeable = {u: 0 for u in URGENCIES}
     for c, elig in enumerate(pairs.eligible):
         placeable[children[c].urgency] += bool(len(elig))
@@ -553,7 +457,7 @@ def _naive_result(
         gap_placed = (bound_placed - len(carer_of)) / bound_placed if bound_placed else 0.0
         gap_q = (bound_q - achieved_q) / bound_q if bound_q else 0.0
         gap = max(0.0, gap_placed, gap_q)
-    outcomes = _sibling_outcomes(pairs, carer_of)
+    outcomes = pairs.sibling_outcomes(carer_of)
     unplaced = []
     for c, child in enumerate(children):
         if c in carer_of:
@@ -577,7 +481,7 @@ def _naive_result(
         bound_quality=bound_q / QUALITY_SCALE,
         gap=gap,
         solve_seconds=seconds,
-        assignments=_assignments(pairs, carer_of),
+        assignments=pairs.assignments(carer_of),
         unplaced=tuple(unplaced),
         sibling_groups=outcomes,
     )

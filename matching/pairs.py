@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 
 from children.model import Child
 from matching.eligibility import Assessment, eligible_carers, km_to_carers
 from matching.ranking import MatchingContext, group_conflicts
+from matching.result import Assignment, SiblingOutcome
 from matching.scoring import Scores, score_carers
+from vocab import URGENCIES
 
 #: Quality is optimised in tenths of a percentage point (the solvers want integers).
 QUALITY_SCALE = 10
@@ -89,3 +93,52 @@ class PairTable:
         common = common[self.vacancies[common] >= len(members)]
         total = sum(self.quality[c][np.searchsorted(self.eligible[c], common)] for c in members)
         return [int(h) for h in common[np.argsort(-np.asarray(total), kind="stable")]]
+
+    # -- what a result says about an assignment (child index -> carer index) ----------
+    def assignments(self, carer_of: dict[int, int]) -> tuple[Assignment, ...]:
+        """Each placement with its absolute score, distance and reasons."""
+        table = self.ctx.table
+        by_carer: dict[int, list[int]] = defaultdict(list)
+        for c, h in carer_of.items():
+            by_carer[h].append(c)
+        out = []
+        for c in sorted(carer_of):
+            h = carer_of[c]
+            child = self.children[c]
+            j = self.position(c, h)
+            reasons = self.scores[c].reasons(j)
+            siblings = set(self.ctx.problem.siblings.siblings_of(child.id))
+            beside = sorted(
+                self.children[o].id for o in by_carer[h] if self.children[o].id in siblings
+            )
+            if beside:
+                reasons = [f"placed with brother or sister {', '.join(beside)}"] + reasons
+            out.append(
+                Assignment(
+                    child.id,
+                    table.carers[h].id,
+                    float(self.scores[c].total[j]),
+                    float(self.scores[c].home_km[j]),
+                    tuple(reasons),
+                )
+            )
+        return tuple(out)
+
+    def sibling_outcomes(self, carer_of: dict[int, int]) -> tuple[SiblingOutcome, ...]:
+        out = []
+        for g in self.ctx.problem.sibling_groups:
+            homes = {carer_of.get(self.index[c]) for c in g.children}
+            if homes == {None}:
+                outcome = "unplaced"
+            elif len(homes) == 1:
+                outcome = "together"
+            else:
+                outcome = "split"
+            out.append(SiblingOutcome(g.id, g.policy, outcome))
+        return tuple(out)
+
+    def placed_by_urgency(self, carer_of: dict[int, int]) -> dict[str, int]:
+        placed = {u: 0 for u in URGENCIES}
+        for c in carer_of:
+            placed[self.children[c].urgency] += 1
+        return placed

@@ -37,7 +37,7 @@ from matching.pricing import dual_bound, price_out
 from matching.problem import Problem
 from matching.ranking import MatchingContext
 from matching.relaxation import Relaxation, relax
-from matching.result import Assignment, SiblingOutcome, SolveResult, StageReport
+from matching.result import SolveResult, StageReport
 from matching.unplaced import explain_unplaced
 from vocab import URGENCIES
 
@@ -437,41 +437,9 @@ def _result(
     by_carer: dict[int, list[int]] = defaultdict(list)
     for c, h in carer_of.items():
         by_carer[h].append(c)
-
-    assignments = []
-    for c in sorted(carer_of):
-        h = carer_of[c]
-        child = pairs.children[c]
-        j = pairs.position(c, h)
-        reasons = pairs.scores[c].reasons(j)
-        siblings = set(ctx.problem.siblings.siblings_of(child.id))
-        beside = [pairs.children[o].id for o in by_carer[h] if pairs.children[o].id in siblings]
-        if beside:
-            reasons = [f"placed with brother or sister {', '.join(beside)}"] + reasons
-        assignments.append(
-            Assignment(
-                child.id,
-                ctx.table.carers[h].id,
-                float(pairs.scores[c].total[j]),
-                float(pairs.scores[c].home_km[j]),
-                tuple(reasons),
-            )
-        )
-
-    outcomes = []
-    for g in ctx.problem.sibling_groups:
-        homes = {carer_of.get(pairs.index[c]) for c in g.children}
-        if homes == {None}:
-            outcome = "unplaced"
-        elif len(homes) == 1:
-            outcome = "together"
-        else:
-            outcome = "split"
-        outcomes.append(SiblingOutcome(g.id, g.policy, outcome))
-
-    placed_by = {u: 0 for u in URGENCIES}
-    for c in carer_of:
-        placed_by[pairs.children[c].urgency] += 1
+    assignments = pairs.assignments(carer_of)
+    outcomes = pairs.sibling_outcomes(carer_of)
+    placed_by = pairs.placed_by_urgency(carer_of)
     quality = sum(pairs.q(c, h) for c, h in carer_of.items())
     stage = {s.name: s for s in stages}
     all_proven = all(s.status == "OPTIMAL" for s in stages)
@@ -510,8 +478,8 @@ def _result(
         bound_quality=bound_quality / QUALITY_SCALE,
         gap=gap,
         solve_seconds=seconds,
-        assignments=tuple(assignments),
+        assignments=assignments,
         unplaced=tuple(unplaced),
-        sibling_groups=tuple(outcomes),
+        sibling_groups=outcomes,
         stages=tuple(stages),
     )
