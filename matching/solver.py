@@ -193,6 +193,31 @@ def solve(
     stages: list[StageReport] = []
     tiers_at_flow = True  # settled tiers equal the relaxation's: its bounds still hold
 
+    def search(
+        level: str, known: list[int], seconds: float, start: np.ndarray, fixed=(), repair=False
+    ) -> int:
+        """One CP-SAT run of a level, cut by the best bound known; keeps the result in
+        `x` if it is no worse for the level. Returns CP-SAT's status."""
+        nonlocal x
+        model_cp = fresh_cp()
+        expr = model_cp.expr(level)
+        if known:
+            model_cp.cp.add(expr <= min(known))
+        model_cp.cp.maximize(_with_tie_break(model_cp, model, level, expr))
+        model_cp.cp.clear_assumptions()
+        model_cp.cp.add_assumptions([model_cp.x[int(j)] for j in fixed])
+        model_cp.hint(start)
+        solver.parameters.repair_hint = repair
+        solver.parameters.max_time_in_seconds = max(0.05, seconds)
+        status = solver.solve(model_cp.cp)
+        solver.parameters.repair_hint = False
+        model_cp.cp.clear_assumptions()
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = fill(model_cp.solution(solver))
+            if model.level_value(level, found) >= model.level_value(level, x):
+                x = found
+        return status
+
     def fill(sound: np.ndarray) -> np.ndarray:
         """Keep every placement of a sound assignment and place whoever else fits."""
         return model.values(model.greedy_start(model.assignment(sound)))
@@ -245,45 +270,28 @@ def solve(
         known = [b for b in (global_bound, lp_value) if b is not None]
         proven = global_bound is not None and current >= global_bound
         if not proven:
-            cp = fresh_cp()
-            expr = cp.expr(level)
-            if known:
-                cp.cp.add(expr <= min(known))
-            cp.cp.maximize(_with_tie_break(cp, model, level, expr))
             budget = max(0.05, (deadline - time.perf_counter()) * share / share_left)
             if answer is not None:
                 # First the part the LP left open: its whole-number choices held, CP-SAT
-                # settles the fractional rest (small, so quick, and usually near the LP).
-                settled = np.flatnonzero(answer.x > 1 - 1e-6)
-                cp.cp.clear_assumptions()
-                cp.cp.add_assumptions([cp.x[int(j)] for j in settled])
-                # Start from the best rounding if there is one: CP-SAT repairs what it
-                # breaks of the levels above.
-                cp.hint(x if nearly is None else nearly)
-                solver.parameters.repair_hint = nearly is not None
-                solver.parameters.max_time_in_seconds = budget * NEIGHBOURHOOD_SHARE
-                say(
-                    f"optimising {level} around the LP (up to {budget * NEIGHBOURHOOD_SHARE:.1f} s)"
+                # settles the fractional rest (small, so quick, and usually near the LP),
+                # starting from the best rounding and repairing what it breaks above.
+                near = budget * NEIGHBOURHOOD_SHARE
+                say(f"optimising {level} around the LP (up to {near:.1f} s)")
+                search(
+                    level,
+                    known,
+                    near,
+                    x if nearly is None else nearly,
+                    fixed=np.flatnonzero(answer.x > 1 - 1e-6),
+                    repair=nearly is not None,
                 )
-                status = solver.solve(cp.cp)
-                solver.parameters.repair_hint = False
-                cp.cp.clear_assumptions()
-                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    found = fill(cp.solution(solver))
-                    if model.level_value(level, found) > current:
-                        x, current = found, model.level_value(level, found)
-            cp.hint(x)
-            solver.parameters.max_time_in_seconds = max(
-                0.05, (deadline - time.perf_counter()) * share / share_left
-            )
+                current = model.level_value(level, x)
             status = cp_model.UNKNOWN
             if global_bound is None or current < global_bound:
-                say(f"optimising {level} (up to {solver.parameters.max_time_in_seconds:.1f} s)")
-                status = solver.solve(cp.cp)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                found = fill(cp.solution(solver))
-                if model.level_value(level, found) >= current:
-                    x, current = found, model.level_value(level, found)
+                seconds = (deadline - time.perf_counter()) * share / share_left
+                say(f"optimising {level} (up to {max(0.05, seconds):.1f} s)")
+                status = search(level, known, seconds, x)
+                current = model.level_value(level, x)
             if status == cp_model.OPTIMAL and not pruned:
                 global_bound = current
             proven = global_bound is not None and current >= global_bound
@@ -301,21 +309,10 @@ def solve(
                 )
                 if wanted and len(wanted) <= COMPLETION_LIMIT:
                     grow(wanted)
-                    cp = fresh_cp()
-                    expr = cp.expr(level)
-                    if known:
-                        cp.cp.add(expr <= min(known))
-                    cp.cp.maximize(_with_tie_break(cp, model, level, expr))
-                    cp.hint(x)
-                    solver.parameters.max_time_in_seconds = max(
-                        0.05, (deadline - time.perf_counter()) * share / share_left
-                    )
                     say(f"completing {level}: +{len(wanted)} pairs that could still improve it")
-                    status = solver.solve(cp.cp)
-                    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                        found = fill(cp.solution(solver))
-                        if model.level_value(level, found) >= current:
-                            x, current = found, model.level_value(level, found)
+                    seconds = (deadline - time.perf_counter()) * share / share_left
+                    status = search(level, known, seconds, x)
+                    current = model.level_value(level, x)
                     if status == cp_model.OPTIMAL:
                         global_bound = current
                 elif not wanted and status == cp_model.OPTIMAL:
