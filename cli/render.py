@@ -7,10 +7,9 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
+from bench import metrics
 from matching import Problem, Ranking, SolveResult
 from vocab import URGENCIES
-
-WITHIN_KM = 32.0  # 20 miles, the DfE's distance band
 
 
 def showcase_subjects(p: Problem) -> list[str]:
@@ -90,14 +89,10 @@ def summary(console: Console, p: Problem, r: SolveResult) -> None:
                 f"{outcomes[(policy, 'unplaced')]} unplaced",
             )
     if r.assignments:
-        km = [a.distance_km for a in r.assignments]
-        child_la = {c.id: c.la for c in p.children}
-        carer_la = {h.id: h.la for h in p.carers}
-        home_la = sum(1 for a in r.assignments if child_la[a.child] == carer_la[a.carer])
-        t.add_row("mean distance from home", f"{sum(km) / len(km):.1f} km")
-        t.add_row("within 20 miles (32 km)", f"{sum(k <= WITHIN_KM for k in km) / len(km):.0%}")
-        t.add_row("in the home LA", f"{home_la / len(km):.0%}")
-        t.add_row("mean match score", f"{sum(a.score for a in r.assignments) / len(km):.1f}")
+        t.add_row("mean distance from home", f"{metrics.mean_km(r):.1f} km")
+        t.add_row("within 20 miles (32 km)", f"{metrics.share_within(r):.0%}")
+        t.add_row("in the home LA", f"{metrics.share_home_la(p, r):.0%}")
+        t.add_row("mean match score", f"{metrics.mean_score(r):.1f}")
     t.add_row("weekly cost", f"£{r.weekly_cost:,.0f}")
     console.print(t)
     if r.unplaced:
