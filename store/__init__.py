@@ -1,0 +1,184 @@
+"""Persistence: tables, repositories, transactions and migrations, in one place.
+
+SQLite file by default, PostgreSQL through `DATABASE_URL`. Every repository function
+takes a session and never commits; wrap one unit of work in `transaction(engine)`:
+
+    engine = store.make_engine()          # DATABASE_URL or ./placematch.db
+    store.migrate(engine=engine)          # alembic upgrade head, safe on every start
+    with store.transaction(engine) as s:
+        user = store.authenticate(s, token)
+        proposal = store.propose(s, "H-0001", child_id="C-0001", by=user, las=user.las)
+    with store.transaction(engine) as s:
+        store.confirm(s, proposal.id, by=user, las=user.las)   # VacancyTaken -> 409
+
+See docs/store.md.
+"""
+
+from store.audit import list_audit, record
+from store.children import child_to_dict, create_child, get_child, list_children, update_child
+from store.db import database_url, make_engine, migrate, read_session, transaction
+from store.errors import (
+    Conflict,
+    DuplicateId,
+    FieldIssue,
+    Forbidden,
+    HoldExpired,
+    Invalid,
+    NotFound,
+    ProposalClosed,
+    StoreError,
+    Unauthenticated,
+    VacancyTaken,
+)
+from store.households import (
+    create_household,
+    free_places,
+    get_household,
+    held_places,
+    household_to_dict,
+    list_households,
+    update_household,
+)
+from store.models import (
+    ROLES,
+    AuditEntry,
+    ChildRecord,
+    HouseholdRecord,
+    Placement,
+    Proposal,
+    Referral,
+    User,
+    utcnow,
+)
+from store.problems import (
+    LoadSummary,
+    build_problem,
+    get_policy,
+    load_problem,
+    problem_dict,
+    set_policy,
+)
+from store.referrals import (
+    close_referral,
+    current_referral,
+    get_referral,
+    list_referrals,
+    open_referral,
+    update_referral,
+)
+from store.siblings import (
+    create_group,
+    delete_group,
+    get_group,
+    group_of,
+    list_groups,
+    update_group,
+)
+from store.users import (
+    AUTHORISERS,
+    authenticate,
+    can_authorise_exceptions,
+    create_user,
+    deactivate_user,
+    get_user,
+    list_users,
+)
+from store.validate import known_las
+from store.workflow import (
+    RuleException,
+    authorise_exception,
+    confirm,
+    decline,
+    default_hold,
+    end_placement,
+    expire_holds,
+    get_placement,
+    get_proposal,
+    list_placements,
+    list_proposals,
+    proposal_children,
+    propose,
+    set_views_note,
+)
+
+__all__ = [
+    "AUTHORISERS",
+    "ROLES",
+    "AuditEntry",
+    "ChildRecord",
+    "Conflict",
+    "DuplicateId",
+    "FieldIssue",
+    "Forbidden",
+    "HoldExpired",
+    "HouseholdRecord",
+    "Invalid",
+    "LoadSummary",
+    "NotFound",
+    "Placement",
+    "Proposal",
+    "ProposalClosed",
+    "Referral",
+    "RuleException",
+    "StoreError",
+    "Unauthenticated",
+    "User",
+    "VacancyTaken",
+    "authenticate",
+    "authorise_exception",
+    "build_problem",
+    "can_authorise_exceptions",
+    "child_to_dict",
+    "close_referral",
+    "confirm",
+    "create_child",
+    "create_group",
+    "create_household",
+    "create_user",
+    "current_referral",
+    "database_url",
+    "deactivate_user",
+    "decline",
+    "default_hold",
+    "delete_group",
+    "end_placement",
+    "expire_holds",
+    "free_places",
+    "get_child",
+    "get_group",
+    "get_household",
+    "get_placement",
+    "get_policy",
+    "get_proposal",
+    "get_referral",
+    "get_user",
+    "group_of",
+    "held_places",
+    "household_to_dict",
+    "known_las",
+    "list_audit",
+    "list_children",
+    "list_groups",
+    "list_households",
+    "list_placements",
+    "list_proposals",
+    "list_referrals",
+    "list_users",
+    "load_problem",
+    "make_engine",
+    "migrate",
+    "open_referral",
+    "problem_dict",
+    "proposal_children",
+    "propose",
+    "read_session",
+    "record",
+    "set_policy",
+    "set_views_note",
+    "transaction",
+    "update_child",
+    "update_group",
+    "update_household",
+    "update_referral",
+    "utcnow",
+]

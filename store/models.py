@@ -1,0 +1,292 @@
+"""The tables: one SQLModel class per record, in the problem format's own words.
+
+List fields (needs, skills, languages...) are JSON columns: they are read and written
+whole, never queried inside, and the vocabularies are checked before a row is written
+(store.validate). Times are timezone-aware UTC (`utcnow()`); SQLite keeps them as UTC text.
+Invariants that must hold under concurrency are also constraints in the database: a
+vacancy count never below zero nor above the approved places, one open referral and
+one current placement per child, one sibling group per child.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Text, text
+from sqlmodel import Field, SQLModel
+
+#: Constraint names that are the same on every backend, so migrations can name them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = SQLModel.metadata
+
+REFERRAL_STATUSES: tuple[str, ...] = ("open", "placed", "closed")
+PROPOSAL_STATUSES: tuple[str, ...] = ("proposed", "confirmed", "declined", "expired")
+#: Who may use the service; planners read aggregates only, admins manage users and audit.
+ROLES: tuple[str, ...] = ("placement_officer", "family_finder", "planner", "admin")
+
+
+def utcnow() -> datetime:
+    """Now, as the store keeps times: aware UTC."""
+    return datetime.now(UTC)
+
+
+def _json(**kw: Any) -> Any:
+    return Field(sa_type=JSON, nullable=False, **kw)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class ChildRecord(SQLModel, table=True):
+    """A child known to the service; their referral (urgency, date) is a Referral."""
+
+    __tablename__ = "child"
+
+    id: str = Field(primary_key=True, max_length=64)
+    la: str = Field(index=True, max_length=64)
+    age: int
+    date_of_birth: date | None = None
+    sex: str = Field(max_length=1)
+    ethnicity: str = Field(default="NOBT", max_length=4)
+    religion: str = Field(default="none", max_length=64)
+    languages: list[str] = _json(default_factory=lambda: ["en"])
+    home: str = Field(max_length=8)
+    school: str | None = Field(default=None, max_length=8)
+    school_must_stay: bool = False
+    avoid: list[str] = _json(default_factory=list)
+    accepts: list[str] = _json(default_factory=list)
+    needs: list[str] = _json(default_factory=list)
+    flags: list[str] = _json(default_factory=list)
+    max_distance_km: float | None = None
+    siblings_placed_with: list[str] = _json(default_factory=list)
+    wish_areas: list[str] = _json(default_factory=list)
+    wish_carers: list[str] = _json(default_factory=list)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class HouseholdRecord(SQLModel, table=True):
+    """A carer household or home; `vacancies` is the free places now, `places` approved."""
+
+    __tablename__ = "household"
+    __table_args__ = (
+        CheckConstraint("vacancies >= 0", name="vacancies_not_negative"),
+        CheckConstraint("vacancies <= places", name="vacancies_within_places"),
+        CheckConstraint("min_age <= max_age", name="age_range"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)
+    la: str = Field(index=True, max_length=64)
+    kind: str = Field(max_length=16)
+    provider: str = Field(max_length=16)
+    location: str = Field(max_length=8)
+    min_age: int
+    max_age: int
+    sexes: list[str] = _json(default_factory=list)
+    places: int
+    vacancies: int
+    available_from: date
+    skills: list[str] = _json(default_factory=list)
+    languages: list[str] = _json(default_factory=lambda: ["en"])
+    ethnicity: str = Field(default="NOBT", max_length=4)
+    religion: str = Field(default="none", max_length=64)
+    household_children_ages: list[int] = _json(default_factory=list)
+    smoker: bool = False
+    pets: bool = False
+    wheelchair_access: bool = False
+    years_experience: float = 0.0
+    weekly_cost: float
+    connected_children: list[str] = _json(default_factory=list)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SiblingGroupRecord(SQLModel, table=True):
+    """Brothers and sisters and whether they must, should or need not live together."""
+
+    __tablename__ = "sibling_group"
+    __table_args__ = (CheckConstraint(_in("policy", ("must", "should", "apart")), name="policy"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    policy: str = Field(max_length=8)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SiblingMember(SQLModel, table=True):
+    """One child in one group; `child_id` is unique: a child is in at most one group."""
+
+    __tablename__ = "sibling_member"
+
+    group_id: str = Field(
+        sa_column=Column(
+            String(64), ForeignKey("sibling_group.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    child_id: str = Field(foreign_key="child.id", primary_key=True, max_length=64, unique=True)
+    position: int = 0
+
+
+class User(SQLModel, table=True):
+    """Someone who signs in; `las` are the LAs whose children they may see."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=32)
+    las: list[str] = _json(default_factory=list)
+    token_hash: str = Field(max_length=64, unique=True)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Referral(SQLModel, table=True):
+    """A request for a placement for one child, with what the child said they want."""
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        CheckConstraint(_in("status", REFERRAL_STATUSES), name="status"),
+        CheckConstraint(_in("urgency", ("emergency", "urgent", "planned")), name="urgency"),
+        Index(
+            "uq_referral_open_child",
+            "child_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: str = Field(foreign_key="child.id", index=True, max_length=64)
+    urgency: str = Field(max_length=16)
+    needed_by: date
+    status: str = Field(default="open", max_length=8)
+    views_where: str | None = Field(default=None, sa_type=Text)
+    views_who: str | None = Field(default=None, sa_type=Text)
+    views_matters: str | None = Field(default=None, sa_type=Text)
+    opened_at: datetime = Field(default_factory=utcnow)
+    opened_by: int | None = Field(default=None, foreign_key="user_account.id")
+    closed_at: datetime | None = None
+
+
+class Proposal(SQLModel, table=True):
+    """A proposed match of a child (or a sibling group) with a household.
+
+    While `status` is `proposed` and `hold_until` is in the future it holds `places`
+    vacancies of the household. An exception names the hard rule it sets aside, why,
+    and who authorised it.
+    """
+
+    __tablename__ = "proposal"
+    __table_args__ = (
+        CheckConstraint(_in("status", PROPOSAL_STATUSES), name="status"),
+        CheckConstraint(
+            "(child_id IS NULL AND group_id IS NOT NULL) OR "
+            "(child_id IS NOT NULL AND group_id IS NULL)",
+            name="child_or_group",
+        ),
+        CheckConstraint(
+            "exception_rule IS NULL OR "
+            "(exception_reason IS NOT NULL AND exception_authorised_by IS NOT NULL)",
+            name="exception_complete",
+        ),
+        CheckConstraint("places >= 1", name="places_positive"),
+        Index("ix_proposal_household_id_status", "household_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: str | None = Field(default=None, foreign_key="child.id", max_length=64)
+    group_id: str | None = Field(
+        default=None,
+        sa_column=Column(String(64), ForeignKey("sibling_group.id", ondelete="SET NULL")),
+    )
+    household_id: str = Field(foreign_key="household.id", max_length=64)
+    places: int = 1
+    status: str = Field(default="proposed", max_length=16)
+    hold_until: datetime
+    proposed_at: datetime = Field(default_factory=utcnow)
+    proposed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = None
+    decided_by: int | None = Field(default=None, foreign_key="user_account.id")
+    decline_reason: str | None = Field(default=None, sa_type=Text)
+    views_note: str | None = Field(default=None, sa_type=Text)
+    exception_rule: str | None = Field(default=None, max_length=32)
+    exception_reason: str | None = Field(default=None, sa_type=Text)
+    exception_authorised_by: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class ProposalChild(SQLModel, table=True):
+    """Each child a proposal covers (one, or every member of a sibling group)."""
+
+    __tablename__ = "proposal_child"
+
+    proposal_id: int = Field(foreign_key="proposal.id", primary_key=True)
+    child_id: str = Field(foreign_key="child.id", primary_key=True, max_length=64, index=True)
+
+
+class Placement(SQLModel, table=True):
+    """A child living with a household from `started_on` until `ended_on` (if ended)."""
+
+    __tablename__ = "placement"
+    __table_args__ = (
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="dates"),
+        Index(
+            "uq_placement_current_child",
+            "child_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: str = Field(foreign_key="child.id", index=True, max_length=64)
+    household_id: str = Field(foreign_key="household.id", index=True, max_length=64)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    started_on: date
+    ended_on: date | None = None
+    end_reason: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One event in the append-only log: who, when, what, which children; ids only.
+
+    The database refuses UPDATE and DELETE on this table (triggers in the migration).
+    """
+
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    action: str = Field(max_length=64, index=True)
+    child_ids: list[str] = _json(default_factory=list)
+    object_id: str | None = Field(default=None, max_length=64, index=True)
+    detail: dict[str, Any] = _json(default_factory=dict)
+
+
+class AuditChild(SQLModel, table=True):
+    """Which children an audit entry concerns, so the log can be searched by child."""
+
+    __tablename__ = "audit_child"
+
+    audit_id: int = Field(foreign_key="audit.id", primary_key=True)
+    child_id: str = Field(primary_key=True, max_length=64, index=True)
+
+
+class PolicyRecord(SQLModel, table=True):
+    """The matching policy (problem format `policy`) used when rows become a problem."""
+
+    __tablename__ = "policy"
+
+    name: str = Field(primary_key=True, max_length=64)
+    document: dict[str, Any] = _json(default_factory=dict)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,334 @@
+"""Rows to and from the problem format, the exchange between the store and the core.
+
+`load_problem` writes a problem document (a generated region, an import) as records;
+`problem_dict` turns the records of some LAs back into a problem document that
+`matching.parse_problem` accepts, so ranking and batch runs see exactly what the
+database holds:
+
+- children: those with an open referral (its urgency and date become the child's);
+- carers: every household (or those of `carer_las`) and any a child names; each
+  offers its vacancies less the places held by live proposals, and counts the children
+  placed with it through the service among `household_children_ages`;
+- sibling groups: members with an open referral (a group left with one is dropped);
+  a brother or sister already placed adds their household to `siblings_placed_with`;
+- policy: the one given, else the stored one, else the core's defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from matching import Problem, parse_problem
+from matching.problem import ProblemInvalid, problem_to_dict
+from store import audit
+from store.db import atomic
+from store.errors import DuplicateId, FieldIssue, Invalid
+from store.models import (
+    ChildRecord,
+    HouseholdRecord,
+    Placement,
+    PolicyRecord,
+    Proposal,
+    Referral,
+    SiblingGroupRecord,
+    SiblingMember,
+    User,
+    utcnow,
+)
+from store.validate import age_on, known_las, policy_values
+
+DEFAULT_POLICY = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSummary:
+    """What `load_problem` wrote."""
+
+    children: int
+    referrals: int
+    households: int
+    sibling_groups: int
+
+
+def get_policy(session: Session, name: str = DEFAULT_POLICY) -> dict[str, Any]:
+    """The stored matching policy (problem format), or {} for the core's defaults."""
+    row = session.get(PolicyRecord, name)
+    return dict(row.document) if row else {}
+
+
+@atomic
+def set_policy(
+    session: Session, policy: Mapping[str, Any], *, by: User | None, name: str = DEFAULT_POLICY
+) -> dict[str, Any]:
+    """Store the matching policy used when records become a problem; raises Invalid."""
+    values = policy_values(policy)
+    row = session.get(PolicyRecord, name) or PolicyRecord(name=name)
+    row.document = values
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    audit.record(session, by, "policy.set", object_id=name)
+    return values
+
+
+def _existing(session: Session, model: Any, key: Any, ids: list[str]) -> list[str]:
+    found: list[str] = []
+    for i in range(0, len(ids), 500):
+        found += session.exec(select(key).where(col(key).in_(ids[i : i + 500]))).all()
+    return sorted(found)
+
+
+@atomic
+def load_problem(session: Session, doc: Mapping[str, Any], *, by: User | None) -> LoadSummary:
+    """Write a problem document's children (each with an open referral), households,
+    sibling groups and policy, in the caller's transaction: all of it or nothing.
+
+    The document is validated as the core validates it (every fault at once, as
+    Invalid with JSON paths); ids already in the database raise DuplicateId.
+    """
+    try:
+        problem = parse_problem(doc)
+    except ProblemInvalid as exc:
+        raise Invalid([FieldIssue(i.path, i.message) for i in exc.issues]) from exc
+    data = problem_to_dict(problem)
+    las = known_las()
+    issues = [
+        FieldIssue(f"$.{part}[{k}].la", f"{entry['la']!r} is not a known LA name")
+        for part in ("children", "carers")
+        for k, entry in enumerate(data[part])
+        if entry["la"] not in las
+    ]
+    if issues:
+        raise Invalid(issues)
+    for kind, model, key, part in (
+        ("child", ChildRecord, ChildRecord.id, "children"),
+        ("household", HouseholdRecord, HouseholdRecord.id, "carers"),
+        ("sibling group", SiblingGroupRecord, SiblingGroupRecord.id, "sibling_groups"),
+    ):
+        taken = _existing(session, model, key, [e["id"] for e in data[part]])
+        if taken:
+            raise DuplicateId(kind, taken)
+
+    session.add_all(
+        ChildRecord(
+            **{k: v for k, v in c.items() if k not in ("urgency", "needed_by", "wishes")},
+            wish_areas=c["wishes"]["areas"],
+            wish_carers=c["wishes"]["carers"],
+        )
+        for c in data["children"]
+    )
+    session.add_all(
+        HouseholdRecord(
+            **(h | {"available_from": date.fromisoformat(h["available_from"])}),
+            places=h["vacancies"],
+        )
+        for h in data["carers"]
+    )
+    session.add_all(
+        SiblingGroupRecord(id=g["id"], policy=g["policy"]) for g in data["sibling_groups"]
+    )
+    session.flush()
+    session.add_all(
+        SiblingMember(group_id=g["id"], child_id=c, position=k)
+        for g in data["sibling_groups"]
+        for k, c in enumerate(g["children"])
+    )
+    session.add_all(
+        Referral(
+            child_id=c["id"],
+            urgency=c["urgency"],
+            needed_by=date.fromisoformat(c["needed_by"]),
+            opened_by=by.id if by else None,
+        )
+        for c in data["children"]
+    )
+    session.flush()
+    if "policy" in doc:
+        set_policy(session, doc["policy"], by=by)
+    summary = LoadSummary(
+        children=len(data["children"]),
+        referrals=len(data["children"]),
+        households=len(data["carers"]),
+        sibling_groups=len(data["sibling_groups"]),
+    )
+    audit.record(
+        session,
+        by,
+        "problem.load",
+        [c["id"] for c in data["children"]],
+        detail={
+            "children": summary.children,
+            "households": summary.households,
+            "sibling_groups": summary.sibling_groups,
+        },
+    )
+    return summary
+
+
+def problem_dict(
+    session: Session,
+    las: Collection[str] | None,
+    *,
+    carer_las: Collection[str] | None = None,
+    as_of: date | None = None,
+    policy: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The problem document for the open referrals of `las` (None: every LA); see the
+    module docstring for what each part holds. Read-only."""
+    now = now or utcnow()
+    as_of = as_of or now.date()
+
+    q = select(ChildRecord, Referral).join(
+        Referral, (col(Referral.child_id) == col(ChildRecord.id)) & (Referral.status == "open")
+    )
+    if las is not None:
+        q = q.where(col(ChildRecord.la).in_(list(las)))
+    rows = session.exec(q.order_by(col(ChildRecord.id))).all()
+    child_ids = {c.id for c, _ in rows}
+
+    members: dict[str, list[str]] = {}
+    group_policy: dict[str, str] = {}
+    group_of: dict[str, str] = {}
+    if child_ids:
+        group_ids = set(
+            session.exec(
+                select(SiblingMember.group_id).where(col(SiblingMember.child_id).in_(child_ids))
+            )
+        )
+        for m in session.exec(
+            select(SiblingMember)
+            .where(col(SiblingMember.group_id).in_(group_ids))
+            .order_by(col(SiblingMember.group_id), col(SiblingMember.position))
+        ):
+            members.setdefault(m.group_id, []).append(m.child_id)
+            group_of[m.child_id] = m.group_id
+        group_policy = dict(
+            session.exec(
+                select(SiblingGroupRecord.id, SiblingGroupRecord.policy).where(
+                    col(SiblingGroupRecord.id).in_(group_ids)
+                )
+            ).all()
+        )
+
+    # Current placements: where placed brothers and sisters live, and who lives where.
+    placed = session.exec(
+        select(
+            Placement.child_id, Placement.household_id, ChildRecord.age, ChildRecord.date_of_birth
+        )
+        .join(ChildRecord, col(ChildRecord.id) == col(Placement.child_id))
+        .where(col(Placement.ended_on).is_(None))
+    ).all()
+    lives_at = {c: h for c, h, _, _ in placed}
+    placed_ages: dict[str, list[int]] = {}
+    for _, h, age, born in placed:
+        placed_ages.setdefault(h, []).append(age_on(born, as_of) if born else age)
+
+    children = []
+    referenced: set[str] = set()
+    for c, r in rows:
+        with_siblings = list(c.siblings_placed_with)
+        for sib in members.get(group_of.get(c.id, ""), []):
+            home = lives_at.get(sib)
+            if sib != c.id and home and home not in with_siblings:
+                with_siblings.append(home)
+        referenced.update(with_siblings, c.wish_carers)
+        children.append(
+            {
+                "id": c.id,
+                "la": c.la,
+                "age": age_on(c.date_of_birth, as_of) if c.date_of_birth else c.age,
+                "sex": c.sex,
+                "ethnicity": c.ethnicity,
+                "religion": c.religion,
+                "languages": list(c.languages),
+                "home": c.home,
+                "school": c.school,
+                "school_must_stay": c.school_must_stay,
+                "avoid": list(c.avoid),
+                "accepts": list(c.accepts),
+                "needs": list(c.needs),
+                "flags": list(c.flags),
+                "urgency": r.urgency,
+                "needed_by": r.needed_by.isoformat(),
+                "max_distance_km": c.max_distance_km,
+                "siblings_placed_with": with_siblings,
+                "wishes": {"areas": list(c.wish_areas), "carers": list(c.wish_carers)},
+            }
+        )
+
+    hq = select(HouseholdRecord)
+    if carer_las is not None:
+        hq = hq.where(
+            col(HouseholdRecord.la).in_(list(carer_las)) | col(HouseholdRecord.id).in_(referenced)
+        )
+    held = dict(
+        session.exec(
+            select(Proposal.household_id, func.sum(Proposal.places))
+            .where(Proposal.status == "proposed", col(Proposal.hold_until) > now)
+            .group_by(col(Proposal.household_id))
+        ).all()
+    )
+    carers = []
+    for h in session.exec(hq.order_by(col(HouseholdRecord.id))):
+        carers.append(
+            {
+                "id": h.id,
+                "la": h.la,
+                "kind": h.kind,
+                "provider": h.provider,
+                "location": h.location,
+                "min_age": h.min_age,
+                "max_age": h.max_age,
+                "sexes": list(h.sexes),
+                "vacancies": max(0, h.vacancies - int(held.get(h.id, 0))),
+                "available_from": h.available_from.isoformat(),
+                "skills": list(h.skills),
+                "languages": list(h.languages),
+                "ethnicity": h.ethnicity,
+                "religion": h.religion,
+                "household_children_ages": list(h.household_children_ages)
+                + placed_ages.get(h.id, []),
+                "smoker": h.smoker,
+                "pets": h.pets,
+                "wheelchair_access": h.wheelchair_access,
+                "years_experience": h.years_experience,
+                "weekly_cost": h.weekly_cost,
+                "connected_children": list(h.connected_children),
+            }
+        )
+
+    groups = []
+    for gid in sorted(members):
+        present = [m for m in members[gid] if m in child_ids]
+        if len(present) >= 2:
+            groups.append({"id": gid, "children": present, "policy": group_policy[gid]})
+
+    return {
+        "as_of": as_of.isoformat(),
+        "policy": dict(policy) if policy is not None else get_policy(session),
+        "children": children,
+        "sibling_groups": groups,
+        "carers": carers,
+    }
+
+
+def build_problem(
+    session: Session,
+    las: Collection[str] | None,
+    *,
+    carer_las: Collection[str] | None = None,
+    as_of: date | None = None,
+    policy: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Problem:
+    """`problem_dict` parsed by the core, ready for `matching.rank` or `matching.solve`."""
+    return parse_problem(
+        problem_dict(session, las, carer_las=carer_las, as_of=as_of, policy=policy, now=now)
+    )

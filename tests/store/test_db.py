@@ -1,0 +1,90 @@
+"""Engine, transactions and migrations on a real SQLite file and a real PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
+
+import store
+from store.db import database_url
+from store.models import metadata
+from tests.store.helpers import add_child, add_household, child_data
+
+
+def test_database_url_default_env_and_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert database_url() == "sqlite:///placematch.db"
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db:5432/pm")
+    assert database_url() == "postgresql+psycopg://u:p@db:5432/pm"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db/pm")
+    assert database_url() == "postgresql+psycopg://u@db/pm"
+    assert database_url("sqlite:////x.db") == "sqlite:////x.db"
+
+
+def test_sqlite_file_made_from_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Zero set-up: the default URL makes ./placematch.db and migrating twice is a no-op."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    store.migrate()
+    store.migrate()
+    engine = store.make_engine()
+    assert (tmp_path / "placematch.db").exists()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+
+
+def test_migration_matches_the_models(engine: Engine) -> None:
+    """Autogenerate finds nothing to do: the migrations build exactly the models' schema."""
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_every_table_is_migrated(engine: Engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    assert set(metadata.tables) <= tables
+    assert "alembic_version" in tables
+
+
+def test_transaction_is_all_or_nothing(engine: Engine) -> None:
+    with pytest.raises(RuntimeError), store.transaction(engine) as s:
+        store.create_child(s, child_data("C1"), by=None)
+        store.create_child(s, child_data("C2"), by=None)
+        raise RuntimeError("boom")
+    with store.transaction(engine, write=False) as s:
+        assert store.list_children(s) == []
+        assert store.list_audit(s) == []
+
+
+def test_database_refuses_a_negative_vacancy_count(engine: Engine) -> None:
+    add_household(engine, "H1", vacancies=0)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text("UPDATE household SET vacancies = -1 WHERE id = 'H1'"))
+
+
+def test_database_allows_one_open_referral_per_child(engine: Engine) -> None:
+    add_child(engine, "C1")
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO referral (child_id, urgency, needed_by, status, opened_at) "
+                "VALUES ('C1', 'urgent', '2026-11-25', 'open', '2026-11-22 10:00:00')"
+            )
+        )
+
+
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO referral (child_id, urgency, needed_by, status, opened_at) "
+                "VALUES ('nobody', 'urgent', '2026-11-25', 'open', '2026-11-22 10:00:00')"
+            )
+        )
