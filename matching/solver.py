@@ -32,6 +32,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matching.model import LEVELS, AssignmentModel, CpSatModel, LpAnswer, LpRelaxation
+from matching.neighbourhood import gather_by_neighbourhood
 from matching.pairs import QUALITY_SCALE, PairTable
 from matching.pricing import dual_bound, price_out
 from matching.problem import Problem
@@ -58,6 +59,11 @@ COMPLETION_LIMIT = 20_000
 RESULT_SECONDS_PER_CHILD = 0.001
 #: CP-SAT workers; see `solve` for why one.
 SEARCH_WORKERS = 1
+#: CP-SAT's presolve of a pruned model before any search: about 4 s at 15,600
+#: variables on this machine (1,000 x 3,000; measured with log_search_progress).
+PRESOLVE_SECONDS_PER_VAR = 2.5e-4
+#: Share of the siblings level's time for bringing split groups together one at a time.
+GATHER_SHARE = 0.9
 #: Share of the time limit each level may use; unused time rolls to the next level.
 STAGE_SHARE = {"placed": 0.4, "siblings": 0.3, "quality": 0.25, "cost": 0.05}
 assert tuple(STAGE_SHARE) == LEVELS
@@ -128,7 +134,9 @@ def solve(
     )
     cp = CpSatModel(model)
     lp = LpRelaxation(model)
-    x = model.values(model.greedy_start(relaxed.carer_of))
+    # The start: the relaxation's placements, filled, and sibling groups gathered
+    # wherever that costs nobody their place (levels 1 and 2 from the outset).
+    x = model.values(model.gather_siblings(model.greedy_start(relaxed.carer_of)))
     held: dict[str, int] = {}
 
     stale = False  # the model grew since the CP-SAT model was built
@@ -193,9 +201,7 @@ def solve(
     stages: list[StageReport] = []
     tiers_at_flow = True  # settled tiers equal the relaxation's: its bounds still hold
 
-    def search(
-        level: str, known: list[int], seconds: float, start: np.ndarray, fixed=(), repair=False
-    ) -> int:
+    def search(level: str, known: list[int], seconds: float, start: np.ndarray, fixed=()) -> int:
         """One CP-SAT run of a level, cut by the best bound known; keeps the result in
         `x` if it is no worse for the level. Returns CP-SAT's status."""
         nonlocal x
@@ -207,20 +213,29 @@ def solve(
         model_cp.cp.clear_assumptions()
         model_cp.cp.add_assumptions([model_cp.x[int(j)] for j in fixed])
         model_cp.hint(start)
-        solver.parameters.repair_hint = repair
+        # Not `repair_hint`: OR-Tools 9.15 aborts the whole process ("Check failed:
+        # heuristics.fixed_search != nullptr") when the time limit falls inside hint
+        # repair (7 of 19 limits between 0.22 and 0.40 s on a saved model, 0 of 19
+        # without it). A plain hint still steers the search from that start.
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
         status = solver.solve(model_cp.cp)
-        solver.parameters.repair_hint = False
         model_cp.cp.clear_assumptions()
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = fill(model_cp.solution(solver))
+            found = fill(model_cp.solution(solver), gather=level in ("placed", "siblings"))
             if model.level_value(level, found) >= model.level_value(level, x):
                 x = found
         return status
 
-    def fill(sound: np.ndarray) -> np.ndarray:
-        """Keep every placement of a sound assignment and place whoever else fits."""
-        return model.values(model.greedy_start(model.assignment(sound)))
+    def affordable(seconds: float) -> bool:
+        """Whether an open search of the whole model can get past CP-SAT's presolve in
+        `seconds`; if not, the time is better left to the next level."""
+        return not pruned or seconds >= model.n_vars * PRESOLVE_SECONDS_PER_VAR
+
+    def fill(sound: np.ndarray, gather: bool = False) -> np.ndarray:
+        """Keep every placement of a sound assignment and place whoever else fits (and,
+        while siblings are still to settle, gather groups where nobody loses a place)."""
+        filled = model.greedy_start(model.assignment(sound))
+        return model.values(model.gather_siblings(filled) if gather else filled)
 
     for level, share in STAGE_SHARE.items():
         if not len(model.objective[level][0]):
@@ -228,16 +243,21 @@ def solve(
             continue  # nothing to decide at this level
         t0 = time.perf_counter()
         current = model.level_value(level, x)
-        answer, raw_bound = lp_bound(level, max(0.05, (deadline - t0) * share / share_left / 2))
+        if level == "siblings":
+            # Before anything else: groups moved together wherever one household has
+            # room, then split groups one small neighbourhood at a time (the whole model
+            # is too big for CP-SAT to find those chains of moves in seconds).
+            candidate = model.values(model.gather_siblings(model.assignment(x)))
+            if model.level_value(level, candidate) > current:
+                x = candidate
+            budget = (deadline - t0) * share / share_left
+            x = gather_by_neighbourhood(model, x, held, t0 + budget * GATHER_SHARE, seed, say)
+            current = model.level_value(level, x)
+        answer, raw_bound = lp_bound(
+            level, max(0.05, (deadline - time.perf_counter()) * share / share_left / 2)
+        )
         priced = _floor_or(raw_bound, None)
         lp_value = answer.bound if answer is not None else None
-        if level == "siblings":
-            # Before any search: groups moved together wherever one household has room,
-            # first those the LP most wants together.
-            want = _lp_group_order(model, answer.x) if answer is not None else None
-            candidate = model.values(model.gather_siblings(model.assignment(x), want))
-            if model.level_value(level, candidate) > current:
-                x, current = candidate, model.level_value(level, candidate)
         nearly = None  # the best rounding, even if it falls short of a level above
         if answer is not None:
             for candidate in _roundings(model, answer.x):
@@ -274,7 +294,7 @@ def solve(
             if answer is not None:
                 # First the part the LP left open: its whole-number choices held, CP-SAT
                 # settles the fractional rest (small, so quick, and usually near the LP),
-                # starting from the best rounding and repairing what it breaks above.
+                # starting from the best rounding (as a hint: it may break a level above).
                 near = budget * NEIGHBOURHOOD_SHARE
                 say(f"optimising {level} around the LP (up to {near:.1f} s)")
                 search(
@@ -283,19 +303,24 @@ def solve(
                     near,
                     x if nearly is None else nearly,
                     fixed=np.flatnonzero(answer.x > 1 - 1e-6),
-                    repair=nearly is not None,
                 )
                 current = model.level_value(level, x)
             status = cp_model.UNKNOWN
-            if global_bound is None or current < global_bound:
-                seconds = (deadline - time.perf_counter()) * share / share_left
+            seconds = (deadline - time.perf_counter()) * share / share_left
+            if (global_bound is None or current < global_bound) and affordable(seconds):
                 say(f"optimising {level} (up to {max(0.05, seconds):.1f} s)")
                 status = search(level, known, seconds, x)
                 current = model.level_value(level, x)
             if status == cp_model.OPTIMAL and not pruned:
                 global_bound = current
             proven = global_bound is not None and current >= global_bound
-            if pruned and not proven and answer is not None and raw_bound is not None:
+            if (
+                pruned
+                and not proven
+                and answer is not None
+                and raw_bound is not None
+                and status != cp_model.UNKNOWN
+            ):
                 # Complete the model for improvements: a better result can only use
                 # left-out pairs whose reduced cost is at least current + 1 - bound.
                 # With them all in, CP-SAT's proof holds for the whole problem.
@@ -376,20 +401,26 @@ def _stage_figures(
 
 
 def _with_tie_break(cp: CpSatModel, model: AssignmentModel, level: str, expr):
-    """The level, then quality as a tie-break, as one CP-SAT objective.
+    """The level, then the levels below it (but cost) as tie-breaks, as one objective.
 
     Level 1 and level 2 each leave many equally good results; searching them with an
-    eye on quality hands the next level a good start instead of an arbitrary one. The
-    scale keeps it a tie-break: all the quality there is weighs less than one unit of
-    the level.
+    eye on the next levels hands each level a good start instead of an arbitrary one:
+    level 1 keeps sibling groups together where it costs no placement. Each scale
+    keeps it a tie-break: all there is of the lower terms weighs less than one unit of
+    the term above.
     """
     if level not in ("placed", "siblings"):
         return expr
-    idx, coef = model.objective["quality"]
-    scale = int(coef.sum()) + 1 if len(coef) else 1
-    if level == "placed":
-        scale = min(scale, 2**62 // max(1, int(model.objective["placed"][1].sum())) - 1)
-    return scale * expr + cp.expr("quality")
+    below = ["siblings", "quality"] if level == "placed" else ["quality"]
+    combined, scale = 0, 1
+    for lower in reversed(below):
+        coef = model.objective[lower][1]
+        combined = combined + scale * cp.expr(lower)
+        scale *= int(coef.sum()) + 1 if len(coef) else 1
+    top = int(model.objective[level][1].sum()) or 1
+    if scale * top >= 2**62:  # too fine to carry: keep only the next level down
+        return _with_tie_break(cp, model, "siblings", expr) if level == "placed" else expr
+    return scale * expr + combined
 
 
 def _lp_group_order(model: AssignmentModel, lp_x: np.ndarray) -> list[int]:

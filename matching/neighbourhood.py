@@ -1,0 +1,228 @@
+"""Large-neighbourhood search: re-decide a few children at a time, the rest held.
+
+At 1,000 children and more, CP-SAT spends seconds presolving the whole model before it
+searches, and its single-worker search rarely finds the chains of moves that bring a
+sibling group together (each brother or sister needs a place in one household, so the
+children there must move on, and the children where they go...). A small model over
+the children around one group is solved in milliseconds, so the solver can try every
+split group within a level's time.
+
+A neighbourhood is a set of free variables. Every row of the assignment model is kept,
+with the held variables' share moved to the right-hand side, and every settled level
+is held locally (the free variables' share may not fall), so a better neighbourhood is
+a better whole result: no rule and no settled level can be broken by it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matching.model import AssignmentModel
+
+
+class Neighbourhoods:
+    """Builds and solves small models over a fixed `AssignmentModel`."""
+
+    def __init__(self, model: AssignmentModel, seed: int = 0) -> None:
+        self.m = model
+        self.seed = seed
+        n = model.n_vars
+        empty = [np.zeros(0, dtype=np.int64)]
+        row_of = np.concatenate(
+            [np.full(len(r.vars), i, dtype=np.int64) for i, r in enumerate(model.rows)] + empty
+        )
+        var_of = np.concatenate([r.vars for r in model.rows] + empty)
+        # The rows as flat arrays (CSR), so a neighbourhood's rows are cut in numpy.
+        self._row_start = np.zeros(len(model.rows) + 1, dtype=np.int64)
+        np.cumsum([len(r.vars) for r in model.rows], out=self._row_start[1:])
+        self._row_vars = var_of
+        self._row_coefs = np.concatenate([r.coefs for r in model.rows] + empty)
+        self._row_ub = np.array([r.ub for r in model.rows], dtype=np.int64)
+        order = np.argsort(var_of, kind="stable")
+        self._rows_sorted = row_of[order]
+        self._starts = np.searchsorted(var_of[order], np.arange(n + 1))
+        # A `should` indicator moves with its members: free one, free them all.
+        self._indicators: dict[int, list[int]] = {}
+        for t, members in model.members_of.items():
+            for v in members:
+                self._indicators.setdefault(v, []).append(t)
+
+    def rows_of(self, variables: np.ndarray) -> np.ndarray:
+        """Every row that one of `variables` appears in."""
+        parts = [self._rows_sorted[self._starts[v] : self._starts[v + 1]] for v in variables]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+    def around_carers(
+        self, x: np.ndarray, carers: Iterable[int], units: Iterable[int]
+    ) -> np.ndarray:
+        """Free `units`, every unit now placed with one of `carers`, and the unplaced
+        children who could go there: all their variables, and the indicators of the
+        groups they belong to."""
+        m = self.m
+        free_units = set(units)
+        carers = set(carers)
+        for h in carers:
+            for _c, v in m.at_carer.get(h, []):
+                u = m.var_unit[v]
+                if u >= 0 and (x[v] or not any(x[w] for w in m.units[u].vars.values())):
+                    free_units.add(u)
+        free: set[int] = set()
+        for u in free_units:
+            free.update(m.units[u].vars.values())
+        for v in list(free):
+            free.update(self._indicators.get(v, ()))
+        return np.fromiter(sorted(free), dtype=np.int64)
+
+    def improve(
+        self,
+        x: np.ndarray,
+        free: np.ndarray,
+        objective: list[str],
+        held: dict[str, int],
+        seconds: float,
+        first: bool = False,
+    ) -> np.ndarray | None:
+        """The best re-decision of the `free` variables by `objective` (levels in
+        priority order), every level in `held` kept; None if nothing better was found."""
+        m = self.m
+        # Each touched row with the held variables' share moved to its right-hand side.
+        # A variable that alone overflows a row's room is left out (it stays 0), and a
+        # row that all its free variables together cannot overflow is dropped: most rows
+        # (other households' capacity) go, and the model stays small.
+        is_free = np.zeros(m.n_vars, dtype=bool)
+        is_free[free] = True
+        rows = self.rows_of(free)
+        lens = self._row_start[rows + 1] - self._row_start[rows]
+        at = np.repeat(self._row_start[rows] - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
+        row_at = np.repeat(np.arange(len(rows)), lens)  # element -> position in `rows`
+        vs, cs = self._row_vars[at], self._row_coefs[at]
+        mine = is_free[vs]
+        held_share = np.bincount(row_at, cs * x[vs] * ~mine, minlength=len(rows))
+        room = self._row_ub[rows] - held_share
+        while True:  # leaving one out can take room from another (an indicator's row)
+            keep = is_free[vs]
+            offset = np.bincount(row_at, np.minimum(cs, 0) * keep, minlength=len(rows))
+            overflow = keep & (cs > (room - offset)[row_at])
+            if not overflow.any():
+                break
+            is_free[vs[overflow]] = False
+        free = np.flatnonzero(is_free)
+        if not len(free):
+            return None
+        n_free = np.bincount(row_at, keep, minlength=len(rows))
+        most = np.bincount(row_at, np.maximum(cs, 0) * keep, minlength=len(rows))
+        binding = np.flatnonzero((n_free >= 2) & (most > room))
+        pos = np.full(m.n_vars, -1, dtype=np.int64)
+        pos[free] = np.arange(len(free))
+        cp = cp_model.CpModel()
+        y = [cp.new_bool_var("") for _ in range(len(free))]
+        bounds = np.searchsorted(row_at, np.arange(len(rows) + 1))
+        for r in binding:
+            sl = slice(bounds[r], bounds[r + 1])
+            k = keep[sl]
+            lits = [y[int(p)] for p in pos[vs[sl][k]]]
+            coefs = cs[sl][k]
+            if room[r] == 1 and (coefs == 1).all():
+                cp.add_at_most_one(lits)
+            else:
+                cp.add(cp_model.LinearExpr.weighted_sum(lits, coefs.tolist()) <= int(room[r]))
+
+        def local(level: str) -> tuple[object, int]:
+            idx, coef = m.objective[level]
+            mask = pos[idx] >= 0 if len(idx) else np.zeros(0, dtype=bool)
+            lits = [y[int(p)] for p in pos[idx[mask]]]
+            expr = cp_model.LinearExpr.weighted_sum(lits, coef[mask].tolist())
+            now = int(np.dot(coef[mask], x[idx[mask]])) if len(idx) else 0
+            return expr, now
+
+        for level, _value in held.items():
+            expr, now = local(level)
+            cp.add(expr >= now)
+        combined, scale, now_total = 0, 1, 0
+        for level in reversed(objective):
+            expr, now = local(level)
+            combined = combined + scale * expr
+            now_total += scale * now
+            coef = m.objective[level][1]
+            scale *= int(np.abs(coef).sum()) + 1 if len(coef) else 1
+        if scale >= 2**62:
+            return None
+        if first:
+            expr, now = local(objective[0])
+            cp.add(expr >= now + 1)  # a gain at the top level, not a tie-break's
+        else:
+            cp.add(combined >= now_total + 1)
+        cp.maximize(combined)
+        for v, var in zip(free, y, strict=True):
+            cp.add_hint(var, int(x[v]))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = self.seed
+        solver.parameters.max_time_in_seconds = max(0.01, seconds)
+        solver.parameters.stop_after_first_solution = first
+        status = solver.solve(cp)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        out = x.copy()
+        out[free] = [solver.boolean_value(v) for v in y]
+        return out
+
+
+def gather_by_neighbourhood(
+    model: AssignmentModel,
+    x: np.ndarray,
+    held: dict[str, int],
+    deadline: float,
+    seed: int = 0,
+    say: Callable[[str], None] | None = None,
+    per_group_s: float = 0.2,
+    first_carers: int = 4,
+) -> np.ndarray:
+    """Each split `should` group in turn: free its members, the children in the
+    households that could take them all and in the members' households, and the
+    unplaced children who could go there; keep the re-decision if it brings the group
+    (or any other) together, every settled level held. Passes repeat while they gain
+    (one group moving can open the way for another), then look wider: each group's
+    best few households first (small models, solved in milliseconds), then twice as
+    many."""
+    hoods = Neighbourhoods(model, seed)
+    groups = model.pairs.group_members("should")
+    indicators: dict[int, list[int]] = {}  # group -> its "together at carer h" variables
+    first_member = {model.unit_of[members[0]]: g for g, (_gid, members) in enumerate(groups)}
+    for t, member_vars in model.members_of.items():
+        g = first_member.get(model.var_unit[member_vars[0]])
+        if g is not None:
+            indicators.setdefault(g, []).append(t)
+    before = model.level_value("siblings", x)
+    tried, carers = 0, first_carers
+    while time.perf_counter() < deadline:
+        gained = False
+        for g, (_gid, members) in enumerate(groups):
+            if time.perf_counter() >= deadline:
+                break
+            mine = indicators.get(g, [])
+            if not mine or any(x[t] for t in mine):
+                continue
+            units = {model.unit_of[c] for c in members}
+            now = {model.var_carer[v] for u in units for v in model.units[u].vars.values() if x[v]}
+            homes = {model.var_carer[t] for t in mine}
+            ranked = [h for h in model.pairs.common_carers(members) if h in homes]
+            free = hoods.around_carers(x, set(ranked[:carers]) | now, units)
+            seconds = min(per_group_s, deadline - time.perf_counter())
+            better = hoods.improve(x, free, ["siblings", "quality"], held, seconds, first=True)
+            tried += 1
+            if better is not None:
+                x, gained = better, True
+        if not gained:
+            # Nothing more at this size: look wider (more households per group).
+            if carers >= max(map(len, indicators.values()), default=0):
+                break
+            carers *= 2
+    if say:
+        after = model.level_value("siblings", x)
+        say(f"{after - before} more sibling group(s) together, {tried} neighbourhood(s) tried")
+    return x
