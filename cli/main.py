@@ -19,6 +19,7 @@ from rich.console import Console
 
 import matching
 from cli import render
+from cli.users import users_app
 from matching.problem import ProblemInvalid, problem_to_dict
 from synth import WEST_YORKSHIRE, generate_region
 
@@ -32,6 +33,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(users_app, name="users")
 out = Console()
 err = Console(stderr=True)
 

@@ -88,3 +88,19 @@ def test_foreign_keys_are_enforced(engine: Engine) -> None:
                 "VALUES ('nobody', 'urgent', '2026-11-25', 'open', '2026-11-22 10:00:00')"
             )
         )
+
+
+def test_migrations_go_down_and_up_again(db_url: str) -> None:
+    """The first migration's downgrade removes everything (triggers included)."""
+    from alembic import command
+
+    engine = store.make_engine(db_url)
+    config = store.db.alembic_config(engine=engine)
+    command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    command.upgrade(config, "head")
+    assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+    with pytest.raises(Exception, match="append-only"), store.transaction(engine) as s:
+        store.record(s, None, "child.read", ["C1"])
+        s.exec(text("DELETE FROM audit"))
+    engine.dispose()

@@ -1,0 +1,60 @@
+"""`placematch users`: a real process, a real database file, real exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import store
+
+
+def run(*args: str, db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"DATABASE_URL": f"sqlite:///{db}"}
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "users", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_create_prints_a_working_token_once(tmp_path: Path) -> None:
+    db = tmp_path / "pm.db"
+    done = run(
+        "create", "--name", "Ann Example", "--role", "family_finder",
+        "--la", "Leeds", "--la", "Bradford", db=db, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip()
+    assert token.startswith("pm_") and "\n" not in token
+    assert "shown only now" in done.stderr
+    engine = store.make_engine(f"sqlite:///{db}")
+    with store.transaction(engine, write=False) as s:
+        user = store.authenticate(s, token)
+        assert (user.name, user.role, user.las) == (
+            "Ann Example",
+            "family_finder",
+            ["Leeds", "Bradford"],
+        )
+    engine.dispose()
+    assert token not in db.read_bytes().decode("latin-1")
+    listed = run("list", db=db, cwd=tmp_path)
+    assert (
+        listed.returncode == 0 and "family_finder" in listed.stdout and token not in listed.stdout
+    )
+    assert run("revoke", str(user.id), db=db, cwd=tmp_path).returncode == 0
+    assert run("revoke", "99", db=db, cwd=tmp_path).returncode == 4
+
+
+def test_bad_role_or_la_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "pm.db"
+    done = run("create", "--name", "Bob", "--role", "boss", "--la", "Atlantis", db=db, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "'boss' is not a role" in done.stderr and "'Atlantis' is not a known LA" in done.stderr
+    assert not db.exists()
+    assert run("create", "--name", "Bob", "--role", "admin", db=db, cwd=tmp_path).returncode == 2
+    assert not db.exists()
