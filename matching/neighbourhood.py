@@ -226,3 +226,50 @@ def gather_by_neighbourhood(
         after = model.level_value("siblings", x)
         say(f"{after - before} more sibling group(s) together, {tried} neighbourhood(s) tried")
     return x
+
+
+def improve_by_neighbourhood(
+    model: AssignmentModel,
+    x: np.ndarray,
+    level: str,
+    held: dict[str, int],
+    deadline: float,
+    seed: int = 0,
+    say: Callable[[str], None] | None = None,
+    per_hood_s: float = 0.1,
+    carers_per_hood: int = 8,
+    patience: int = 100,
+) -> np.ndarray:
+    """Improve one level (and the next as a tie-break) one neighbourhood at a time: a child drawn
+    at random, the households on its list and its own, everyone there and everyone
+    who could go there. Seeded, so a run can be repeated. Gives up after `patience`
+    neighbourhoods in a row without a gain, leaving the time to the next level."""
+    hoods = Neighbourhoods(model, seed)
+    rng = np.random.default_rng(seed)
+    idx, coef = model.objective[level]
+    gain = np.zeros(model.n_vars, dtype=np.int64)
+    gain[idx] = coef
+    below = {
+        "placed": ["placed", "siblings", "quality"],
+        "siblings": ["siblings", "quality"],
+        "quality": ["quality", "cost"],
+        "cost": ["cost"],
+    }[level]
+    before = model.level_value(level, x)
+    tried = last_gain = 0
+    while time.perf_counter() < deadline and tried - last_gain < patience:
+        u = int(rng.integers(len(model.units)))
+        options = model.units[u].vars
+        if not options:
+            continue
+        best = sorted(options, key=lambda h: -gain[options[h]])[:carers_per_hood]
+        now = {h for h, v in options.items() if x[v]}
+        free = hoods.around_carers(x, set(best) | now, [u])
+        seconds = min(per_hood_s, deadline - time.perf_counter())
+        better = hoods.improve(x, free, below, held, seconds)
+        tried += 1
+        if better is not None:
+            x, last_gain = better, tried
+    if say:
+        say(f"{level}: {model.level_value(level, x) - before:+d} by {tried} neighbourhood(s)")
+    return x

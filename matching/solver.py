@@ -32,7 +32,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matching.model import LEVELS, AssignmentModel, CpSatModel, LpAnswer, LpRelaxation
-from matching.neighbourhood import gather_by_neighbourhood
+from matching.neighbourhood import gather_by_neighbourhood, improve_by_neighbourhood
 from matching.pairs import QUALITY_SCALE, PairTable
 from matching.pricing import dual_bound, price_out
 from matching.problem import Problem
@@ -253,9 +253,14 @@ def solve(
             budget = (deadline - t0) * share / share_left
             x = gather_by_neighbourhood(model, x, held, t0 + budget * GATHER_SHARE, seed, say)
             current = model.level_value(level, x)
-        answer, raw_bound = lp_bound(
-            level, max(0.05, (deadline - time.perf_counter()) * share / share_left / 2)
-        )
+        if level == "siblings" and pruned:
+            # The siblings LP is weak (it splits groups fractionally) and slow at this
+            # size; the neighbourhoods above have done what it would guide.
+            answer, raw_bound = None, None
+        else:
+            answer, raw_bound = lp_bound(
+                level, max(0.05, (deadline - time.perf_counter()) * share / share_left / 2)
+            )
         priced = _floor_or(raw_bound, None)
         lp_value = answer.bound if answer is not None else None
         nearly = None  # the best rounding, even if it falls short of a level above
@@ -307,9 +312,14 @@ def solve(
                 current = model.level_value(level, x)
             status = cp_model.UNKNOWN
             seconds = (deadline - time.perf_counter()) * share / share_left
-            if (global_bound is None or current < global_bound) and affordable(seconds):
+            if global_bound is None or current < global_bound:
                 say(f"optimising {level} (up to {max(0.05, seconds):.1f} s)")
-                status = search(level, known, seconds, x)
+                if affordable(seconds):
+                    status = search(level, known, seconds, x)
+                else:
+                    x = improve_by_neighbourhood(
+                        model, x, level, held, time.perf_counter() + seconds, seed, say
+                    )
                 current = model.level_value(level, x)
             if status == cp_model.OPTIMAL and not pruned:
                 global_bound = current
