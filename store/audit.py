@@ -114,7 +114,7 @@ def list_audit(
         q = q.where(AuditEntry.user_id == user_id)
     if action is not None:
         q = q.where(
-            col(AuditEntry.action).startswith(action)
+            col(AuditEntry.action).startswith(action, autoescape=True)
             if action.endswith(".")
             else AuditEntry.action == action
         )

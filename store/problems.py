@@ -77,7 +77,8 @@ def set_policy(
     return values
 
 
-def _existing(session: Session, model: Any, key: Any, ids: list[str]) -> list[str]:
+def _existing(session: Session, key: Any, ids: list[str]) -> list[str]:
+    """Which of `ids` are already in `key`'s column (asked in chunks)."""
     found: list[str] = []
     for i in range(0, len(ids), 500):
         found += session.exec(select(key).where(col(key).in_(ids[i : i + 500]))).all()
@@ -106,12 +107,12 @@ def load_problem(session: Session, doc: Mapping[str, Any], *, by: User | None) -
     ]
     if issues:
         raise Invalid(issues)
-    for kind, model, key, part in (
-        ("child", ChildRecord, ChildRecord.id, "children"),
-        ("household", HouseholdRecord, HouseholdRecord.id, "carers"),
-        ("sibling group", SiblingGroupRecord, SiblingGroupRecord.id, "sibling_groups"),
+    for kind, key, part in (
+        ("child", ChildRecord.id, "children"),
+        ("household", HouseholdRecord.id, "carers"),
+        ("sibling group", SiblingGroupRecord.id, "sibling_groups"),
     ):
-        taken = _existing(session, model, key, [e["id"] for e in data[part]])
+        taken = _existing(session, key, [e["id"] for e in data[part]])
         if taken:
             raise DuplicateId(kind, taken)
 
