@@ -46,6 +46,10 @@ class Neighbourhoods:
         var_unit = np.asarray(model.var_unit, dtype=np.int64)
         var_carer = np.asarray(model.var_carer, dtype=np.int64)
         self._var_unit = var_unit
+        self._var_carer = var_carer
+        self._quality = np.zeros(n, dtype=np.int64)
+        q_idx, q_coef = model.objective["quality"]
+        self._quality[q_idx] = q_coef
         is_unit = var_unit >= 0
         everyone = np.arange(n, dtype=np.int64)
         self._vars_at, self._carer_start = _csr(var_carer, everyone, len(model.pairs.vacancies))
@@ -64,18 +68,33 @@ class Neighbourhoods:
         return np.unique(_cut(self._rows_sorted, self._starts, variables))
 
     def around_carers(
-        self, x: np.ndarray, carers: Iterable[int], units: Iterable[int]
+        self, x: np.ndarray, carers: Iterable[int], units: Iterable[int], spread: int = 0
     ) -> np.ndarray:
         """Free `units`, every unit now placed with one of `carers`, and the unplaced
         children who could go there: all their variables, and the indicators of the
-        groups they belong to."""
+        groups they belong to. With `spread`, also each freed unit's `spread` best
+        other households and the units there (a second link in a chain of moves)."""
         placed_unit = np.zeros(len(self.m.units), dtype=bool)
         on = np.flatnonzero(x)
         placed_unit[self._var_unit[on][self._var_unit[on] >= 0]] = True
-        there = _cut(self._vars_at, self._carer_start, np.fromiter(carers, dtype=np.int64))
-        u = self._var_unit[there]
-        mine = (u >= 0) & ((x[there] > 0) | ~placed_unit[np.maximum(u, 0)])
-        free_units = np.unique(np.concatenate([u[mine], np.fromiter(units, dtype=np.int64)]))
+        carers = np.fromiter(carers, dtype=np.int64)
+        free_units = np.fromiter(units, dtype=np.int64)
+        for step in range(2 if spread else 1):
+            there = _cut(self._vars_at, self._carer_start, carers)
+            u = self._var_unit[there]
+            mine = (u >= 0) & ((x[there] > 0) | ~placed_unit[np.maximum(u, 0)])
+            free_units = np.unique(np.concatenate([free_units, u[mine]]))
+            if step == 0 and spread:
+                options = _cut(self._unit_vars, self._unit_start, free_units)
+                best = options[np.argsort(-self._quality[options], kind="stable")]
+                unit_of = self._var_unit[best]
+                # each unit's best `spread` options: rank within the unit by stable order
+                order = np.argsort(unit_of, kind="stable")
+                ranked_unit = unit_of[order]
+                first = np.searchsorted(ranked_unit, ranked_unit)
+                rank = np.arange(len(order)) - first
+                more = self._var_carer[best[order][rank < spread]]
+                carers = np.unique(np.concatenate([carers, more]))
         free = _cut(self._unit_vars, self._unit_start, free_units)
         indicators = _cut(self._indicators, self._indicator_start, free)
         return np.unique(np.concatenate([free, indicators]))
@@ -204,7 +223,7 @@ def gather_by_neighbourhood(
         if g is not None:
             indicators.setdefault(g, []).append(t)
     before = model.level_value("siblings", x)
-    tried, carers = 0, first_carers
+    tried, carers, spread = 0, first_carers, 0
     while time.perf_counter() < deadline:
         gained = False
         for g, (_gid, members) in enumerate(groups):
@@ -217,17 +236,21 @@ def gather_by_neighbourhood(
             now = {model.var_carer[v] for u in units for v in model.units[u].vars.values() if x[v]}
             homes = {model.var_carer[t] for t in mine}
             ranked = [h for h in model.pairs.common_carers(members) if h in homes]
-            free = hoods.around_carers(x, set(ranked[:carers]) | now, units)
+            free = hoods.around_carers(x, set(ranked[:carers]) | now, units, spread)
             seconds = min(per_group_s, deadline - time.perf_counter())
             better = hoods.improve(x, free, ["siblings", "quality"], held, seconds, first=True)
             tried += 1
             if better is not None:
                 x, gained = better, True
         if not gained:
-            # Nothing more at this size: look wider (more households per group).
-            if carers >= max(map(len, indicators.values()), default=0):
+            # Nothing more at this size: look wider (more households per group), then
+            # deeper (where the children moved out could go, and who is there).
+            if carers < max(map(len, indicators.values()), default=0):
+                carers *= 2
+            elif spread == 0:
+                carers, spread = first_carers, 2
+            else:
                 break
-            carers *= 2
     if say:
         after = model.level_value("siblings", x)
         say(f"{after - before} more sibling group(s) together, {tried} neighbourhood(s) tried")

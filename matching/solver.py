@@ -302,12 +302,20 @@ def solve(
                 # starting from the best rounding (as a hint: it may break a level above).
                 near = budget * NEIGHBOURHOOD_SHARE
                 say(f"optimising {level} around the LP (up to {near:.1f} s)")
+                if level == "placed" and nearly is None:
+                    # Groups together before the search, at no cost to any tier, so the
+                    # search (siblings its tie-break) starts from them.
+                    tiers_now = {u: model.level_value(u, x) for u in URGENCIES}
+                    x = gather_by_neighbourhood(
+                        model, x, tiers_now, time.perf_counter() + near / 2, seed, say
+                    )
+                start = x if nearly is None else nearly
                 search(
                     level,
                     known,
                     near,
-                    x if nearly is None else nearly,
-                    fixed=np.flatnonzero(answer.x > 1 - 1e-6),
+                    start,
+                    fixed=np.flatnonzero((answer.x > 1 - 1e-6) & (start > 0)),
                 )
                 current = model.level_value(level, x)
             status = cp_model.UNKNOWN
@@ -318,7 +326,17 @@ def solve(
                     status = search(level, known, seconds, x)
                 else:
                     x = improve_by_neighbourhood(
-                        model, x, level, held, time.perf_counter() + seconds, seed, say
+                        model,
+                        x,
+                        level,
+                        held,
+                        time.perf_counter() + seconds,
+                        seed,
+                        say,
+                        # An extra child placed takes a long chain of moves, which small
+                        # neighbourhoods rarely hold (+0 in every 1,000 x 3,000 run we
+                        # measured): try briefly, and leave the time to siblings.
+                        patience=20 if level == "placed" else 100,
                     )
                 current = model.level_value(level, x)
             if status == cp_model.OPTIMAL and not pruned:
