@@ -55,6 +55,7 @@ class Summary:
     siblings_unplaced: int
     mean_km: float  # NaN when nobody is placed
     within_km: float  # share of placed children within WITHIN_KM of home
+    placed_near: int  # children placed within WITHIN_KM of home, of all referred
     home_la: float  # share of placed children with a carer in their own LA
     mean_score: float  # absolute 0–100 match score, comparable across methods
     weekly_cost: float
@@ -108,6 +109,13 @@ def share_within(result: SolveResult, km: float = WITHIN_KM) -> float:
     return _mean([float(a.distance_km <= km) for a in result.assignments])
 
 
+def placed_within(result: SolveResult, km: float = WITHIN_KM) -> int:
+    """Children placed at most `km` from home: of everyone referred, how many live
+    near home. A method that places more children can have a longer mean distance and
+    still more children near home; this counts the latter."""
+    return sum(1 for a in result.assignments if a.distance_km <= km)
+
+
 def share_home_la(problem: Problem, result: SolveResult) -> float:
     """Share of placed children whose carer is recorded in the child's own LA."""
     child_la = {c.id: c.la for c in problem.children}
@@ -135,6 +143,7 @@ def summarize(problem: Problem, result: SolveResult) -> Summary:
         siblings_unplaced=unplaced,
         mean_km=mean_km(result),
         within_km=share_within(result),
+        placed_near=placed_within(result),
         home_la=share_home_la(problem, result),
         mean_score=mean_score(result),
         weekly_cost=weekly_cost(problem, result),

@@ -32,6 +32,7 @@ COLUMNS: tuple[str, ...] = (
     "siblings together / split",
     "mean km from home",
     f"within {WITHIN_KM:.0f} km",
+    f"placed within {WITHIN_KM:.0f} km",
     "in home LA",
     "mean score",
     "weekly cost",
@@ -102,6 +103,7 @@ def _method_row(inst: Instance, run: MethodRun, s: Summary) -> list[str]:
         f"{s.siblings_together} / {s.siblings_split}",
         _num(s.mean_km),
         _pct(s.within_km),
+        f"{s.placed_near:,}",
         _pct(s.home_la),
         _num(s.mean_score),
         f"£{s.weekly_cost:,.0f}",
@@ -124,6 +126,7 @@ def _ratio_row(inst: Instance, label: str, a: Summary, b: Summary) -> list[str]:
         _ratio(ratio(a.siblings_together, b.siblings_together)),
         _ratio(ratio(a.mean_km, b.mean_km)),
         _ratio(ratio(a.within_km, b.within_km)),
+        _ratio(ratio(a.placed_near, b.placed_near)),
         _ratio(ratio(a.home_la, b.home_la)),
         _ratio(ratio(a.mean_score, b.mean_score)),
         _ratio(ratio(a.weekly_cost, b.weekly_cost)),
@@ -160,7 +163,7 @@ def instance_rows(inst: Instance) -> list[list[str]]:
             f"{bound_placed} / {len(inst.problem.children)}",
             f"{b.siblings_together} / {DASH}",
             _num(bound_km),
-            *[""] * 5,
+            *[""] * 6,
         ]
     )
     if product and "greedy" in summaries:
@@ -175,6 +178,7 @@ def instance_rows(inst: Instance) -> list[list[str]]:
             siblings_unplaced=0,
             mean_km=bound_km,
             within_km=math.nan,
+            placed_near=0,
             home_la=math.nan,
             mean_score=math.nan,
             weekly_cost=math.nan,

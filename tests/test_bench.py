@@ -77,6 +77,7 @@ def test_headline_measures_of_a_hand_made_result(tiny) -> None:
     assert (s.siblings_together, s.siblings_split, s.siblings_unplaced) == (0, 1, 0)
     assert s.mean_km == pytest.approx(25.0)
     assert s.within_km == pytest.approx(2 / 3)  # 45 km is beyond 20 miles
+    assert s.placed_near == 2  # of the five referred, two live within 20 miles of home
     # E and U (Leeds) at H1 (Leeds): home LA; P1 (Wakefield) at H2 (Wakefield): home LA.
     assert s.home_la == pytest.approx(1.0)
     assert s.mean_score == pytest.approx(70.0)
@@ -85,7 +86,7 @@ def test_headline_measures_of_a_hand_made_result(tiny) -> None:
 
 def test_measures_of_an_empty_result_are_not_numbers_not_errors(tiny) -> None:
     s = metrics.summarize(tiny, result({}))
-    assert s.placed == 0 and s.weekly_cost == 0
+    assert s.placed == 0 and s.weekly_cost == 0 and s.placed_near == 0
     assert math.isnan(s.mean_km) and math.isnan(s.within_km) and math.isnan(s.home_la)
     assert math.isnan(metrics.ratio(1, 0)) and metrics.ratio(3, 2) == 1.5
 
