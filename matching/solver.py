@@ -64,6 +64,10 @@ SEARCH_WORKERS = 1
 PRESOLVE_SECONDS_PER_VAR = 2.5e-4
 #: Share of the siblings level's time for bringing split groups together one at a time.
 GATHER_SHARE = 0.9
+#: ... and of a whole (unpruned) model, where CP-SAT settles the level itself, quickly.
+GATHER_SHARE_FULL = 0.2
+#: Share of the quality level's open search given first to neighbourhoods.
+LNS_SHARE = 0.5
 #: Share of the time limit each level may use; unused time rolls to the next level.
 STAGE_SHARE = {"placed": 0.4, "siblings": 0.3, "quality": 0.25, "cost": 0.05}
 assert tuple(STAGE_SHARE) == LEVELS
@@ -244,14 +248,12 @@ def solve(
         t0 = time.perf_counter()
         current = model.level_value(level, x)
         if level == "siblings":
-            # Before anything else: groups moved together wherever one household has
-            # room, then split groups one small neighbourhood at a time (the whole model
-            # is too big for CP-SAT to find those chains of moves in seconds).
-            candidate = model.values(model.gather_siblings(model.assignment(x)))
-            if model.level_value(level, candidate) > current:
-                x = candidate
+            # Before anything else: split groups brought together one small neighbourhood
+            # at a time (in a large model CP-SAT cannot find those chains of moves in
+            # seconds; in a small one this hands it a good start).
             budget = (deadline - t0) * share / share_left
-            x = gather_by_neighbourhood(model, x, held, t0 + budget * GATHER_SHARE, seed, say)
+            gather = GATHER_SHARE if pruned else GATHER_SHARE_FULL
+            x = gather_by_neighbourhood(model, x, held, t0 + budget * gather, seed, say)
             current = model.level_value(level, x)
         if level == "siblings" and pruned:
             # The siblings LP is weak (it splits groups fractionally) and slow at this
@@ -322,15 +324,17 @@ def solve(
             seconds = (deadline - time.perf_counter()) * share / share_left
             if global_bound is None or current < global_bound:
                 say(f"optimising {level} (up to {max(0.05, seconds):.1f} s)")
-                if affordable(seconds):
-                    status = search(level, known, seconds, x)
-                else:
+                whole = affordable(seconds)
+                if not whole or level == "quality":
+                    # Quality: many small exchanges, which neighbourhoods find fast; the
+                    # whole-model search then starts from them (and proves, if it can).
+                    stop = time.perf_counter() + (seconds * LNS_SHARE if whole else seconds)
                     x = improve_by_neighbourhood(
                         model,
                         x,
                         level,
                         held,
-                        time.perf_counter() + seconds,
+                        stop,
                         seed,
                         say,
                         # An extra child placed takes a long chain of moves, which small
@@ -338,6 +342,9 @@ def solve(
                         # measured): try briefly, and leave the time to siblings.
                         patience=20 if level == "placed" else 100,
                     )
+                if whole:
+                    seconds = (deadline - time.perf_counter()) * share / share_left
+                    status = search(level, known, seconds, x)
                 current = model.level_value(level, x)
             if status == cp_model.OPTIMAL and not pruned:
                 global_bound = current
