@@ -125,7 +125,8 @@ def _json_path(parts: Any) -> str:
     return path
 
 
-def _schema_message(err: jsonschema.ValidationError) -> str:
+def schema_message(err: jsonschema.ValidationError) -> str:
+    """A JSON Schema error in words a data officer can act on (shared with the store)."""
     if err.validator == "additionalProperties":
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
         return f"unknown field(s): {', '.join(extra)}"
@@ -142,7 +143,7 @@ def schema_issues(doc: Any, name: str = "problem") -> list[ProblemIssue]:
     errors = sorted(
         _validator(name).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))
     )
-    return [ProblemIssue(_json_path(e.absolute_path), _schema_message(e)) for e in errors]
+    return [ProblemIssue(_json_path(e.absolute_path), schema_message(e)) for e in errors]
 
 
 def parse_problem(doc: Mapping[str, Any], gaz: Gazetteer | None = None) -> Problem:

@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 
 from geo import UnknownOutcode, gazetteer, outcode_of
-from matching.problem import schema
+from matching.problem import schema, schema_message
 from store.errors import FieldIssue, Invalid
 
 #: Longest free text kept (child's views, notes, reasons).
@@ -79,18 +79,6 @@ def _path(parts: Any) -> str:
     return out
 
 
-def _message(err: jsonschema.ValidationError) -> str:
-    if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        return f"unknown field(s): {', '.join(extra)}"
-    if err.validator == "enum":
-        allowed = ", ".join(map(str, err.validator_value))
-        return f"{err.instance!r} is not allowed here (expected one of: {allowed})"
-    if err.validator == "required":
-        return err.message.replace("is a required property", "is required")
-    return err.message
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -116,7 +104,7 @@ def schema_check(kind: str, doc: Mapping[str, Any]) -> tuple[dict[str, Any], lis
         path = _path(e.absolute_path)
         if e.validator == "required":
             path = _path([*e.absolute_path, e.message.split("'")[1]])
-        issues.append(FieldIssue(path or "(record)", _message(e)))
+        issues.append(FieldIssue(path or "(record)", schema_message(e)))
     return data, issues
 
 
