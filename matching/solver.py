@@ -56,7 +56,7 @@ NEIGHBOURHOOD_SHARE = 0.4
 #: Most left-out pairs added to complete a pruned model for a proof.
 COMPLETION_LIMIT = 20_000
 #: Time kept back per child for writing the result (reasons, unplaced explanations).
-RESULT_SECONDS_PER_CHILD = 0.0007
+RESULT_SECONDS_PER_CHILD = 0.001
 #: CP-SAT workers; see `solve` for why one.
 SEARCH_WORKERS = 1
 #: CP-SAT's presolve of a pruned model before any search: about 4 s at 15,600
