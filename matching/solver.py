@@ -65,7 +65,7 @@ PRESOLVE_SECONDS_PER_VAR = 2.5e-4
 #: Share of the siblings level's time for bringing split groups together one at a time.
 GATHER_SHARE = 0.9
 #: ... and of a whole (unpruned) model, where CP-SAT settles the level itself, quickly.
-GATHER_SHARE_FULL = 0.2
+GATHER_SHARE_FULL = 0.05
 #: Share of the quality level's open search given first to neighbourhoods.
 LNS_SHARE = 0.5
 #: Share of the time limit each level may use; unused time rolls to the next level.
@@ -205,15 +205,25 @@ def solve(
     stages: list[StageReport] = []
     tiers_at_flow = True  # settled tiers equal the relaxation's: its bounds still hold
 
-    def search(level: str, known: list[int], seconds: float, start: np.ndarray, fixed=()) -> int:
+    def search(
+        level: str,
+        known: list[int],
+        seconds: float,
+        start: np.ndarray,
+        fixed=(),
+        enough: int | None = None,
+    ) -> int:
         """One CP-SAT run of a level, cut by the best bound known; keeps the result in
-        `x` if it is no worse for the level. Returns CP-SAT's status."""
+        `x` if it is no worse for the level. Stops as soon as the level reaches
+        `enough` (a bound on the whole problem: nothing better exists), whatever the
+        tie-breaks could still gain. Returns CP-SAT's status."""
         nonlocal x
         model_cp = fresh_cp()
         expr = model_cp.expr(level)
         if known:
             model_cp.cp.add(expr <= min(known))
-        model_cp.cp.maximize(_with_tie_break(model_cp, model, level, expr))
+        objective, scale = _with_tie_break(model_cp, model, level, expr)
+        model_cp.cp.maximize(objective)
         model_cp.cp.clear_assumptions()
         model_cp.cp.add_assumptions([model_cp.x[int(j)] for j in fixed])
         model_cp.hint(start)
@@ -222,7 +232,8 @@ def solve(
         # repair (7 of 19 limits between 0.22 and 0.40 s on a saved model, 0 of 19
         # without it). A plain hint still steers the search from that start.
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
-        status = solver.solve(model_cp.cp)
+        callback = None if enough is None else _StopAt(scale * enough)
+        status = solver.solve(model_cp.cp, callback)
         model_cp.cp.clear_assumptions()
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = fill(model_cp.solution(solver), gather=level in ("placed", "siblings"))
@@ -318,6 +329,7 @@ def solve(
                     near,
                     start,
                     fixed=np.flatnonzero((answer.x > 1 - 1e-6) & (start > 0)),
+                    enough=global_bound,
                 )
                 current = model.level_value(level, x)
             status = cp_model.UNKNOWN
@@ -344,7 +356,7 @@ def solve(
                     )
                 if whole:
                     seconds = (deadline - time.perf_counter()) * share / share_left
-                    status = search(level, known, seconds, x)
+                    status = search(level, known, seconds, x, enough=global_bound)
                 current = model.level_value(level, x)
             if status == cp_model.OPTIMAL and not pruned:
                 global_bound = current
@@ -436,7 +448,8 @@ def _stage_figures(
 
 
 def _with_tie_break(cp: CpSatModel, model: AssignmentModel, level: str, expr):
-    """The level, then the levels below it (but cost) as tie-breaks, as one objective.
+    """The level, then the levels below it (but cost) as tie-breaks, as one objective,
+    and the scale of the level in it.
 
     Level 1 and level 2 each leave many equally good results; searching them with an
     eye on the next levels hands each level a good start instead of an arbitrary one:
@@ -445,7 +458,7 @@ def _with_tie_break(cp: CpSatModel, model: AssignmentModel, level: str, expr):
     the term above.
     """
     if level not in ("placed", "siblings"):
-        return expr
+        return expr, 1
     below = ["siblings", "quality"] if level == "placed" else ["quality"]
     combined, scale = 0, 1
     for lower in reversed(below):
@@ -454,8 +467,20 @@ def _with_tie_break(cp: CpSatModel, model: AssignmentModel, level: str, expr):
         scale *= int(coef.sum()) + 1 if len(coef) else 1
     top = int(model.objective[level][1].sum()) or 1
     if scale * top >= 2**62:  # too fine to carry: keep only the next level down
-        return _with_tie_break(cp, model, "siblings", expr) if level == "placed" else expr
-    return scale * expr + combined
+        return _with_tie_break(cp, model, "siblings", expr) if level == "placed" else (expr, 1)
+    return scale * expr + combined, scale
+
+
+class _StopAt(cp_model.CpSolverSolutionCallback):
+    """Stops CP-SAT once the objective reaches a value nothing can beat at the level."""
+
+    def __init__(self, objective: int) -> None:
+        super().__init__()
+        self.objective = objective
+
+    def on_solution_callback(self) -> None:
+        if self.objective_value >= self.objective:
+            self.stop_search()
 
 
 def _lp_group_order(model: AssignmentModel, lp_x: np.ndarray) -> list[int]:
