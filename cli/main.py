@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 import matching
-from cli import render
+from cli import render, serve
 from cli.users import users_app
 from matching.problem import ProblemInvalid, problem_to_dict
 from synth import WEST_YORKSHIRE, generate_region
@@ -297,6 +297,10 @@ def bench(
     except OSError as exc:
         fail(f"cannot write {out_path}: {exc.strerror}", EXIT_WRITE)
     err.print(f"wrote {out_path}", highlight=False)
+
+
+app.command()(serve.serve)
+app.command("bench-api")(serve.bench_api)
 
 
 def main() -> None:  # pragma: no cover - the console script calls app()

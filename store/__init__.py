@@ -14,7 +14,7 @@ takes a session and never commits; wrap one unit of work in `transaction(engine)
 See docs/store.md.
 """
 
-from store.audit import list_audit, record
+from store.audit import entry_values, list_audit, record, record_many
 from store.children import child_to_dict, create_child, get_child, list_children, update_child
 from store.db import database_url, make_engine, migrate, read_session, transaction
 from store.errors import (
@@ -74,6 +74,7 @@ from store.siblings import (
     list_groups,
     update_group,
 )
+from store.stats import aggregates
 from store.users import (
     AUTHORISERS,
     authenticate,
@@ -84,6 +85,7 @@ from store.users import (
     list_users,
 )
 from store.validate import known_las
+from store.version import data_version
 from store.workflow import (
     RuleException,
     authorise_exception,
@@ -96,6 +98,7 @@ from store.workflow import (
     get_proposal,
     list_placements,
     list_proposals,
+    next_hold_end,
     proposal_children,
     propose,
     set_views_note,
@@ -124,6 +127,7 @@ __all__ = [
     "Unauthenticated",
     "User",
     "VacancyTaken",
+    "aggregates",
     "authenticate",
     "authorise_exception",
     "build_problem",
@@ -136,12 +140,14 @@ __all__ = [
     "create_household",
     "create_user",
     "current_referral",
+    "data_version",
     "database_url",
     "deactivate_user",
     "decline",
     "default_hold",
     "delete_group",
     "end_placement",
+    "entry_values",
     "expire_holds",
     "free_places",
     "get_child",
@@ -167,12 +173,14 @@ __all__ = [
     "load_problem",
     "make_engine",
     "migrate",
+    "next_hold_end",
     "open_referral",
     "problem_dict",
     "proposal_children",
     "propose",
     "read_session",
     "record",
+    "record_many",
     "set_policy",
     "set_views_note",
     "transaction",

@@ -10,10 +10,11 @@ same transaction: no change without its entry, no entry without its change.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from store.db import atomic
@@ -53,6 +54,32 @@ def _clean_detail(detail: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+def entry_values(
+    user: User | None,
+    action: str,
+    child_ids: Iterable[str] = (),
+    object_id: str | int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One entry's column values, checked (ids and codes only); raises Invalid."""
+    if not ACTION.match(action) or len(action) > 64:
+        raise Invalid.one("action", f"bad audit action {action!r}")
+    children = list(dict.fromkeys(child_ids))
+    for c in children:
+        _check_value("child_ids", c)
+    obj = None if object_id is None else str(object_id)
+    if obj is not None:
+        _check_value("object_id", obj)
+    return {
+        "at": utcnow(),
+        "user_id": user.id if user is not None else None,
+        "action": action,
+        "child_ids": children,
+        "object_id": obj,
+        "detail": _clean_detail(detail),
+    }
+
+
 @atomic
 def record(
     session: Session,
@@ -63,26 +90,40 @@ def record(
     detail: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry (user None: the system itself, e.g. a hold expiring)."""
-    if not ACTION.match(action) or len(action) > 64:
-        raise Invalid.one("action", f"bad audit action {action!r}")
-    children = list(dict.fromkeys(child_ids))
-    for c in children:
-        _check_value("child_ids", c)
-    obj = None if object_id is None else str(object_id)
-    if obj is not None:
-        _check_value("object_id", obj)
-    entry = AuditEntry(
-        at=utcnow(),
-        user_id=user.id if user is not None else None,
-        action=action,
-        child_ids=children,
-        object_id=obj,
-        detail=_clean_detail(detail),
-    )
+    entry = AuditEntry(**entry_values(user, action, child_ids, object_id, detail))
     session.add(entry)
     session.flush()
-    session.add_all(AuditChild(audit_id=entry.id, child_id=c) for c in children)
+    session.add_all(AuditChild(audit_id=entry.id, child_id=c) for c in entry.child_ids)
     return entry
+
+
+@atomic
+def record_many(session: Session, entries: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Append many entries at once (each from `entry_values`), in two INSERTs: for a
+    busy service that commits the reads' entries together. Their ids, in order."""
+    if not entries:
+        return []
+    rows = [dict(e) for e in entries]
+    # Core statements on the session's connection: the ORM's bulk path costs more than
+    # the database does here.
+    connection = session.connection()
+    ids = list(
+        connection.execute(
+            insert(AuditEntry.__table__).returning(  # type: ignore[attr-defined]
+                AuditEntry.__table__.c.id,  # type: ignore[attr-defined]
+                sort_by_parameter_order=True,
+            ),
+            rows,
+        ).scalars()
+    )
+    children = [
+        {"audit_id": i, "child_id": c}
+        for i, row in zip(ids, rows, strict=True)
+        for c in row["child_ids"]
+    ]
+    if children:
+        connection.execute(insert(AuditChild.__table__), children)  # type: ignore[attr-defined]
+    return ids
 
 
 def list_audit(

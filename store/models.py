@@ -11,7 +11,17 @@ one current placement per child, one sibling group per child.
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 #: Constraint names that are the same on every backend, so migrations can name them.
@@ -290,3 +300,17 @@ class PolicyRecord(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     document: dict[str, Any] = _json(default_factory=dict)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DataVersion(SQLModel, table=True):
+    """One row counting the committed changes to what a matching problem is built from.
+
+    Bumped at commit by every transaction that wrote a child, household, sibling group,
+    referral, proposal, placement or policy (store.version), so a process that keeps a
+    built problem in memory knows, with one read, whether it is still current.
+    """
+
+    __tablename__ = "data_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_type=BigInteger)

@@ -29,7 +29,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, exists, update
+from sqlalchemy import case, exists, func, update
 from sqlmodel import Session, col, select
 
 from matching.eligibility import RULE_BY_ID
@@ -440,6 +440,17 @@ def set_views_note(
         session, by, "proposal.views_note", proposal_children(session, proposal_id), proposal_id
     )
     return proposal
+
+
+def next_hold_end(session: Session, now: datetime | None = None) -> datetime | None:
+    """When the first live hold lapses (and frees its place), or None if none is live:
+    until then a problem built now stays true to the records."""
+    now = now or utcnow()
+    return session.exec(
+        select(func.min(Proposal.hold_until)).where(
+            Proposal.status == "proposed", col(Proposal.hold_until) > now
+        )
+    ).one()
 
 
 @atomic

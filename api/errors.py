@@ -1,0 +1,152 @@
+"""Every failure as a JSON answer with the right status, never a stack trace.
+
+The store's domain errors map one to one: NotFound 404 (also another LA's record),
+Conflict and its kinds 409, Forbidden 403, Invalid 422, Unauthenticated 401. A 422
+names each field at fault the way a client sent it: `body.needs[0]`, `query.limit`.
+Anything unexpected is logged and answered with a plain 500 that says nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import store
+from api.schemas import ErrorOut, ValidationErrorOut
+
+log = logging.getLogger("placematch.api")
+
+
+class RuleBreaks(Exception):
+    """A proposed match breaks hard rules that no valid exception sets aside."""
+
+    def __init__(self, message: str, breaks: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.breaks = breaks
+
+
+class FieldInvalid(store.Invalid):
+    """An Invalid whose fields are already named as the client sent them."""
+
+
+def field_path(loc: Sequence[Any]) -> str:
+    """("body", "needs", 0) -> "body.needs[0]"."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def located(exc: store.Invalid, where: str) -> FieldInvalid:
+    """The store's issues, each field prefixed with where it came from (body, query)."""
+    if isinstance(exc, FieldInvalid):
+        return exc
+    issues = []
+    for issue in exc.issues:
+        name = issue.field.removeprefix("$.").removeprefix("$")
+        if name in ("", "(record)"):
+            name = where
+        elif not name.startswith(("body", "query", "path")):
+            name = f"{where}.{name}" if not name.startswith("[") else f"{where}{name}"
+        issues.append(store.FieldIssue(name, issue.message))
+    return FieldInvalid(issues)
+
+
+def invalid(field: str, message: str) -> FieldInvalid:
+    return FieldInvalid([store.FieldIssue(field, message)])
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "is required"
+    return str(err.get("msg", "invalid value"))
+
+
+def _validation_body(errors: Iterable[dict[str, Any]], detail: str = "invalid request") -> Any:
+    fields = [{"field": field_path(e.get("loc", ())), "message": _message(e)} for e in errors]
+    return ValidationErrorOut(detail=detail, errors=fields).model_dump()
+
+
+#: FastAPI's answer to a body it cannot even decode.
+UNPARSABLE = "There was an error parsing the body"
+
+STATUS: tuple[tuple[type[store.StoreError], int], ...] = (
+    (store.Unauthenticated, 401),
+    (store.Forbidden, 403),
+    (store.NotFound, 404),
+    (store.Conflict, 409),
+    (store.Invalid, 422),
+)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(_validation_body(exc.errors()), status_code=422)
+
+    @app.exception_handler(RuleBreaks)
+    async def _rule_breaks(_request: Request, exc: RuleBreaks) -> JSONResponse:
+        body = ValidationErrorOut(detail=str(exc), rules=exc.breaks).model_dump()
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(store.StoreError)
+    async def _store_error(request: Request, exc: store.StoreError) -> JSONResponse:
+        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+        if isinstance(exc, store.Invalid):
+            where = "query" if request.method in ("GET", "DELETE") else "body"
+            issues = located(exc, where).issues
+            body = ValidationErrorOut(
+                detail="; ".join(map(str, issues)) or "invalid request",
+                errors=[{"field": i.field, "message": i.message} for i in issues],
+            ).model_dump()
+            return JSONResponse(body, status_code=422)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(
+            ErrorOut(detail=str(exc)).model_dump(), status_code=status, headers=headers
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == UNPARSABLE:
+            # Not UTF-8 (FastAPI's own 400): as bad as any other malformed body.
+            errors = [{"loc": ("body",), "msg": "the body is not JSON text in UTF-8"}]
+            return JSONResponse(_validation_body(errors), status_code=422)
+        return JSONResponse(
+            ErrorOut(detail=str(exc.detail)).model_dump(),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(ErrorOut(detail="internal error").model_dump(), status_code=500)
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error answers a route can give."""
+    text = {
+        401: "no valid bearer token",
+        403: "your role may not do this",
+        404: "no such record within your LAs",
+        409: "the records' state does not allow it",
+        422: "a field is invalid (each named)",
+    }
+    return {
+        code: {"model": ValidationErrorOut if code == 422 else ErrorOut, "description": text[code]}
+        for code in codes
+    }

@@ -1,0 +1,80 @@
+"""Small pieces the routers share: paging, path and query types, record shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Path, Query
+from sqlmodel import Session
+
+import store
+from api.deps import Services
+from api.schemas import MAX_INT
+
+Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="records to skip")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="records to return")]
+#: Any text but NUL (which no database compares); an id that does not exist is a 404.
+NO_NUL = r"^[^\x00]+$"
+RecordId = Annotated[str, Path(min_length=1, max_length=200, pattern=NO_NUL, examples=["C-0015"])]
+Serial = Annotated[int, Path(ge=1, le=MAX_INT)]
+IdFilter = Annotated[str | None, Query(min_length=1, max_length=200, pattern=NO_NUL)]
+
+
+def page(items: list[Any], offset: int, limit: int) -> dict[str, Any]:
+    return {
+        "items": items,
+        "offset": offset,
+        "limit": limit,
+        "next_offset": offset + limit if len(items) == limit else None,
+    }
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """Times from the database as aware UTC (SQLite may hand back naive ones)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def proposal_out(s: Session, p: store.Proposal) -> dict[str, Any]:
+    hold_until = aware(p.hold_until)
+    assert p.id is not None and hold_until is not None
+    return {
+        "id": p.id,
+        "status": p.status,
+        "holding": p.status == "proposed" and hold_until > store.utcnow(),
+        "household_id": p.household_id,
+        "child_id": p.child_id,
+        "group_id": p.group_id,
+        "children": store.proposal_children(s, p.id),
+        "places": p.places,
+        "hold_until": hold_until,
+        "proposed_at": aware(p.proposed_at),
+        "proposed_by": p.proposed_by,
+        "decided_at": aware(p.decided_at),
+        "decided_by": p.decided_by,
+        "decline_reason": p.decline_reason,
+        "views_note": p.views_note,
+        "exception": {
+            "rule": p.exception_rule,
+            "reason": p.exception_reason,
+            "authorised_by": p.exception_authorised_by,
+        }
+        if p.exception_rule
+        else None,
+    }
+
+
+def audit(
+    svc: Services,
+    user: store.User,
+    action: str,
+    child_ids: Iterable[str] = (),
+    object_id: str | int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record a read in its own short write transaction."""
+    with svc.writes.transaction() as s:
+        store.record(s, user, action, child_ids, object_id, detail)

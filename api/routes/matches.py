@@ -1,0 +1,103 @@
+"""Ranked matches for a child or a sibling group, and the hard rules behind them.
+
+Answered from the built problem the cache keeps for the caller's LAs (api/cache.py):
+the eligible carers best first with reasons, and near misses that fail one rule. Every
+request is audited (`match.rank`, with the children's ids).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, NoReturn
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+import store
+from api.deps import Anyone, Services, Staff
+from api.errors import responses
+from api.routes.common import RecordId
+from api.schemas import RankingOut, RuleOut
+from matching import RULES
+
+router = APIRouter(tags=["matches"])
+
+Top = Annotated[int, Query(ge=1, le=500, description="matches to return")]
+Near = Annotated[int, Query(ge=0, le=500, description="near misses to return")]
+
+
+def _absent(svc: Services, user: store.User, subject: str, kind: str) -> NoReturn:
+    """Why a subject is not in the caller's problem: 404 (none within your LAs) or 409."""
+    with store.read_session(svc.engine) as s:
+        if kind == "group":
+            store.get_group(s, subject, las=user.las)
+            raise store.Conflict(
+                f"sibling group {subject} has fewer than two members with an open referral"
+            )
+        store.get_child(s, subject, las=user.las)
+    raise store.Conflict(f"child {subject} has no open referral")
+
+
+async def _ranked(
+    svc: Services, user: store.User, subject: str, kind: str, top: int, near: int
+) -> Response:
+    # The busiest endpoint, so async: the cache check and any first ranking run in a
+    # worker thread, a ranking already made is answered on the event loop, and the
+    # audit entry is group-committed (api/auditlog.py) before the answer leaves.
+    snap = svc.cache.fresh(user.las) or await run_in_threadpool(svc.cache.snapshot, user.las)
+    present = subject in (snap.groups if kind == "group" else snap.problem.child_by_id)
+    if not present:
+        await run_in_threadpool(_absent, svc, user, subject, kind)
+    ranked = snap.rankings.get((subject, top, near))
+    if ranked is None:
+        ranked = await run_in_threadpool(snap.ranking, subject, top, near)
+    body, children, eligible = ranked
+    await svc.audit.record(
+        user, "match.rank", children, subject, {"top": top, "eligible": eligible}
+    )
+    return Response(body, media_type="application/json")
+
+
+@router.get(
+    "/children/{child_id}/matches",
+    response_model=RankingOut,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Ranked matches for a child, with reasons and near misses",
+)
+async def child_matches(
+    child_id: RecordId, user: Staff, request: Request, top: Top = 20, near: Near = 10
+) -> Any:
+    """Every eligible carer with a free (unheld) place, best first, each with its
+    reasons; then carers that fail exactly one hard rule, closest first, naming it.
+    409 if the child has no open referral."""
+    return await _ranked(request.app.state.services, user, child_id, "child", top, near)
+
+
+@router.get(
+    "/sibling-groups/{group_id}/matches",
+    response_model=RankingOut,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Ranked matches for a whole sibling group",
+)
+async def group_matches(
+    group_id: RecordId, user: Staff, request: Request, top: Top = 20, near: Near = 10
+) -> Any:
+    """Households that can take every referred member together."""
+    return await _ranked(request.app.state.services, user, group_id, "group", top, near)
+
+
+@router.get(
+    "/rules",
+    response_model=list[RuleOut],
+    responses=responses(401),
+    summary="The hard rules, and which may be set aside by an exception",
+)
+async def rules(user: Anyone) -> Any:
+    return [
+        {
+            "id": r.id,
+            "section": r.section,
+            "summary": r.summary,
+            "exception_allowed": r.exception_allowed,
+        }
+        for r in RULES
+    ]

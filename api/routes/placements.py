@@ -1,0 +1,76 @@
+"""Placements: who lives where since when; ending one frees the place. Reads audited."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+import store
+from api.deps import Staff, Svc
+from api.errors import responses
+from api.routes.common import IdFilter, Limit, Offset, Serial, page
+from api.schemas import EndIn, Page, PlacementOut
+
+router = APIRouter(tags=["placements"])
+
+
+def _out(p: store.Placement) -> dict[str, Any]:
+    return PlacementOut.model_validate(p).model_dump()
+
+
+@router.get(
+    "/placements",
+    response_model=Page[PlacementOut],
+    responses=responses(401, 403, 422),
+    summary="List placements of your LAs' children, newest first",
+)
+def list_placements(
+    user: Staff,
+    svc: Svc,
+    child_id: IdFilter = None,
+    household_id: IdFilter = None,
+    current: Annotated[bool | None, Query(description="true: not ended; false: ended")] = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> Any:
+    with svc.writes.transaction() as s:
+        rows = store.list_placements(
+            s,
+            las=user.las,
+            child_id=child_id,
+            household_id=household_id,
+            current=current,
+            offset=offset,
+            limit=limit,
+        )
+        if rows:
+            store.record(s, user, "placement.list", [p.child_id for p in rows])
+        return page([_out(p) for p in rows], offset, limit)
+
+
+@router.get(
+    "/placements/{placement_id}",
+    response_model=PlacementOut,
+    responses=responses(401, 403, 404, 422),
+    summary="Read a placement",
+)
+def get_placement(placement_id: Serial, user: Staff, svc: Svc) -> Any:
+    with svc.writes.transaction() as s:
+        placement = store.get_placement(s, placement_id, las=user.las)
+        store.record(s, user, "placement.read", [placement.child_id], placement_id)
+        return _out(placement)
+
+
+@router.post(
+    "/placements/{placement_id}/end",
+    response_model=PlacementOut,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="End a placement; the household's place is free again",
+)
+def end_placement(placement_id: Serial, body: EndIn, user: Staff, svc: Svc) -> Any:
+    with svc.writes.transaction() as s:
+        placement = store.end_placement(
+            s, placement_id, body.reason, by=user, ended_on=body.ended_on, las=user.las
+        )
+        return _out(placement)

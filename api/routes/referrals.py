@@ -1,0 +1,103 @@
+"""Referrals: a child needs a placement, how urgently, by when, and what they said they
+want (where to live, who with, what matters). Reads are audited."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, status
+
+import store
+from api.deps import Staff, Svc
+from api.errors import responses
+from api.routes.common import IdFilter, Limit, Offset, RecordId, Serial, page
+from api.schemas import Page, ReferralIn, ReferralOut, ReferralPatch
+
+router = APIRouter(tags=["referrals"])
+
+
+def _out(r: store.Referral) -> dict[str, Any]:
+    return ReferralOut.model_validate(r).model_dump()
+
+
+@router.post(
+    "/children/{child_id}/referrals",
+    response_model=ReferralOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Open a referral for a child, with the child's views",
+)
+def open_referral(child_id: RecordId, body: ReferralIn, user: Staff, svc: Svc) -> Any:
+    """409 if the child already has an open referral."""
+    with svc.writes.transaction() as s:
+        referral = store.open_referral(
+            s, child_id, body.model_dump(mode="json"), by=user, las=user.las
+        )
+        return _out(referral)
+
+
+@router.get(
+    "/referrals",
+    response_model=Page[ReferralOut],
+    responses=responses(401, 403, 422),
+    summary="List referrals, most urgent and soonest first",
+)
+def list_referrals(
+    user: Staff,
+    svc: Svc,
+    status: Annotated[
+        Literal["open", "placed", "closed", "any"], Query(description="default open")
+    ] = "open",
+    child_id: IdFilter = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> Any:
+    with svc.writes.transaction() as s:
+        rows = store.list_referrals(
+            s,
+            las=user.las,
+            status=None if status == "any" else status,
+            child_id=child_id,
+            offset=offset,
+            limit=limit,
+        )
+        if rows:
+            store.record(s, user, "referral.list", [r.child_id for r in rows])
+        return page([_out(r) for r in rows], offset, limit)
+
+
+@router.get(
+    "/referrals/{referral_id}",
+    response_model=ReferralOut,
+    responses=responses(401, 403, 404, 422),
+    summary="Read a referral and the child's views",
+)
+def get_referral(referral_id: Serial, user: Staff, svc: Svc) -> Any:
+    with svc.writes.transaction() as s:
+        referral = store.get_referral(s, referral_id, las=user.las)
+        store.record(s, user, "referral.read", [referral.child_id], referral.id)
+        return _out(referral)
+
+
+@router.patch(
+    "/referrals/{referral_id}",
+    response_model=ReferralOut,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Change an open referral's urgency, date or the child's views",
+)
+def update_referral(referral_id: Serial, body: ReferralPatch, user: Staff, svc: Svc) -> Any:
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    with svc.writes.transaction() as s:
+        return _out(store.update_referral(s, referral_id, changes, by=user, las=user.las))
+
+
+@router.post(
+    "/referrals/{referral_id}/close",
+    response_model=ReferralOut,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Close an open referral (no placement needed any more)",
+)
+def close_referral(referral_id: Serial, user: Staff, svc: Svc) -> Any:
+    """409 while a proposal for the child still holds a place: decline it first."""
+    with svc.writes.transaction() as s:
+        return _out(store.close_referral(s, referral_id, by=user, las=user.las))

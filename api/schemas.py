@@ -1,0 +1,801 @@
+"""Request and response bodies: the problem format's fields, vocabularies and limits.
+
+Every request field is typed with the problem format's own vocabularies (`vocab`) and
+bounds, so a bad value is refused by name (`body.needs[0]`) before any record is read,
+and the OpenAPI document shows what is allowed. The store then checks what a schema
+cannot (outcodes in the gazetteer, LA names, carers that exist) with the same JSON
+Schema definitions as a problem file. Numbers are strict (no "9" for 9, no NaN), and
+text may not hold NUL characters or broken Unicode (PostgreSQL refuses them).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
+
+from matching.eligibility import RULE_IDS
+from store.models import ROLES
+from store.validate import TEXT_MAX
+from vocab import ETHNICITIES, FLAGS, KINDS, NEEDS, PROVIDERS, SEXES, SIBLING_POLICIES, URGENCIES
+
+#: Largest integer accepted anywhere (ids, offsets): what every database column holds.
+MAX_INT = 2**31 - 1
+#: The characters an id may use: what the audit log keeps (store.audit.ID_TEXT).
+ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
+
+
+def clean_text(value: str) -> str:
+    """Refuse NUL characters and lone surrogates (no database can store them)."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("is not valid Unicode text") from None
+    return value
+
+
+def _iso_day(value: Any) -> Any:
+    if not isinstance(value, str | date):
+        raise ValueError("expected a date as text, YYYY-MM-DD")
+    return value
+
+
+Int = Annotated[int, Strict()]
+Bool = Annotated[bool, Strict()]
+Num = Annotated[float, Strict()]
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
+def text(**constraints: Any) -> Any:
+    """A text type: strict, constrained, then cleaned (constraints first, so the OpenAPI
+    document shows them)."""
+    return Annotated[str, Strict(), StringConstraints(**constraints), AfterValidator(clean_text)]
+
+
+Str = text()
+Id = text(pattern=ID_PATTERN)
+LA = text(min_length=1, max_length=64)
+Outcode = Annotated[
+    text(min_length=2, max_length=8, pattern=r"^[A-Za-z0-9 ]{2,8}$"),
+    Field(description="UK outcode (LS9) or full postcode (LS9 8AB)"),
+]
+Lang = text(pattern=r"^[a-z]{2,3}$")
+Religion = text(min_length=1, max_length=64)
+Place = Annotated[text(min_length=1, max_length=64), Field(description="an outcode or an LA name")]
+Text = text(max_length=TEXT_MAX)
+Reason = text(min_length=1, max_length=TEXT_MAX)
+Age = Annotated[Int, Field(ge=0, le=25)]
+
+Sex = Literal[SEXES]  # type: ignore[valid-type]
+CarerSex = Literal["F", "M"]
+Kind = Literal[KINDS]  # type: ignore[valid-type]
+Provider = Literal[PROVIDERS]  # type: ignore[valid-type]
+Need = Literal[NEEDS]  # type: ignore[valid-type]
+Flag = Literal[FLAGS]  # type: ignore[valid-type]
+Ethnicity = Literal[ETHNICITIES]  # type: ignore[valid-type]
+Urgency = Literal[URGENCIES]  # type: ignore[valid-type]
+SiblingPolicy = Literal[SIBLING_POLICIES]  # type: ignore[valid-type]
+Role = Literal[ROLES]  # type: ignore[valid-type]
+RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]
+
+T = TypeVar("T")
+
+
+def items(item: Any, **constraints: Any) -> Any:
+    """A list type with its own length limits (kept on the list when made optional)."""
+    return Annotated[list[item], Field(**constraints)]
+
+
+def unique(**kw: Any) -> Any:
+    """A list field whose items must differ (JSON Schema uniqueItems, as the format)."""
+    return Field(json_schema_extra={"uniqueItems": True}, **kw)
+
+
+def optional(*, unique_items: bool = False, **kw: Any) -> Any:
+    """A field a request may leave out (not nullable: an explicit null is refused by the
+    store, naming the field)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema.pop("default", None)
+        choices = [c for c in schema.pop("anyOf", []) if c != {"type": "null"}]
+        if len(choices) == 1:
+            schema.update({k: v for k, v in choices[0].items() if k not in schema})
+        elif choices:
+            schema["anyOf"] = choices
+        if unique_items:
+            schema["uniqueItems"] = True
+
+    return Field(default=None, json_schema_extra=extra, **kw)
+
+
+class Body(BaseModel):
+    """A request body: unknown fields refused, numbers finite."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False, from_attributes=True)
+
+
+# --- errors ------------------------------------------------------------------------
+
+
+class ErrorOut(Out):
+    detail: str = Field(examples=["no child 'C-9999'"])
+
+
+class FieldError(Out):
+    field: str = Field(examples=["body.needs[0]"])
+    message: str = Field(examples=["'flying' is not allowed here (expected one of: ...)"])
+
+
+class RuleBreak(Out):
+    """A hard rule a proposed match breaks, for one child."""
+
+    child: str
+    rule: str = Field(examples=["age_range"])
+    detail: str = Field(examples=["approved for ages 0–8; the child is 9"])
+    exception_allowed: bool
+
+
+class ValidationErrorOut(Out):
+    detail: str = Field(examples=["invalid request"])
+    errors: list[FieldError] = []
+    rules: list[RuleBreak] = Field(
+        default=[], description="for a refused proposal: the hard rules the match breaks"
+    )
+
+
+# --- pages -------------------------------------------------------------------------
+
+
+class Page(Out, Generic[T]):
+    items: list[T]
+    offset: int
+    limit: int
+    next_offset: int | None = Field(description="offset of the next page, or null at the end")
+
+
+# --- children ----------------------------------------------------------------------
+
+
+class Wishes(Body):
+    areas: list[Outcode] = Field(default=[], max_length=50)
+    carers: list[Id] = Field(default=[], max_length=50)
+
+
+class ChildBase(Body):
+    date_of_birth: Day | None = Field(
+        default=None, description="when given, the age is worked out on each problem's date"
+    )
+    school: Outcode | None = None
+    max_distance_km: Annotated[Num, Field(gt=0)] | None = Field(
+        default=None, description="the child's own distance limit (else the policy's per kind)"
+    )
+
+
+CHILD_EXAMPLE: dict[str, Any] = {
+    "id": "C-0301",
+    "la": "Leeds",
+    "age": 9,
+    "sex": "F",
+    "ethnicity": "WBRI",
+    "languages": ["en"],
+    "home": "LS9",
+    "school": "LS9",
+    "school_must_stay": True,
+    "accepts": ["foster", "kinship"],
+    "needs": ["emotional_behavioural"],
+    "flags": ["no_pets"],
+    "wishes": {"areas": ["LS8"], "carers": []},
+}
+
+
+class ChildIn(ChildBase):
+    """A child's record in the problem format's words (the referral is separate)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [CHILD_EXAMPLE]})
+
+    id: Id
+    la: LA = Field(description="the looking-after LA (a gazetteer name, e.g. Leeds)")
+    age: Age | None = optional(description="required unless date_of_birth")
+    sex: Sex
+    ethnicity: Ethnicity = "NOBT"
+    religion: Religion = "none"
+    languages: list[Lang] = unique(default=["en"], max_length=20)
+    home: Outcode
+    school_must_stay: Bool = False
+    avoid: list[Place] = unique(default=[], max_length=100)
+    accepts: list[Kind] = unique(min_length=1)
+    needs: list[Need] = unique(default=[])
+    flags: list[Flag] = unique(default=[])
+    siblings_placed_with: list[Id] = unique(default=[], max_length=50)
+    wishes: Wishes = Field(default_factory=Wishes)
+
+
+class ChildPatch(ChildBase):
+    """Fields to change; the rest stay. The whole record is checked again."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"needs": ["emotional_behavioural", "autism"]}]}
+    )
+
+    la: LA | None = optional()
+    age: Age | None = optional()
+    sex: Sex | None = optional()
+    ethnicity: Ethnicity | None = optional()
+    religion: Religion | None = optional()
+    languages: items(Lang, max_length=20) | None = optional(unique_items=True)
+    home: Outcode | None = optional()
+    school_must_stay: Bool | None = optional()
+    avoid: items(Place, max_length=100) | None = optional(unique_items=True)
+    accepts: items(Kind, min_length=1) | None = optional(unique_items=True)
+    needs: list[Need] | None = optional(unique_items=True)
+    flags: list[Flag] | None = optional(unique_items=True)
+    siblings_placed_with: items(Id, max_length=50) | None = optional(unique_items=True)
+    wishes: Wishes | None = optional()
+
+
+class WishesOut(Out):
+    areas: list[str]
+    carers: list[str]
+
+
+class ChildOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [CHILD_EXAMPLE]})
+
+    id: str
+    la: str
+    age: int
+    date_of_birth: date | None
+    sex: str
+    ethnicity: str
+    religion: str
+    languages: list[str]
+    home: str
+    school: str | None
+    school_must_stay: bool
+    avoid: list[str]
+    accepts: list[str]
+    needs: list[str]
+    flags: list[str]
+    max_distance_km: float | None
+    siblings_placed_with: list[str]
+    wishes: WishesOut
+
+
+# --- carers ------------------------------------------------------------------------
+
+CARER_EXAMPLE: dict[str, Any] = {
+    "id": "H-0901",
+    "la": "Leeds",
+    "kind": "foster",
+    "provider": "in_house",
+    "location": "LS12",
+    "min_age": 0,
+    "max_age": 17,
+    "sexes": [],
+    "places": 2,
+    "vacancies": 1,
+    "available_from": "2026-11-20",
+    "skills": ["emotional_behavioural", "therapeutic"],
+    "household_children_ages": [12],
+    "years_experience": 6,
+    "weekly_cost": 520,
+}
+
+
+class CarerIn(Body):
+    """A carer household (or a home) in the problem format's words, plus `places`."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [CARER_EXAMPLE]})
+
+    id: Id
+    la: LA
+    kind: Kind
+    provider: Provider
+    location: Outcode
+    min_age: Age
+    max_age: Age
+    sexes: list[CarerSex] = unique(default=[], description="empty: any")
+    places: Annotated[Int, Field(ge=0, le=100)] | None = optional(
+        description="approved places (default: vacancies)"
+    )
+    vacancies: Annotated[Int, Field(ge=0, le=100)] = Field(description="free places now")
+    available_from: Day
+    skills: list[Need] = unique(default=[])
+    languages: list[Lang] = unique(default=["en"], max_length=20)
+    ethnicity: Ethnicity = "NOBT"
+    religion: Religion = "none"
+    household_children_ages: list[Age] = Field(default=[], max_length=30)
+    smoker: Bool = False
+    pets: Bool = False
+    wheelchair_access: Bool = False
+    years_experience: Annotated[Num, Field(ge=0, le=80)] = 0.0
+    weekly_cost: Annotated[Num, Field(ge=0, le=1e7)]
+    connected_children: list[Id] = unique(
+        default=[], max_length=50, description="kinship: the children it is approved for"
+    )
+
+
+class CarerPatch(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"vacancies": 2, "places": 3}]})
+
+    la: LA | None = optional()
+    kind: Kind | None = optional()
+    provider: Provider | None = optional()
+    location: Outcode | None = optional()
+    min_age: Age | None = optional()
+    max_age: Age | None = optional()
+    sexes: list[CarerSex] | None = optional(unique_items=True)
+    places: Annotated[Int, Field(ge=0, le=100)] | None = optional()
+    vacancies: Annotated[Int, Field(ge=0, le=100)] | None = optional()
+    available_from: Day | None = optional()
+    skills: list[Need] | None = optional(unique_items=True)
+    languages: items(Lang, max_length=20) | None = optional(unique_items=True)
+    ethnicity: Ethnicity | None = optional()
+    religion: Religion | None = optional()
+    household_children_ages: items(Age, max_length=30) | None = optional()
+    smoker: Bool | None = optional()
+    pets: Bool | None = optional()
+    wheelchair_access: Bool | None = optional()
+    years_experience: Annotated[Num, Field(ge=0, le=80)] | None = optional()
+    weekly_cost: Annotated[Num, Field(ge=0, le=1e7)] | None = optional()
+    connected_children: items(Id, max_length=50) | None = optional(unique_items=True)
+
+
+class CarerOut(Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [CARER_EXAMPLE]})
+
+    id: str
+    la: str
+    kind: str
+    provider: str
+    location: str
+    min_age: int
+    max_age: int
+    sexes: list[str]
+    places: int
+    vacancies: int
+    available_from: date
+    skills: list[str]
+    languages: list[str]
+    ethnicity: str
+    religion: str
+    household_children_ages: list[int]
+    smoker: bool
+    pets: bool
+    wheelchair_access: bool
+    years_experience: float
+    weekly_cost: float
+    connected_children: list[str]
+
+
+# --- sibling groups ----------------------------------------------------------------
+
+
+class SiblingGroupIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"id": "G-0050", "children": ["C-0301", "C-0302"], "policy": "should"}]
+        }
+    )
+
+    id: Id
+    children: list[Id] = unique(min_length=2, max_length=20)
+    policy: SiblingPolicy
+
+
+class SiblingGroupPatch(Body):
+    children: items(Id, min_length=2, max_length=20) | None = optional(unique_items=True)
+    policy: SiblingPolicy | None = optional()
+
+
+class SiblingGroupOut(Out):
+    id: str
+    children: list[str]
+    policy: str
+
+
+# --- referrals ---------------------------------------------------------------------
+
+
+class ReferralIn(Body):
+    """A need for a placement, and what the child said they want."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "urgency": "urgent",
+                    "needed_by": "2026-11-30",
+                    "views_where": "near my school and my friends",
+                    "views_who": "with my brother",
+                    "views_matters": "keeping my dog",
+                }
+            ]
+        }
+    )
+
+    urgency: Urgency
+    needed_by: Day
+    views_where: Text | None = Field(default=None, description="where the child wants to live")
+    views_who: Text | None = Field(default=None, description="who they want to live with")
+    views_matters: Text | None = Field(default=None, description="what matters to them")
+
+
+class ReferralPatch(Body):
+    """Change an open referral: urgency, date, or the child's views (null clears one)."""
+
+    urgency: Urgency | None = optional()
+    needed_by: Day | None = optional()
+    views_where: Text | None = None
+    views_who: Text | None = None
+    views_matters: Text | None = None
+
+
+class ReferralOut(Out):
+    id: int
+    child_id: str
+    urgency: str
+    needed_by: date
+    status: Literal["open", "placed", "closed"]
+    views_where: str | None
+    views_who: str | None
+    views_matters: str | None
+    opened_at: datetime
+    opened_by: int | None
+    closed_at: datetime | None
+
+
+# --- ranked matches ----------------------------------------------------------------
+
+
+class MatchOut(Out):
+    carer: str
+    score: float
+    distance_km: float
+    reasons: list[str]
+
+
+class NearMissOut(Out):
+    carer: str
+    failed_rule: str
+    detail: str
+    distance_km: float
+    exception_allowed: bool
+
+
+class RankingOut(Out):
+    """Who could take this child (or these children): eligible carers best first, each
+    with its reasons, then near misses that fail one hard rule."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "subject": "C-0015",
+                    "children": ["C-0015"],
+                    "eligible_count": 33,
+                    "matches": [
+                        {
+                            "carer": "H-0306",
+                            "score": 79.5,
+                            "distance_km": 9.0,
+                            "reasons": [
+                                "9.0 km from home (LS26 to LS8)",
+                                "in the child's home LA (Leeds)",
+                            ],
+                        }
+                    ],
+                    "near_misses": [
+                        {
+                            "carer": "H-0138",
+                            "failed_rule": "vacancy",
+                            "detail": "no free place",
+                            "distance_km": 3.1,
+                            "exception_allowed": True,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    subject: str
+    children: list[str]
+    eligible_count: int
+    matches: list[MatchOut]
+    near_misses: list[NearMissOut]
+    note: str | None = None
+
+
+# --- batch runs --------------------------------------------------------------------
+
+
+class RunIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"las": ["Leeds"], "time_limit_s": 10}]}
+    )
+
+    las: items(LA, min_length=1, max_length=50) | None = optional(
+        unique_items=True,
+        description="the LAs whose open referrals to match (default: all of yours)",
+    )
+    time_limit_s: Annotated[Num, Field(ge=0.5, le=120)] | None = optional(
+        description="solver time limit (default: the policy's)"
+    )
+
+
+class RunSummary(Out):
+    status: str
+    placed: int
+    children: int
+    gap: float
+
+
+class RunOut(Out):
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    las: list[str]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress: float = Field(ge=0, le=1, description="share of the time limit used")
+    message: str | None = Field(description="the solver's last progress line")
+    children: int | None = Field(description="open referrals in the run")
+    carers: int | None
+    summary: RunSummary | None
+    error: str | None
+
+
+class ObjectiveOut(Out):
+    placed: int
+    placed_by_urgency: dict[str, int] = {}
+    siblings_together: int
+    quality: float
+    weekly_cost: float
+
+
+class BoundOut(Out):
+    placed: int
+    quality: float
+
+
+class AssignmentOut(Out):
+    child: str
+    carer: str
+    score: float
+    distance_km: float
+    reasons: list[str]
+
+
+class UnplacedOut(Out):
+    child: str
+    reasons: list[str]
+
+
+class SiblingOutcomeOut(Out):
+    id: str
+    policy: str
+    outcome: Literal["together", "split", "unplaced"]
+
+
+class StageOut(Out):
+    name: str
+    status: str
+    value: float | None
+    bound: float | None
+    seconds: float
+
+
+class ResultOut(Out):
+    """A batch run's result in the contract's shape (matching/schema/result.schema.json)."""
+
+    status: Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID"]
+    objective: ObjectiveOut
+    bound: BoundOut
+    gap: float = Field(ge=0)
+    solve_seconds: float = Field(ge=0)
+    assignments: list[AssignmentOut]
+    unplaced: list[UnplacedOut]
+    sibling_groups: list[SiblingOutcomeOut]
+    stages: list[StageOut] = []
+
+
+# --- proposals and placements ------------------------------------------------------
+
+
+class ExceptionIn(Body):
+    """A hard rule set aside for this one match, and why (authorising roles only)."""
+
+    rule: RuleId = Field(
+        description="a hard rule id whose exception_allowed is true (see GET /rules)"
+    )
+    reason: Reason
+
+
+class ProposalIn(Body):
+    """Propose a household for a child or a sibling group (give one of the two)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "household_id": "H-0306",
+                    "child_id": "C-0015",
+                    "hold_hours": 48,
+                    "views_note": "close to her school, as she asked",
+                }
+            ]
+        }
+    )
+
+    household_id: Id
+    child_id: Id | None = None
+    group_id: Id | None = None
+    hold_hours: Annotated[Num, Field(gt=0, le=720)] | None = optional(
+        description="how long the vacancy is held (default 48)"
+    )
+    views_note: Text | None = Field(
+        default=None, description="how the match meets the child's views, or why not"
+    )
+    exception: ExceptionIn | None = None
+
+
+class ExceptionOut(Out):
+    rule: str
+    reason: str | None
+    authorised_by: int | None
+
+
+class ProposalOut(Out):
+    id: int
+    status: Literal["proposed", "confirmed", "declined", "expired"]
+    holding: bool = Field(description="proposed and its hold has not lapsed")
+    household_id: str
+    child_id: str | None
+    group_id: str | None
+    children: list[str]
+    places: int
+    hold_until: datetime
+    proposed_at: datetime
+    proposed_by: int | None
+    decided_at: datetime | None
+    decided_by: int | None
+    decline_reason: str | None
+    views_note: str | None
+    exception: ExceptionOut | None
+
+
+class PlacementOut(Out):
+    id: int
+    child_id: str
+    household_id: str
+    proposal_id: int | None
+    started_on: date
+    ended_on: date | None
+    end_reason: str | None
+
+
+class ConfirmIn(Body):
+    start: Day | None = Field(default=None, description="start date (default today)")
+
+
+class ConfirmOut(Out):
+    proposal: ProposalOut
+    placements: list[PlacementOut]
+
+
+class DeclineIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "carer withdrew after meeting"}]}
+    )
+
+    reason: Reason
+
+
+class ViewsNoteIn(Body):
+    note: Text | None
+
+
+class EndIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "returned home"}]})
+
+    reason: Reason
+    ended_on: Day | None = Field(default=None, description="default today")
+
+
+# --- rules, audit, stats, users ----------------------------------------------------
+
+
+class RuleOut(Out):
+    id: str
+    section: str
+    summary: str
+    exception_allowed: bool
+
+
+class AuditOut(Out):
+    id: int
+    at: datetime
+    user_id: int | None
+    action: str
+    child_ids: list[str]
+    object_id: str | None
+    detail: dict[str, Any]
+
+
+class AuditPage(Out):
+    items: list[AuditOut]
+    next_before_id: int | None = Field(description="pass as before_id for the next page")
+
+
+class CountOut(Out):
+    la: str
+    key: str
+    count: int
+
+
+class CarerCountOut(Out):
+    la: str
+    kind: str
+    households: int
+    places: int
+    vacancies: int
+
+
+class StatsOut(Out):
+    """Counts only: no child is named (what a planner sees)."""
+
+    as_of: date
+    las: list[str]
+    open_referrals: int
+    referrals_by_la_urgency: list[CountOut]
+    referrals_by_kind: list[CountOut] = Field(description="plans accepting each kind, by LA")
+    live_proposals: list[CountOut] = Field(description="by LA; key: proposed")
+    current_placements: list[CountOut] = Field(description="by LA and carer kind")
+    carers: list[CarerCountOut]
+
+
+class UserIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "A. Officer", "role": "placement_officer", "las": ["Leeds"]}]
+        }
+    )
+
+    name: Annotated[Str, StringConstraints(min_length=1, max_length=200)]
+    role: Role
+    las: list[LA] = unique(min_length=1, max_length=50)
+
+
+class UserOut(Out):
+    id: int
+    name: str
+    role: str
+    las: list[str]
+    active: bool
+    created_at: datetime
+
+
+class UserCreated(Out):
+    user: UserOut
+    token: str = Field(description="shown once; only its hash is kept")
+
+
+class HealthOut(Out):
+    status: Literal["ok"]
+    database: Literal["ok"]

@@ -1,0 +1,260 @@
+"""`placematch serve` and `placematch bench-api`: the HTTP service, and its load bench.
+
+`serve` starts the API (uvicorn) on an SQLite file, loading the demo region (the same
+as `placematch demo`: West Yorkshire, 300 referrals, 900 households, seed 0) when the
+database has no records yet, and prints fresh demo tokens for a Leeds placement officer
+and a Leeds manager (admin), so the API can be tried with curl at once.
+
+`bench-api` starts the same server on a loopback port (or targets --url), drives
+ranked-match requests from many concurrent clients and reports throughput and latency
+percentiles (docs/bench-api.md).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from api.load import LoadReport
+
+err = Console(stderr=True)
+out = Console()
+
+DEMO_LA = "Leeds"
+DEMO_USERS = (
+    ("Demo officer", "placement_officer"),
+    ("Demo manager", "admin"),
+)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def prepare_demo(
+    url: str, *, reload_demo: bool = False, say: Callable[[str], None] = lambda _m: None
+) -> dict[str, str]:
+    """Bring the database at `url` up to date, load the demo region if it holds no
+    records (or `reload_demo` on an SQLite file: start again from nothing), and make
+    fresh demo users (earlier ones revoked). Returns a token per demo role."""
+    import store
+    from synth import generate_region
+
+    if reload_demo:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(store.database_url(url))
+        if parsed.get_backend_name() != "sqlite" or not parsed.database:
+            raise ValueError("--reload-demo starts an SQLite file again; not for this database")
+        for suffix in ("", "-wal", "-shm"):
+            Path(parsed.database + suffix).unlink(missing_ok=True)
+    engine = store.make_engine(url)
+    try:
+        store.migrate(engine=engine)
+        with store.transaction(engine) as s:
+            empty = not store.list_children(s, limit=1) and not store.list_households(s, limit=1)
+            if empty:
+                say("loading the demo region: West Yorkshire, 300 referrals, 900 households")
+                summary = store.load_problem(s, generate_region(300, 900, seed=0), by=None)
+                say(f"loaded {summary.children} children and {summary.households} households")
+            names = {name for name, _ in DEMO_USERS}
+            for user in store.list_users(s):
+                if user.active and user.name in names:
+                    store.deactivate_user(s, user.id, by=None)
+            tokens = {}
+            for name, role in DEMO_USERS:
+                _, tokens[role] = store.create_user(s, name, role, [DEMO_LA])
+    finally:
+        engine.dispose()
+    return tokens
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    db: Annotated[
+        Path | None,
+        typer.Option(help="SQLite file; default $DATABASE_URL, else ./placematch.db."),
+    ] = None,
+    reload_demo: Annotated[
+        bool, typer.Option("--reload-demo", help="Start the SQLite file again from the demo.")
+    ] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Load the demo region into an empty database.")
+    ] = True,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="uvicorn worker processes.")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+) -> None:
+    """Start the API (docs at /docs) with the demo region and print demo tokens."""
+    import uvicorn
+
+    import store
+
+    url = sqlite_url(db) if db is not None else store.database_url()
+    try:
+        if demo:
+            tokens = prepare_demo(url, reload_demo=reload_demo, say=lambda m: err.print(m))
+        else:
+            engine = store.make_engine(url)
+            store.migrate(engine=engine)
+            engine.dispose()
+            tokens = {}
+    except ValueError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - any connection fault is one message
+        _fail(f"cannot open the database {url!r}: {exc}", 1)
+    base = f"http://{host}:{port}"
+    out.print(f"placematch API on {base} (docs: {base}/docs), database {url}", highlight=False)
+    for role, token in tokens.items():
+        out.print(f"demo {role} ({DEMO_LA}) token: {token}", highlight=False, soft_wrap=True)
+    if tokens:
+        out.print(
+            f'try: curl -H "Authorization: Bearer {tokens["placement_officer"]}" '
+            f"{base}/referrals?limit=3",
+            highlight=False,
+            soft_wrap=True,
+        )
+    os.environ["DATABASE_URL"] = url
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_level="info",
+    )
+
+
+def _start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, DATABASE_URL=url)
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", "api.app:app_from_env",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    return subprocess.Popen(command, env=env)
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def markdown(reports: list[LoadReport], command: str, workers: int | None) -> str:
+    """The runs and their median as a markdown table."""
+    rows = [r.row() for r in reports]
+    keys = ["requests", "errors", "throughput", "p50_ms", "p95_ms", "p99_ms", "max_ms"]
+    heads = ["requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"]
+    lines = [
+        f"`{command}`" + (f" ({workers} uvicorn worker(s))" if workers else ""),
+        "",
+        "| run | " + " | ".join(heads) + " |",
+        "|---" * (len(heads) + 1) + "|",
+    ]
+    for k, row in enumerate(rows, 1):
+        lines.append(f"| {k} | " + " | ".join(str(row[key]) for key in keys) + " |")
+    if len(rows) > 1:
+        med = {key: statistics.median(float(r[key]) for r in rows) for key in keys}
+        lines.append(
+            "| **median** | "
+            + " | ".join(
+                f"{med[key]:.0f}" if key in ("requests", "errors") else f"{med[key]:.1f}"
+                for key in keys
+            )
+            + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def bench_api(
+    clients: Annotated[int, typer.Option(min=1, max=500, help="Concurrent clients.")] = 50,
+    requests: Annotated[int, typer.Option(min=1, max=1_000_000, help="Requests per run.")] = 2000,
+    runs: Annotated[int, typer.Option(min=1, max=20, help="Runs (each on a fresh server).")] = 3,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="uvicorn workers.")] = 1,
+    url: Annotated[
+        str | None, typer.Option(help="Target a running server instead (needs --token).")
+    ] = None,
+    token: Annotated[str | None, typer.Option(help="Bearer token for --url.")] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Also write the markdown table here.")
+    ] = None,
+) -> None:
+    """Drive ranked-match requests from concurrent clients; report throughput and
+    p50/p95/p99 latency. Without --url: each run starts the API on a loopback port over
+    a fresh copy of the demo region (SQLite) and stops it after."""
+    from api.load import drive, open_referrals, wait_until_up
+
+    if (url is None) != (token is None):
+        _fail("--url and --token go together")
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="placematch-bench-api-") as tmp:
+        template = Path(tmp) / "template.db"
+        if url is None:
+            err.print("preparing the demo region (SQLite)", highlight=False)
+            tokens = prepare_demo(sqlite_url(template))
+        for k in range(runs):
+            server = None
+            target, bearer = url, token
+            if target is None:
+                db = Path(tmp) / f"run{k}.db"
+                shutil.copyfile(template, db)
+                port = free_port()
+                server = _start_server(sqlite_url(db), port, workers)
+                target, bearer = f"http://127.0.0.1:{port}", tokens["placement_officer"]
+            assert target is not None and bearer is not None
+            try:
+                wait_until_up(target)
+                subjects = open_referrals(target, bearer)
+                # One request first, as a served API has long since done: it builds the
+                # problem for the user's LAs (~0.4 s), which every request would wait for.
+                drive(target, bearer, subjects[:1], clients=1, requests=1)
+                report = drive(target, bearer, subjects, clients=clients, requests=requests)
+            finally:
+                if server is not None:
+                    _stop(server)
+            reports.append(report)
+            row = report.row()
+            err.print(
+                f"run {k + 1}: {row['requests']} requests, {row['errors']} errors, "
+                f"{row['throughput']} req/s, p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
+                f"p99 {row['p99_ms']} ms ({len(subjects)} children)",
+                highlight=False,
+            )
+    command = f"placematch bench-api --clients {clients} --requests {requests} --runs {runs}"
+    if workers != 1:
+        command += f" --workers {workers}"
+    text = markdown(reports, command, workers if url is None else None)
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+    if out_path is not None:
+        out_path.write_text(text, "utf-8")
+    if any(r.error_count for r in reports):
+        raise typer.Exit(1)
