@@ -1,9 +1,10 @@
 """What every route needs: the services, the signed-in user and their role.
 
 A request carries `Authorization: Bearer <token>`; the token is looked up by its hash
-(store.authenticate). A user found is remembered for a few seconds, so a busy officer's
-requests do not each read the users table; revoking through the API forgets at once,
-elsewhere (the CLI, another process) within `TOKEN_TTL_S`.
+(store.authenticate). A user found is remembered, in this process's memory only, for a
+few seconds, so a busy officer's requests do not each read the users table; revoking
+through the API forgets at once, elsewhere (the CLI, another process) within
+`TOKEN_TTL_S`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import store
 from api.auditlog import AuditWriter, WriteLock
 from api.cache import ProblemCache
 from api.runs import RunManager
-from store.users import hash_token
 
 #: Seconds a looked-up token is trusted before the users table is read again.
 TOKEN_TTL_S = 5.0
@@ -43,7 +43,7 @@ class TokenCache:
 
     def known(self, token: str) -> store.User | None:
         """The user holding `token` if looked up within the last `ttl_s` seconds."""
-        hit = self._known.get(hash_token(token))
+        hit = self._known.get(token)
         return hit[0] if hit is not None and hit[1] > time.monotonic() else None
 
     def user(self, token: str) -> store.User:
@@ -58,7 +58,7 @@ class TokenCache:
         with self._lock:
             if len(self._known) > 10_000:
                 self._known.clear()
-            self._known[hash_token(token)] = (user, time.monotonic() + self.ttl_s)
+            self._known[token] = (user, time.monotonic() + self.ttl_s)
         return user
 
     def forget(self) -> None:

@@ -154,7 +154,7 @@ class RunManager:
                 kwargs["workers"] = self._workers
             result = self._solve(problem, **kwargs)
             run.result = result.to_dict()
-            with self.writes.transaction() as s:
+            with self.writes.transaction(changes=False) as s:
                 store.record(
                     s,
                     run.by,

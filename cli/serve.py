@@ -128,15 +128,15 @@ def serve(
     except Exception as exc:  # noqa: BLE001 - any connection fault is one message
         _fail(f"cannot open the database {url!r}: {exc}", 1)
     base = f"http://{host}:{port}"
-    out.print(f"placematch API on {base} (docs: {base}/docs), database {url}", highlight=False)
+    # Plain lines (never wrapped), so a script can read the tokens.
+    print(f"placematch API on {base} (docs: {base}/docs), database {url}", flush=True)
     for role, token in tokens.items():
-        out.print(f"demo {role} ({DEMO_LA}) token: {token}", highlight=False, soft_wrap=True)
+        print(f"demo {role} ({DEMO_LA}) token: {token}", flush=True)
     if tokens:
-        out.print(
-            f'try: curl -H "Authorization: Bearer {tokens["placement_officer"]}" '
-            f"{base}/referrals?limit=3",
-            highlight=False,
-            soft_wrap=True,
+        officer = tokens["placement_officer"]
+        print(
+            f'try: curl -H "Authorization: Bearer {officer}" "{base}/referrals?limit=3"',
+            flush=True,
         )
     os.environ["DATABASE_URL"] = url
     uvicorn.run(

@@ -40,9 +40,10 @@ def _absent(svc: Services, user: store.User, subject: str, kind: str) -> NoRetur
 async def _ranked(
     svc: Services, user: store.User, subject: str, kind: str, top: int, near: int
 ) -> Response:
-    # The busiest endpoint, so async: the cache check and any first ranking run in a
-    # worker thread, a ranking already made is answered on the event loop, and the
-    # audit entry is group-committed (api/auditlog.py) before the answer leaves.
+    # The busiest endpoint, so async: work happens in a worker thread only when the
+    # cache must be checked, rebuilt or filled; a ranking already made is answered on
+    # the event loop; the audit entry is group-committed (api/auditlog.py) before the
+    # answer leaves.
     snap = svc.cache.fresh(user.las) or await run_in_threadpool(svc.cache.snapshot, user.las)
     present = subject in (snap.groups if kind == "group" else snap.problem.child_by_id)
     if not present:

@@ -1,0 +1,111 @@
+"""`placematch serve` from the command line, driven as the README drives it: a real
+server on a loopback port over the demo region, a curl-like session, and the load bench
+pointed at it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+import store
+from api.load import drive, wait_until_up
+from cli.main import app
+from cli.serve import markdown, prepare_demo
+from tests.api.server import free_port
+
+
+def test_serve_the_demo_region_and_a_curl_session(tmp_path: Path) -> None:
+    port = free_port()
+    db = tmp_path / "demo.db"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(db),
+            "--no-access-log",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
+    try:
+        assert server.stdout is not None
+        lines = [server.stdout.readline() for _ in range(3)]
+        token = re.search(r"placement_officer \(Leeds\) token: (pm_\S+)", "".join(lines))
+        assert token, lines
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base)
+        session = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token[1]}"})
+        referrals = session.get("/referrals", params={"limit": 3}).json()["items"]
+        assert [r["urgency"] for r in referrals] == ["emergency"] * 3
+        child = referrals[0]["child_id"]
+        ranking = session.get(f"/children/{child}/matches", params={"top": 3}).json()
+        assert ranking["eligible_count"] > 0 and len(ranking["matches"]) == 3
+        best = ranking["matches"][0]["carer"]
+        proposal = session.post("/proposals", json={"household_id": best, "child_id": child})
+        assert proposal.status_code == 201, proposal.text
+        confirmed = session.post(f"/proposals/{proposal.json()['id']}/confirm")
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["placements"][0]["household_id"] == best
+
+        bench = CliRunner().invoke(
+            app,
+            [
+                "bench-api",
+                "--url",
+                base,
+                "--token",
+                token[1],
+                "--clients",
+                "5",
+                "--requests",
+                "60",
+                "--runs",
+                "1",
+            ],
+        )
+        assert bench.exit_code == 0, bench.output
+        assert "| 1 | 60 | 0 |" in bench.output
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_demo_tokens_are_fresh_each_start(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    first = prepare_demo(url)
+    again = prepare_demo(url)  # the region is loaded once; new tokens, old ones revoked
+    assert first.keys() == again.keys() == {"placement_officer", "admin"}
+    engine = store.make_engine(url)
+    with store.transaction(engine, write=False) as s:
+        assert len(store.list_children(s, limit=1000)) == 300
+        active = [u.name for u in store.list_users(s) if u.active]
+        with pytest.raises(store.Unauthenticated):
+            store.authenticate(s, first["placement_officer"])
+        assert store.authenticate(s, again["placement_officer"]).las == ["Leeds"]
+    engine.dispose()
+    assert sorted(active) == ["Demo manager", "Demo officer"]
+    with pytest.raises(ValueError, match="SQLite"):
+        prepare_demo("postgresql://nobody@127.0.0.1:1/x", reload_demo=True)
+
+
+def test_load_report(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        drive("http://127.0.0.1:1", "t", [])
+    report = drive("http://127.0.0.1:1", "t", ["C1"], clients=2, requests=4, timeout_s=2)
+    assert report.requests == 4 and report.error_count == 4  # nothing listens there
+    table = markdown([report, report, report], "placematch bench-api", 1)
+    assert "| **median** |" in table and "| 4 | 4 |" in table
