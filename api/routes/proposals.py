@@ -122,6 +122,9 @@ def propose(body: ProposalIn, user: Staff, svc: Svc) -> Any:
     already has a live proposal or no open referral."""
     if (body.child_id is None) == (body.group_id is None):
         raise invalid("body.child_id", "give either child_id or group_id")
+    hold = timedelta(hours=body.hold_hours) if body.hold_hours is not None else None
+    if hold is not None and hold <= timedelta(0):
+        raise invalid("body.hold_hours", "is too short to hold anything")
     if body.exception is not None:
         _may_authorise(user)
     breaks = rule_breaks(
@@ -136,7 +139,7 @@ def propose(body: ProposalIn, user: Staff, svc: Svc) -> Any:
             by=user,
             child_id=body.child_id,
             group_id=body.group_id,
-            hold=timedelta(hours=body.hold_hours) if body.hold_hours else None,
+            hold=hold,
             views_note=body.views_note,
             exception=store.RuleException(body.exception.rule, body.exception.reason)
             if body.exception
