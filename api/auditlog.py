@@ -163,7 +163,12 @@ class AuditWriter:
                     stop = True
                     break
                 batch.append(more)
-            self._write(batch)
+            try:
+                self._write(batch)
+            except Exception as exc:  # noqa: BLE001 - never leave a request waiting
+                for e in batch:
+                    if not e.done.done():
+                        e.done.set_exception(exc)
             if stop:
                 return
 

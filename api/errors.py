@@ -3,7 +3,8 @@
 The store's domain errors map one to one: NotFound 404 (also another LA's record),
 Conflict and its kinds 409, Forbidden 403, Invalid 422, Unauthenticated 401. A 422
 names each field at fault the way a client sent it: `body.needs[0]`, `query.limit`.
-Anything unexpected is logged and answered with a plain 500 that says nothing more.
+A database that cannot be reached is a 503 (try again). Anything unexpected is logged
+and answered with a plain 500 that says nothing more.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import store
@@ -129,6 +131,15 @@ def install(app: FastAPI) -> None:
             ErrorOut(detail=str(exc.detail)).model_dump(),
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            ErrorOut(detail="the database is unavailable; try again").model_dump(),
+            status_code=503,
+            headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(Exception)
