@@ -66,8 +66,9 @@ class Snapshot:
     _fill_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def current(self, version: int, now: datetime) -> bool:
+        """Built from records at least as new as `version`, no hold lapsed, same day."""
         return (
-            version == self.version
+            self.version >= version
             and now.date() == self.day
             and (self.valid_until is None or now < self.valid_until)
         )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import matching
 import store
-from tests.api.conftest import Api
+from api.cache import VERSION_TTL_S
+from tests.api.conftest import Api, open_api
 
 
 def expected(api: Api, subject: str, las: list[str], **kw: int) -> dict:
@@ -77,3 +80,18 @@ def test_the_hard_rules(api: Api) -> None:
     rules = {r["id"]: r for r in api.get("/rules", as_="planner").json()}
     assert rules["age_range"]["exception_allowed"] and not rules["avoid_area"]["exception_allowed"]
     assert len(rules) == len(matching.RULES)
+
+
+def test_a_change_made_by_another_process_is_seen(api: Api) -> None:
+    """Two apps over one database, as two workers: the second sees the first's change
+    within the cache's version check period."""
+    second = open_api(api.engine)
+    other = next(second)
+    try:
+        assert "H1" in [m["carer"] for m in other.get("/children/C1/matches").json()["matches"]]
+        assert api.patch("/carers/H1", json={"vacancies": 0}).status_code == 200
+        time.sleep(VERSION_TTL_S + 0.05)
+        seen = other.get("/children/C1/matches").json()["matches"]
+        assert "H1" not in [m["carer"] for m in seen]
+    finally:
+        second.close()
