@@ -142,7 +142,7 @@ def update_household(
 def held_places(session: Session, household_id: str, now: datetime | None = None) -> int:
     """Places held by live proposals (proposed, hold not yet lapsed)."""
     total = session.exec(
-        select(func.coalesce(func.sum(Proposal.places), 0)).where(
+        select(func.coalesce(func.sum(Proposal.places - Proposal.over_capacity), 0)).where(
             Proposal.household_id == household_id,
             Proposal.status == "proposed",
             col(Proposal.hold_until) > (now or utcnow()),

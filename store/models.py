@@ -230,6 +230,9 @@ class Proposal(SQLModel, table=True):
     exception_rule: str | None = Field(default=None, max_length=32)
     exception_reason: str | None = Field(default=None, sa_type=Text)
     exception_authorised_by: int | None = Field(default=None, foreign_key="user_account.id")
+    #: Children beyond the household's free places, by a `vacancy` exception (a fourth
+    #: foster child): they hold and take no vacancy.
+    over_capacity: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ProposalChild(SQLModel, table=True):
@@ -264,6 +267,8 @@ class Placement(SQLModel, table=True):
     ended_on: date | None = None
     end_reason: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
+    #: Beyond the approved places (a `vacancy` exception): ending it frees no place.
+    over_capacity: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class AuditEntry(SQLModel, table=True):

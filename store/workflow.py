@@ -221,11 +221,16 @@ def propose(
             "; ".join(f"child {c} already has live proposal {p}" for c, p in sorted(live))
         )
     free = household.vacancies - held_places(session, household_id, now)
+    over = 0
     if free < len(children):
-        raise VacancyTaken(
-            f"household {household_id} has {max(free, 0)} unheld vacancy(ies); "
-            f"{len(children)} needed"
-        )
+        if extra.get("exception_rule") != "vacancy":
+            raise VacancyTaken(
+                f"household {household_id} has {max(free, 0)} unheld vacancy(ies); "
+                f"{len(children)} needed"
+            )
+        # Authorised beyond the approved places: take the free places there are, and
+        # the rest live there over capacity (holding and taking no vacancy).
+        over = len(children) - max(free, 0)
     proposal = Proposal(
         child_id=child_id,
         group_id=group_id,
@@ -235,6 +240,7 @@ def propose(
         proposed_at=now,
         proposed_by=by.id,
         views_note=note,
+        over_capacity=over,
         **extra,
     )
     session.add(proposal)
@@ -300,9 +306,12 @@ def confirm(
         update(HouseholdRecord)
         .where(
             col(HouseholdRecord.id) == proposal.household_id,
-            col(HouseholdRecord.vacancies) >= proposal.places,
+            col(HouseholdRecord.vacancies) >= proposal.places - proposal.over_capacity,
         )
-        .values(vacancies=col(HouseholdRecord.vacancies) - proposal.places, updated_at=now)
+        .values(
+            vacancies=col(HouseholdRecord.vacancies) - (proposal.places - proposal.over_capacity),
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:
@@ -330,8 +339,9 @@ def confirm(
             household_id=proposal.household_id,
             proposal_id=proposal_id,
             started_on=started,
+            over_capacity=i >= len(children) - proposal.over_capacity,
         )
-        for c in children
+        for i, c in enumerate(children)
     ]
     session.add_all(placements)
     session.flush()
@@ -561,18 +571,8 @@ def end_placement(
     )
     if ended.rowcount != 1:
         raise Conflict(f"placement {placement_id} has already ended")
-    vacancies = col(HouseholdRecord.vacancies)
-    session.exec(
-        update(HouseholdRecord)
-        .where(col(HouseholdRecord.id) == placement.household_id)
-        .values(
-            vacancies=case(
-                (vacancies < col(HouseholdRecord.places), vacancies + 1), else_=vacancies
-            ),
-            updated_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    )
+    if not placement.over_capacity:
+        _free_a_place(session, placement.household_id)
     session.refresh(placement)
     household = session.get(HouseholdRecord, placement.household_id)
     if household is not None:
@@ -586,3 +586,37 @@ def end_placement(
         {"household": placement.household_id},
     )
     return placement
+
+
+def _free_a_place(session: Session, household_id: str) -> None:
+    """A child within the approved places has left: if a child lives there over
+    capacity, they now have that place; otherwise a vacancy opens (never above the
+    approved places)."""
+    over = session.exec(
+        select(Placement)
+        .where(
+            Placement.household_id == household_id,
+            col(Placement.ended_on).is_(None),
+            col(Placement.over_capacity).is_(True),
+        )
+        .order_by(col(Placement.id))
+        .limit(1)
+        .with_for_update()
+    ).first()
+    if over is not None:
+        over.over_capacity = False
+        session.add(over)
+        session.flush()
+        return
+    vacancies = col(HouseholdRecord.vacancies)
+    session.exec(
+        update(HouseholdRecord)
+        .where(col(HouseholdRecord.id) == household_id)
+        .values(
+            vacancies=case(
+                (vacancies < col(HouseholdRecord.places), vacancies + 1), else_=vacancies
+            ),
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )

@@ -199,3 +199,23 @@ def test_a_lapsed_hold_cannot_be_confirmed(both_api: Api) -> None:
     assert propose(api, "H1", child_id="C2").status_code == 201
     listed = {p["id"]: p["status"] for p in api.get("/proposals").json()["items"]}
     assert listed[made.json()["id"]] == "expired"
+
+
+def test_a_manager_places_a_child_beyond_the_approved_places(both_api: Api) -> None:
+    """A vacancy exception (a fourth foster child): refused without one, placed with
+    one, and the household's count of free places stays true when children leave."""
+    api = both_api
+    first = propose(api, "H1", child_id="C1")
+    assert first.status_code == 201, first.text
+    [placed] = api.post(f"/proposals/{first.json()['id']}/confirm", json={}).json()["placements"]
+    assert vacancies(api, "H1") == 0
+    assert propose(api, "H1", child_id="C2").status_code in (409, 422)
+    exception = {"rule": "vacancy", "reason": "brother of a child already there; panel agreed"}
+    made = propose(api, "H1", as_="manager", child_id="C2", exception=exception)
+    assert made.status_code == 201, made.text
+    confirmed = api.post(f"/proposals/{made.json()['id']}/confirm", as_="manager", json={})
+    assert confirmed.status_code == 200, confirmed.text
+    assert vacancies(api, "H1") == 0
+    ended = api.post(f"/placements/{placed['id']}/end", json={"reason": "returned home"})
+    assert ended.status_code == 200, ended.text
+    assert vacancies(api, "H1") == 0  # C2 now has the approved place

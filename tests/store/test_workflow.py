@@ -251,3 +251,53 @@ def test_other_las_proposals_and_placements_are_not_found(engine: Engine, office
         assert store.list_placements(s, las=leeds) == []
         assert [x.id for x in store.list_proposals(s, las=["Bradford"])] == [p.id]
         assert [x.id for x in store.list_proposals(s, child_id="C1", status="confirmed")] == [p.id]
+
+
+def _full_household_with(engine: Engine, officer: User) -> int:
+    """H1 approved for one child, and C1 living there: no vacancy."""
+    add_household(engine, "H1", vacancies=1, places=1)
+    for child in ("C1", "C2"):
+        add_child(engine, child)
+    with store.transaction(engine) as s:
+        p = store.propose(s, "H1", child_id="C1", by=officer)
+        (first,) = store.confirm(s, p.id, by=officer)
+    return first.id
+
+
+def test_an_authorised_vacancy_exception_places_a_child_beyond_the_approved_places(
+    engine: Engine, officer: User, manager: User
+) -> None:
+    first = _full_household_with(engine, officer)
+    with store.transaction(engine) as s, pytest.raises(store.VacancyTaken):
+        store.propose(s, "H1", child_id="C2", by=officer)
+    extra = store.RuleException("vacancy", "sibling of a child already there, panel agreed")
+    with store.transaction(engine) as s:
+        p = store.propose(s, "H1", child_id="C2", by=manager, exception=extra)
+        assert p.over_capacity == 1
+        (second,) = store.confirm(s, p.id, by=manager)
+        assert second.over_capacity
+    assert vacancies(engine) == (0, 0)
+    # C1 leaves: C2 now has the approved place, and no vacancy opens.
+    with store.transaction(engine) as s:
+        store.end_placement(s, first, "returned home", by=officer)
+        assert not store.get_placement(s, second.id).over_capacity
+    assert vacancies(engine) == (0, 0)
+    with store.transaction(engine) as s:
+        store.end_placement(s, second.id, "moved on", by=officer)
+    assert vacancies(engine) == (1, 1)
+
+
+def test_ending_a_placement_beyond_the_approved_places_frees_no_place(
+    engine: Engine, officer: User, manager: User
+) -> None:
+    first = _full_household_with(engine, officer)
+    extra = store.RuleException("vacancy", "emergency, one night, manager agreed")
+    with store.transaction(engine) as s:
+        p = store.propose(s, "H1", child_id="C2", by=manager, exception=extra)
+        (second,) = store.confirm(s, p.id, by=manager)
+    with store.transaction(engine) as s:
+        store.end_placement(s, second.id, "moved on next day", by=officer)
+    assert vacancies(engine) == (0, 0)
+    with store.transaction(engine) as s:
+        store.end_placement(s, first, "returned home", by=officer)
+    assert vacancies(engine) == (1, 1)
