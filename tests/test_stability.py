@@ -1,0 +1,113 @@
+"""Stability and crowding: deferred acceptance leaves no blocking pair and is the best
+stable round for every child (checked against every stable round by brute force);
+blocking pairs and crowding are counted as defined."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.stability import blocking_pairs, crowding, deferred_acceptance
+
+
+@st.composite
+def markets(draw):
+    n_children = draw(st.integers(0, 6))
+    n_families = draw(st.integers(1, 4))
+    children = [f"C{i}" for i in range(n_children)]
+    families = [f"F{j}" for j in range(n_families)]
+    child_prefs = {
+        c: draw(st.permutations(families).map(lambda p: p[: draw(st.integers(0, len(p)))]))
+        for c in children
+    }
+    family_rank = {}
+    for f in families:
+        accepted = draw(st.lists(st.sampled_from(children), unique=True)) if children else []
+        family_rank[f] = {c: i for i, c in enumerate(accepted)}
+    capacity = {f: draw(st.integers(0, 2)) for f in families}
+    return child_prefs, family_rank, capacity
+
+
+def _valid(child_prefs, family_rank, capacity, links) -> bool:
+    for c, f in links.items():
+        if f not in child_prefs[c] or c not in family_rank[f]:
+            return False
+    load = {f: 0 for f in capacity}
+    for f in links.values():
+        load[f] += 1
+    return all(load[f] <= capacity[f] for f in capacity)
+
+
+def _all_rounds(child_prefs, family_rank, capacity):
+    """Every set of links that respects acceptability and capacity (small markets)."""
+    children = list(child_prefs)
+    options = [[None, *child_prefs[c]] for c in children]
+    for choice in itertools.product(*options):
+        links = {c: f for c, f in zip(children, choice, strict=True) if f is not None}
+        if _valid(child_prefs, family_rank, capacity, links):
+            yield links
+
+
+def _position(prefs, family) -> int:
+    return len(prefs) if family is None else prefs.index(family)
+
+
+@settings(max_examples=300, deadline=None)
+@given(markets())
+def test_deferred_acceptance_is_stable_and_best_for_every_child(market) -> None:
+    child_prefs, family_rank, capacity = market
+    links = deferred_acceptance(child_prefs, family_rank, capacity)
+    assert _valid(child_prefs, family_rank, capacity, links)
+    assert blocking_pairs(child_prefs, family_rank, capacity, links) == []
+    for other in _all_rounds(child_prefs, family_rank, capacity):
+        if blocking_pairs(child_prefs, family_rank, capacity, other):
+            continue
+        for c, prefs in child_prefs.items():
+            assert _position(prefs, links.get(c)) <= _position(prefs, other.get(c))
+
+
+def test_a_pair_who_both_prefer_each_other_blocks() -> None:
+    child_prefs = {"A": ["F1", "F2"], "B": ["F1"]}
+    family_rank = {"F1": {"A": 0, "B": 1}, "F2": {"A": 0}}
+    capacity = {"F1": 1, "F2": 1}
+    # A sent to F2 while F1 took B, whom it likes less than A.
+    assert blocking_pairs(child_prefs, family_rank, capacity, {"A": "F2", "B": "F1"}) == [
+        ("A", "F1")
+    ]
+    # B would like F1, but F1 has no room and prefers A, whom it has: stable.
+    assert blocking_pairs(child_prefs, family_rank, capacity, {"A": "F1"}) == []
+    # An unlinked child and a family with room who accept each other block.
+    assert blocking_pairs(child_prefs, family_rank, capacity, {}) == [
+        ("A", "F1"),
+        ("A", "F2"),
+        ("B", "F1"),
+    ]
+    assert deferred_acceptance(child_prefs, family_rank, capacity) == {"A": "F1"}
+
+
+def test_a_family_that_does_not_accept_a_child_never_blocks_nor_links() -> None:
+    child_prefs = {"A": ["F1"]}
+    family_rank = {"F1": {}}
+    capacity = {"F1": 3}
+    assert blocking_pairs(child_prefs, family_rank, capacity, {}) == []
+    assert deferred_acceptance(child_prefs, family_rank, capacity) == {}
+
+
+def test_crowding_counts_the_families_on_short_lists() -> None:
+    lists = {
+        "A": ["F1", "F2", "F3"],
+        "B": ["F1", "F2"],
+        "C": ["F1", "F4"],
+        "D": ["F5"],
+    }
+    c = crowding(lists, top=2)
+    assert c.named == {"F1": 3, "F2": 2, "F4": 1, "F5": 1}
+    assert c.most == 3
+    assert c.top(1) == ["F1"]
+    assert c.share_naming_top(1) == pytest.approx(0.75)
+    even = crowding({"A": ["F1"], "B": ["F2"]}, top=1)
+    assert even.gini() == pytest.approx(0.0)
+    assert c.gini() > even.gini()
