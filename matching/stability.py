@@ -24,6 +24,9 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from matching.pairs import PairTable
+from vocab import URGENCIES
+
 Child = Hashable
 Family = Hashable
 
@@ -135,3 +138,74 @@ def crowding(short_lists: Mapping[Child, Sequence[Family]], top: int = 5) -> Cro
     lists = tuple(tuple(lst[:top]) for lst in short_lists.values())
     named: Counter = Counter(f for lst in lists for f in lst)
     return Crowding(named, len(lists), lists)
+
+
+@dataclass(frozen=True)
+class RoundComparison:
+    """A round of links against deferred acceptance on the same preferences."""
+
+    placed: int
+    placed_by_urgency: dict[str, int]
+    blocking: int
+    mean_score: float
+    da_placed: int
+    da_placed_by_urgency: dict[str, int]
+    da_blocking: int  # always 0: kept to print beside the round's
+    da_mean_score: float
+
+
+def preferences(
+    pairs: PairTable,
+) -> tuple[dict[str, list[str]], dict[str, dict[str, int]], dict[str, int]]:
+    """Preferences read from match scores: each child's eligible carers best first, and
+    each carer's eligible children ranked by the same score (a family is taken to
+    prefer the children it fits best), with the carers' free places as capacity."""
+    table = pairs.ctx.table
+    child_prefs: dict[str, list[str]] = {}
+    score_of: dict[str, list[tuple[float, str]]] = {}
+    for c, child in enumerate(pairs.children):
+        totals = pairs.scores[c].total
+        order = sorted(range(len(pairs.eligible[c])), key=lambda j: -totals[j])
+        child_prefs[child.id] = [table.carers[int(pairs.eligible[c][j])].id for j in order]
+        for j, h in enumerate(pairs.eligible[c]):
+            score_of.setdefault(table.carers[int(h)].id, []).append((-float(totals[j]), child.id))
+    family_rank = {
+        f: {child: i for i, (_s, child) in enumerate(sorted(scored))}
+        for f, scored in score_of.items()
+    }
+    capacity = {h.id: int(v) for h, v in zip(table.carers, pairs.vacancies, strict=True)}
+    return child_prefs, family_rank, capacity
+
+
+def compare_with_deferred_acceptance(pairs: PairTable, links: Mapping[str, str]) -> RoundComparison:
+    """Placed (by urgency), blocking pairs and mean score of a round, and of the
+    child-proposing deferred-acceptance round on the same score-based preferences.
+    Deferred acceptance here places children one by one: it knows nothing of urgency
+    or sibling groups, which is what the comparison shows."""
+    child_prefs, family_rank, capacity = preferences(pairs)
+    da = deferred_acceptance(child_prefs, family_rank, capacity)
+    urgency = {c.id: c.urgency for c in pairs.children}
+    score = {
+        (child.id, pairs.ctx.table.carers[int(h)].id): float(pairs.scores[c].total[j])
+        for c, child in enumerate(pairs.children)
+        for j, h in enumerate(pairs.eligible[c])
+    }
+
+    def by_urgency(round_: Mapping[str, str]) -> dict[str, int]:
+        counts = Counter(urgency[c] for c in round_)
+        return {u: counts.get(u, 0) for u in URGENCIES}
+
+    def mean(round_: Mapping[str, str]) -> float:
+        values = [score[(c, f)] for c, f in round_.items()]
+        return sum(values) / len(values) if values else float("nan")
+
+    return RoundComparison(
+        placed=len(links),
+        placed_by_urgency=by_urgency(links),
+        blocking=len(blocking_pairs(child_prefs, family_rank, capacity, links)),
+        mean_score=mean(links),
+        da_placed=len(da),
+        da_placed_by_urgency=by_urgency(da),
+        da_blocking=len(blocking_pairs(child_prefs, family_rank, capacity, da)),
+        da_mean_score=mean(da),
+    )
