@@ -23,6 +23,7 @@ from cli.users import users_app
 from matching.problem import ProblemInvalid, problem_to_dict
 from synth import WEST_YORKSHIRE, generate_region
 
+EXIT_USAGE = 2
 EXIT_INVALID = 3
 EXIT_UNKNOWN_ID = 4
 EXIT_WRITE = 5
@@ -120,17 +121,29 @@ def validate(problem: Annotated[Path, typer.Argument(help="Problem JSON file.")]
 @app.command()
 def rank(
     problem: Annotated[Path, typer.Argument(help="Problem JSON file.")],
-    child: Annotated[str, typer.Option("--child", help="Child id or sibling group id.")],
+    child: Annotated[
+        str | None, typer.Option("--child", help="Child id or sibling group id.")
+    ] = None,
+    carer: Annotated[
+        str | None, typer.Option("--carer", help="Carer id: the children it could take.")
+    ] = None,
     top: Annotated[int, typer.Option(min=1, max=500)] = 20,
     near: Annotated[int, typer.Option(min=0, max=500, help="Near misses to list.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of tables.")] = False,
 ) -> None:
-    """Ranked matches for one child or one sibling group, with reasons and near misses."""
+    """Ranked matches for one child or one sibling group (--child), or the children one
+    carer could take (--carer), with reasons and near misses."""
+    if (child is None) == (carer is None):
+        fail("give either --child or --carer", EXIT_USAGE)
     p = load(problem)
     try:
-        ranking = matching.rank(p, child, top=top, near_misses=near)
+        if carer is not None:
+            ranking = matching.rank_children(p, carer, top=top, near_misses=near)
+        else:
+            ranking = matching.rank(p, child, top=top, near_misses=near)
     except KeyError:
-        fail(f"no child or sibling group {child!r} in {problem}", EXIT_UNKNOWN_ID)
+        what = f"carer {carer!r}" if carer is not None else f"child or sibling group {child!r}"
+        fail(f"no {what} in {problem}", EXIT_UNKNOWN_ID)
     if as_json:
         write_json(ranking.to_dict(), None)
     else:

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench import metrics
-from matching import Problem, Ranking, SolveResult
+from matching import CarerRanking, Problem, Ranking, SolveResult
 from vocab import URGENCIES
 
 
@@ -44,30 +44,40 @@ def _describe(p: Problem, subject: str) -> str:
     )
 
 
-def ranking(console: Console, p: Problem, r: Ranking) -> None:
-    console.print(f"\n[bold]{_describe(p, r.subject)}[/]", highlight=False)
-    if r.note:
+def ranking(console: Console, p: Problem, r: Ranking | CarerRanking) -> None:
+    """A child's (or group's) carers, or a carer's children: the same table either way."""
+    if isinstance(r, CarerRanking):
+        h = next(h for h in p.carers if h.id == r.carer)
+        title, who, count = f"{h.id}: {h.kind}, {h.location} ({h.la})", "child", "child(ren)"
+    else:
+        title, who, count = _describe(p, r.subject), "carer", "carer(s)"
+    console.print(f"\n[bold]{title}[/]", highlight=False)
+    if isinstance(r, Ranking) and r.note:
         console.print(f"[yellow]{r.note}[/]")
-    console.print(f"{r.eligible_count} eligible carer(s)", highlight=False)
+    console.print(f"{r.eligible_count} eligible {count}", highlight=False)
     if r.matches:
         t = Table(show_lines=False, header_style="bold")
         t.add_column("#", justify="right")
-        t.add_column("carer")
+        t.add_column(who)
         t.add_column("score", justify="right")
         t.add_column("km", justify="right")
         t.add_column("why")
         for i, m in enumerate(r.matches, 1):
             t.add_row(
-                str(i), m.carer, f"{m.score:.1f}", f"{m.distance_km:.1f}", "; ".join(m.reasons[:4])
+                str(i),
+                getattr(m, who),
+                f"{m.score:.1f}",
+                f"{m.distance_km:.1f}",
+                "; ".join(m.reasons[:4]),
             )
         console.print(t)
     if r.near_misses:
         t = Table(title="near misses (fail one rule)", title_justify="left", header_style="bold")
-        t.add_column("carer")
+        t.add_column(who)
         t.add_column("rule")
         t.add_column("detail")
-        for m in r.near_misses:
-            t.add_row(m.carer, m.failed_rule, m.detail)
+        for miss in r.near_misses:
+            t.add_row(getattr(miss, who), miss.failed_rule, miss.detail)
         console.print(t)
 
 

@@ -19,12 +19,20 @@ from typing import Any
 
 from matching.eligibility import RULES, assess
 from matching.problem import Policy, Problem, ProblemInvalid, ProblemIssue, parse_problem
-from matching.ranking import MatchingContext, Ranking, rank_child, rank_group
+from matching.ranking import (
+    CarerRanking,
+    MatchingContext,
+    Ranking,
+    rank_carer,
+    rank_child,
+    rank_group,
+)
 from matching.result import SolveResult
 from matching.solver import solve
 
 __all__ = [
     "RULES",
+    "CarerRanking",
     "MatchingContext",
     "Policy",
     "Problem",
@@ -36,6 +44,7 @@ __all__ = [
     "load_problem",
     "parse_problem",
     "rank",
+    "rank_children",
     "solve",
 ]
 
@@ -82,3 +91,15 @@ def rank(
         if g.id == subject:
             return rank_group(ctx, g, top, near_misses)
     raise KeyError(f"no child or sibling group with id {subject!r} in the problem")
+
+
+def rank_children(
+    problem: Problem,
+    carer_id: str,
+    top: int = 20,
+    near_misses: int = 10,
+    ctx: MatchingContext | None = None,
+) -> CarerRanking:
+    """Children a carer (an adopter, a new vacancy) could take, best first, and the
+    children who fail one rule only; KeyError if no such carer."""
+    return rank_carer(ctx or MatchingContext(problem), carer_id, top, near_misses)

@@ -193,3 +193,91 @@ def rank_group(ctx: MatchingContext, group: SiblingGroup, top: int = 20, near: i
         misses.append(NearMiss(ctx.table.carers[i].id, rule, detail, float(lead.distance_km[i])))
     note = "; ".join(conflicts) if conflicts else None
     return Ranking(group.id, group.children, len(elig), tuple(matches), tuple(misses), note)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedChild:
+    child: str
+    score: float
+    distance_km: float
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "child": self.child,
+            "score": round(self.score, 1),
+            "distance_km": round(self.distance_km, 1),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NearMissChild:
+    child: str
+    failed_rule: str
+    detail: str
+    distance_km: float
+
+    @property
+    def exception_allowed(self) -> bool:
+        return RULE_BY_ID[self.failed_rule].exception_allowed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "child": self.child,
+            "failed_rule": self.failed_rule,
+            "detail": self.detail,
+            "distance_km": round(self.distance_km, 1),
+            "exception_allowed": self.exception_allowed,
+        }
+
+
+@dataclass(frozen=True)
+class CarerRanking:
+    """The answer to "which children could this family (or this vacancy) take?"."""
+
+    carer: str
+    eligible_count: int
+    matches: tuple[RankedChild, ...]
+    near_misses: tuple[NearMissChild, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "carer": self.carer,
+            "eligible_count": self.eligible_count,
+            "matches": [m.to_dict() for m in self.matches],
+            "near_misses": [m.to_dict() for m in self.near_misses],
+        }
+
+
+def rank_carer(ctx: MatchingContext, carer_id: str, top: int = 20, near: int = 10) -> CarerRanking:
+    """Children for one carer, best first, and the children who fail one rule only.
+
+    The same rules, scores and reasons as `rank_child`, read the other way: each child
+    is assessed against a table of this one carer, so a child ranked here scores
+    exactly what the carer scores on that child's own list. Family-finders search this
+    way (children for an approved adopter), and so does an officer with a new vacancy.
+    """
+    carer = next((h for h in ctx.problem.carers if h.id == carer_id), None)
+    if carer is None:
+        raise KeyError(f"no carer with id {carer_id!r} in the problem")
+    one = CarerTable.build([carer], ctx.gaz)
+    # Capacity and sibling context of the whole problem stay as they are: this table
+    # only narrows whom each child is compared with.
+    found: list[tuple[float, RankedChild]] = []
+    misses: list[NearMissChild] = []
+    for child in ctx.problem.children:
+        a = assess(child, one, ctx.problem.policy, ctx.gaz)
+        km = float(a.distance_km[0])
+        if a.fail_count[0] == 0:
+            s = score(a, np.zeros(1, dtype=np.int64), ctx.problem.policy)
+            total = float(s.total[0])
+            found.append((-total, RankedChild(child.id, total, km, tuple(s.reasons(0)))))
+        elif len(a.near_misses):
+            rule = a.failed_rules(0)[0]
+            misses.append(NearMissChild(child.id, rule, a.detail(0, rule), km))
+    found.sort(key=lambda pair: (pair[0], pair[1].child))
+    misses.sort(key=lambda m: (m.distance_km, m.child))
+    return CarerRanking(
+        carer_id, len(found), tuple(m for _, m in found[:top]), tuple(misses[:near])
+    )

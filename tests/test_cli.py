@@ -162,6 +162,23 @@ def test_rank_unknown_child_is_exit_4(small: Path) -> None:
     assert "C-404" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_rank_carer_lists_the_children_it_could_take(small: Path) -> None:
+    r = run("rank", str(small), "--carer", "H-2", "--json")
+    assert r.returncode == 0, r.stderr
+    ranking = json.loads(r.stdout)
+    assert "C-2" in [m["child"] for m in ranking["matches"]]
+    assert {"child": "C-1", "failed_rule": "skills"}.items() <= ranking["near_misses"][0].items()
+    table = run("rank", str(small), "--carer", "H-2")
+    assert table.returncode == 0 and "C-2" in table.stdout
+
+
+def test_rank_needs_a_child_or_a_carer_not_both(small: Path) -> None:
+    assert run("rank", str(small)).returncode == 2
+    assert run("rank", str(small), "--child", "C-1", "--carer", "H-1").returncode == 2
+    r = run("rank", str(small), "--carer", "H-404")
+    assert r.returncode == 4 and "H-404" in r.stderr and "Traceback" not in r.stderr
+
+
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
