@@ -522,6 +522,59 @@ class RankingOut(Out):
     note: str | None = None
 
 
+class ChildMatchOut(Out):
+    child: str
+    score: float
+    distance_km: float
+    reasons: list[str]
+
+
+class ChildNearMissOut(Out):
+    child: str
+    failed_rule: str
+    detail: str
+    distance_km: float
+    exception_allowed: bool
+
+
+class CarerRankingOut(Out):
+    """Which of your LAs' referred children a carer could take: eligible children best
+    first, each with its reasons, then children who fail one hard rule only."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "carer": "H-0306",
+                    "eligible_count": 78,
+                    "matches": [
+                        {
+                            "child": "C-0172",
+                            "score": 93.4,
+                            "distance_km": 4.1,
+                            "reasons": ["4.1 km from home (LS17 to LS8)"],
+                        }
+                    ],
+                    "near_misses": [
+                        {
+                            "child": "C-0118",
+                            "failed_rule": "age_range",
+                            "detail": "approved for ages 11–17; the child is 0",
+                            "distance_km": 3.0,
+                            "exception_allowed": True,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    carer: str
+    eligible_count: int
+    matches: list[ChildMatchOut]
+    near_misses: list[ChildNearMissOut]
+
+
 # --- batch runs --------------------------------------------------------------------
 
 

@@ -16,8 +16,8 @@ import store
 from api.deps import Anyone, Services, Staff
 from api.errors import responses
 from api.routes.common import RecordId
-from api.schemas import RankingOut, RuleOut
-from matching import RULES
+from api.schemas import CarerRankingOut, RankingOut, RuleOut
+from matching import RULES, rank_children
 
 router = APIRouter(tags=["matches"])
 
@@ -84,6 +84,43 @@ async def group_matches(
 ) -> Any:
     """Households that can take every referred member together."""
     return await _ranked(request.app.state.services, user, group_id, "group", top, near)
+
+
+@router.get(
+    "/carers/{carer_id}/matches",
+    response_model=CarerRankingOut,
+    responses=responses(401, 403, 404, 422),
+    summary="The referred children of your LAs a carer could take",
+)
+async def carer_matches(
+    carer_id: RecordId, user: Staff, request: Request, top: Top = 20, near: Near = 10
+) -> Any:
+    """Family-finding the other way round (an approved adopter, a new vacancy): your
+    LAs' children with an open referral whom this carer could take, best first, each
+    with its reasons, then children who fail exactly one hard rule. Audited as
+    `match.rank_carer` with the children listed."""
+    svc: Services = request.app.state.services
+    snap = svc.cache.fresh(user.las) or await run_in_threadpool(svc.cache.snapshot, user.las)
+    try:
+        ranked = await run_in_threadpool(rank_children, snap.problem, carer_id, top, near, snap.ctx)
+    except KeyError:
+
+        def missing() -> None:
+            with store.read_session(svc.engine) as s:
+                store.get_household(s, carer_id)  # 404 if there is no such household
+            raise store.Conflict(f"carer {carer_id} is not in the matching problem")
+
+        await run_in_threadpool(missing)
+        raise
+    children = [m.child for m in ranked.matches] + [m.child for m in ranked.near_misses]
+    await svc.audit.record(
+        user,
+        "match.rank_carer",
+        children,
+        carer_id,
+        {"top": top, "eligible": ranked.eligible_count},
+    )
+    return ranked.to_dict()
 
 
 @router.get(

@@ -95,3 +95,17 @@ def test_a_change_made_by_another_process_is_seen(api: Api) -> None:
         assert "H1" not in [m["carer"] for m in seen]
     finally:
         second.close()
+
+
+def test_children_a_carer_could_take_are_the_cores_for_your_las(api: Api) -> None:
+    answer = api.get("/carers/H1/matches")
+    assert answer.status_code == 200, answer.text
+    ranking = answer.json()
+    with store.transaction(api.engine, write=False) as s:
+        problem = store.build_problem(s, ["Leeds"])
+    assert ranking == matching.rank_children(problem, "H1").to_dict()
+    assert "C1" in [m["child"] for m in ranking["matches"]]
+    [entry] = api.audit(action="match.rank_carer")
+    assert entry.object_id == "H1" and "C1" in entry.child_ids
+    assert api.get("/carers/H-nobody/matches").status_code == 404
+    assert api.get("/carers/H1/matches", as_="planner").status_code == 403
