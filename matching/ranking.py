@@ -8,7 +8,7 @@ that one thing (a carer's approval, a manager's exception) today.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
@@ -46,12 +46,7 @@ class RankedMatch:
     reasons: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "carer": self.carer,
-            "score": round(self.score, 1),
-            "distance_km": round(self.distance_km, 1),
-            "reasons": list(self.reasons),
-        }
+        return _as_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +61,7 @@ class NearMiss:
         return RULE_BY_ID[self.failed_rule].exception_allowed
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "carer": self.carer,
-            "failed_rule": self.failed_rule,
-            "detail": self.detail,
-            "distance_km": round(self.distance_km, 1),
-            "exception_allowed": self.exception_allowed,
-        }
+        return _as_dict(self) | {"exception_allowed": self.exception_allowed}
 
 
 @dataclass(frozen=True)
@@ -97,6 +86,19 @@ class Ranking:
         if self.note:
             out["note"] = self.note
         return out
+
+
+def _as_dict(match: Any) -> dict[str, Any]:
+    """A match or near miss as JSON: its fields in order, score and km to 0.1."""
+    out: dict[str, Any] = {}
+    for f in fields(match):
+        value = getattr(match, f.name)
+        if f.name in ("score", "distance_km"):
+            value = round(value, 1)
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    return out
 
 
 def _best(values: np.ndarray, top: int) -> np.ndarray:
@@ -203,12 +205,7 @@ class RankedChild:
     reasons: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "child": self.child,
-            "score": round(self.score, 1),
-            "distance_km": round(self.distance_km, 1),
-            "reasons": list(self.reasons),
-        }
+        return _as_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,13 +220,7 @@ class NearMissChild:
         return RULE_BY_ID[self.failed_rule].exception_allowed
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "child": self.child,
-            "failed_rule": self.failed_rule,
-            "detail": self.detail,
-            "distance_km": round(self.distance_km, 1),
-            "exception_allowed": self.exception_allowed,
-        }
+        return _as_dict(self) | {"exception_allowed": self.exception_allowed}
 
 
 @dataclass(frozen=True)
