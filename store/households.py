@@ -139,10 +139,15 @@ def update_household(
     return household
 
 
+#: The vacancies a live proposal holds: its children, less those it places beyond the
+#: approved places (a `vacancy` exception).
+PLACES_HELD = Proposal.places - Proposal.over_capacity
+
+
 def held_places(session: Session, household_id: str, now: datetime | None = None) -> int:
     """Places held by live proposals (proposed, hold not yet lapsed)."""
     total = session.exec(
-        select(func.coalesce(func.sum(Proposal.places - Proposal.over_capacity), 0)).where(
+        select(func.coalesce(func.sum(PLACES_HELD), 0)).where(
             Proposal.household_id == household_id,
             Proposal.status == "proposed",
             col(Proposal.hold_until) > (now or utcnow()),

@@ -29,6 +29,7 @@ from matching.problem import ProblemInvalid, problem_to_dict
 from store import audit
 from store.db import atomic
 from store.errors import DuplicateId, FieldIssue, Invalid
+from store.households import PLACES_HELD, household_to_dict
 from store.models import (
     ChildRecord,
     HouseholdRecord,
@@ -271,39 +272,18 @@ def problem_dict(
         )
     held = dict(
         session.exec(
-            select(Proposal.household_id, func.sum(Proposal.places))
+            select(Proposal.household_id, func.sum(PLACES_HELD))
             .where(Proposal.status == "proposed", col(Proposal.hold_until) > now)
             .group_by(col(Proposal.household_id))
         ).all()
     )
     carers = []
     for h in session.exec(hq.order_by(col(HouseholdRecord.id))):
-        carers.append(
-            {
-                "id": h.id,
-                "la": h.la,
-                "kind": h.kind,
-                "provider": h.provider,
-                "location": h.location,
-                "min_age": h.min_age,
-                "max_age": h.max_age,
-                "sexes": list(h.sexes),
-                "vacancies": max(0, h.vacancies - int(held.get(h.id, 0))),
-                "available_from": h.available_from.isoformat(),
-                "skills": list(h.skills),
-                "languages": list(h.languages),
-                "ethnicity": h.ethnicity,
-                "religion": h.religion,
-                "household_children_ages": list(h.household_children_ages)
-                + placed_ages.get(h.id, []),
-                "smoker": h.smoker,
-                "pets": h.pets,
-                "wheelchair_access": h.wheelchair_access,
-                "years_experience": h.years_experience,
-                "weekly_cost": h.weekly_cost,
-                "connected_children": list(h.connected_children),
-            }
-        )
+        carer = household_to_dict(h)
+        del carer["places"]  # the problem format knows free places only
+        carer["vacancies"] = max(0, h.vacancies - int(held.get(h.id, 0)))
+        carer["household_children_ages"] += placed_ages.get(h.id, [])
+        carers.append(carer)
 
     groups = []
     for gid in sorted(members):
