@@ -49,12 +49,12 @@ class RankedMatch:
         return _as_dict(self)
 
 
-@dataclass(frozen=True, slots=True)
-class NearMiss:
-    carer: str
+class _FailsOneRule:
+    """A near miss, whichever way round: the one rule failed, and whether a manager
+    may set it aside."""
+
+    __slots__ = ()
     failed_rule: str
-    detail: str
-    distance_km: float
 
     @property
     def exception_allowed(self) -> bool:
@@ -62,6 +62,14 @@ class NearMiss:
 
     def to_dict(self) -> dict[str, Any]:
         return _as_dict(self) | {"exception_allowed": self.exception_allowed}
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss(_FailsOneRule):
+    carer: str
+    failed_rule: str
+    detail: str
+    distance_km: float
 
 
 @dataclass(frozen=True)
@@ -209,18 +217,11 @@ class RankedChild:
 
 
 @dataclass(frozen=True, slots=True)
-class NearMissChild:
+class NearMissChild(_FailsOneRule):
     child: str
     failed_rule: str
     detail: str
     distance_km: float
-
-    @property
-    def exception_allowed(self) -> bool:
-        return RULE_BY_ID[self.failed_rule].exception_allowed
-
-    def to_dict(self) -> dict[str, Any]:
-        return _as_dict(self) | {"exception_allowed": self.exception_allowed}
 
 
 @dataclass(frozen=True)
