@@ -1,5 +1,5 @@
 """Carers and households: who can offer a placement, to whom, and when."""
 
-from carers.model import Household
+from carers.model import AdopterApproval, Household
 
-__all__ = ["Household"]
+__all__ = ["AdopterApproval", "Household"]

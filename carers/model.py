@@ -8,6 +8,25 @@ from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
+class AdopterApproval:
+    """An adoptive family's approval and the limits they have stated.
+
+    How many children they are approved for is the household's `vacancies` (one child,
+    or one sibling group of up to that many); ages and sexes are the household's.
+    `uncertainties` and `contact` are what they said they can accept: hard rules, as
+    only the family can widen them. `early_permanence` is approval as foster carers
+    too (fostering for adoption / concurrent planning).
+    """
+
+    approved_on: date
+    agency: str = ""
+    region: str = ""
+    early_permanence: bool = False
+    uncertainties: frozenset[str] = field(default_factory=frozenset)
+    contact: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
 class Household:
     """One carer household (or home) as the matching core sees it.
 
@@ -37,6 +56,13 @@ class Household:
     wheelchair_access: bool = False
     years_experience: float = 0.0
     connected_children: tuple[str, ...] = ()
+    adopter: AdopterApproval | None = None
+
+    @property
+    def one_family(self) -> bool:
+        """Adopters take one child or one sibling group, never unrelated children
+        together, however many places they are approved for."""
+        return self.kind == "adoption"
 
     def takes_sex(self, sex: str) -> bool:
         """U is allowed wherever sexes is empty or has both F and M (problem format)."""

@@ -15,6 +15,28 @@ class Wishes:
 
 
 @dataclass(frozen=True, slots=True)
+class AdoptionPlan:
+    """What family-finders hold about a child whose plan is adoption.
+
+    `waiting_since` is the agency's decision that the child should be placed for
+    adoption (903 DATE_PLACED), from which time waiting is counted; the placement order
+    may come later, and an early-permanence plan places the child with carers approved
+    as both foster carers and adopters before it. The sibling plan is the child's
+    sibling group's policy, not a field here, so the two cannot disagree.
+    """
+
+    waiting_since: date
+    placement_order_date: date | None = None
+    early_permanence: bool = False
+    uncertainties: frozenset[str] = field(default_factory=frozenset)
+    contact: frozenset[str] = field(default_factory=frozenset)
+    notes: str = ""
+
+    def weeks_waiting(self, as_of: date) -> int:
+        return max(0, (as_of - self.waiting_since).days // 7)
+
+
+@dataclass(frozen=True, slots=True)
 class Child:
     """A child needing a placement.
 
@@ -42,6 +64,7 @@ class Child:
     max_distance_km: float | None = None
     siblings_placed_with: tuple[str, ...] = ()
     wishes: Wishes = Wishes()
+    adoption: AdoptionPlan | None = None
 
     @property
     def living_flags(self) -> frozenset[str]:

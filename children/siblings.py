@@ -50,6 +50,13 @@ class SiblingRelations:
         gid = self._group_of.get(child_id)
         return self.groups[gid] if gid else None
 
+    def family_of(self, child_id: str) -> str:
+        """Who may share one adoptive family with this child: the sibling group when
+        the plan keeps them together (`must` or `should`), else the child alone. An
+        `apart` plan means separate families, so its members are families of one."""
+        group = self.group_of(child_id)
+        return group.id if group is not None and group.policy != "apart" else child_id
+
     def siblings_of(self, child_id: str) -> tuple[str, ...]:
         if child_id not in self.graph:
             return ()

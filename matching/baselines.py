@@ -96,7 +96,7 @@ def greedy(problem: Problem, ctx: MatchingContext | None = None) -> SolveResult:
     ctx = ctx or MatchingContext(problem)
     pairs = PairTable(ctx)
     children = problem.children
-    occ = Occupancy(children, ctx.table.vacancies)
+    occ = Occupancy.of(pairs)
     reason: dict[int, str] = {}
 
     queue: list[tuple[tuple[int, int, str], int, str, list[int], str | None]] = []
@@ -362,6 +362,7 @@ def naive_cpsat(
             for a, b in zip(x[members[0]].tolist(), x[o].tolist(), strict=True):
                 mp.linear([a, b], [1, -1], 0, 0)
     _living_alongside(mp, x, pairs)
+    _one_family_per_adopter(mp, x, pairs)
     together = mp.bools(len(groups["should"]) * m)
     for g, members in enumerate(groups["should"]):
         size = len(members)
@@ -419,6 +420,20 @@ def _living_alongside(mp: _Proto, x: np.ndarray, pairs: PairTable) -> None:
                 key = (min(c, o), max(c, o), h)
                 if o in apart and key not in done:
                     done.add(key)
+                    mp.linear([int(x[c, h]), int(x[o, h])], [1, 1], 0, 1)
+
+
+def _one_family_per_adopter(mp: _Proto, x: np.ndarray, pairs: PairTable) -> None:
+    """Not two children of different families with one adopter."""
+    at: dict[int, list[int]] = defaultdict(list)
+    for c, elig in enumerate(pairs.eligible):
+        for h in elig.tolist():
+            if pairs.one_family[h] and pairs.vacancies[h] >= 2:
+                at[h].append(c)
+    for h, here in at.items():
+        for i, c in enumerate(here):
+            for o in here[i + 1 :]:
+                if pairs.family[c] != pairs.family[o]:
                     mp.linear([int(x[c, h]), int(x[o, h])], [1, 1], 0, 1)
 
 

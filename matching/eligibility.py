@@ -17,8 +17,15 @@ import numpy as np
 from children.model import Child
 from geo import Gazetteer, gazetteer
 from matching.problem import Policy
-from matching.table import KIND_INDEX, CarerTable, need_mask
-from vocab import KIND_LABELS, KINDS
+from matching.table import (
+    CONTACT_BIT,
+    KIND_INDEX,
+    UNCERTAINTY_BIT,
+    CarerTable,
+    bit_mask,
+    need_mask,
+)
+from vocab import CONTACT_LABELS, KIND_LABELS, KINDS, UNCERTAINTY_LABELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +78,19 @@ RULES: tuple[Rule, ...] = (
         "the carer is available by the date the child needs the placement",
         exception_allowed=True,
     ),
+    # The adopters' own stated limits (issue 5): only the family can widen them, so no
+    # manager sets them aside.
+    Rule(
+        "early_permanence",
+        "adoption",
+        "a child with an early-permanence plan goes only to adopters approved for it",
+    ),
+    Rule(
+        "uncertainties",
+        "adoption",
+        "the adopters accept every uncertainty in the child's history",
+    ),
+    Rule("contact", "adoption", "the adopters accept the contact in the child's plan"),
 )
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 RULE_INDEX: dict[str, int] = {r: i for i, r in enumerate(RULE_IDS)}
@@ -159,6 +179,20 @@ class Assessment:
             case "availability":
                 needed = c.needed_by.isoformat()
                 return f"available from {h.available_from.isoformat()}; needed by {needed}"
+            case "early_permanence":
+                return "not approved for early permanence; the child's plan is early permanence"
+            case "uncertainties":
+                accepted = h.adopter.uncertainties if h.adopter else frozenset()
+                missing = sorted(c.adoption.uncertainties - accepted) if c.adoption else []
+                return "has not said they can accept " + ", ".join(
+                    UNCERTAINTY_LABELS[m] for m in missing
+                )
+            case "contact":
+                accepted = h.adopter.contact if h.adopter else frozenset()
+                missing = sorted(c.adoption.contact - accepted) if c.adoption else []
+                return "has not said they can support " + ", ".join(
+                    CONTACT_LABELS[m] for m in missing
+                )
         raise KeyError(rule)
 
 
@@ -229,6 +263,14 @@ def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> d
         (lambda i: ~table.wheelchair[i]) if "needs_wheelchair_access" in flags else never
     )
     out["pets"] = (lambda i: table.pets[i]) if "no_pets" in flags else never
+    plan = child.adoption
+    unc = bit_mask(plan.uncertainties, UNCERTAINTY_BIT) if plan else 0
+    con = bit_mask(plan.contact, CONTACT_BIT) if plan else 0
+    out["uncertainties"] = (lambda i: (unc & ~table.accepts_uncertainty[i]) != 0) if unc else never
+    out["contact"] = (lambda i: (con & ~table.accepts_contact[i]) != 0) if con else never
+    out["early_permanence"] = (
+        (lambda i: ~table.early_permanence[i]) if plan and plan.early_permanence else never
+    )
     if child.school and child.school_must_stay:
         school = child.school
         out["school_distance"] = lambda i: (
@@ -257,6 +299,9 @@ NARROWING: tuple[str, ...] = (
     "smoker_under_5",
     "wheelchair_access",
     "pets",
+    "early_permanence",
+    "uncertainties",
+    "contact",
 )
 assert set(NARROWING) == set(RULE_IDS)
 

@@ -4,8 +4,8 @@ gives a bound CP-SAT can use as a cut).
 
 Variables exist only for eligible pairs, so the pair rules (DESIGN.md §4.1–4.9) hold by
 construction. The rows carry the rules about a result: a child (or `must` group) in at
-most one household, capacity, and who may live alongside whom; plus the `should`
-group indicators, and the rows that hold each settled objective level.
+most one household, capacity, who may live alongside whom, one family per adopter;
+plus the `should` group indicators, and the rows that hold each settled objective level.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ class AssignmentModel:
                 self._add_unit([c], carers=sorted(keep[c]))
         self._once_and_capacity()
         self._living_alongside()
+        self._one_family_per_adopter()
         self.together = self._should_groups()
         self.objective = self._objectives()
 
@@ -139,6 +140,37 @@ class AssignmentModel:
                     if key not in done:
                         done.add(key)
                         self._row([v, ov], [1, 1], 1)
+
+    def _one_family_per_adopter(self) -> None:
+        """An adopter takes one child or one sibling group, whatever its places.
+
+        A family whose children move as one variable (a child alone, a `must` group)
+        joins one clique row per adopter: at most one of them. A `should` group's
+        members have a variable each, so each member joins that clique on its own row,
+        and members of two different `should` groups exclude each other pairwise.
+        """
+        family = self.pairs.family
+        vac = self.pairs.vacancies
+        for h in np.flatnonzero(self.pairs.one_family & (vac >= 2)).tolist():
+            var_family: dict[int, str] = {}
+            for c, v in self.at_carer.get(h, []):
+                var_family[v] = family[c]
+            if len(set(var_family.values())) < 2:
+                continue
+            units_of: dict[str, set[int]] = defaultdict(set)
+            for v, f in var_family.items():
+                units_of[f].add(self.var_unit[v])
+            single = [v for v, f in var_family.items() if len(units_of[f]) == 1]
+            split = [v for v, f in var_family.items() if len(units_of[f]) > 1]
+            if len(single) > 1:
+                self._row(single, [1] * len(single), 1)
+            for v in split:
+                if single:
+                    self._row([v, *single], [1] * (len(single) + 1), 1)
+            for i, v in enumerate(split):
+                for w in split[i + 1 :]:
+                    if var_family[v] != var_family[w]:
+                        self._row([v, w], [1, 1], 1)
 
     def _should_groups(self) -> list[int]:
         together = []
@@ -222,6 +254,14 @@ class AssignmentModel:
                     ):
                         ext.new_rows.append(len(self.rows))
                         self._row([v, ov], [1, 1], 1)
+            if self.pairs.one_family[h] and vac[h] >= 2:
+                # Weaker than the constructor's cliques, but sound: pairwise against
+                # every other family already there.
+                mine = self.pairs.family[unit.children[0]]
+                others = {ov for oc, ov in self.at_carer[h] if self.pairs.family[oc] != mine}
+                for ov in sorted(others):
+                    ext.new_rows.append(len(self.rows))
+                    self._row([v, ov], [1, 1], 1)
             for c in unit.children:
                 self.at_carer[h].append((c, v))
             if h in self.capacity_row:
@@ -272,7 +312,7 @@ class AssignmentModel:
     def greedy_start(self, preferred: dict[int, int]) -> dict[int, int]:
         """A sound assignment: the preferred one where it fits, then greedily filled,
         most urgent first."""
-        occ = Occupancy(self.children, self.pairs.vacancies)
+        occ = Occupancy.of(self.pairs)
         rank = {u: i for i, u in enumerate(URGENCIES)}
         order = sorted(
             range(len(self.units)),
@@ -309,7 +349,7 @@ class AssignmentModel:
     ) -> dict[int, int]:
         """Move `should` groups together where one household has room for them all,
         nobody losing their place (so the placed counts cannot fall)."""
-        occ = Occupancy(self.children, self.pairs.vacancies)
+        occ = Occupancy.of(self.pairs)
         for c, h in carer_of.items():
             occ.place([c], h)
         groups = self.pairs.group_members("should")

@@ -39,6 +39,10 @@ class PairTable:
             self.scores.append(score_carers(c, table, e, home, school, p.policy))
         self.quality = [self._relative_quality(s.total) for s in self.scores]
         self.vacancies = ctx.table.vacancies
+        #: Adopters take one family (a child, or siblings kept together) however many
+        #: places they have: whole-result rows and checks use these two.
+        self.one_family = ctx.table.one_family
+        self.family = [p.siblings.family_of(c.id) for c in self.children]
         self.cost = np.rint(ctx.table.cost).astype(np.int64)
         self.n_pairs = int(sum(len(e) for e in self.eligible))
         self._common: dict[tuple[int, ...], list[int]] = {}

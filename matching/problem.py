@@ -18,8 +18,8 @@ from typing import Any
 
 import jsonschema
 
-from carers.model import Household
-from children.model import Child, Wishes
+from carers.model import AdopterApproval, Household
+from children.model import AdoptionPlan, Child, Wishes
 from children.siblings import SiblingGroup, SiblingRelations
 from geo import Gazetteer, UnknownOutcode, gazetteer, outcode_of
 from vocab import KINDS
@@ -220,6 +220,15 @@ def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -
                     f"{p}.school", f"{who}: school_must_stay is true but no school is given"
                 )
             )
+        adoption = None
+        if "adoption" in c:
+            if "adoption" not in c["accepts"]:
+                issues.append(
+                    ProblemIssue(
+                        f"{p}.adoption", f"{who}: adoption details but the plan does not accept it"
+                    )
+                )
+            adoption = _adoption_plan(c["adoption"], f"{p}.adoption", day)
         children.append(
             Child(
                 id=c["id"],
@@ -247,6 +256,7 @@ def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -
                     ),
                     carers=tuple(wishes.get("carers", [])),
                 ),
+                adoption=adoption,
             )
         )
 
@@ -275,6 +285,15 @@ def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -
                     f"{p}.connected_children", f"{who}: only kinship carers have connected children"
                 )
             )
+        adopter = None
+        if "adopter" in h:
+            if h["kind"] != "adoption":
+                issues.append(
+                    ProblemIssue(
+                        f"{p}.adopter", f"{who}: adopter details on a carer of kind {h['kind']!r}"
+                    )
+                )
+            adopter = _adopter_approval(h["adopter"], f"{p}.adopter", day)
         carers.append(
             Household(
                 id=h["id"],
@@ -298,6 +317,7 @@ def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -
                 wheelchair_access=bool(h.get("wheelchair_access", False)),
                 years_experience=float(h.get("years_experience", 0)),
                 connected_children=tuple(h.get("connected_children", [])),
+                adopter=adopter,
             )
         )
 
@@ -337,6 +357,52 @@ def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -
     return Problem(as_of, policy, tuple(children), groups, tuple(carers))
 
 
+def _adoption_plan(doc: Mapping[str, Any], path: str, day: Any) -> AdoptionPlan:
+    order = doc.get("placement_order_date")
+    return AdoptionPlan(
+        waiting_since=day(doc["waiting_since"], f"{path}.waiting_since"),
+        placement_order_date=day(order, f"{path}.placement_order_date") if order else None,
+        early_permanence=bool(doc.get("early_permanence", False)),
+        uncertainties=frozenset(doc.get("uncertainties", [])),
+        contact=frozenset(doc.get("contact", [])),
+        notes=doc.get("notes", ""),
+    )
+
+
+def _adopter_approval(doc: Mapping[str, Any], path: str, day: Any) -> AdopterApproval:
+    return AdopterApproval(
+        approved_on=day(doc["approved_on"], f"{path}.approved_on"),
+        agency=doc.get("agency", ""),
+        region=doc.get("region", ""),
+        early_permanence=bool(doc.get("early_permanence", False)),
+        uncertainties=frozenset(doc.get("uncertainties", [])),
+        contact=frozenset(doc.get("contact", [])),
+    )
+
+
+def adoption_plan_to_dict(a: AdoptionPlan) -> dict[str, Any]:
+    order = a.placement_order_date
+    return {
+        "waiting_since": a.waiting_since.isoformat(),
+        "placement_order_date": order.isoformat() if order else None,
+        "early_permanence": a.early_permanence,
+        "uncertainties": sorted(a.uncertainties),
+        "contact": sorted(a.contact),
+        "notes": a.notes,
+    }
+
+
+def adopter_approval_to_dict(a: AdopterApproval) -> dict[str, Any]:
+    return {
+        "approved_on": a.approved_on.isoformat(),
+        "agency": a.agency,
+        "region": a.region,
+        "early_permanence": a.early_permanence,
+        "uncertainties": sorted(a.uncertainties),
+        "contact": sorted(a.contact),
+    }
+
+
 def _looks_like_outcode(text: str) -> bool:
     """`avoid` mixes outcodes and LA names: anything that parses as a postcode is one."""
     try:
@@ -350,7 +416,7 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
     """The problem back in the public format (for generators, exports and replays)."""
 
     def child(c: Child) -> dict[str, Any]:
-        return {
+        out = {
             "id": c.id,
             "la": c.la,
             "age": c.age,
@@ -371,9 +437,12 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
             "siblings_placed_with": list(c.siblings_placed_with),
             "wishes": {"areas": list(c.wishes.areas), "carers": list(c.wishes.carers)},
         }
+        if c.adoption is not None:
+            out["adoption"] = adoption_plan_to_dict(c.adoption)
+        return out
 
     def carer(h: Household) -> dict[str, Any]:
-        return {
+        out = {
             "id": h.id,
             "la": h.la,
             "kind": h.kind,
@@ -396,6 +465,9 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
             "weekly_cost": h.weekly_cost,
             "connected_children": list(h.connected_children),
         }
+        if h.adopter is not None:
+            out["adopter"] = adopter_approval_to_dict(h.adopter)
+        return out
 
     p = problem.policy
     return {

@@ -14,7 +14,7 @@ import numpy as np
 
 from carers.model import Household
 from geo import Gazetteer, gazetteer
-from vocab import KINDS, NEEDS, ethnic_group
+from vocab import CONTACT, KINDS, NEEDS, UNCERTAINTIES, ethnic_group
 
 NEED_BIT: dict[str, int] = {n: 1 << i for i, n in enumerate(NEEDS)}
 KIND_INDEX: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
@@ -22,11 +22,45 @@ NO_CHILD_YOUNGEST = 99
 NO_CHILD_OLDEST = -1
 
 
+UNCERTAINTY_BIT: dict[str, int] = {u: 1 << i for i, u in enumerate(UNCERTAINTIES)}
+CONTACT_BIT: dict[str, int] = {k: 1 << i for i, k in enumerate(CONTACT)}
+
+
 def need_mask(needs: frozenset[str] | Sequence[str]) -> int:
     mask = 0
     for n in needs:
         mask |= NEED_BIT[n]
     return mask
+
+
+def bit_mask(words: frozenset[str] | Sequence[str], bits: dict[str, int]) -> int:
+    mask = 0
+    for w in words:
+        mask |= bits[w]
+    return mask
+
+
+def _adopter_columns(carers: Sequence[Household]) -> dict[str, np.ndarray]:
+    """What each adopter accepts. Other carers are not asked about a child's history or
+    contact plan, so those rules bind adopters only (all bits set for everyone else)."""
+    every_u, every_c = (1 << len(UNCERTAINTIES)) - 1, (1 << len(CONTACT)) - 1
+    unc, con, early = [], [], []
+    for h in carers:
+        a = h.adopter
+        if h.kind != "adoption":
+            unc.append(every_u), con.append(every_c), early.append(True)
+        elif a is None:
+            unc.append(0), con.append(0), early.append(False)
+        else:
+            unc.append(bit_mask(a.uncertainties, UNCERTAINTY_BIT))
+            con.append(bit_mask(a.contact, CONTACT_BIT))
+            early.append(a.early_permanence)
+    return {
+        "accepts_uncertainty": np.array(unc, dtype=np.int32),
+        "accepts_contact": np.array(con, dtype=np.int32),
+        "early_permanence": np.array(early, dtype=bool),
+        "one_family": np.array([h.one_family for h in carers], dtype=bool),
+    }
 
 
 class Codebook:
@@ -69,6 +103,10 @@ class CarerTable:
     ethnicity_group: np.ndarray  # int codes in `groups`
     religion: np.ndarray
     speaks: np.ndarray  # bool [n_carers, n_languages]
+    accepts_uncertainty: np.ndarray  # int bitmask over UNCERTAINTIES
+    accepts_contact: np.ndarray  # int bitmask over CONTACT
+    early_permanence: np.ndarray  # approved for early permanence (non-adopters: True)
+    one_family: np.ndarray  # takes one child or one sibling group only (adopters)
     las: Codebook
     religions: Codebook
     languages: Codebook
@@ -120,6 +158,7 @@ class CarerTable:
             ),
             religion=np.array([religions.code(h.religion) for h in carers], dtype=np.int32),
             speaks=speaks,
+            **_adopter_columns(carers),
             las=las,
             religions=religions,
             languages=languages,

@@ -16,7 +16,7 @@ import numpy as np
 from matching.eligibility import RULE_IDS, Assessment
 from matching.ranking import group_conflicts
 from matching.result import Unplaced
-from vocab import KIND_LABELS, URGENCIES
+from vocab import CONTACT_LABELS, KIND_LABELS, UNCERTAINTY_LABELS, URGENCIES
 
 if TYPE_CHECKING:
     from matching.model import AssignmentModel
@@ -39,6 +39,9 @@ FUNNEL: tuple[str, ...] = (
     "smoker_under_5",
     "wheelchair_access",
     "pets",
+    "early_permanence",
+    "uncertainties",
+    "contact",
     "availability",
     "vacancy",
 )
@@ -80,6 +83,14 @@ def _phrase(a: Assessment, rule: str, pool: np.ndarray) -> str:
             return "without pets"
         case "availability":
             return f"available by {c.needed_by.isoformat()}"
+        case "early_permanence":
+            return "approved for early permanence"
+        case "uncertainties":
+            words = sorted(c.adoption.uncertainties) if c.adoption else []
+            return "accepting " + " and ".join(UNCERTAINTY_LABELS[w] for w in words)
+        case "contact":
+            words = sorted(c.adoption.contact) if c.adoption else []
+            return "supporting " + " and ".join(CONTACT_LABELS[w] for w in words)
     return ""
 
 
@@ -192,6 +203,14 @@ def _capacity_reason(
         h = int(h)
         occupants = by_carer.get(h, [])
         free = int(pairs.vacancies[h]) - len(occupants)
+        if free > 0 and pairs.one_family[h] and occupants:
+            other = pairs.children[occupants[0]]
+            if pairs.family[occupants[0]] != pairs.family[c]:
+                blocked.append(
+                    f"{carers[h].id} has a free place but is linked with {other.id}; "
+                    "adopters take one child or one sibling group"
+                )
+                continue
         if free > 0:
             clash = [
                 pairs.children[o] for o in occupants if child.cannot_live_with(pairs.children[o])

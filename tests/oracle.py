@@ -102,7 +102,26 @@ def pair_failures(ch: Doc, ca: Doc, policy: Doc | None = None) -> set[str]:
     # 4.9
     if date.fromisoformat(ca["available_from"]) > date.fromisoformat(ch["needed_by"]):
         fails.add("availability")
+    # Adopters' stated limits (issue 5); they bind adopters only.
+    plan = ch.get("adoption")
+    if plan and ca["kind"] == "adoption":
+        approval = ca.get("adopter", {})
+        if plan.get("early_permanence") and not approval.get("early_permanence"):
+            fails.add("early_permanence")
+        if not set(plan.get("uncertainties", [])) <= set(approval.get("uncertainties", [])):
+            fails.add("uncertainties")
+        if not set(plan.get("contact", [])) <= set(approval.get("contact", [])):
+            fails.add("contact")
     return fails
+
+
+def family(document: Doc, child_id: str) -> str:
+    """An adopter takes one child, or brothers and sisters whose plan keeps them
+    together (`must` or `should`); an `apart` plan means separate families."""
+    for g in document.get("sibling_groups", []):
+        if child_id in g["children"] and g["policy"] != "apart":
+            return g["id"]
+    return child_id
 
 
 def cannot_share(a: Doc, b: Doc) -> bool:
@@ -140,6 +159,10 @@ def result_violations(document: Doc, carer_of: dict[str, str]) -> list[str]:
             for b in placed[i + 1 :]:
                 if cannot_share(children[a], children[b]):
                     out.append(f"{a} and {b} placed together at {hid} against safeguarding")
+        if carers[hid]["kind"] == "adoption":
+            families = {family(document, c) for c in placed}
+            if len(families) > 1:
+                out.append(f"adopter {hid} given more than one family: {sorted(families)}")
     for g in document.get("sibling_groups", []):
         if g["policy"] != "must":
             continue
@@ -193,6 +216,10 @@ def feasible_assignments(document: Doc) -> Iterator[dict[str, str]]:
             if len(here) >= carers[hid]["vacancies"]:
                 continue
             if any(cannot_share(c, o) for o in here):
+                continue
+            if carers[hid]["kind"] == "adoption" and any(
+                family(document, o["id"]) != family(document, c["id"]) for o in here
+            ):
                 continue
             here.append(c)
             chosen[c["id"]] = hid
@@ -352,4 +379,35 @@ def random_problem(
     out: Doc = {"as_of": "2026-11-22", "children": kids, "carers": homes}
     if groups:
         out["sibling_groups"] = groups
+    if ch.chance(0.3):
+        _with_adoption(ch, out)
     return out
+
+
+UNCERTAIN = ("developmental_uncertainty", "prenatal_alcohol_exposure")
+CONTACTS = ("letterbox", "direct_siblings")
+
+
+def _with_adoption(ch: Chooser, doc: Doc) -> None:
+    """Some children's plans accept adoption and some carers become adopters, so the
+    adopters' limits and one-family rule bite (drawn last: earlier draws keep their
+    meaning for every seed)."""
+    for kid in doc["children"]:
+        if ch.chance(0.6):
+            kid["accepts"] = [*kid["accepts"], "adoption"]
+            kid["adoption"] = {
+                "waiting_since": "2025-06-01",
+                "early_permanence": ch.chance(0.2),
+                "uncertainties": [u for u in UNCERTAIN if ch.chance(0.3)],
+                "contact": [k for k in CONTACTS if ch.chance(0.3)],
+            }
+    for home in doc["carers"]:
+        if home["kind"] != "kinship" and ch.chance(0.5):
+            home["kind"] = "adoption"
+            home["vacancies"] = ch.choice((1, 2, 2, 3))
+            home["adopter"] = {
+                "approved_on": "2026-01-10",
+                "early_permanence": ch.chance(0.4),
+                "uncertainties": [u for u in UNCERTAIN if ch.chance(0.6)],
+                "contact": [k for k in CONTACTS if ch.chance(0.6)],
+            }

@@ -17,6 +17,10 @@ from matching.ranking import MatchingContext
 from tests.conftest import carer, child, problem
 from tests.oracle import pair_failures
 
+ADOPTION: dict[str, Any] = {"waiting_since": "2025-05-01"}
+APPROVAL: dict[str, Any] = {"approved_on": "2026-02-01"}
+ADOPTER: dict[str, Any] = {"kind": "adoption", "provider": "in_house"}
+
 # rule id -> (child fields, carer fields) of an eligible pair, then the one change
 # (child fields, carer fields) that breaks exactly that rule.
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]] = {
@@ -65,6 +69,27 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str,
         {"available_from": "2026-11-25"},
         {},
         {"available_from": "2026-11-26"},
+    ),
+    "early_permanence": (
+        {"accepts": ["adoption"], "adoption": ADOPTION | {"early_permanence": True}},
+        ADOPTER | {"adopter": APPROVAL | {"early_permanence": True}},
+        {},
+        {"adopter": APPROVAL},
+    ),
+    "uncertainties": (
+        {
+            "accepts": ["adoption"],
+            "adoption": ADOPTION | {"uncertainties": ["family_mental_health"]},
+        },
+        ADOPTER | {"adopter": APPROVAL | {"uncertainties": ["family_mental_health"]}},
+        {"adoption": ADOPTION | {"uncertainties": ["prenatal_drug_exposure"]}},
+        {},
+    ),
+    "contact": (
+        {"accepts": ["adoption"], "adoption": ADOPTION | {"contact": ["letterbox"]}},
+        ADOPTER | {"adopter": APPROVAL | {"contact": ["letterbox", "direct_siblings"]}},
+        {"adoption": ADOPTION | {"contact": ["direct_birth_family"]}},
+        {},
     ),
 }
 

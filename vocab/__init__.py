@@ -80,6 +80,33 @@ NEED_LABELS: dict[str, str] = {n: n.replace("_", " ") for n in NEEDS} | {
     "emotional_behavioural": "emotional and behavioural needs",
 }
 
+#: What an adoptive family is told about a child's history that leaves their future
+#: uncertain; adopters say which they can accept (a hard rule, issue 5).
+UNCERTAINTIES: tuple[str, ...] = (
+    "developmental_uncertainty",
+    "prenatal_alcohol_exposure",
+    "prenatal_drug_exposure",
+    "family_mental_health",
+    "family_learning_disability",
+    "genetic_condition_risk",
+)
+UNCERTAINTY_LABELS: dict[str, str] = {
+    "developmental_uncertainty": "developmental uncertainty",
+    "prenatal_alcohol_exposure": "alcohol exposure before birth",
+    "prenatal_drug_exposure": "drug exposure before birth",
+    "family_mental_health": "a family history of mental illness",
+    "family_learning_disability": "a family history of learning disability",
+    "genetic_condition_risk": "a risk of an inherited condition",
+}
+
+#: Contact arrangements in a child's adoption plan; adopters say which they accept.
+CONTACT: tuple[str, ...] = ("letterbox", "direct_siblings", "direct_birth_family")
+CONTACT_LABELS: dict[str, str] = {
+    "letterbox": "letterbox contact",
+    "direct_siblings": "direct contact with brothers and sisters living elsewhere",
+    "direct_birth_family": "direct contact with birth family",
+}
+
 KIND_LABELS: dict[str, str] = {
     "foster": "foster carer",
     "kinship": "kinship carer",
