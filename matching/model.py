@@ -21,6 +21,10 @@ from matching.occupancy import Occupancy
 from matching.pairs import PairTable
 from vocab import URGENCIES
 
+#: `var_unit` of an adopter's "linked with this sibling group" indicator (a `should`
+#: group's "together" indicator is -1; children's variables carry their unit, >= 0).
+LINK_INDICATOR = -2
+
 #: Objective levels in strict priority order; each is maximised (cost is negated).
 LEVELS: tuple[str, ...] = ("placed", "siblings", "quality", "cost")
 
@@ -57,9 +61,10 @@ class AssignmentModel:
         self.children = pairs.children
         self.units: list[Unit] = []
         self.unit_of: dict[int, int] = {}
-        self.var_unit: list[int] = []  # variable -> unit (-1 for a `should` indicator)
+        self.var_unit: list[int] = []  # variable -> unit (< 0 for an indicator)
         self.var_carer: list[int] = []
         self.rows: list[Row] = []
+        self.link_members: dict[int, list[int]] = {}  # adopter's "linked" indicator -> vars
         in_must: set[int] = set()
         for gid, members in pairs.group_members("must"):
             del gid
@@ -144,33 +149,32 @@ class AssignmentModel:
     def _one_family_per_adopter(self) -> None:
         """An adopter takes one child or one sibling group, whatever its places.
 
-        A family whose children move as one variable (a child alone, a `must` group)
-        joins one clique row per adopter: at most one of them. A `should` group's
-        members have a variable each, so each member joins that clique on its own row,
-        and members of two different `should` groups exclude each other pairwise.
+        One row per adopter: at most one family there. A family with one variable at
+        the adopter (a child alone, a `must` group) enters it directly; a `should`
+        group, whose members have a variable each, enters through a "linked" indicator
+        at least each member's variable (tight in the LP, where pairwise rows between
+        members of different groups are not).
         """
         family = self.pairs.family
         vac = self.pairs.vacancies
         for h in np.flatnonzero(self.pairs.one_family & (vac >= 2)).tolist():
-            var_family: dict[int, str] = {}
+            vars_of: dict[str, list[int]] = defaultdict(list)
             for c, v in self.at_carer.get(h, []):
-                var_family[v] = family[c]
-            if len(set(var_family.values())) < 2:
+                if v not in vars_of[family[c]]:
+                    vars_of[family[c]].append(v)
+            if len(vars_of) < 2:
                 continue
-            units_of: dict[str, set[int]] = defaultdict(set)
-            for v, f in var_family.items():
-                units_of[f].add(self.var_unit[v])
-            single = [v for v, f in var_family.items() if len(units_of[f]) == 1]
-            split = [v for v, f in var_family.items() if len(units_of[f]) > 1]
-            if len(single) > 1:
-                self._row(single, [1] * len(single), 1)
-            for v in split:
-                if single:
-                    self._row([v, *single], [1] * (len(single) + 1), 1)
-            for i, v in enumerate(split):
-                for w in split[i + 1 :]:
-                    if var_family[v] != var_family[w]:
-                        self._row([v, w], [1, 1], 1)
+            terms = []
+            for vs in vars_of.values():
+                if len(vs) == 1:
+                    terms.append(vs[0])
+                    continue
+                link = self._new_var(LINK_INDICATOR, h)
+                self.link_members[link] = vs
+                for v in vs:
+                    self._row([v, link], [1, -1], 0)
+                terms.append(link)
+            self._row(terms, [1] * len(terms), 1)
 
     def _should_groups(self) -> list[int]:
         together = []
@@ -291,6 +295,8 @@ class AssignmentModel:
                 x[unit.vars[home]] = 1
         for t in self.together:
             x[t] = int(all(x[v] for v in self.members_of[t]))
+        for t, vs in self.link_members.items():
+            x[t] = int(any(x[v] for v in vs))
         return x
 
     def assignment(self, x: np.ndarray) -> dict[int, int]:

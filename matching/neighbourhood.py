@@ -58,8 +58,11 @@ class Neighbourhoods:
         self._unit_vars, self._unit_start = _csr(
             var_unit[is_unit], everyone[is_unit], len(model.units)
         )
-        # A `should` indicator moves with its members: free one, free them all.
-        members = [(v, t) for t, vs in model.members_of.items() for v in vs]
+        # An indicator (a `should` group together, an adopter linked with a group)
+        # moves with its members: free one, free them all.
+        members = [
+            (v, t) for t, vs in (*model.members_of.items(), *model.link_members.items()) for v in vs
+        ]
         keys = np.array([v for v, _ in members], dtype=np.int64)
         self._indicators, self._indicator_start = _csr(
             keys, np.array([t for _, t in members], dtype=np.int64), n

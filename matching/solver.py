@@ -68,6 +68,9 @@ GATHER_SHARE = 0.9
 GATHER_SHARE_FULL = 0.05
 #: Share of the quality level's open search given first to neighbourhoods.
 LNS_SHARE = 0.5
+#: Share of level 1's open search first given to settling its tiers one at a time
+#: (small, unpruned models only).
+TIERS_SHARE = 0.5
 #: Share of the time limit each level may use; unused time rolls to the next level.
 STAGE_SHARE = {"placed": 0.4, "siblings": 0.3, "quality": 0.25, "cost": 0.05}
 assert tuple(STAGE_SHARE) == LEVELS
@@ -241,6 +244,34 @@ def solve(
                 x = found
         return status
 
+    def tiers_in_turn(seconds: float) -> int:
+        """Level 1 one tier at a time: the most emergencies, then with those held the
+        most urgent, then planned. On small models full of conflicts (adopters taking
+        one family) the weighted sum's proof can stall for many seconds where three
+        plain counts prove in under one (240 x 85: 0.7 s against no proof in 20 s). A
+        tier proven optimal stays held, as any level-1 optimum must reach it. OPTIMAL
+        only if every tier was proven."""
+        nonlocal x
+        stop = time.perf_counter() + seconds
+        model_cp = fresh_cp()
+        for tier in URGENCIES:
+            if not len(model.objective[tier][0]):
+                continue
+            expr = model_cp.expr(tier)
+            model_cp.cp.maximize(expr)
+            model_cp.hint(x)
+            solver.parameters.max_time_in_seconds = max(0.05, stop - time.perf_counter())
+            status = solver.solve(model_cp.cp)
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return cp_model.UNKNOWN
+            found = fill(model_cp.solution(solver), gather=True)
+            if model.level_value("placed", found) >= model.level_value("placed", x):
+                x = found
+            if status != cp_model.OPTIMAL:
+                return cp_model.UNKNOWN
+            model_cp.cp.add(expr >= int(round(solver.objective_value)))
+        return cp_model.OPTIMAL
+
     def affordable(seconds: float) -> bool:
         """Whether an open search of the whole model can get past CP-SAT's presolve in
         `seconds`; if not, the time is better left to the next level."""
@@ -356,7 +387,11 @@ def solve(
                     )
                 if whole:
                     seconds = (deadline - time.perf_counter()) * share / share_left
-                    status = search(level, known, seconds, x, enough=global_bound)
+                    if level == "placed" and not pruned:
+                        status = tiers_in_turn(seconds * TIERS_SHARE)
+                        seconds = (deadline - time.perf_counter()) * share / share_left
+                    if status != cp_model.OPTIMAL:
+                        status = search(level, known, seconds, x, enough=global_bound)
                 current = model.level_value(level, x)
             if status == cp_model.OPTIMAL and not pruned:
                 global_bound = current
