@@ -36,7 +36,8 @@ def check_page(offset: int, limit: int) -> None:
 
 def child_to_dict(child: ChildRecord) -> dict[str, Any]:
     """A child in the problem format's shape (without the referral's urgency and
-    date), plus `date_of_birth`: what `create_child` takes and `update_child` merges."""
+    date), plus `date_of_birth`, with `adoption` None when the child has no adoption
+    plan: what `create_child` takes and `update_child` merges."""
     return {
         "id": child.id,
         "la": child.la,
@@ -56,6 +57,22 @@ def child_to_dict(child: ChildRecord) -> dict[str, Any]:
         "max_distance_km": child.max_distance_km,
         "siblings_placed_with": list(child.siblings_placed_with),
         "wishes": {"areas": list(child.wish_areas), "carers": list(child.wish_carers)},
+        "adoption": adoption_to_dict(child),
+    }
+
+
+def adoption_to_dict(child: ChildRecord) -> dict[str, Any] | None:
+    """The child's adoption plan in the problem format's shape, or None."""
+    if child.adoption_waiting_since is None:
+        return None
+    order = child.adoption_placement_order_date
+    return {
+        "waiting_since": child.adoption_waiting_since.isoformat(),
+        "placement_order_date": order.isoformat() if order else None,
+        "early_permanence": bool(child.adoption_early_permanence),
+        "uncertainties": list(child.adoption_uncertainties or []),
+        "contact": list(child.adoption_contact or []),
+        "notes": child.adoption_notes or "",
     }
 
 

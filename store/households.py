@@ -22,7 +22,8 @@ from store.validate import household_values
 
 
 def household_to_dict(h: HouseholdRecord) -> dict[str, Any]:
-    """A household in the problem format's shape plus `places` (approved places)."""
+    """A household in the problem format's shape plus `places` (approved places), with
+    `adopter` None for a household that is not an approved adopter."""
     return {
         "id": h.id,
         "la": h.la,
@@ -46,6 +47,21 @@ def household_to_dict(h: HouseholdRecord) -> dict[str, Any]:
         "years_experience": h.years_experience,
         "weekly_cost": h.weekly_cost,
         "connected_children": list(h.connected_children),
+        "adopter": adopter_to_dict(h),
+    }
+
+
+def adopter_to_dict(h: HouseholdRecord) -> dict[str, Any] | None:
+    """An adopter's approval in the problem format's shape, or None."""
+    if h.adopter_approved_on is None:
+        return None
+    return {
+        "approved_on": h.adopter_approved_on.isoformat(),
+        "agency": h.adopter_agency or "",
+        "region": h.adopter_region or "",
+        "early_permanence": bool(h.adopter_early_permanence),
+        "uncertainties": list(h.adopter_uncertainties or []),
+        "contact": list(h.adopter_contact or []),
     }
 
 

@@ -49,6 +49,11 @@ def _json(**kw: Any) -> Any:
     return Field(sa_type=JSON, nullable=False, **kw)
 
 
+def _json_or_null() -> Any:
+    """A JSON list that is SQL NULL (not JSON `null`) when absent."""
+    return Field(default=None, sa_type=JSON(none_as_null=True), nullable=True)
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -77,6 +82,14 @@ class ChildRecord(SQLModel, table=True):
     siblings_placed_with: list[str] = _json(default_factory=list)
     wish_areas: list[str] = _json(default_factory=list)
     wish_carers: list[str] = _json(default_factory=list)
+    # The adoption plan (problem format `adoption`): all NULL when the child has none,
+    # else `adoption_waiting_since` and the rest set (the order date may be unknown).
+    adoption_waiting_since: date | None = None
+    adoption_placement_order_date: date | None = None
+    adoption_early_permanence: bool | None = None
+    adoption_uncertainties: list[str] | None = _json_or_null()
+    adoption_contact: list[str] | None = _json_or_null()
+    adoption_notes: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -113,6 +126,14 @@ class HouseholdRecord(SQLModel, table=True):
     years_experience: float = 0.0
     weekly_cost: float
     connected_children: list[str] = _json(default_factory=list)
+    # An adopter's approval (problem format `adopter`, kind adoption only): all NULL
+    # for other households, else `adopter_approved_on` and the rest set.
+    adopter_approved_on: date | None = None
+    adopter_agency: str | None = Field(default=None, max_length=200)
+    adopter_region: str | None = Field(default=None, max_length=200)
+    adopter_early_permanence: bool | None = None
+    adopter_uncertainties: list[str] | None = _json_or_null()
+    adopter_contact: list[str] | None = _json_or_null()
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -6,7 +6,8 @@
 database holds:
 
 - children: those with an open referral (its urgency and date become the child's);
-- carers: every household (or those of `carer_las`) and any a child names; each
+- carers: every household (or those of `carer_las`, or of `carer_kinds`, e.g. only
+  adopters for a family-finding round) and any a child names; each
   offers its vacancies less the places held by live proposals, and counts the children
   placed with it through the service among `household_children_ages`;
 - sibling groups: members with an open referral (a group left with one is dropped);
@@ -27,6 +28,7 @@ from sqlmodel import Session, col, select
 from matching import Problem, parse_problem
 from matching.problem import ProblemInvalid, problem_to_dict
 from store import audit
+from store.children import adoption_to_dict
 from store.db import atomic
 from store.errors import DuplicateId, FieldIssue, Invalid
 from store.households import PLACES_HELD, household_to_dict
@@ -42,7 +44,7 @@ from store.models import (
     User,
     utcnow,
 )
-from store.validate import age_on, known_las, policy_values
+from store.validate import adopter_columns, adoption_columns, age_on, known_las, policy_values
 
 DEFAULT_POLICY = "default"
 
@@ -119,16 +121,23 @@ def load_problem(session: Session, doc: Mapping[str, Any], *, by: User | None) -
 
     session.add_all(
         ChildRecord(
-            **{k: v for k, v in c.items() if k not in ("urgency", "needed_by", "wishes")},
+            **{
+                k: v
+                for k, v in c.items()
+                if k not in ("urgency", "needed_by", "wishes", "adoption")
+            },
             wish_areas=c["wishes"]["areas"],
             wish_carers=c["wishes"]["carers"],
+            **adoption_columns(c.get("adoption")),
         )
         for c in data["children"]
     )
     session.add_all(
         HouseholdRecord(
-            **(h | {"available_from": date.fromisoformat(h["available_from"])}),
+            **{k: v for k, v in h.items() if k not in ("available_from", "adopter")},
+            available_from=date.fromisoformat(h["available_from"]),
             places=h["vacancies"],
+            **adopter_columns(h.get("adopter")),
         )
         for h in data["carers"]
     )
@@ -178,12 +187,14 @@ def problem_dict(
     las: Collection[str] | None,
     *,
     carer_las: Collection[str] | None = None,
+    carer_kinds: Collection[str] | None = None,
     as_of: date | None = None,
     policy: Mapping[str, Any] | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The problem document for the open referrals of `las` (None: every LA); see the
-    module docstring for what each part holds. Read-only."""
+    module docstring for what each part holds (children's adoption plans and adopters'
+    approvals included). Read-only."""
     now = now or utcnow()
     as_of = as_of or now.date()
 
@@ -241,34 +252,41 @@ def problem_dict(
             if sib != c.id and home and home not in with_siblings:
                 with_siblings.append(home)
         referenced.update(with_siblings, c.wish_carers)
-        children.append(
-            {
-                "id": c.id,
-                "la": c.la,
-                "age": age_on(c.date_of_birth, as_of) if c.date_of_birth else c.age,
-                "sex": c.sex,
-                "ethnicity": c.ethnicity,
-                "religion": c.religion,
-                "languages": list(c.languages),
-                "home": c.home,
-                "school": c.school,
-                "school_must_stay": c.school_must_stay,
-                "avoid": list(c.avoid),
-                "accepts": list(c.accepts),
-                "needs": list(c.needs),
-                "flags": list(c.flags),
-                "urgency": r.urgency,
-                "needed_by": r.needed_by.isoformat(),
-                "max_distance_km": c.max_distance_km,
-                "siblings_placed_with": with_siblings,
-                "wishes": {"areas": list(c.wish_areas), "carers": list(c.wish_carers)},
-            }
-        )
+        entry: dict[str, Any] = {
+            "id": c.id,
+            "la": c.la,
+            "age": age_on(c.date_of_birth, as_of) if c.date_of_birth else c.age,
+            "sex": c.sex,
+            "ethnicity": c.ethnicity,
+            "religion": c.religion,
+            "languages": list(c.languages),
+            "home": c.home,
+            "school": c.school,
+            "school_must_stay": c.school_must_stay,
+            "avoid": list(c.avoid),
+            "accepts": list(c.accepts),
+            "needs": list(c.needs),
+            "flags": list(c.flags),
+            "urgency": r.urgency,
+            "needed_by": r.needed_by.isoformat(),
+            "max_distance_km": c.max_distance_km,
+            "siblings_placed_with": with_siblings,
+            "wishes": {"areas": list(c.wish_areas), "carers": list(c.wish_carers)},
+        }
+        adoption = adoption_to_dict(c)
+        if adoption is not None:
+            entry["adoption"] = adoption
+        children.append(entry)
 
     hq = select(HouseholdRecord)
     if carer_las is not None:
         hq = hq.where(
             col(HouseholdRecord.la).in_(list(carer_las)) | col(HouseholdRecord.id).in_(referenced)
+        )
+    if carer_kinds is not None:
+        hq = hq.where(
+            col(HouseholdRecord.kind).in_(list(carer_kinds))
+            | col(HouseholdRecord.id).in_(referenced)
         )
     held = dict(
         session.exec(
@@ -281,6 +299,8 @@ def problem_dict(
     for h in session.exec(hq.order_by(col(HouseholdRecord.id))):
         carer = household_to_dict(h)
         del carer["places"]  # the problem format knows free places only
+        if carer["adopter"] is None:
+            del carer["adopter"]  # the format leaves it out rather than null
         carer["vacancies"] = max(0, h.vacancies - int(held.get(h.id, 0)))
         carer["household_children_ages"] += placed_ages.get(h.id, [])
         carers.append(carer)
@@ -305,11 +325,20 @@ def build_problem(
     las: Collection[str] | None,
     *,
     carer_las: Collection[str] | None = None,
+    carer_kinds: Collection[str] | None = None,
     as_of: date | None = None,
     policy: Mapping[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Problem:
     """`problem_dict` parsed by the core, ready for `matching.rank` or `matching.solve`."""
     return parse_problem(
-        problem_dict(session, las, carer_las=carer_las, as_of=as_of, policy=policy, now=now)
+        problem_dict(
+            session,
+            las,
+            carer_las=carer_las,
+            carer_kinds=carer_kinds,
+            as_of=as_of,
+            policy=policy,
+            now=now,
+        )
     )

@@ -45,6 +45,8 @@ def _validators() -> dict[str, jsonschema.Draft202012Validator]:
     child["properties"]["date_of_birth"] = {"type": ["string", "null"], "format": "date"}
     carer = copy.deepcopy(defs["carer"])
     carer["properties"]["places"] = {"type": "integer", "minimum": 0, "maximum": 100}
+    for record in (child, carer):
+        record["$defs"] = defs  # what their "$ref"s (adoption, adopter) point into
     referral = {
         "type": "object",
         "additionalProperties": False,
@@ -142,6 +144,8 @@ def child_values(doc: Mapping[str, Any], today: date | None = None) -> dict[str,
     Invalid naming every bad field.
     """
     doc = dict(doc)
+    if "adoption" in doc and doc["adoption"] is None:
+        del doc["adoption"]  # no adoption plan
     if doc.get("age") is None and doc.get("date_of_birth"):
         with contextlib.suppress(ValueError, TypeError):  # the schema check says why
             born = date.fromisoformat(str(_jsonable(doc["date_of_birth"])))
@@ -185,15 +189,74 @@ def child_values(doc: Mapping[str, Any], today: date | None = None) -> dict[str,
             _outcode(a, f"wishes.areas[{k}]", issues) for k, a in enumerate(wishes.get("areas", []))
         ],
         "wish_carers": list(wishes.get("carers", [])),
+        **adoption_columns(data.get("adoption")),
     }
+    if "adoption" in data and "adoption" not in data["accepts"]:
+        issues.append(
+            FieldIssue("adoption", "adoption details but the plan does not accept adoption")
+        )
     if issues:
         raise Invalid(issues)
     return values
 
 
+#: A child's adoption plan columns, and an adopter's approval columns: all NULL when
+#: there is none.
+ADOPTION_COLUMNS = (
+    "adoption_waiting_since",
+    "adoption_placement_order_date",
+    "adoption_early_permanence",
+    "adoption_uncertainties",
+    "adoption_contact",
+    "adoption_notes",
+)
+ADOPTER_COLUMNS = (
+    "adopter_approved_on",
+    "adopter_agency",
+    "adopter_region",
+    "adopter_early_permanence",
+    "adopter_uncertainties",
+    "adopter_contact",
+)
+
+
+def adoption_columns(plan: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Column values for an adoption plan in the problem format's shape (checked
+    already), or all None for a child without one."""
+    if plan is None:
+        return dict.fromkeys(ADOPTION_COLUMNS)
+    order = plan.get("placement_order_date")
+    return {
+        "adoption_waiting_since": date.fromisoformat(plan["waiting_since"]),
+        "adoption_placement_order_date": date.fromisoformat(order) if order else None,
+        "adoption_early_permanence": bool(plan.get("early_permanence", False)),
+        "adoption_uncertainties": sorted(plan.get("uncertainties", [])),
+        "adoption_contact": sorted(plan.get("contact", [])),
+        "adoption_notes": plan.get("notes", ""),
+    }
+
+
+def adopter_columns(approval: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Column values for an adopter's approval in the problem format's shape (checked
+    already), or all None for a household that is not an adopter."""
+    if approval is None:
+        return dict.fromkeys(ADOPTER_COLUMNS)
+    return {
+        "adopter_approved_on": date.fromisoformat(approval["approved_on"]),
+        "adopter_agency": approval.get("agency", ""),
+        "adopter_region": approval.get("region", ""),
+        "adopter_early_permanence": bool(approval.get("early_permanence", False)),
+        "adopter_uncertainties": sorted(approval.get("uncertainties", [])),
+        "adopter_contact": sorted(approval.get("contact", [])),
+    }
+
+
 def household_values(doc: Mapping[str, Any]) -> dict[str, Any]:
     """Column values for a carer household given in the problem format's shape (plus
-    `places`, the approved places, which defaults to `vacancies`). Raises Invalid."""
+    `places`, the approved places, which defaults to `vacancies`; `adopter` null or
+    absent for a household that is not an approved adopter). Raises Invalid."""
+    if "adopter" in doc and doc["adopter"] is None:
+        doc = {k: v for k, v in doc.items() if k != "adopter"}
     data, issues = schema_check("carer", doc)
     if issues:
         raise Invalid(issues)
@@ -205,6 +268,13 @@ def household_values(doc: Mapping[str, Any]) -> dict[str, Any]:
     if data["kind"] != "kinship" and data.get("connected_children"):
         issues.append(
             FieldIssue("connected_children", "only kinship carers have connected children")
+        )
+    if "adopter" in data and data["kind"] != "adoption":
+        issues.append(
+            FieldIssue(
+                "adopter",
+                f"adopter details on a household of kind {data['kind']!r} (adopters only)",
+            )
         )
     places = data.get("places", data["vacancies"])
     if data["vacancies"] > places:
@@ -234,6 +304,7 @@ def household_values(doc: Mapping[str, Any]) -> dict[str, Any]:
         "years_experience": float(data.get("years_experience", 0.0)),
         "weekly_cost": float(data["weekly_cost"]),
         "connected_children": list(data.get("connected_children", [])),
+        **adopter_columns(data.get("adopter")),
     }
     if issues:
         raise Invalid(issues)
