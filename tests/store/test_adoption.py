@@ -13,6 +13,7 @@ import matching
 import store
 from matching.problem import problem_to_dict
 from store.validate import ADOPTER_COLUMNS, ADOPTION_COLUMNS, child_values, household_values
+from synth.adoption import generate_adoption_region
 from tests.conftest import carer, child, doc, group
 from tests.store.helpers import add_child, child_data, household_data
 
@@ -89,6 +90,18 @@ def test_a_document_with_adoption_round_trips(engine: Engine) -> None:
     assert adopters["P2"] is None and adopters["H1"] is None
     assert "adoption" not in next(c for c in back["children"] if c["id"] == "F1")
     assert "adopter" not in next(h for h in back["carers"] if h["id"] == "H1")
+
+
+def test_a_generated_adoption_region_round_trips(engine: Engine) -> None:
+    region = generate_adoption_region(40, 20, seed=5)
+    with store.transaction(engine) as s:
+        summary = store.load_problem(s, region, by=None)
+    assert (summary.children, summary.households) == (40, 20)
+    with store.transaction(engine, write=False) as s:
+        back = store.problem_dict(s, None, as_of=date.fromisoformat(region["as_of"]))
+    assert normalised(back) == normalised(region)
+    assert all("adoption" in c for c in back["children"])
+    assert all("adopter" in h for h in back["carers"])
 
 
 def test_absent_means_null_columns(engine: Engine) -> None:
