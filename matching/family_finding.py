@@ -340,6 +340,26 @@ def _change(rule: str, kids: list[Any]) -> str:
     return f"if the rule '{rule}' were met"
 
 
+_WORDS: tuple[tuple[str, str], ...] = (
+    ("more urgent children", "children with a higher priority"),
+    ("less urgent children", "children with a lower priority"),
+    ("of the same urgency (emergency)", "of the same priority (first)"),
+    ("of the same urgency (urgent)", "of the same priority (second)"),
+    ("of the same urgency (planned)", "of the same priority (third)"),
+    ("carer(s)", "adopter(s)"),
+    (" carers ", " adopters "),
+    ("no more children could be placed", "no more children could be linked"),
+)
+
+
+def _in_adoption_words(reason: str) -> str:
+    """The solver's explanations speak of carers and urgency; a round's reader
+    thinks in adopters and priority."""
+    for old, new in _WORDS:
+        reason = reason.replace(old, new)
+    return reason
+
+
 # -- the round -------------------------------------------------------------------------
 
 
@@ -486,7 +506,9 @@ def run_round(
         if left:
             subject = s.id if len(left) == len(s.children) else left[0]
             ranking = rank(ranked, subject, 1, len(ranked.carers), ctx)
-            reasons = tuple(dict.fromkeys(r for c in left for r in unplaced[c].reasons))
+            reasons = tuple(
+                dict.fromkeys(_in_adoption_words(r) for c in left for r in unplaced[c].reasons)
+            )
             unlinked.append(
                 NoLink(
                     subject,

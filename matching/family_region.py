@@ -82,7 +82,9 @@ def region_tables(
             lambda k: {"F": "girls", "M": "boys"}.get(k.sex, "not recorded"),
             "sex",
         ),
-        "outcomes_by_age": _outcomes(kids, linked, weeks, lambda k: age_band(k.age), "age band"),
+        "outcomes_by_age": _outcomes(
+            kids, linked, weeks, lambda k: age_band(k.age), "age band", [b[0] for b in AGE_BANDS]
+        ),
         "outcomes_by_disability": _outcomes(
             kids,
             linked,
@@ -159,12 +161,21 @@ def _outcomes(
     weeks: dict[str, int],
     key: Callable[[Child], str],
     what: str,
+    order: list[str] | None = None,
 ) -> dict[str, Any]:
+    """Waiting, linked and median weeks waited by the unlinked, per group (largest
+    group first, or in `order`)."""
     groups: dict[str, list[Child]] = defaultdict(list)
     for k in kids:
         groups[key(k)].append(k)
+    names = (
+        [n for n in order if n in groups]
+        if order
+        else sorted(groups, key=lambda n: -len(groups[n]))
+    )
     rows = []
-    for name, members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+    for name in names:
+        members = groups[name]
         n_linked = sum(1 for k in members if k.id in linked)
         waits = [weeks[k.id] for k in members if k.id not in linked]
         rows.append(

@@ -411,3 +411,32 @@ def _with_adoption(ch: Chooser, doc: Doc) -> None:
                 "uncertainties": [u for u in UNCERTAIN if ch.chance(0.6)],
                 "contact": [k for k in CONTACTS if ch.chance(0.6)],
             }
+
+
+WAITED = ("2026-10-01", "2026-03-01", "2025-04-01")  # 7, 38 and 85 weeks before as_of
+
+
+def random_adoption_problem(ch: Chooser) -> Doc:
+    """A small random family-finding problem: every child waiting for adoption, every
+    carer an adopter (kinship carers stay, and never take an adoption child)."""
+    doc = random_problem(ch)
+    for kid in doc["children"]:
+        kid["accepts"] = ["adoption"]
+        kid["adoption"] = {
+            "waiting_since": ch.choice(WAITED),
+            "early_permanence": ch.chance(0.15),
+            "uncertainties": [u for u in UNCERTAIN if ch.chance(0.3)],
+            "contact": [k for k in CONTACTS if ch.chance(0.3)],
+        }
+    for home in doc["carers"]:
+        if home["kind"] == "kinship":
+            continue
+        home["kind"] = "adoption"
+        home["vacancies"] = ch.choice((0, 1, 1, 2, 3))
+        home["adopter"] = {
+            "approved_on": "2026-01-10",
+            "early_permanence": ch.chance(0.4),
+            "uncertainties": [u for u in UNCERTAIN if ch.chance(0.6)],
+            "contact": [k for k in CONTACTS if ch.chance(0.6)],
+        }
+    return doc
