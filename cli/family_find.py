@@ -247,3 +247,50 @@ def _print_round(doc: dict[str, Any]) -> None:
         out.print(f"  {', '.join(x['children'])} ({x['priority']}): {change}", highlight=False)
     if len(doc["unlinked"]) > 5:
         out.print(f"  … {len(doc['unlinked']) - 5} more without a link (see --json or --out)")
+
+
+@family_app.command()
+def bench(
+    seeds: Annotated[list[int], typer.Option("--seed", help="Agency seeds (repeat).")] = [0],  # noqa: B006
+    runs: Annotated[int, typer.Option(min=1, help="Runs per seed; the median is shown.")] = 3,
+    children: Annotated[int, typer.Option(min=1)] = 240,
+    adopters: Annotated[int, typer.Option(min=1)] = 100,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Solver seconds.")] = 10.0,
+) -> None:
+    """Time rounds on generated agencies (median of --runs) and print, as Markdown, each
+    round against deferred acceptance and the officer-style pass."""
+    import platform
+    import statistics
+    import time
+
+    policy = _policy(None, False)
+    lines = [
+        f"Machine: {platform.processor() or platform.machine()}, "
+        f"{__import__('os').cpu_count()} CPUs; {children} children, {adopters} adopters; "
+        f"time limit {time_limit:g} s; median of {runs} run(s).",
+        "",
+        "| seed | round s | status | linked | first priority | inversions | blocking pairs "
+        "| mean score | DA linked / first / inversions / score | officer linked / first / "
+        "inversions / blocking / score |",
+        "|--:|--:|---|--:|--:|--:|--:|--:|---|---|",
+    ]
+    for seed in seeds:
+        p = matching.load_problem(generate_adoption_region(children, adopters, seed=seed))
+        seconds = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            r = run_round(p, policy, time_limit_s=time_limit, seed=seed)
+            seconds.append(time.perf_counter() - began)
+            err.print(f"seed {seed}: {seconds[-1]:.2f} s", highlight=False)
+        ours, da, officer = r.fairness
+        first = f"{ours['first_priority_linked']} of {ours['first_priority_children']}"
+        lines.append(
+            f"| {seed} | {statistics.median(seconds):.2f} | {r.result.status} | "
+            f"{ours['children_linked']} | {first} | {ours['priority_inversions']} | "
+            f"{ours['blocking_pairs']} | {ours['mean_score']} | {da['children_linked']} / "
+            f"{da['first_priority_linked']} / {da['priority_inversions']} / {da['mean_score']} | "
+            f"{officer['children_linked']} / {officer['first_priority_linked']} / "
+            f"{officer['priority_inversions']} / {officer['blocking_pairs']} / "
+            f"{officer['mean_score']} |"
+        )
+    out.print("\n".join(lines), highlight=False, markup=False, soft_wrap=True)

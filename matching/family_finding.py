@@ -297,7 +297,9 @@ def what_would_change(ranking: Ranking, problem: Problem) -> list[str]:
     for rule, misses in sorted(by_rule.items(), key=lambda kv: -len(kv[1])):
         n = len(misses)
         ids = ", ".join(m.carer for m in misses[:3]) + ("…" if n > 3 else "")
-        out.append(f"{n} would be {_change(rule, kids)} ({ids})")
+        out.append(
+            f"{n} would be {_change(rule, kids, _lacking(rule, kids, misses, problem))} ({ids})"
+        )
     if not by_rule and ranking.eligible_count == 0:
         out.append("no adopter is one change away: recruitment, or a search beyond the region")
     return out
@@ -308,9 +310,26 @@ def _child_words(child: Any) -> str:
     return f"{sex} of {child.age}"
 
 
-def _change(rule: str, kids: list[Any]) -> str:
+def _lacking(rule: str, kids: list[Any], misses: list[NearMiss], problem: Problem) -> list[str]:
+    """For the adopters' stated limits: what these adopters have not said they accept,
+    of what the children's plans need (not everything the plans name)."""
+    if rule not in ("uncertainties", "contact"):
+        return []
+    wanted: set[str] = set()
+    for k in kids:
+        if k.adoption:
+            wanted |= k.adoption.uncertainties if rule == "uncertainties" else k.adoption.contact
+    by_id = {h.id: h for h in problem.carers}
+    missing: set[str] = set()
+    for m in misses:
+        a = by_id[m.carer].adopter
+        accepted = (a.uncertainties if rule == "uncertainties" else a.contact) if a else set()
+        missing |= wanted - accepted
+    return sorted(missing)
+
+
+def _change(rule: str, kids: list[Any], lacking: list[str]) -> str:
     lead = kids[0]
-    plan = lead.adoption
     match rule:
         case "vacancy":
             if len(kids) > 1:
@@ -322,11 +341,9 @@ def _change(rule: str, kids: list[Any]) -> str:
         case "sex":
             return "if they were open to " + ("a girl" if lead.sex == "F" else "a boy")
         case "uncertainties":
-            words = sorted(set().union(*(k.adoption.uncertainties for k in kids if k.adoption)))
-            return "if they could accept " + " and ".join(UNCERTAINTY_LABELS[w] for w in words)
+            return "if they could accept " + " or ".join(UNCERTAINTY_LABELS[w] for w in lacking)
         case "contact":
-            words = sorted(set().union(*(k.adoption.contact for k in kids if k.adoption)))
-            return "if they could support " + " and ".join(CONTACT_LABELS[w] for w in words)
+            return "if they could support " + " or ".join(CONTACT_LABELS[w] for w in lacking)
         case "early_permanence":
             return "if they were approved for early permanence"
         case "skills":
@@ -336,7 +353,6 @@ def _change(rule: str, kids: list[Any]) -> str:
             return "if the distance limit were widened"
         case "availability":
             return "if they were available sooner"
-    del plan
     return f"if the rule '{rule}' were met"
 
 
@@ -349,7 +365,10 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ("carer(s)", "adopter(s)"),
     (" carers ", " adopters "),
     ("no more children could be placed", "no more children could be linked"),
+    ("carer is in", "adopters are in"),
 )
+#: Score lines that say nothing about adopters (no weekly fee, no fostering years).
+_SILENT = ("£0 a week", "0 years' experience")
 
 
 def _in_adoption_words(reason: str) -> str:
@@ -481,7 +500,11 @@ def run_round(
         placed = [by_child[c] for c in s.children if c in by_child]
         for adopter in dict.fromkeys(a.carer for a in placed):
             mine = [a for a in placed if a.carer == adopter]
-            reasons = list(mine[0].reasons)
+            reasons = [
+                _in_adoption_words(r)
+                for r in mine[0].reasons
+                if not any(silent in r for silent in _SILENT)
+            ]
             if len(s.children) > 1:
                 together = len(mine) == len(s.children)
                 reasons.insert(

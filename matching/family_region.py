@@ -146,11 +146,17 @@ def _gaps(found: Sequence[Subject], problem: Problem) -> dict[str, Any]:
     rows = []
     for (band, size), subs in sorted(by.items()):
         none = sum(1 for s in subs if s.adopters_possible == 0)
-        fewest = min(s.adopters_possible for s in subs)
-        rows.append((band, size, len(subs), none, fewest))
+        typical = median(s.adopters_possible for s in subs)
+        rows.append((band, size, len(subs), none, typical))
     return _table(
         "Where no adopter matches",
-        ["oldest child", "placed as", "waiting", "no adopter could take them", "fewest adopters"],
+        [
+            "oldest child",
+            "placed as",
+            "waiting",
+            "no adopter could take them",
+            "median adopters who could",
+        ],
         rows,
     )
 
