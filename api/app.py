@@ -25,6 +25,7 @@ from api.routes import (
     admin,
     carers,
     children,
+    family_finding,
     health,
     matches,
     placements,
@@ -40,7 +41,8 @@ DESCRIPTION = """
 Placement matching for looked-after children: children's records and referrals, carer
 households, ranked matches with reasons and near misses, batch match runs, and the
 placement workflow (propose and hold a vacancy, confirm or decline, end a placement),
-with exceptions to hard rules authorised by a manager.
+with exceptions to hard rules authorised by a manager; and family-finding for adoption
+(search both ways, rounds of links across an agency's LAs, the region report).
 
 **Sign in**: every endpoint except `/health` and this documentation needs
 `Authorization: Bearer <token>` (tokens from `placematch users create`). You see and
@@ -60,6 +62,11 @@ TAGS = [
     {"name": "carers", "description": "Carer households and homes, with their vacancies."},
     {"name": "matches", "description": "Ranked matches with reasons; the hard rules."},
     {"name": "batch runs", "description": "Every open referral at once, in the background."},
+    {
+        "name": "family-finding",
+        "description": "Adoption: adopters for a child, children for an adopter, and rounds "
+        "of links for a whole agency with its region report (family-finders and admins).",
+    },
     {"name": "proposals", "description": "Propose and hold, confirm, decline; exceptions."},
     {"name": "placements", "description": "Current and past placements; ending one."},
     {"name": "stats", "description": "Counts only (what planners see)."},
@@ -135,6 +142,7 @@ def create_app(
         siblings,
         carers,
         runs,
+        family_finding,
         proposals,
         placements,
         stats,

@@ -31,6 +31,8 @@ TOKEN_TTL_S = 5.0
 #: Who may do what (docs/api.md): staff work on named children; planners see counts.
 STAFF: tuple[str, ...] = ("placement_officer", "family_finder", "admin")
 ADMIN: tuple[str, ...] = ("admin",)
+#: Family-finding for adoption across an agency's LAs.
+FAMILY_FINDERS: tuple[str, ...] = ("family_finder", "admin")
 ANYONE: tuple[str, ...] = store.ROLES
 
 
@@ -126,6 +128,7 @@ def allow(*roles: str) -> Callable[..., Any]:
 
 Staff = Annotated[store.User, Depends(allow(*STAFF))]
 Admin = Annotated[store.User, Depends(allow(*ADMIN))]
+FamilyFinder = Annotated[store.User, Depends(allow(*FAMILY_FINDERS))]
 Anyone = Annotated[store.User, Depends(allow(*ANYONE))]
 Svc = Annotated[Services, Depends(services)]
 

@@ -1,10 +1,13 @@
-"""Batch match runs in the background: every open referral of some LAs at once.
+"""Background runs: batch match runs (every open referral of some LAs at once) and
+family-finding rounds (every waiting child and adopter of an agency's LAs at once).
 
 A run builds its problem from the records when it starts (so it sees one consistent
 moment), solves it in a worker thread (CP-SAT does its work outside the GIL), and keeps
-its result in memory until the process ends. One run at a time per LA set: a second
-start while one is queued or running gets a 409 naming it. Runs belong to the process
-that started them: with several API workers, ask the same one (docs/api.md).
+its result in memory until the process ends. One run of each kind at a time per LA
+set: a second start while one is queued or running gets a 409 naming it. Runs belong to
+the process that started them: with several API workers, ask the same one
+(docs/api.md). The two kinds share everything but the work itself (`RunManager._match`,
+`RunManager._round`) and their audit actions (`match.run`, `family_finding.round`).
 """
 
 from __future__ import annotations
@@ -21,9 +24,13 @@ from typing import Any
 import matching
 import store
 from api.auditlog import WriteLock
+from matching.family_finding import FamilyFindingPolicy, adoption_problem, run_round
 
 #: Finished runs kept (oldest forgotten first).
 KEEP_RUNS = 50
+#: What a run does: a batch match run, or a family-finding round.
+KINDS: tuple[str, ...] = ("match", "family_finding")
+NAMES = {"match": "match run", "family_finding": "family-finding round"}
 
 
 @dataclass
@@ -32,6 +39,9 @@ class Run:
     las: tuple[str, ...]
     by: store.User | None
     time_limit_s: float | None
+    kind: str = "match"
+    #: A round's policy (FamilyFindingPolicy's fields but the LAs) and seed.
+    params: dict[str, Any] = field(default_factory=dict)
     created_at: datetime = field(default_factory=store.utcnow)
     status: str = "queued"
     started_at: datetime | None = None
@@ -44,6 +54,12 @@ class Run:
     clock: float | None = None
     result: dict[str, Any] | None = None
     error: str | None = None
+    #: A finished round's region report (HTML), drawn on first request.
+    report: str | None = None
+
+    @property
+    def name(self) -> str:
+        return NAMES[self.kind]
 
     @property
     def active(self) -> bool:
@@ -59,7 +75,9 @@ class Run:
 
     def to_dict(self) -> dict[str, Any]:
         summary = None
-        if self.result is not None:
+        if self.result is not None and self.kind == "family_finding":
+            summary = self.result["summary"]
+        elif self.result is not None:
             summary = {
                 "status": self.result["status"],
                 "placed": self.result["objective"]["placed"],
@@ -98,33 +116,49 @@ class RunManager:
         self._runs: OrderedDict[str, Run] = OrderedDict()
         self._lock = threading.Lock()
 
-    def start(self, user: store.User, las: Collection[str], time_limit_s: float | None) -> Run:
-        """Queue a run over the open referrals of `las`; Conflict if one is active."""
+    def start(
+        self,
+        user: store.User,
+        las: Collection[str],
+        time_limit_s: float | None,
+        *,
+        kind: str = "match",
+        params: dict[str, Any] | None = None,
+    ) -> Run:
+        """Queue a run of `kind` over the open referrals of `las`; Conflict if one of
+        that kind is active for the same LAs."""
         key = tuple(sorted(set(las)))
         with self._lock:
             for run in self._runs.values():
-                if run.active and run.las == key:
-                    raise store.Conflict(f"match run {run.id} for these LAs is still {run.status}")
-            run = Run(id=uuid.uuid4().hex[:16], las=key, by=user, time_limit_s=time_limit_s)
+                if run.active and run.las == key and run.kind == kind:
+                    raise store.Conflict(f"{run.name} {run.id} for these LAs is still {run.status}")
+            run = Run(
+                id=uuid.uuid4().hex[:16],
+                las=key,
+                by=user,
+                time_limit_s=time_limit_s,
+                kind=kind,
+                params=dict(params or {}),
+            )
             self._runs[run.id] = run
             finished = [r.id for r in self._runs.values() if not r.active]
             for old in finished[: max(0, len(finished) - KEEP_RUNS)]:
                 del self._runs[old]
-        thread = threading.Thread(target=self._run, args=(run,), name=f"match-run-{run.id}")
+        thread = threading.Thread(target=self._run, args=(run,), name=f"{kind}-run-{run.id}")
         thread.daemon = True
         thread.start()
         return run
 
-    def get(self, run_id: str, las: Collection[str]) -> Run:
-        """A run over LAs all within `las`, or NotFound."""
+    def get(self, run_id: str, las: Collection[str], kind: str = "match") -> Run:
+        """A run of `kind` over LAs all within `las`, or NotFound."""
         run = self._runs.get(run_id)
-        if run is None or not set(run.las) <= set(las):
-            raise store.NotFound("match run", run_id)
+        if run is None or run.kind != kind or not set(run.las) <= set(las):
+            raise store.NotFound(NAMES[kind], run_id)
         return run
 
-    def list(self, las: Collection[str]) -> list[Run]:
+    def list(self, las: Collection[str], kind: str = "match") -> list[Run]:
         mine = set(las)
-        return [r for r in reversed(self._runs.values()) if set(r.las) <= mine]
+        return [r for r in reversed(self._runs.values()) if r.kind == kind and set(r.las) <= mine]
 
     def wait(self, run_id: str, timeout_s: float = 60.0) -> Run:
         """Block until a run finishes (tests, scripts)."""
@@ -136,36 +170,75 @@ class RunManager:
 
     def _run(self, run: Run) -> None:
         try:
-            with store.transaction(self.writes.engine, write=False) as s:
-                problem = store.build_problem(s, list(run.las))
-            run.children = len(problem.children)
-            run.carers = len(problem.carers)
-            run.child_ids = tuple(c.id for c in problem.children)
-            run.limit_s = run.time_limit_s or problem.policy.time_limit_s
-            run.started_at = store.utcnow()
-            run.clock = time.monotonic()
-            run.status = "running"
-
-            def say(message: str) -> None:
-                run.message = message
-
-            kwargs: dict[str, Any] = {"time_limit_s": run.limit_s, "progress": say}
-            if self._workers is not None:
-                kwargs["workers"] = self._workers
-            result = self._solve(problem, **kwargs)
-            run.result = result.to_dict()
-            with self.writes.transaction(changes=False) as s:
-                store.record(
-                    s,
-                    run.by,
-                    "match.run",
-                    run.child_ids,
-                    run.id,
-                    {"status": result.status, "placed": result.placed, "children": run.children},
-                )
+            (self._round if run.kind == "family_finding" else self._match)(run)
             run.status = "done"
         except Exception as exc:  # noqa: BLE001 - a failed run reports, it does not crash
             run.error = f"{type(exc).__name__}: {exc}"[:500]
             run.status = "failed"
         finally:
             run.finished_at = store.utcnow()
+
+    @staticmethod
+    def _running(run: Run, limit_s: float) -> None:
+        run.limit_s = limit_s
+        run.started_at = store.utcnow()
+        run.clock = time.monotonic()
+        run.status = "running"
+
+    def _finish(self, run: Run, action: str, detail: dict[str, Any]) -> None:
+        with self.writes.transaction(changes=False) as s:
+            store.record(s, run.by, action, run.child_ids, run.id, detail)
+
+    def _match(self, run: Run) -> None:
+        with store.transaction(self.writes.engine, write=False) as s:
+            problem = store.build_problem(s, list(run.las))
+        run.children = len(problem.children)
+        run.carers = len(problem.carers)
+        run.child_ids = tuple(c.id for c in problem.children)
+        self._running(run, run.time_limit_s or problem.policy.time_limit_s)
+
+        def say(message: str) -> None:
+            run.message = message
+
+        kwargs: dict[str, Any] = {"time_limit_s": run.limit_s, "progress": say}
+        if self._workers is not None:
+            kwargs["workers"] = self._workers
+        result = self._solve(problem, **kwargs)
+        run.result = result.to_dict()
+        self._finish(
+            run,
+            "match.run",
+            {"status": result.status, "placed": result.placed, "children": run.children},
+        )
+
+    def _round(self, run: Run) -> None:
+        """A family-finding round over the LAs' children with an open referral whose
+        plan accepts adoption, and every adopter (the round keeps those of the LAs
+        unless `beyond_region`)."""
+        params = dict(run.params)
+        seed = int(params.pop("seed", 0))
+        policy = FamilyFindingPolicy(**params, home_las=frozenset(run.las))
+        with store.transaction(self.writes.engine, write=False) as s:
+            problem = store.build_problem(s, list(run.las), carer_kinds=("adoption",))
+        scoped = adoption_problem(problem, policy)
+        run.children = len(scoped.children)
+        run.carers = len(scoped.carers)
+        run.child_ids = tuple(c.id for c in scoped.children)
+        self._running(run, run.time_limit_s or problem.policy.time_limit_s)
+
+        def say(message: str) -> None:
+            run.message = message
+
+        round_ = run_round(problem, policy, time_limit_s=run.limit_s, seed=seed, progress=say)
+        run.result = round_.to_dict()
+        summary = run.result["summary"]
+        self._finish(
+            run,
+            "family_finding.round",
+            {
+                "status": summary["status"],
+                "linked": summary["children_linked"],
+                "children": summary["children"],
+                "adopters": summary["adopters"],
+            },
+        )

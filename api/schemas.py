@@ -24,9 +24,21 @@ from pydantic import (
 )
 
 from matching.eligibility import RULE_IDS
+from matching.family_finding import PRIORITIES
 from store.models import ROLES
 from store.validate import TEXT_MAX
-from vocab import ETHNICITIES, FLAGS, KINDS, NEEDS, PROVIDERS, SEXES, SIBLING_POLICIES, URGENCIES
+from vocab import (
+    CONTACT,
+    ETHNICITIES,
+    FLAGS,
+    KINDS,
+    NEEDS,
+    PROVIDERS,
+    SEXES,
+    SIBLING_POLICIES,
+    UNCERTAINTIES,
+    URGENCIES,
+)
 
 #: Largest integer accepted anywhere (ids, offsets): what every database column holds.
 MAX_INT = 2**31 - 1
@@ -88,6 +100,9 @@ Urgency = Literal[URGENCIES]  # type: ignore[valid-type]
 SiblingPolicy = Literal[SIBLING_POLICIES]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
 RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]
+Uncertainty = Literal[UNCERTAINTIES]  # type: ignore[valid-type]
+Contact = Literal[CONTACT]  # type: ignore[valid-type]
+Priority = Literal[PRIORITIES]  # type: ignore[valid-type]
 
 T = TypeVar("T")
 
@@ -186,6 +201,52 @@ class ChildBase(Body):
     )
 
 
+class AdoptionIn(Body):
+    """A child's adoption plan (problem format `adoption_plan`): only for a child whose
+    `accepts` includes `adoption`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "waiting_since": "2025-03-01",
+                    "placement_order_date": "2025-05-14",
+                    "early_permanence": False,
+                    "uncertainties": ["developmental_uncertainty"],
+                    "contact": ["letterbox"],
+                    "notes": "needs a calm family with time for her",
+                }
+            ]
+        }
+    )
+
+    waiting_since: Day = Field(
+        description="the agency decision that the child should be placed for adoption; "
+        "time waiting counts from here"
+    )
+    placement_order_date: Day | None = None
+    early_permanence: Bool = Field(
+        default=False,
+        description="placed before the order with carers approved to foster and adopt",
+    )
+    uncertainties: list[Uncertainty] = unique(
+        default=[], description="what adopters must be able to accept about the child's history"
+    )
+    contact: list[Contact] = unique(default=[], description="contact arrangements in the plan")
+    notes: Text = Field(
+        default="", description="the family-finder's notes on what the child needs from a family"
+    )
+
+
+class AdoptionOut(Out):
+    waiting_since: date
+    placement_order_date: date | None
+    early_permanence: bool
+    uncertainties: list[str]
+    contact: list[str]
+    notes: str
+
+
 CHILD_EXAMPLE: dict[str, Any] = {
     "id": "C-0301",
     "la": "Leeds",
@@ -223,6 +284,9 @@ class ChildIn(ChildBase):
     flags: list[Flag] = unique(default=[])
     siblings_placed_with: list[Id] = unique(default=[], max_length=50)
     wishes: Wishes = Field(default_factory=Wishes)
+    adoption: AdoptionIn | None = Field(
+        default=None, description="the adoption plan, if the plan accepts adoption"
+    )
 
 
 class ChildPatch(ChildBase):
@@ -246,6 +310,9 @@ class ChildPatch(ChildBase):
     flags: list[Flag] | None = optional(unique_items=True)
     siblings_placed_with: items(Id, max_length=50) | None = optional(unique_items=True)
     wishes: Wishes | None = optional()
+    adoption: AdoptionIn | None = Field(
+        default=None, description="replaces the adoption plan whole; null removes it"
+    )
 
 
 class WishesOut(Out):
@@ -274,9 +341,54 @@ class ChildOut(Out):
     max_distance_km: float | None
     siblings_placed_with: list[str]
     wishes: WishesOut
+    adoption: AdoptionOut | None = Field(description="null: no adoption plan")
 
 
 # --- carers ------------------------------------------------------------------------
+
+
+class AdopterIn(Body):
+    """An adoptive family's approval and stated limits (problem format
+    `adopter_approval`): only for a household of kind `adoption`. The children they are
+    approved for is `vacancies`: one child or one sibling group of up to that many."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "approved_on": "2025-01-10",
+                    "agency": "One Adoption West Yorkshire",
+                    "region": "Yorkshire and the Humber",
+                    "early_permanence": True,
+                    "uncertainties": ["developmental_uncertainty", "family_mental_health"],
+                    "contact": ["letterbox", "direct_siblings"],
+                }
+            ]
+        }
+    )
+
+    approved_on: Day
+    agency: text(max_length=200) = ""
+    region: text(max_length=200) = ""
+    early_permanence: Bool = Field(
+        default=False, description="approved for fostering for adoption / concurrent planning"
+    )
+    uncertainties: list[Uncertainty] = unique(
+        default=[], description="uncertainties in a child's history the family can accept"
+    )
+    contact: list[Contact] = unique(
+        default=[], description="contact arrangements the family can support"
+    )
+
+
+class AdopterOut(Out):
+    approved_on: date
+    agency: str
+    region: str
+    early_permanence: bool
+    uncertainties: list[str]
+    contact: list[str]
+
 
 CARER_EXAMPLE: dict[str, Any] = {
     "id": "H-0901",
@@ -328,6 +440,9 @@ class CarerIn(Body):
     connected_children: list[Id] = unique(
         default=[], max_length=50, description="kinship: the children it is approved for"
     )
+    adopter: AdopterIn | None = Field(
+        default=None, description="kind adoption: the approval and what the family can accept"
+    )
 
 
 class CarerPatch(Body):
@@ -354,6 +469,9 @@ class CarerPatch(Body):
     years_experience: Annotated[Num, Field(ge=0, le=80)] | None = optional()
     weekly_cost: Annotated[Num, Field(ge=0, le=1e7)] | None = optional()
     connected_children: items(Id, max_length=50) | None = optional(unique_items=True)
+    adopter: AdopterIn | None = Field(
+        default=None, description="replaces the approval whole; null removes it"
+    )
 
 
 class CarerOut(Out):
@@ -381,6 +499,7 @@ class CarerOut(Out):
     years_experience: float
     weekly_cost: float
     connected_children: list[str]
+    adopter: AdopterOut | None = Field(description="null: not an approved adopter")
 
 
 # --- sibling groups ----------------------------------------------------------------
@@ -666,6 +785,170 @@ class ResultOut(Out):
     unplaced: list[UnplacedOut]
     sibling_groups: list[SiblingOutcomeOut]
     stages: list[StageOut] = []
+
+
+# --- family-finding ----------------------------------------------------------------
+
+
+class AdopterSearchOut(Out):
+    """Adopters for a waiting child (or the brothers and sisters placed with them): the
+    agency's own LAs' adopters first, then, when asked, adopters elsewhere."""
+
+    subject: str = Field(description="the child, or the sibling group searched for together")
+    in_region: RankingOut = Field(description="adopters in your LAs")
+    beyond: RankingOut | None = Field(
+        description="adopters outside your LAs (beyond_region=true), else null"
+    )
+
+
+class ChildSearchOut(Out):
+    """Your LAs' waiting children (open referral, plan accepting adoption) an adopter
+    could take, best first, then children who fail one rule only."""
+
+    subject: str = Field(description="the adopter")
+    in_region: CarerRankingOut
+    beyond: CarerRankingOut | None = Field(description="always null: you see your LAs only")
+
+
+class RoundIn(Body):
+    """A family-finding round over your LAs' waiting children and adopters
+    (docs/family-finding.md: whom it puts first, and why)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "time_limit_s": 10,
+                    "seed": 0,
+                    "long_wait_weeks": 78,
+                    "wait_weeks": 26,
+                    "few_families": 3,
+                    "priority": "waiting_and_hardest",
+                    "beyond_region": False,
+                }
+            ]
+        }
+    )
+
+    time_limit_s: Annotated[Num, Field(ge=0.5, le=120)] = Field(
+        default=10.0, description="solver time limit"
+    )
+    seed: Annotated[Int, Field(ge=0, le=MAX_INT)] = 0
+    long_wait_weeks: Annotated[Int, Field(ge=0, le=1040)] = Field(
+        default=78, description="first priority from this many weeks waiting"
+    )
+    wait_weeks: Annotated[Int, Field(ge=0, le=1040)] = Field(
+        default=26, description="second priority from this many weeks (at most long_wait_weeks)"
+    )
+    few_families: Annotated[Int, Field(ge=0, le=1000)] = Field(
+        default=3, description="hard to place: this many adopters in the round or fewer could"
+    )
+    priority: Priority = Field(
+        default="waiting_and_hardest",
+        description="waiting_and_hardest: long waits and the hard to place first; waiting: "
+        "by time waiting only; none: everyone alike",
+    )
+    beyond_region: Bool = Field(
+        default=False, description="also adopters approved outside your LAs"
+    )
+
+
+class RoundPolicyOut(Out):
+    long_wait_weeks: int
+    wait_weeks: int
+    few_families: int
+    priority: str
+    beyond_region: bool
+    seed: int
+
+
+class RoundSummaryOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    children: int
+    adopters: int
+    children_linked: int
+    links: int
+    siblings_together: int
+    status: str
+    gap: float
+    solve_seconds: float
+    linked_by_priority: dict[str, int]
+
+
+class SubjectOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(description="a child, or brothers and sisters linked as one")
+    children: list[str]
+    weeks_waiting: int
+    adopters_possible: int
+    priority: str
+    why: list[str]
+
+
+class LinkOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    subject: str
+    children: list[str]
+    adopter: str
+    priority: str
+    score: float
+    distance_km: float
+    why_priority: list[str]
+    reasons: list[str]
+
+
+class NoLinkOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    subject: str
+    children: list[str]
+    priority: str
+    weeks_waiting: int
+    reasons: list[str]
+    what_would_change: list[str]
+
+
+class RoundResultOut(Out):
+    """A finished round (matching.family_finding.FamilyFindingRound.to_dict)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    as_of: date
+    policy: dict[str, Any]
+    summary: RoundSummaryOut
+    subjects: list[SubjectOut]
+    links: list[LinkOut]
+    unlinked: list[NoLinkOut] = Field(description="with what would change for each")
+    sibling_groups: list[SiblingOutcomeOut]
+    crowding: dict[str, Any] = Field(
+        description="how many children's top-5 lists name each adopter, against the round"
+    )
+    fairness: list[dict[str, Any]] = Field(
+        description="the round against deferred acceptance and an officer-style pass"
+    )
+    region: dict[str, Any] = Field(description="the region report's tables")
+
+
+class RoundOut(Out):
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    las: list[str] = Field(description="the agency's LAs: yours")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress: float = Field(ge=0, le=1, description="share of the time limit used")
+    message: str | None = Field(description="the round's last progress line")
+    children: int | None = Field(description="waiting children in the round")
+    adopters: int | None = Field(description="adopters in the round")
+    policy: RoundPolicyOut
+    summary: RoundSummaryOut | None
+    error: str | None
+    round: RoundResultOut | None = Field(
+        default=None, description="when done, on GET /family-finding/rounds/{round_id}"
+    )
 
 
 # --- proposals and placements ------------------------------------------------------

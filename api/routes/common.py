@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Path, Query
 from sqlmodel import Session
@@ -78,3 +78,16 @@ def audit(
     """Record a read in its own short write transaction."""
     with svc.writes.transaction() as s:
         store.record(s, user, action, child_ids, object_id, detail)
+
+
+def absent(svc: Services, user: store.User, subject: str, kind: str = "child") -> NoReturn:
+    """Why a child or group is not in the caller's problem: 404 (none within your LAs)
+    or 409 (no open referral)."""
+    with store.read_session(svc.engine) as s:
+        if kind == "group":
+            store.get_group(s, subject, las=user.las)
+            raise store.Conflict(
+                f"sibling group {subject} has fewer than two members with an open referral"
+            )
+        store.get_child(s, subject, las=user.las)
+    raise store.Conflict(f"child {subject} has no open referral")

@@ -7,7 +7,7 @@ request is audited (`match.rank`, with the children's ids).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 import store
 from api.deps import Anyone, Services, Staff
 from api.errors import responses
-from api.routes.common import RecordId
+from api.routes.common import RecordId, absent
 from api.schemas import CarerRankingOut, RankingOut, RuleOut
 from matching import RULES, rank_children
 
@@ -23,18 +23,6 @@ router = APIRouter(tags=["matches"])
 
 Top = Annotated[int, Query(ge=1, le=500, description="matches to return")]
 Near = Annotated[int, Query(ge=0, le=500, description="near misses to return")]
-
-
-def _absent(svc: Services, user: store.User, subject: str, kind: str) -> NoReturn:
-    """Why a subject is not in the caller's problem: 404 (none within your LAs) or 409."""
-    with store.read_session(svc.engine) as s:
-        if kind == "group":
-            store.get_group(s, subject, las=user.las)
-            raise store.Conflict(
-                f"sibling group {subject} has fewer than two members with an open referral"
-            )
-        store.get_child(s, subject, las=user.las)
-    raise store.Conflict(f"child {subject} has no open referral")
 
 
 async def _ranked(
@@ -47,7 +35,7 @@ async def _ranked(
     snap = svc.cache.fresh(user.las) or await run_in_threadpool(svc.cache.snapshot, user.las)
     present = subject in (snap.groups if kind == "group" else snap.problem.child_by_id)
     if not present:
-        await run_in_threadpool(_absent, svc, user, subject, kind)
+        await run_in_threadpool(absent, svc, user, subject, kind)
     ranked = snap.rankings.get((subject, top, near))
     if ranked is None:
         ranked = await run_in_threadpool(snap.ranking, subject, top, near)

@@ -1,0 +1,251 @@
+"""Family-finding for adoption, for a regional adoption agency's family-finders.
+
+A family-finder's LAs are the agency's. They search both ways — adopters for a waiting
+child (the agency's own LAs' adopters first, then, when asked, adopters elsewhere) and
+waiting children of their LAs for an adopter — and run a *round* that proposes links
+for every waiting child and adopter at once, in the background like a batch match run
+(api/runs.py), with its region report as one HTML page. Family-finders and admins
+only. Another LA's child, or a round over LAs that are not all yours, is a 404.
+
+Audited: `family_finding.search_child`, `family_finding.search_adopter` (with the
+children's ids), `family_finding.round_start` and `family_finding.round` (when it
+finishes), `family_finding.round_read` and `family_finding.round_report` (reading a
+finished round, which names children).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import HTMLResponse
+
+import store
+from api.cache import Snapshot
+from api.deps import FamilyFinder, Services, Svc
+from api.errors import invalid, responses
+from api.routes.common import RecordId, absent, audit
+from api.runs import Run
+from api.schemas import AdopterSearchOut, ChildSearchOut, RoundIn, RoundOut
+from matching.family_finding import FamilyFindingPolicy, search_adopters, search_children
+
+router = APIRouter(tags=["family-finding"])
+
+KIND = "family_finding"
+Top = Annotated[int, Query(ge=1, le=500, description="matches to return")]
+Near = Annotated[int, Query(ge=0, le=500, description="near misses to return")]
+Beyond = Annotated[
+    bool, Query(description="also adopters outside your LAs, as a second list (`beyond`)")
+]
+Together = Annotated[
+    bool,
+    Query(
+        description="search for the child with the brothers and sisters their plan keeps "
+        "together (must or should), as one family; false: the child alone"
+    ),
+]
+#: matplotlib's pyplot is not thread-safe: one report drawn at a time.
+_drawing = threading.Lock()
+
+
+def _json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses(...)` for a route whose own answer is not JSON: its errors still are
+    (FastAPI would otherwise document them in the route's media type)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code, entry in responses(*codes).items():
+        schema = {"$ref": f"#/components/schemas/{entry['model'].__name__}"}
+        out[code] = {
+            "description": entry["description"],
+            "content": {"application/json": {"schema": schema}},
+        }
+    return out
+
+
+def _snapshot(svc: Services, user: store.User) -> Snapshot:
+    return svc.cache.fresh(user.las) or svc.cache.snapshot(user.las)
+
+
+def _policy(user: store.User, beyond_region: bool) -> FamilyFindingPolicy:
+    return FamilyFindingPolicy(home_las=frozenset(user.las), beyond_region=beyond_region)
+
+
+@router.get(
+    "/family-finding/children/{child_id}/adopters",
+    response_model=AdopterSearchOut,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Adopters for a waiting child: your LAs' first, then beyond",
+)
+def adopters_for_child(
+    child_id: RecordId,
+    user: FamilyFinder,
+    svc: Svc,
+    top: Top = 20,
+    near_misses: Near = 10,
+    beyond_region: Beyond = False,
+    together: Together = True,
+) -> Any:
+    """Approved adopters who could take the child (with the brothers and sisters placed
+    together with them), best first with reasons, then adopters who fail one rule
+    only, naming it: first those of your LAs, then (`beyond_region`) the rest. 409 if
+    the child has no open referral or their plan does not accept adoption."""
+    snap = _snapshot(svc, user)
+    child = snap.problem.child_by_id.get(child_id)
+    if child is None:
+        absent(svc, user, child_id)
+    if "adoption" not in child.accepts:
+        raise store.Conflict(f"child {child_id}'s plan does not accept adoption")
+    subject = snap.problem.siblings.family_of(child_id) if together else child_id
+    found = search_adopters(
+        snap.problem, subject, _policy(user, beyond_region), top, near_misses, snap.ctx
+    ).to_dict()
+    first, beyond = found["in_region"], found["beyond"]
+    audit(
+        svc,
+        user,
+        "family_finding.search_child",
+        first["children"],
+        child_id,
+        {
+            "subject": subject,
+            "top": top,
+            "eligible": first["eligible_count"],
+            "eligible_beyond": beyond["eligible_count"] if beyond else None,
+        },
+    )
+    return found
+
+
+@router.get(
+    "/family-finding/adopters/{household_id}/children",
+    response_model=ChildSearchOut,
+    responses=responses(401, 403, 404, 422),
+    summary="Your LAs' waiting children an adopter could take",
+)
+def children_for_adopter(
+    household_id: RecordId, user: FamilyFinder, svc: Svc, top: Top = 20, near_misses: Near = 10
+) -> Any:
+    """Children of your LAs with an open referral whose plan accepts adoption, that
+    this adopter (a household of kind `adoption`, in any LA) could take, best first
+    with reasons, then children who fail one rule only. 404 for a household that is
+    not an adopter."""
+    snap = _snapshot(svc, user)
+    try:
+        found = search_children(
+            snap.problem, household_id, _policy(user, False), top, near_misses, snap.ctx
+        ).to_dict()
+    except KeyError:
+        raise store.NotFound("adopter", household_id) from None
+    first = found["in_region"]
+    named = [m["child"] for m in first["matches"]] + [m["child"] for m in first["near_misses"]]
+    audit(
+        svc,
+        user,
+        "family_finding.search_adopter",
+        named,
+        household_id,
+        {"top": top, "eligible": first["eligible_count"]},
+    )
+    return found
+
+
+def _round_out(run: Run, *, with_round: bool = False) -> dict[str, Any]:
+    out = run.to_dict()
+    out["adopters"] = out.pop("carers")
+    out["policy"] = dict(run.params)
+    if with_round and run.status == "done":
+        out["round"] = run.result
+    return out
+
+
+def _finished(svc: Services, user: store.User, round_id: str) -> Run:
+    run = svc.runs.get(round_id, user.las, KIND)
+    if run.status == "failed":
+        raise store.Conflict(f"family-finding round {run.id} failed: {run.error}")
+    if run.result is None or run.status != "done":
+        raise store.Conflict(f"family-finding round {run.id} is {run.status}")
+    return run
+
+
+@router.post(
+    "/family-finding/rounds",
+    response_model=RoundOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=responses(401, 403, 409, 422),
+    summary="Start a family-finding round over your LAs",
+)
+def start_round(user: FamilyFinder, svc: Svc, body: RoundIn | None = None) -> Any:
+    """Links for every waiting child (open referral, plan accepting adoption) of your
+    LAs and every adopter of your LAs (or anywhere, `beyond_region`) at once: longest
+    waiting and hardest to place first, brothers and sisters kept together by their
+    plan, then quality and distance. Runs in the background; ask
+    `GET /family-finding/rounds/{round_id}`. 409 while a round over your LAs is queued
+    or running."""
+    body = body or RoundIn()
+    if body.wait_weeks > body.long_wait_weeks:
+        raise invalid("body.wait_weeks", "must be at most long_wait_weeks")
+    params = body.model_dump(exclude={"time_limit_s"})
+    run = svc.runs.start(user, user.las, body.time_limit_s, kind=KIND, params=params)
+    audit(
+        svc,
+        user,
+        "family_finding.round_start",
+        (),
+        run.id,
+        {"las": len(run.las), "priority": body.priority, "beyond_region": body.beyond_region},
+    )
+    return _round_out(run)
+
+
+@router.get(
+    "/family-finding/rounds",
+    response_model=list[RoundOut],
+    responses=responses(401, 403),
+    summary="Recent family-finding rounds over your LAs",
+)
+def list_rounds(user: FamilyFinder, svc: Svc) -> Any:
+    """Status and summary (counts) of each; the links are on the round itself."""
+    return [_round_out(r) for r in svc.runs.list(user.las, KIND)]
+
+
+@router.get(
+    "/family-finding/rounds/{round_id}",
+    response_model=RoundOut,
+    responses=responses(401, 403, 404, 422),
+    summary="A round's status and, when done, its links",
+)
+def get_round(round_id: RecordId, user: FamilyFinder, svc: Svc) -> Any:
+    """Status and progress; when done, `round`: every proposed link and why, each child
+    left without one and what would change that, how crowded plain recommendations
+    would be, the round against deferred acceptance and an officer-style pass, and the
+    region's tables (docs/family-finding.md)."""
+    run = svc.runs.get(round_id, user.las, KIND)
+    if run.status == "done":
+        audit(svc, user, "family_finding.round_read", run.child_ids, run.id)
+    return _round_out(run, with_round=True)
+
+
+@router.get(
+    "/family-finding/rounds/{round_id}/report",
+    response_class=HTMLResponse,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "the region report, one HTML page"},
+        **_json_errors(401, 403, 404, 409, 422),
+    },
+    summary="A finished round's region report (a self-contained HTML page)",
+)
+def round_report(round_id: RecordId, user: FamilyFinder, svc: Svc) -> HTMLResponse:
+    """Who waits (by age, brothers and sisters, needs, time waiting), adopters by
+    approval, the gaps, outcomes by ethnicity, sex, age and disability, crowding and
+    fairness: tables and plots in one page with nothing to fetch. 409 until done."""
+    # Imported here: matplotlib takes most of a second to load, for a page few ask for.
+    from reports.family_finding import render_html
+
+    run = _finished(svc, user, round_id)
+    if run.report is None:
+        assert run.result is not None
+        with _drawing:
+            if run.report is None:
+                run.report = render_html(run.result)
+    audit(svc, user, "family_finding.round_report", run.child_ids, run.id)
+    return HTMLResponse(run.report)
