@@ -24,12 +24,14 @@ already captures whoever the stated limits leave out. Who waits is reported by t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from carers.model import Household
+from children.model import Child
 from children.siblings import SiblingGroup
 from matching.pairs import PairTable
 from matching.problem import Problem
@@ -93,34 +95,42 @@ class Subject:
 def adoption_problem(problem: Problem, policy: FamilyFindingPolicy) -> Problem:
     """The round's problem: children whose plan accepts adoption (of the agency's LAs),
     and adopters (of the agency's LAs unless `beyond_region`)."""
-    children = tuple(
-        c for c in problem.children if "adoption" in c.accepts and policy.in_region(c.la)
+    return _narrowed(
+        problem,
+        [c for c in problem.children if "adoption" in c.accepts and policy.in_region(c.la)],
+        [
+            h
+            for h in problem.carers
+            if h.kind == "adoption" and (policy.beyond_region or policy.in_region(h.la))
+        ],
     )
-    carers = tuple(
-        h
-        for h in problem.carers
-        if h.kind == "adoption" and (policy.beyond_region or policy.in_region(h.la))
-    )
+
+
+def _narrowed(problem: Problem, children: Sequence[Child], carers: Sequence[Household]) -> Problem:
+    """The problem over some of its children and carers: sibling groups cut to the
+    children kept (a group left with one child is dropped), and a brother or sister
+    placed with, or a wish for, a household left out forgotten."""
     kept = {c.id for c in children}
-    groups = []
-    for g in problem.sibling_groups:
-        members = tuple(c for c in g.children if c in kept)
-        if len(members) >= 2:
-            groups.append(SiblingGroup(g.id, members, g.policy))
-    # Brothers and sisters already living with an adopter outside the round are not
-    # carers here: the link is kept only where that household is in the round.
     ids = {h.id for h in carers}
-    children = tuple(
-        dataclasses.replace(
-            c,
-            siblings_placed_with=tuple(s for s in c.siblings_placed_with if s in ids),
-            wishes=dataclasses.replace(
-                c.wishes, carers=tuple(s for s in c.wishes.carers if s in ids)
-            ),
-        )
-        for c in children
+    return dataclasses.replace(
+        problem,
+        children=tuple(
+            dataclasses.replace(
+                c,
+                siblings_placed_with=tuple(s for s in c.siblings_placed_with if s in ids),
+                wishes=dataclasses.replace(
+                    c.wishes, carers=tuple(s for s in c.wishes.carers if s in ids)
+                ),
+            )
+            for c in children
+        ),
+        sibling_groups=tuple(
+            SiblingGroup(g.id, members, g.policy)
+            for g in problem.sibling_groups
+            if len(members := tuple(c for c in g.children if c in kept)) >= 2
+        ),
+        carers=tuple(carers),
     )
-    return Problem(problem.as_of, problem.policy, children, tuple(groups), carers)
 
 
 def subjects(pairs: PairTable, policy: FamilyFindingPolicy) -> list[Subject]:
@@ -196,19 +206,11 @@ class RegionSearch:
 
 
 def _adopters_only(problem: Problem, keep: Callable[[str], bool]) -> Problem:
-    carers = tuple(h for h in problem.carers if h.kind == "adoption" and keep(h.la))
-    ids = {h.id for h in carers}
-    children = tuple(
-        dataclasses.replace(
-            c,
-            siblings_placed_with=tuple(s for s in c.siblings_placed_with if s in ids),
-            wishes=dataclasses.replace(
-                c.wishes, carers=tuple(s for s in c.wishes.carers if s in ids)
-            ),
-        )
-        for c in problem.children
+    return _narrowed(
+        problem,
+        problem.children,
+        [h for h in problem.carers if h.kind == "adoption" and keep(h.la)],
     )
-    return dataclasses.replace(problem, children=children, carers=carers)
 
 
 def search_adopters(
@@ -252,12 +254,7 @@ def search_children(
     waiting = [c for c in problem.children if "adoption" in c.accepts]
 
     def part(keep: Callable[[str], bool]) -> dict[str, Any]:
-        kids = tuple(c for c in waiting if keep(c.la))
-        sub = dataclasses.replace(
-            problem,
-            children=kids,
-            sibling_groups=_groups_within(problem, {c.id for c in kids}),
-        )
+        sub = _narrowed(problem, [c for c in waiting if keep(c.la)], problem.carers)
         return rank_carer(MatchingContext(sub, ctx.gaz), adopter_id, top, near_misses).to_dict()
 
     first = part(policy.in_region)
@@ -265,15 +262,6 @@ def search_children(
     if policy.beyond_region and policy.home_las:
         beyond = part(lambda la: la not in policy.home_las)
     return RegionSearch(adopter_id, first, beyond)
-
-
-def _groups_within(problem: Problem, kept: set[str]) -> tuple[SiblingGroup, ...]:
-    out = []
-    for g in problem.sibling_groups:
-        members = tuple(c for c in g.children if c in kept)
-        if len(members) >= 2:
-            out.append(SiblingGroup(g.id, members, g.policy))
-    return tuple(out)
 
 
 # -- what would change ---------------------------------------------------------------
