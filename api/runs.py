@@ -229,7 +229,14 @@ class RunManager:
         def say(message: str) -> None:
             run.message = message
 
-        round_ = run_round(problem, policy, time_limit_s=run.limit_s, seed=seed, progress=say)
+        round_ = run_round(
+            problem,
+            policy,
+            time_limit_s=run.limit_s,
+            seed=seed,
+            workers=self._workers,
+            progress=say,
+        )
         run.result = round_.to_dict()
         summary = run.result["summary"]
         self._finish(

@@ -2,8 +2,10 @@
 
 `serve` starts the API (uvicorn) on an SQLite file, loading the demo region (the same
 as `placematch demo`: West Yorkshire, 300 referrals, 900 households, seed 0) when the
-database has no records yet, and prints fresh demo tokens for a Leeds placement officer
-and a Leeds manager (admin), so the API can be tried with curl at once.
+database has no records yet, with the generated West Yorkshire adoption agency (240
+children waiting, 100 adopters), and prints fresh demo tokens for a Leeds placement
+officer, a Leeds manager (admin) and a family-finder of the five West Yorkshire LAs, so
+the API can be tried with curl at once.
 
 `bench-api` starts the same server on a loopback port (or targets --url), drives
 ranked-match requests from many concurrent clients and reports throughput and latency
@@ -27,6 +29,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from synth import WEST_YORKSHIRE
+
 if TYPE_CHECKING:
     from api.load import LoadReport
 
@@ -34,9 +38,11 @@ err = Console(stderr=True)
 out = Console()
 
 DEMO_LA = "Leeds"
-DEMO_USERS = (
-    ("Demo officer", "placement_officer"),
-    ("Demo manager", "admin"),
+#: Name, role and LAs of each demo user (the family-finder's agency spans five LAs).
+DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Demo officer", "placement_officer", (DEMO_LA,)),
+    ("Demo manager", "admin", (DEMO_LA,)),
+    ("Demo family-finder", "family_finder", WEST_YORKSHIRE),
 )
 
 
@@ -57,6 +63,7 @@ def prepare_demo(
     fresh demo users (earlier ones revoked). Returns a token per demo role."""
     import store
     from synth import generate_region
+    from synth.adoption import generate_adoption_region
 
     if reload_demo:
         from sqlalchemy.engine import make_url
@@ -75,13 +82,16 @@ def prepare_demo(
                 say("loading the demo region: West Yorkshire, 300 referrals, 900 households")
                 summary = store.load_problem(s, generate_region(300, 900, seed=0), by=None)
                 say(f"loaded {summary.children} children and {summary.households} households")
-            names = {name for name, _ in DEMO_USERS}
+                say("loading the demo adoption agency: 240 children waiting, 100 adopters")
+                summary = store.load_problem(s, generate_adoption_region(seed=0), by=None)
+                say(f"loaded {summary.children} children and {summary.households} adopters")
+            names = {name for name, _, _ in DEMO_USERS}
             for user in store.list_users(s):
                 if user.active and user.name in names:
                     store.deactivate_user(s, user.id, by=None)
             tokens = {}
-            for name, role in DEMO_USERS:
-                _, tokens[role] = store.create_user(s, name, role, [DEMO_LA])
+            for name, role, las in DEMO_USERS:
+                _, tokens[role] = store.create_user(s, name, role, list(las))
     finally:
         engine.dispose()
     return tokens
@@ -131,7 +141,8 @@ def serve(
     # Plain lines (never wrapped), so a script can read the tokens.
     print(f"placematch API on {base} (docs: {base}/docs), database {url}", flush=True)
     for role, token in tokens.items():
-        print(f"demo {role} ({DEMO_LA}) token: {token}", flush=True)
+        las = next(", ".join(la) for _, r, la in DEMO_USERS if r == role)
+        print(f"demo {role} ({las}) token: {token}", flush=True)
     if tokens:
         officer = tokens["placement_officer"]
         print(

@@ -458,6 +458,7 @@ def run_round(
     *,
     time_limit_s: float = 10.0,
     seed: int = 0,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> FamilyFindingRound:
     """Propose links for every waiting child and adopter of the region at once, with
@@ -478,7 +479,9 @@ def run_round(
         f"{len(ranked.carers)} adopters"
     )
     ctx = MatchingContext(ranked)
-    result = solve(ranked, time_limit_s=time_limit_s, seed=seed, ctx=ctx, progress=say)
+    result = solve(
+        ranked, time_limit_s=time_limit_s, seed=seed, workers=workers, ctx=ctx, progress=say
+    )
     by_child = {a.child: a for a in result.assignments}
     unplaced = {u.child: u for u in result.unplaced}
     links: list[Link] = []

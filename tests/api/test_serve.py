@@ -88,16 +88,18 @@ def test_demo_tokens_are_fresh_each_start(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     first = prepare_demo(url)
     again = prepare_demo(url)  # the region is loaded once; new tokens, old ones revoked
-    assert first.keys() == again.keys() == {"placement_officer", "admin"}
+    assert first.keys() == again.keys() == {"placement_officer", "admin", "family_finder"}
     engine = store.make_engine(url)
     with store.transaction(engine, write=False) as s:
-        assert len(store.list_children(s, limit=1000)) == 300
+        assert len(store.list_children(s, limit=1000)) == 300 + 240  # demo region + agency
         active = [u.name for u in store.list_users(s) if u.active]
         with pytest.raises(store.Unauthenticated):
             store.authenticate(s, first["placement_officer"])
         assert store.authenticate(s, again["placement_officer"]).las == ["Leeds"]
+        finder = store.authenticate(s, again["family_finder"])
+        assert finder.role == "family_finder" and len(finder.las) == 5
     engine.dispose()
-    assert sorted(active) == ["Demo manager", "Demo officer"]
+    assert sorted(active) == ["Demo family-finder", "Demo manager", "Demo officer"]
     with pytest.raises(ValueError, match="SQLite"):
         prepare_demo("postgresql://nobody@127.0.0.1:1/x", reload_demo=True)
 
