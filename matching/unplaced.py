@@ -124,6 +124,21 @@ def funnel_reason(a: Assessment) -> str:
     return f"no {kinds} passes every rule"
 
 
+def blocking_rule(a: Assessment) -> str | None:
+    """The rule at which the funnel of `funnel_reason` runs dry — the one that shut the
+    child out of the last carers left — or None if some carer passes every rule (the
+    places were taken by other children). Planners count these to know what to
+    recruit."""
+    pool = np.ones(a.failures.shape[1], dtype=bool)
+    if not pool.any():
+        return "no carers"
+    for rule in FUNNEL:
+        pool &= ~a.failures[RULE_IDS.index(rule)]
+        if not pool.any():
+            return rule
+    return None
+
+
 def near_miss_hint(a: Assessment, limit: int = 2) -> str | None:
     """The closest carers that fail one rule only: where an exception or a change of
     approval would open a placement."""
