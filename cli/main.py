@@ -27,6 +27,7 @@ from cli.common import (  # noqa: F401  (EXIT_USAGE is part of the CLI's contrac
     write_json,
 )
 from cli.family_find import family_app
+from cli.scenario import scenario_app
 from cli.users import users_app
 from matching.problem import problem_to_dict
 from synth import WEST_YORKSHIRE, generate_region
@@ -39,6 +40,7 @@ app = typer.Typer(
 )
 app.add_typer(users_app, name="users")
 app.add_typer(family_app, name="family-find")
+app.add_typer(scenario_app, name="scenario")
 
 
 @app.command()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -173,13 +174,19 @@ class Simulation:
         ) / max(1, sum(len(units) for units in self.pool_by_band.values()))
         self.group_of = {c: g for g in problem.sibling_groups for c in g.children}
         self.child_by_id = problem.child_by_id
-        self.households: list[Household] = [h for h in problem.carers if h.kind in SIM_KINDS]
-        self.active = [True] * len(self.households)
-        self.places = [0] * len(self.households)
+        self.households: list[Household] = []
+        self.active: list[bool] = []
+        self.places: list[int] = []
+        self.leaves: list[int] = []  # the week each household stops taking children
+        self.u: dict[str, float] = {}  # each referred child's draw for placement length
+        for h in problem.carers:
+            if h.kind in SIM_KINDS:
+                self._add(h, h.vacancies, week=0)
         self.at: dict[int, list[Placement]] = defaultdict(list)
         self.ending: dict[int, list[Placement]] = defaultdict(list)
         self.fallbacks: list[Placement] = []
         self.waiting: dict[str, Child] = {}
+        self.moved = 0  # children who had to move this week because their home closed
         self.records: dict[str, Record] = {}
         self.groups_arrived: dict[str, SiblingGroup] = {}
         self.profiles = [h for h in self.households if h.kind == "foster"]
@@ -207,7 +214,7 @@ class Simulation:
             shares = TAKEN_PLACES[h.kind]
             keys = list(shares)
             taken = int(self.rng_carers.choice(keys, p=list(shares.values())))
-            self.places[i] = h.vacancies + taken
+            self.places[i] += taken
             for _ in range(taken):
                 self._occupy(i, None, None, h.weekly_cost, h.kind, 0)
 
@@ -255,6 +262,7 @@ class Simulation:
 
     def week(self, week: int) -> dict[str, Any]:
         today = START + timedelta(weeks=week)
+        self.moved = 0
         self._carers_change(week, today)
         ended = self._end_placements(week)
         arrivals = self._arrivals(week)
@@ -282,14 +290,14 @@ class Simulation:
                 1 for r in made if r.km is not None and r.km <= TWENTY_MILES_KM
             ),
             "households": sum(self.active),
+            "moved_by_closure": self.moved,
             "free_places": sum(self.free(h) for h in range(len(self.households))),
         }
 
     def _carers_change(self, week: int, today: date) -> None:
         s = self.s
-        leave = s.carers_leaving_per_year / 52
         for h in range(len(self.households)):
-            if self.active[h] and self.rng_carers.random() < leave:
+            if self.active[h] and self.leaves[h] == week:
                 self.active[h] = False  # resigns: takes no new child; placements run on
         joining = int(self.rng_carers.poisson(s.carers_joining_per_year / 52 * s.households))
         for _ in range(joining):
@@ -302,6 +310,7 @@ class Simulation:
                     household_children_ages=(),
                 ),
                 places=max(1, like.vacancies + 1),
+                week=week,
             )
         for r in s.recruit:
             if r.week == week:
@@ -310,10 +319,17 @@ class Simulation:
             if c.week == week:
                 self._close(c, week)
 
-    def _add(self, h: Household, places: int) -> None:
+    def _add(self, h: Household, places: int, week: int) -> None:
+        """A household joins. When it will leave is drawn from its own stream (keyed by
+        its id), so households added by one scenario do not change when the others
+        leave: common random numbers."""
         self.households.append(h)
         self.active.append(True)
         self.places.append(places)
+        own = np.random.default_rng([self.s.seed, self.replication, zlib.crc32(h.id.encode())])
+        hazard = self.s.carers_leaving_per_year / 52
+        stay = int(own.geometric(hazard)) if hazard > 0 else 10**9
+        self.leaves.append(week + stay)
 
     def _recruit(self, r: Any, today: date) -> None:
         from geo import gazetteer
@@ -343,6 +359,7 @@ class Simulation:
                     years_experience=0.0,
                 ),
                 places=r.places,
+                week=r.week,
             )
 
     def _close(self, c: Any, week: int) -> None:
@@ -356,6 +373,7 @@ class Simulation:
             self.active[h] = False
             for p in list(self.at[h]):
                 self._remove(p)
+                self.moved += 1
                 if p.child is not None and p.child in self.records:
                     # Back on the list as an emergency: the home has closed.
                     child = self.child_by_id[p.child]
@@ -414,6 +432,7 @@ class Simulation:
             self.groups_arrived[g.id] = g
         for m in members:
             self.waiting[m.id] = m
+            self.u[m.id] = float(self.rng_arrivals.random())
             self.records[m.id] = Record(
                 child=m.id,
                 la=m.la,
@@ -483,7 +502,9 @@ class Simulation:
             rec = self.records[a.child]
             rec.placed, rec.kind, rec.km, rec.household = week, home.kind, a.distance_km, h
             rec.home_la, rec.weekly_cost = home.la == child.la, home.weekly_cost
-            self._occupy(h, child.id, child.age, home.weekly_cost, home.kind, week)
+            self._occupy(
+                h, child.id, child.age, home.weekly_cost, home.kind, week, self.u[child.id]
+            )
             placed.append(a.child)
         return placed
 
@@ -512,7 +533,7 @@ class Simulation:
             rec.blocked_by = blocking_rule(assessment) or "vacancy"
             rec.placed, rec.kind = week, FALLBACK
             rec.home_la, rec.km, rec.weekly_cost = False, None, self.s.fallback_weekly_cost
-            self._occupy(-1, c.id, c.age, self.s.fallback_weekly_cost, FALLBACK, week)
+            self._occupy(-1, c.id, c.age, self.s.fallback_weekly_cost, FALLBACK, week, self.u[c.id])
             del self.waiting[c.id]
             out.append(c.id)
         return out

@@ -1,0 +1,240 @@
+"""Scenarios (issue 6): specs, the simulation's sanity properties, outcomes, and runs on
+a local Ray."""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from pathlib import Path
+
+import pytest
+
+from matching.ranking import MatchingContext
+from matching.unplaced import blocking_rule
+from scenarios.outcomes import differences, interval, run_totals, summary, t975
+from scenarios.runner import load_results, run_scenarios
+from scenarios.simulate import simulate
+from scenarios.spec import (
+    EXAMPLES,
+    Recruit,
+    Scenario,
+    ScenarioInvalid,
+    load_scenario,
+    load_scenario_text,
+)
+from tests.conftest import carer, child, problem
+
+TINY = Scenario(name="tiny", seed=3, children=700, households=260, horizon_weeks=10)
+
+
+def totals(s: Scenario, replications: int) -> list[dict[str, float]]:
+    return [run_totals(simulate(s, r), s.horizon_weeks) for r in range(replications)]
+
+
+def mean(rows: list[dict[str, float]], metric: str) -> float:
+    return statistics.fmean(r[metric] for r in rows)
+
+
+# -- specs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_example_is_valid(path: Path) -> None:
+    s = load_scenario(path)
+    assert s.name and s.replications >= 1 and s.horizon_weeks == 52
+
+
+def test_a_scenario_inherits_from_its_base_and_changes_only_what_differs() -> None:
+    base = load_scenario(EXAMPLES / "baseline.yaml")
+    teen = load_scenario(EXAMPLES / "teen-carers-leeds-east.yaml")
+    assert teen.children == base.children and teen.fallback_after_weeks == base.fallback_after_weeks
+    assert teen.recruit and teen.recruit[0].areas == ("LS9", "LS14", "LS15")
+    narrower = load_scenario_text(
+        "base: baseline.yaml\nname: n\nfallback: {after_weeks: {planned: 3}}\n"
+    )
+    assert narrower.fallback_after_weeks == {"emergency": 0, "urgent": 2, "planned": 3}
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "words"),
+    [
+        ("name: x\nhorizon_weeks: lots\n", "horizon_weeks", "expected a whole number"),
+        ("name: x\nhorizon_weeks: 0\n", "horizon_weeks", "out of range"),
+        ("name: x\nbogus: 1\n", "bogus", "unknown field"),
+        (
+            "name: x\ndemand: {age_multiplier: {'2-3': 1}}\n",
+            "demand.age_multiplier.2-3",
+            "not one of",
+        ),
+        (
+            "name: x\ndemand: {need_multiplier: {telepathy: 2}}\n",
+            "demand.need_multiplier.telepathy",
+            "not one of",
+        ),
+        ("name: x\nmatching: sometimes\n", "matching", "not one of"),
+        ("name: x\nsupply: {recruit: [{week: 1, count: 2}]}\n", "supply.recruit[0].la", "required"),
+        (
+            "name: x\nsupply: {recruit: [{week: 1, la: Leeds, areas: [ZZ99]}]}\n",
+            "supply.recruit[0].areas[0]",
+            "not a known UK outcode",
+        ),
+        (
+            "name: x\nsupply: {recruit: [{la: Leeds, min_age: 12, max_age: 4}]}\n",
+            "supply.recruit[0].min_age",
+            "above max_age",
+        ),
+        (
+            "name: x\npolicy: {max_distance_km: {teleport: 3}}\n",
+            "policy.max_distance_km.teleport",
+            "not one of",
+        ),
+        ("horizon_weeks: 4\n", "name", "required"),
+        ("name: [unclosed\n", "$", "not valid YAML at line"),
+        ("base: ../../etc/passwd\nname: x\n", "base", "file name of an example"),
+    ],
+)
+def test_bad_specs_name_the_field_and_the_reason(text: str, path: str, words: str) -> None:
+    with pytest.raises(ScenarioInvalid) as caught:
+        load_scenario_text(text)
+    assert any(p == path and words in m for p, m in caught.value.issues), caught.value.issues
+
+
+def test_every_fault_is_reported_at_once_and_bases_cannot_loop(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioInvalid) as caught:
+        load_scenario_text("name: 3\nseed: -1\nreplications: 0\n")
+    assert {p for p, _ in caught.value.issues} == {"name", "seed", "replications"}
+    (tmp_path / "a.yaml").write_text("base: b.yaml\nname: a\n")
+    (tmp_path / "b.yaml").write_text("base: a.yaml\nname: b\n")
+    with pytest.raises(ScenarioInvalid, match="loop"):
+        load_scenario(tmp_path / "a.yaml")
+
+
+# -- the simulation -------------------------------------------------------------------------
+
+
+def test_the_same_seed_gives_the_same_year() -> None:
+    a, b = simulate(TINY, 1), simulate(TINY, 1)
+    assert a.weeks == b.weeks
+    assert [dataclasses.astuple(r) for r in a.children] == [
+        dataclasses.astuple(r) for r in b.children
+    ]
+    assert simulate(TINY, 2).weeks != a.weeks
+
+
+def test_a_year_accounts_for_every_child() -> None:
+    run = simulate(TINY, 0)
+    referred = sum(w["arrivals"] for w in run.weeks)
+    assert referred == len(run.children) > 0
+    placed_or_fallback = sum(w["placed"] + w["fallback"] for w in run.weeks)
+    still_waiting = run.weeks[-1]["waiting"]
+    assert placed_or_fallback + still_waiting == referred
+    for r in run.children:
+        if r.kind == "fallback":
+            assert r.blocked_by is not None and not r.home_la
+        if r.placed is not None:
+            assert r.placed >= r.arrived
+
+
+def test_adding_suitable_carers_never_makes_local_placement_worse() -> None:
+    """The same children arrive in both (common random numbers); 40 wide-approval
+    foster households in every LA from week 0 can only add options."""
+    more = dataclasses.replace(
+        TINY,
+        recruit=tuple(
+            Recruit(week=0, count=8, la=la, min_age=0, max_age=17, places=2) for la in TINY.las
+        ),
+    )
+    base, wider = totals(TINY, 3), totals(more, 3)
+    assert mean(wider, "share_fallback") <= mean(base, "share_fallback") + 0.01
+    assert mean(wider, "share_within_20_miles") >= mean(base, "share_within_20_miles") - 0.01
+    assert mean(wider, "wait_mean_weeks") <= mean(base, "wait_mean_weeks") + 0.05
+    # and the new carers are used: more children stay in their home LA
+    assert mean(wider, "share_home_la") > mean(base, "share_home_la")
+
+
+def test_doubling_demand_never_reduces_waiting() -> None:
+    double = dataclasses.replace(TINY, referrals_per_year=2 * TINY.yearly_referrals)
+    base, busy = totals(TINY, 3), totals(double, 3)
+    assert mean(busy, "referred") > 1.6 * mean(base, "referred")
+    assert mean(busy, "unplaced_child_days") > mean(base, "unplaced_child_days")
+    assert mean(busy, "wait_mean_weeks") >= mean(base, "wait_mean_weeks") - 0.05
+    assert mean(busy, "share_fallback") >= mean(base, "share_fallback") - 0.01
+
+
+def test_closing_homes_sends_their_children_elsewhere() -> None:
+    shut = dataclasses.replace(TINY, close=(dataclasses.replace(_close(), count=20),))
+    base, closed = simulate(TINY, 0), simulate(shut, 0)
+    assert closed.weeks[2]["households"] < base.weeks[2]["households"]
+    assert closed.weeks[1]["moved_by_closure"] > 0
+    assert all(w["moved_by_closure"] == 0 for w in base.weeks)
+    assert closed.weeks[3]["residential"] >= base.weeks[3]["residential"] - 5
+
+
+def _close():  # noqa: ANN202 - a Close at week 1, any LA
+    from scenarios.spec import Close
+
+    return Close(week=1, kind="residential", la=None, count=1)
+
+
+def test_on_arrival_matching_is_the_officer_baseline() -> None:
+    one_by_one = dataclasses.replace(TINY, matching="on_arrival")
+    run = simulate(one_by_one, 0)
+    assert sum(w["placed"] for w in run.weeks) > 0
+
+
+def test_the_blocking_rule_is_where_the_funnel_runs_dry() -> None:
+    p = problem(
+        [child("C1", needs=["autism"]), child("C2")],
+        [carer("H1", skills=[]), carer("H2", skills=["complex_health"])],
+    )
+    ctx = MatchingContext(p)
+    assert blocking_rule(ctx.assess(p.children[0])) == "skills"
+    assert blocking_rule(ctx.assess(p.children[1])) is None
+
+
+# -- outcomes --------------------------------------------------------------------------------
+
+
+def test_intervals_and_paired_differences() -> None:
+    assert t975(1) == pytest.approx(12.706) and t975(11) == pytest.approx(2.179)
+    assert t975(100) == 1.96
+    i = interval([1.0, 2.0, 3.0])
+    assert i["mean"] == 2.0 and i["low"] < 2.0 < i["high"] and i["n"] == 3
+    rows = [
+        {"scenario": s, "replication": r, "metric": "share_home_la", "value": v}
+        for s, vals in (("a", [0.5, 0.6, 0.7]), ("b", [0.6, 0.7, 0.8]))
+        for r, v in enumerate(vals)
+    ]
+    (d,) = [x for x in differences(rows, "a") if x["metric"] == "share_home_la"]
+    # Paired: every replication differs by exactly 0.1, so the interval is a point.
+    assert d["mean"] == pytest.approx(0.1) and d["high"] - d["low"] == pytest.approx(0, abs=1e-9)
+    assert {r["scenario"] for r in summary(rows)} == {"a", "b"}
+
+
+# -- runs on Ray and stored results ----------------------------------------------------------
+
+
+def test_replications_on_a_local_ray_match_serial_runs_and_are_stored(tmp_path: Path) -> None:
+    small = dataclasses.replace(TINY, horizon_weeks=4)
+    other = dataclasses.replace(small, name="other", referrals_per_year=400)
+    on_ray = run_scenarios(
+        [small, other], tmp_path / "ray", replications=2, backend="ray", workers=2
+    )
+    serial = run_scenarios([small, other], tmp_path / "serial", replications=2, backend="serial")
+    key = lambda r: (r["scenario"], r["replication"], r["metric"])  # noqa: E731
+    assert sorted(on_ray["totals"], key=key) == sorted(serial["totals"], key=key)
+    scenarios, tables = load_results(tmp_path / "ray")
+    assert [s.name for s in scenarios] == ["tiny", "other"]
+    assert sorted(tables["totals"], key=key) == sorted(on_ray["totals"], key=key)
+    assert {t.name for t in (tmp_path / "ray" / "results").iterdir()} >= {
+        "totals.parquet",
+        "weekly.parquet",
+        "groups.parquet",
+        "blocking.parquet",
+        "scenarios.json",
+    }
+
+
+def test_scenario_names_must_differ(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="must differ"):
+        run_scenarios([TINY, TINY], tmp_path, replications=1, backend="serial")
