@@ -7,9 +7,7 @@ a saved round without solving again. Plots are drawn with matplotlib's Agg backe
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,14 +18,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 
+from reports.common import STYLE  # noqa: E402
+from reports.common import html_table as _html_table  # noqa: E402
+from reports.common import img as _img  # noqa: E402
+from reports.common import png as _png  # noqa: E402
+
 BLUE, ORANGE, GREY, GREEN = "#1f5f8b", "#d9822b", "#9aa5b1", "#2f855a"
-
-
-def _png(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
 
 
 def _rows(table: dict[str, Any]) -> list[list[Any]]:
@@ -125,33 +121,6 @@ def charts(round_: dict[str, Any]) -> dict[str, bytes]:
     if round_["links"]:
         out["distances.png"] = chart_distances(round_["links"])
     return out
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float) and 0 < value <= 1 and not value.is_integer():
-        return f"{100 * value:.0f}%"
-    return html.escape(str(value))
-
-
-def _html_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in r) + "</tr>" for r in rows)
-    return f"<h3>{html.escape(title)}</h3><table><tr>{head}</tr>{body}</table>"
-
-
-def _img(png: bytes, alt: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
-
-
-STYLE = """
-body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#1a202c}
-table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}
-td,th{border:1px solid #cbd5e0;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#edf2f7} img{max-width:100%} .note{color:#4a5568}
-"""
 
 
 def render_html(round_: dict[str, Any], pngs: dict[str, bytes] | None = None) -> str:
