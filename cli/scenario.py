@@ -204,7 +204,7 @@ def _fmt(metric: str, value: float) -> str:
     if metric.startswith("share") or metric == "siblings_together":
         return f"{100 * value:.1f}%"
     if "cost" in metric:
-        return f"£{value:,.0f}"
+        return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
     if metric in ("referred", "unplaced_child_days"):
         return f"{value:,.0f}"
     return f"{value:.2f}"
