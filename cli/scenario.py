@@ -88,13 +88,7 @@ def compare(
     serial: Serial = False,
 ) -> None:
     """Simulate and compare scenarios; write report.html, PNGs and Parquet results."""
-    scenarios = _load(files)
-    names = [s.name for s in scenarios]
-    if len(set(names)) != len(names):
-        fail("scenario names must differ (they label the results): " + ", ".join(names), 2)
-    tables = _run(scenarios, out_dir, replications, address, workers, serial)
-    _print(scenarios, tables)
-    _report(scenarios, tables, out_dir)
+    _simulate_and_report(_load(files), out_dir, replications, address, workers, serial)
 
 
 @scenario_app.command()
@@ -107,10 +101,7 @@ def run(
     serial: Serial = False,
 ) -> None:
     """Simulate one scenario; write its report and results."""
-    scenarios = _load([file])
-    tables = _run(scenarios, out_dir, replications, address, workers, serial)
-    _print(scenarios, tables)
-    _report(scenarios, tables, out_dir)
+    _simulate_and_report(_load([file]), out_dir, replications, address, workers, serial)
 
 
 @scenario_app.command()
@@ -160,6 +151,22 @@ def bench(
         f"{platform.machine()}, {os.cpu_count()} CPUs)",
         highlight=False,
     )
+
+
+def _simulate_and_report(
+    scenarios: list[Scenario],
+    out_dir: Path,
+    replications: int | None,
+    address: str | None,
+    workers: int | None,
+    serial: bool,
+) -> None:
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        fail("scenario names must differ (they label the results): " + ", ".join(names), 2)
+    tables = _run(scenarios, out_dir, replications, address, workers, serial)
+    _print(scenarios, tables)
+    _report(scenarios, tables, out_dir)
 
 
 def _run(

@@ -428,6 +428,9 @@ def _recruits(r: _Reader, value: Any, horizon: int) -> list[Recruit]:
                 resolved.append(gazetteer().resolve(str(a)))
             except UnknownOutcode as exc:
                 r.fail(f"{p}.areas[{k}]", str(exc))
+        la = item.get("la")
+        if isinstance(la, str) and not resolved and la not in set(gazetteer().area):
+            r.fail(f"{p}.la", f"{la!r} is not an LA area in the gazetteer; name one, or give areas")
         lo = r.number(item, "min_age", f"{p}.min_age", 0, 25, 0, integer=True)
         hi = r.number(item, "max_age", f"{p}.max_age", 0, 25, 17, integer=True)
         if lo > hi:

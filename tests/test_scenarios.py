@@ -88,6 +88,7 @@ def test_a_scenario_inherits_from_its_base_and_changes_only_what_differs() -> No
             "policy.max_distance_km.teleport",
             "not one of",
         ),
+        ("name: x\nsupply: {recruit: [{la: Narnia}]}\n", "supply.recruit[0].la", "not an LA area"),
         ("horizon_weeks: 4\n", "name", "required"),
         ("name: [unclosed\n", "$", "not valid YAML at line"),
         ("base: ../../etc/passwd\nname: x\n", "base", "file name of an example"),
