@@ -8,8 +8,10 @@ See docs/api.md for the endpoints, who may call which, and the errors.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -32,6 +34,7 @@ from api.routes import (
     proposals,
     referrals,
     runs,
+    scenarios,
     siblings,
     stats,
 )
@@ -41,14 +44,17 @@ DESCRIPTION = """
 Placement matching for looked-after children: children's records and referrals, carer
 households, ranked matches with reasons and near misses, batch match runs, and the
 placement workflow (propose and hold a vacancy, confirm or decline, end a placement),
-with exceptions to hard rules authorised by a manager; and family-finding for adoption
-(search both ways, rounds of links across an agency's LAs, the region report).
+with exceptions to hard rules authorised by a manager; family-finding for adoption
+(search both ways, rounds of links across an agency's LAs, the region report); and
+sufficiency what-ifs for planners (scenario comparisons: simulated years compared, with a
+report).
 
 **Sign in**: every endpoint except `/health` and this documentation needs
 `Authorization: Bearer <token>` (tokens from `placematch users create`). You see and
 change only your LAs' children: another LA's child is a 404. Planners see counts only
-(`/stats`). Every read of a child's record, every ranked-match request and every
-decision is in the audit log (`/audit`, admin), with ids only.
+(`/stats`) and compare scenarios (simulated, aggregates only). Every read of a child's
+record, every ranked-match request and every decision is in the audit log (`/audit`,
+admin), with ids only.
 
 **Errors** are JSON: `{"detail": ...}`; a 422 also lists `errors`, each naming its
 field as sent (`body.needs[0]`, `query.limit`), and a refused proposal lists the hard
@@ -67,6 +73,11 @@ TAGS = [
         "description": "Adoption: adopters for a child, children for an adopter, and rounds "
         "of links for a whole agency with its region report (family-finders and admins).",
     },
+    {
+        "name": "scenarios",
+        "description": "Sufficiency what-ifs: simulate and compare scenarios in the background, "
+        "with a report (planners and admins).",
+    },
     {"name": "proposals", "description": "Propose and hold, confirm, decline; exceptions."},
     {"name": "placements", "description": "Current and past placements; ending one."},
     {"name": "stats", "description": "Counts only (what planners see)."},
@@ -82,12 +93,18 @@ def create_app(
     migrate: bool = True,
     solve: Callable[..., matching.SolveResult] | None = None,
     solver_workers: int | None = None,
+    scenario_dir: Path | None = None,
+    scenario_slots: int = 1,
     tune_gc: bool = False,
 ) -> FastAPI:
     """The API over `engine` (default: `store.make_engine()`, disposed at shutdown).
 
     `migrate` brings the database to the newest schema first. `solve` and
     `solver_workers` are for batch runs (tests pass a short, single-worker solver).
+    `scenario_dir` keeps each scenario comparison's results and report in a folder of
+    its own there (default: a temporary folder, removed when it finishes);
+    `scenario_slots` comparisons simulate at once (each in a child process, one core),
+    the others wait queued (0: none ever starts, for tests of the API alone).
     `tune_gc` is for a server process (see `lifespan`), not for a test run.
     """
     own_engine = engine is None
@@ -108,6 +125,7 @@ def create_app(
             # thousand short-lived objects, most freed at once by reference counting.
             gc.set_threshold(20_000, 20, 20)
         yield
+        app.state.services.runs.close()
         app.state.services.audit.close()
         if own_engine:
             engine.dispose()
@@ -120,7 +138,11 @@ def create_app(
         openapi_tags=TAGS,
         lifespan=lifespan,
     )
-    run_kwargs: dict[str, Any] = {"workers": solver_workers}
+    run_kwargs: dict[str, Any] = {
+        "workers": solver_workers,
+        "scenario_dir": scenario_dir,
+        "scenario_slots": scenario_slots,
+    }
     if solve is not None:
         run_kwargs["solve"] = solve
     writes = WriteLock(engine)
@@ -143,6 +165,7 @@ def create_app(
         carers,
         runs,
         family_finding,
+        scenarios,
         proposals,
         placements,
         stats,
@@ -153,5 +176,7 @@ def create_app(
 
 
 def app_from_env() -> FastAPI:
-    """For `uvicorn --factory api.app:app_from_env` (DATABASE_URL, else ./placematch.db)."""
-    return create_app(tune_gc=True)
+    """For `uvicorn --factory api.app:app_from_env` (DATABASE_URL, else ./placematch.db;
+    PLACEMATCH_SCENARIO_DIR, if set, keeps scenario comparisons' results there)."""
+    folder = os.environ.get("PLACEMATCH_SCENARIO_DIR")
+    return create_app(tune_gc=True, scenario_dir=Path(folder) if folder else None)

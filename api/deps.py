@@ -33,6 +33,8 @@ STAFF: tuple[str, ...] = ("placement_officer", "family_finder", "admin")
 ADMIN: tuple[str, ...] = ("admin",)
 #: Family-finding for adoption across an agency's LAs.
 FAMILY_FINDERS: tuple[str, ...] = ("family_finder", "admin")
+#: Sufficiency what-ifs: scenario comparisons (aggregates of simulated years only).
+PLANNERS: tuple[str, ...] = ("planner", "admin")
 ANYONE: tuple[str, ...] = store.ROLES
 
 
@@ -129,6 +131,7 @@ def allow(*roles: str) -> Callable[..., Any]:
 Staff = Annotated[store.User, Depends(allow(*STAFF))]
 Admin = Annotated[store.User, Depends(allow(*ADMIN))]
 FamilyFinder = Annotated[store.User, Depends(allow(*FAMILY_FINDERS))]
+Planner = Annotated[store.User, Depends(allow(*PLANNERS))]
 Anyone = Annotated[store.User, Depends(allow(*ANYONE))]
 Svc = Annotated[Services, Depends(services)]
 

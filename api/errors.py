@@ -161,3 +161,16 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         code: {"model": ValidationErrorOut if code == 422 else ErrorOut, "description": text[code]}
         for code in codes
     }
+
+
+def json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses(...)` for a route whose own answer is not JSON (an HTML page): its
+    errors still are (FastAPI would otherwise document them in the route's media type)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code, entry in responses(*codes).items():
+        schema = {"$ref": f"#/components/schemas/{entry['model'].__name__}"}
+        out[code] = {
+            "description": entry["description"],
+            "content": {"application/json": {"schema": schema}},
+        }
+    return out

@@ -1,17 +1,22 @@
-"""Background runs: batch match runs (every open referral of some LAs at once) and
-family-finding rounds (every waiting child and adopter of an agency's LAs at once).
+"""Background runs: batch match runs (every open referral of some LAs at once),
+family-finding rounds (every waiting child and adopter of an agency's LAs at once) and
+planners' scenario comparisons (simulated years, in a child process: api/comparisons.py).
 
 A run builds its problem from the records when it starts (so it sees one consistent
 moment), solves it in a worker thread (CP-SAT does its work outside the GIL), and keeps
 its result in memory until the process ends. One run of each kind at a time per LA
 set: a second start while one is queued or running gets a 409 naming it. Runs belong to
 the process that started them: with several API workers, ask the same one
-(docs/api.md). The two kinds share everything but the work itself (`RunManager._match`,
-`RunManager._round`) and their audit actions (`match.run`, `family_finding.round`).
+(docs/api.md). The kinds share everything but the work itself (`RunManager._match`,
+`RunManager._round`, `RunManager._compare`) and their audit actions (`match.run`,
+`family_finding.round`, `scenario.compare`). Comparisons also take turns: at most
+`scenario_slots` simulate at once, the others stay queued.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -19,18 +24,24 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import matching
 import store
+from api import comparisons
 from api.auditlog import WriteLock
 from matching.family_finding import FamilyFindingPolicy, adoption_problem, run_round
 
 #: Finished runs kept (oldest forgotten first).
 KEEP_RUNS = 50
-#: What a run does: a batch match run, or a family-finding round.
-KINDS: tuple[str, ...] = ("match", "family_finding")
-NAMES = {"match": "match run", "family_finding": "family-finding round"}
+#: What a run does: a batch match run, a family-finding round, a scenario comparison.
+KINDS: tuple[str, ...] = ("match", "family_finding", "scenarios")
+NAMES = {
+    "match": "match run",
+    "family_finding": "family-finding round",
+    "scenarios": "scenario comparison",
+}
 
 
 @dataclass
@@ -40,7 +51,8 @@ class Run:
     by: store.User | None
     time_limit_s: float | None
     kind: str = "match"
-    #: A round's policy (FamilyFindingPolicy's fields but the LAs) and seed.
+    #: A round's policy (FamilyFindingPolicy's fields but the LAs) and seed; a
+    #: comparison's scenarios, replications and bases.
     params: dict[str, Any] = field(default_factory=dict)
     created_at: datetime = field(default_factory=store.utcnow)
     status: str = "queued"
@@ -54,8 +66,12 @@ class Run:
     clock: float | None = None
     result: dict[str, Any] | None = None
     error: str | None = None
-    #: A finished round's region report (HTML), drawn on first request.
+    #: A finished round's region report (HTML), drawn on first request; a
+    #: comparison's, drawn with it.
     report: str | None = None
+    #: A comparison's replications done, of all its scenarios' together.
+    done: int = 0
+    total: int = 0
 
     @property
     def name(self) -> str:
@@ -69,6 +85,8 @@ class Run:
     def progress(self) -> float:
         if self.status in ("done", "failed"):
             return 1.0
+        if self.kind == "scenarios":
+            return round(min(0.99, self.done / self.total), 3) if self.total else 0.0
         if self.status == "queued" or self.clock is None or not self.limit_s:
             return 0.0
         return round(min(0.99, (time.monotonic() - self.clock) / self.limit_s), 3)
@@ -77,7 +95,7 @@ class Run:
         summary = None
         if self.result is not None and self.kind == "family_finding":
             summary = self.result["summary"]
-        elif self.result is not None:
+        elif self.result is not None and self.kind == "match":
             summary = {
                 "status": self.result["status"],
                 "placed": self.result["objective"]["placed"],
@@ -109,12 +127,22 @@ class RunManager:
         *,
         solve: Callable[..., matching.SolveResult] = matching.solve,
         workers: int | None = None,
+        scenario_dir: Path | None = None,
+        scenario_slots: int = 1,
+        scenario_timeout_s: float = comparisons.TIMEOUT_S,
     ) -> None:
         self.writes = writes
         self._solve = solve
         self._workers = workers
         self._runs: OrderedDict[str, Run] = OrderedDict()
         self._lock = threading.Lock()
+        #: Where comparisons keep their results and report (None: a temporary folder
+        #: each, removed when it finishes; the report stays in memory).
+        self._scenario_dir = scenario_dir
+        self._slots = threading.Semaphore(scenario_slots)
+        self._scenario_timeout_s = scenario_timeout_s
+        self._stop = threading.Event()
+        self._children: set[Any] = set()
 
     def start(
         self,
@@ -160,6 +188,18 @@ class RunManager:
         mine = set(las)
         return [r for r in reversed(self._runs.values()) if r.kind == kind and set(r.las) <= mine]
 
+    def active(self, kind: str) -> int:
+        """Runs of `kind` queued or running, over any LAs."""
+        return sum(1 for r in list(self._runs.values()) if r.kind == kind and r.active)
+
+    def close(self) -> None:
+        """Stop the comparisons' child processes (the service is stopping); their runs
+        fail."""
+        self._stop.set()
+        for child in list(self._children):
+            if child.poll() is None:
+                child.terminate()
+
     def wait(self, run_id: str, timeout_s: float = 60.0) -> Run:
         """Block until a run finishes (tests, scripts)."""
         deadline = time.monotonic() + timeout_s
@@ -169,8 +209,9 @@ class RunManager:
         return run
 
     def _run(self, run: Run) -> None:
+        work = {"match": self._match, "family_finding": self._round, "scenarios": self._compare}
         try:
-            (self._round if run.kind == "family_finding" else self._match)(run)
+            work[run.kind](run)
             run.status = "done"
         except Exception as exc:  # noqa: BLE001 - a failed run reports, it does not crash
             run.error = f"{type(exc).__name__}: {exc}"[:500]
@@ -249,3 +290,62 @@ class RunManager:
                 "adopters": summary["adopters"],
             },
         )
+
+    def _compare(self, run: Run) -> None:
+        """A scenario comparison, in a child process once a slot is free. Its summary
+        and differences become the result and its report is kept; the folder is
+        removed unless the service keeps comparisons (`scenario_dir`)."""
+        scenarios = run.params["scenarios"]
+        replications = run.params["replications"]
+        run.total = replications * len(scenarios)
+        run.message = "waiting for another comparison to finish"
+        while not self._slots.acquire(timeout=0.2):
+            if self._stop.is_set():
+                raise comparisons.Stopped("the service stopped before the comparison started")
+        try:
+            self._running(run, self._scenario_timeout_s)
+            run.message = "starting the simulation"
+            if self._scenario_dir is None:
+                folder = Path(tempfile.mkdtemp(prefix="placematch-comparison-"))
+            else:
+                folder = self._scenario_dir / run.id
+                folder.mkdir(parents=True, exist_ok=True)
+
+            def tick(done: int, total: int, what: str) -> None:
+                run.done = done
+                run.message = f"{done} of {total} replications done (last: {what})"
+
+            def drawing() -> None:
+                run.message = "drawing the report"
+
+            mine: list[Any] = []
+
+            def started(child: Any) -> None:
+                mine.append(child)
+                self._children.add(child)
+
+            detail = {"scenarios": len(scenarios), "replications": replications}
+            try:
+                run.result = comparisons.compare(
+                    scenarios,
+                    replications,
+                    folder,
+                    tick=tick,
+                    drawing=drawing,
+                    stop=self._stop,
+                    started=started,
+                    timeout_s=self._scenario_timeout_s,
+                )
+                run.report = (folder / "report" / "report.html").read_text("utf-8")
+            except Exception:
+                self._finish(run, "scenario.compare", detail | {"status": "failed"})
+                raise
+            finally:
+                for child in mine:
+                    self._children.discard(child)
+                if self._scenario_dir is None:
+                    shutil.rmtree(folder, ignore_errors=True)
+            run.message = None
+            self._finish(run, "scenario.compare", detail | {"status": "done"})
+        finally:
+            self._slots.release()

@@ -425,6 +425,12 @@ def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -
     return f"<h3>{html.escape(title)}</h3><table><tr>{head}</tr>{body}</table>"
 
 
+def clipped(metric: str, low: float, high: float) -> tuple[float, float]:
+    """A mean's interval within what the metric can be: no measure is below zero, no
+    share above 100%."""
+    return max(0.0, low), (min(1.0, high) if metric in SHARES else high)
+
+
 def _span(metric: str, row: dict[str, Any], diff: bool = False) -> str:
     """'mean (low to high)'. A mean's interval is clipped to what the metric can be (a
     share within 0–100%, nothing below zero); a difference's is not."""
@@ -434,7 +440,7 @@ def _span(metric: str, row: dict[str, Any], diff: bool = False) -> str:
     if row.get("n", 0) < 2 or _nan(low) or low == high:
         return text
     if not diff:
-        low, high = max(0.0, low), min(1.0, high) if metric in SHARES else high
+        low, high = clipped(metric, low, high)
     if f(metric, low) == f(metric, high):
         return text
     return text + f" ({f(metric, low)} to {f(metric, high)})"

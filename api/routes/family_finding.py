@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse
 import store
 from api.cache import Snapshot
 from api.deps import FamilyFinder, Services, Svc
-from api.errors import invalid, responses
+from api.errors import invalid, json_errors, responses
 from api.routes.common import RecordId, absent, audit
 from api.runs import Run
 from api.schemas import AdopterSearchOut, ChildSearchOut, RoundIn, RoundOut
@@ -47,19 +47,6 @@ Together = Annotated[
 ]
 #: matplotlib's pyplot is not thread-safe: one report drawn at a time.
 _drawing = threading.Lock()
-
-
-def _json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """`responses(...)` for a route whose own answer is not JSON: its errors still are
-    (FastAPI would otherwise document them in the route's media type)."""
-    out: dict[int | str, dict[str, Any]] = {}
-    for code, entry in responses(*codes).items():
-        schema = {"$ref": f"#/components/schemas/{entry['model'].__name__}"}
-        out[code] = {
-            "description": entry["description"],
-            "content": {"application/json": {"schema": schema}},
-        }
-    return out
 
 
 def _snapshot(svc: Services, user: store.User) -> Snapshot:
@@ -230,7 +217,7 @@ def get_round(round_id: RecordId, user: FamilyFinder, svc: Svc) -> Any:
     response_class=HTMLResponse,
     responses={
         200: {"content": {"text/html": {}}, "description": "the region report, one HTML page"},
-        **_json_errors(401, 403, 404, 409, 422),
+        **json_errors(401, 403, 404, 409, 422),
     },
     summary="A finished round's region report (a self-contained HTML page)",
 )

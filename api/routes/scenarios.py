@@ -1,0 +1,173 @@
+"""Sufficiency what-ifs for planners: compare scenarios by simulating years of referrals
+and matching (scenarios/, docs/scenarios.md).
+
+A planner uploads two to six scenarios as YAML (each may change a shipped example,
+`base: baseline.yaml`); the service checks them, naming every fault as sent
+(`body.scenarios[1].demand.age_multiplier.2-3`), refuses more work than one request
+should ask of it (api/comparisons.py), and simulates them in the background on the
+batch runs' machinery (api/runs.py, a kind of run) in a child process. Its status tells
+the replications done; when done, the summary and the differences from the first
+scenario, and the report as one HTML page. Planners and admins only; everything here is
+aggregates of simulated children, never a record.
+
+A comparison is seen by planners and admins whose LAs include those of whoever started
+it, like a batch run. Audited: `scenario.compare_start` and `scenario.compare` (when it
+finishes or fails), with counts only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+from fastapi.responses import HTMLResponse
+
+import store
+from api import comparisons
+from api.deps import Planner, Svc
+from api.errors import json_errors, responses
+from api.routes.common import RecordId, audit
+from api.runs import Run
+from api.schemas import ComparisonIn, ComparisonOut, ExampleOut
+
+router = APIRouter(tags=["scenarios"])
+
+KIND = "scenarios"
+
+
+def _out(run: Run) -> dict[str, Any]:
+    out = run.to_dict()
+    scenarios = run.params["scenarios"]
+    result = run.result if run.status == "done" else None
+    return {
+        "id": out["id"],
+        "status": out["status"],
+        "las": out["las"],
+        "created_at": out["created_at"],
+        "started_at": out["started_at"],
+        "finished_at": out["finished_at"],
+        "progress": out["progress"],
+        "message": out["message"],
+        "replications": run.params["replications"],
+        "replications_done": run.done,
+        "replications_total": run.total or run.params["replications"] * len(scenarios),
+        "scenarios": [
+            {
+                "name": s.name,
+                "description": s.description,
+                "base": base,
+                "horizon_weeks": s.horizon_weeks,
+                "children": s.children,
+                "households": s.households,
+                "las": list(s.las),
+                "referrals_a_year": round(s.yearly_referrals, 1),
+                "matching": s.matching,
+            }
+            for s, base in zip(scenarios, run.params["bases"], strict=True)
+        ],
+        "work": run.params["work"],
+        "summary": result["summary"] if result else None,
+        "differences": result["differences"] if result else None,
+        "error": out["error"],
+    }
+
+
+@router.get(
+    "/scenarios/examples",
+    response_model=list[ExampleOut],
+    responses=responses(401, 403),
+    summary="The example scenarios a comparison may start from",
+)
+def list_examples(user: Planner) -> Any:
+    """The shipped scenarios (`scenarios/examples/`): West Yorkshire today
+    (`baseline.yaml`) and what-ifs that change it. An uploaded scenario names one with
+    `base:` and says only what differs."""
+    return list(comparisons.examples())
+
+
+@router.post(
+    "/scenarios/comparisons",
+    response_model=ComparisonOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=responses(401, 403, 409, 422),
+    summary="Start a scenario comparison",
+)
+def start_comparison(user: Planner, svc: Svc, body: ComparisonIn) -> Any:
+    """Simulate every scenario `replications` times (the same children arrive in
+    replication r of each, so differences are paired) and compare each with the first.
+    Runs in the background; ask `GET /scenarios/comparisons/{comparison_id}`. 422 names
+    each fault in a scenario (`body.scenarios[i]...`), or says why the comparison is
+    more work than the service takes (`body`; docs/api.md, Limits). 409 while one you
+    (your LAs) started is queued or running, or while the service has 10 comparisons
+    waiting."""
+    upload = comparisons.parse(body.scenarios, body.replications)
+    if svc.runs.active(KIND) >= comparisons.MAX_ACTIVE:
+        raise store.Conflict(
+            f"{comparisons.MAX_ACTIVE} scenario comparisons are queued or running; try later"
+        )
+    params = {
+        "scenarios": upload.scenarios,
+        "replications": body.replications,
+        "bases": upload.bases,
+        "work": upload.work,
+    }
+    run = svc.runs.start(user, user.las, None, kind=KIND, params=params)
+    audit(
+        svc,
+        user,
+        "scenario.compare_start",
+        (),
+        run.id,
+        {
+            "scenarios": len(upload.scenarios),
+            "replications": body.replications,
+            "bases": [b if isinstance(b, str) else None for b in upload.bases],
+            "region_years": upload.work["region_years"],
+        },
+    )
+    return _out(run)
+
+
+@router.get(
+    "/scenarios/comparisons",
+    response_model=list[ComparisonOut],
+    responses=responses(401, 403),
+    summary="Recent scenario comparisons over your LAs",
+)
+def list_comparisons(user: Planner, svc: Svc) -> Any:
+    return [_out(r) for r in svc.runs.list(user.las, KIND)]
+
+
+@router.get(
+    "/scenarios/comparisons/{comparison_id}",
+    response_model=ComparisonOut,
+    responses=responses(401, 403, 404, 422),
+    summary="A comparison's status and, when done, its outcomes and differences",
+)
+def get_comparison(comparison_id: RecordId, user: Planner, svc: Svc) -> Any:
+    """Status and progress (replications done); when done, `summary` (each scenario's
+    outcomes: mean and 95% interval over replications) and `differences` (each
+    scenario against the first, paired by replication, with a verdict when the
+    interval excludes zero)."""
+    return _out(svc.runs.get(comparison_id, user.las, KIND))
+
+
+@router.get(
+    "/scenarios/comparisons/{comparison_id}/report",
+    response_class=HTMLResponse,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "the report, one HTML page"},
+        **json_errors(401, 403, 404, 409, 422),
+    },
+    summary="A finished comparison's report (a self-contained HTML page)",
+)
+def comparison_report(comparison_id: RecordId, user: Planner, svc: Svc) -> HTMLResponse:
+    """What was run, a plain-English lead, the outcomes and the differences with their
+    intervals, and plots (over time, differences, what blocked children sent out of
+    area, outcomes by group), with nothing to fetch. 409 until done."""
+    run = svc.runs.get(comparison_id, user.las, KIND)
+    if run.status == "failed":
+        raise store.Conflict(f"scenario comparison {run.id} failed: {run.error}")
+    if run.report is None or run.status != "done":
+        raise store.Conflict(f"scenario comparison {run.id} is {run.status}")
+    return HTMLResponse(run.report)
