@@ -1,0 +1,907 @@
+"""Checks on a 903 extract, and the clean, typed records that pass them.
+
+Every fault becomes an `Issue` naming table, row, column, value and rule, in words a data
+officer can act on. A fault that leaves a row unusable (no child, no start date, dates the
+wrong way round, a child with no header) skips the row: an `error`. Anything else imports
+the row with the field blanked or as it is: a `warning`. Nothing here raises on bad data,
+and nothing reads files. The rules and their choices are listed in docs/ssda903.md; the
+DfE validator's rule numbers are given where one matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+
+from geo import Gazetteer, UnknownOutcode, gazetteer
+from ssda903 import codes
+from ssda903.read import Extract, Row, Table
+from ssda903.report import Issue, Report, TableCounts, year_label
+
+__all__ = [
+    "AdoptionDecision",
+    "Checked",
+    "Episode",
+    "HeaderRecord",
+    "Oc2Record",
+    "UascRecord",
+    "age_on",
+    "birthday",
+    "check_extract",
+    "collection_year",
+    "parse_date",
+]
+
+#: Columns without which a table cannot be used at all (the table is skipped).
+REQUIRED: Mapping[str, tuple[str, ...]] = {
+    "header": ("CHILD", "SEX", "DOB", "ETHNIC"),
+    "episodes": (
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "HOME_POST",
+        "PL_POST",
+    ),
+    "uasc": ("CHILD", "DUC"),
+    "placed_for_adoption": ("CHILD", "DATE_PLACED", "DATE_PLACED_CEASED"),
+    "oc2": ("CHILD", "SDQ_SCORE"),
+}
+#: Columns the import uses when present (read as blank when the LA left them out).
+OPTIONAL: Mapping[str, tuple[str, ...]] = {
+    "header": (),
+    "episodes": ("CIN", "REASON_PLACE_CHANGE", "URN"),
+    "uasc": ("SEX", "DOB"),
+    "placed_for_adoption": ("DOB", "REASON_PLACED_CEASED"),
+    "oc2": ("DOB",),
+}
+#: The tables an import cannot do without.
+ESSENTIAL: tuple[str, ...] = ("header", "episodes")
+
+_EPISODE_CODES: Mapping[str, Mapping[str, str]] = {
+    "RNE": codes.REASON_NEW_EPISODE,
+    "LS": codes.LEGAL_STATUS,
+    "CIN": codes.CATEGORY_OF_NEED,
+    "PLACE_PROVIDER": codes.PLACE_PROVIDER,
+    "REC": codes.REASON_EPISODE_CEASED,
+    "REASON_PLACE_CHANGE": codes.REASON_PLACE_CHANGE,
+}
+_WHAT_IF_UNKNOWN: Mapping[str, str] = {
+    "RNE": "reason for the new episode unknown",
+    "LS": "legal status unknown",
+    "CIN": "category of need unknown",
+    "PLACE": "placement type unknown",
+    "PLACE_PROVIDER": "provider unknown",
+    "REC": "reason the episode ended unknown",
+    "REASON_PLACE_CHANGE": "reason for the change unknown",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderRecord:
+    child: str
+    sex: str  # M, F or U
+    dob: date
+    ethnicity: str | None
+    row: int
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """One episode of care. Codes are '' when blank or not a 903 code; `home` and `pl`
+    are gazetteer outcodes (None when unknown), `home_post` and `pl_post` the postcodes
+    as recorded (normalised). `dec` is the end date after overlaps are resolved."""
+
+    child: str
+    row: int
+    where: str
+    decom: date
+    dec: date | None
+    rne: str
+    ls: str
+    cin: str
+    place: str
+    provider: str
+    rec: str
+    reason: str
+    home_post: str | None
+    home: str | None
+    pl_post: str | None
+    pl: str | None
+    urn: str | None
+
+    def open_on(self, day: date) -> bool:
+        return self.decom <= day and (self.dec is None or self.dec > day)
+
+
+@dataclass(frozen=True, slots=True)
+class UascRecord:
+    child: str
+    duc: date | None
+    row: int
+
+
+@dataclass(frozen=True, slots=True)
+class Oc2Record:
+    child: str
+    sdq: int | None
+    row: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdoptionDecision:
+    """A PlacedAdoption row: the decision that the child should be placed for adoption."""
+
+    child: str
+    placed: date
+    ceased: date | None
+    reason: str
+    row: int
+
+    def open_on(self, day: date) -> bool:
+        return self.placed <= day and (self.ceased is None or self.ceased > day)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What passed the checks, keyed by 903 CHILD code, and the report so far."""
+
+    form: str
+    as_of: date
+    year: int
+    headers: Mapping[str, HeaderRecord]
+    episodes: Mapping[str, tuple[Episode, ...]]
+    uasc: Mapping[str, UascRecord]
+    oc2: Mapping[str, Oc2Record]
+    adoption: Mapping[str, tuple[AdoptionDecision, ...]]
+    report: Report
+
+
+# -- values ----------------------------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: 00:00(?::00)?)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
+_FLOAT_INT = re.compile(r"^(\d+)\.0+$")
+
+
+def parse_date(text: str) -> date | None:
+    """A 903 date (dd/mm/yyyy; ISO yyyy-mm-dd is also read), or None if it is not one."""
+    m = _DMY.match(text)
+    if m:
+        d, mo, y = (int(g) for g in m.groups())
+    else:
+        m = _ISO.match(text)
+        if not m:
+            return None
+        y, mo, d = (int(g) for g in m.groups())
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def collection_year(day: date) -> int:
+    """The return a date falls in, named by the year it ends (31 March)."""
+    return day.year + 1 if day.month >= 4 else day.year
+
+
+def _code(text: str) -> str:
+    """Codes are compared in upper case; '1.0' (a spreadsheet's number) is read as '1'."""
+    text = text.strip().upper()
+    m = _FLOAT_INT.match(text)
+    return m.group(1) if m else text
+
+
+def _postcode(text: str) -> str:
+    return " ".join(text.upper().split())
+
+
+def age_on(born: date, day: date) -> int:
+    """Age in whole years on `day`."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def birthday(born: date, age: int) -> date:
+    """The day a child born on `born` turns `age` (1 March for 29 February)."""
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:  # 29 February
+        return date(born.year + age, 3, 1)
+
+
+# -- the checker -----------------------------------------------------------------------
+
+
+class _Check:
+    """Collects issues and knows which rows were skipped."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.skipped: set[tuple[str, int, str]] = set()
+
+    def error(
+        self, table: str, row: Row | None, column: str, value: str, rule: str, msg: str
+    ) -> None:
+        number, where = (row.number, row.where) if row else (0, "")
+        self.report.add(Issue(table, number, column, value, rule, msg, "error", where))
+        if row is not None:
+            self.skipped.add((table, row.number, row.where))
+
+    def warn(
+        self, table: str, row: Row | None, column: str, value: str, rule: str, msg: str
+    ) -> None:
+        number, where = (row.number, row.where) if row else (0, "")
+        self.report.add(Issue(table, number, column, value, rule, msg, "warning", where))
+
+
+def check_extract(
+    extract: Extract,
+    *,
+    as_of: date | None = None,
+    year: int | None = None,
+    gaz: Gazetteer | None = None,
+) -> Checked:
+    """Check every table and keep the rows that can be used.
+
+    `as_of` (the day the children are described on) defaults to the latest DECOM or DEC
+    in the episodes; `year` (the return, named by the year it ends) to the return of the
+    latest DECOM. Codes are checked against that return's code lists.
+    """
+    gaz = gaz or gazetteer()
+    report = Report(form=extract.form)
+    check = _Check(report)
+    usable: dict[str, Table] = {}
+    for name, required in REQUIRED.items():
+        table = extract.table(name)
+        if table is None:
+            report.tables[name] = TableCounts(present=False)
+            if name in ESSENTIAL:
+                check.error(
+                    name,
+                    None,
+                    "",
+                    "",
+                    "missing_table",
+                    f"the {name} table is missing: no child can be imported without it",
+                )
+            continue
+        report.tables[name] = TableCounts(read=len(table.rows))
+        missing = [c for c in required if c not in table.columns]
+        if missing:
+            found = ", ".join(table.columns[:8]) or "nothing"
+            check.error(
+                name,
+                None,
+                ", ".join(missing),
+                "",
+                "missing_column",
+                f"the {name} table has no {', '.join(missing)} column "
+                f"(is the first line the column names? it reads: {found}): table skipped",
+            )
+            continue
+        for column in OPTIONAL[name]:
+            if column not in table.columns:
+                check.warn(
+                    name,
+                    None,
+                    column,
+                    "",
+                    "missing_optional_column",
+                    f"the {name} table has no {column} column: read as blank",
+                )
+        usable[name] = table
+
+    episode_rows = usable["episodes"].rows if "episodes" in usable else ()
+    latest_start = max((d for r in episode_rows if (d := parse_date(r.get("DECOM")))), default=None)
+    latest = max(
+        (d for r in episode_rows for c in ("DECOM", "DEC") if (d := parse_date(r.get(c)))),
+        default=None,
+    )
+    as_of = as_of or latest or date.today()
+    year = year or collection_year(latest_start or as_of)
+    report.as_of, report.year = as_of, year
+
+    for table in usable.values():
+        for row in table.rows:
+            if row.width is not None and row.width != len(table.columns):
+                check.warn(
+                    table.name,
+                    row,
+                    "",
+                    "",
+                    "ragged_row",
+                    f"the line has {row.width} fields but the table has {len(table.columns)} "
+                    "columns: missing fields read as blank, extra ones ignored",
+                )
+
+    headers = _headers(usable.get("header"), check, as_of)
+    rejected = {
+        r.get("CHILD") for r in (usable["header"].rows if "header" in usable else ())
+    } - set(headers)
+    # UASC have no home address in England to measure from (rule 406): no warning.
+    uasc_children = {r.get("CHILD") for r in (usable["uasc"].rows if "uasc" in usable else ())}
+    episodes = _episodes(
+        usable.get("episodes"), check, headers, rejected, uasc_children, as_of, year, gaz
+    )
+    header_rows = {r.number: r for r in usable["header"].rows} if "header" in usable else {}
+    for child, h in headers.items():
+        if child not in episodes:
+            check.warn(
+                "header",
+                header_rows[h.row],
+                "CHILD",
+                child,
+                "no_episodes",
+                f"CHILD {child} has no usable episodes: not looked after in this extract",
+            )
+    uasc = _uasc(usable.get("uasc"), check, headers, rejected)
+    oc2 = _oc2(usable.get("oc2"), check, headers, rejected)
+    adoption = _placed_for_adoption(usable.get("placed_for_adoption"), check, headers, rejected)
+
+    for name, counts in report.tables.items():
+        if not counts.present:
+            continue
+        if name not in usable:
+            counts.skipped = counts.read
+            continue
+        counts.skipped = sum(1 for t, _, _ in check.skipped if t == name)
+        counts.imported = counts.read - counts.skipped
+    return Checked(extract.form, as_of, year, headers, episodes, uasc, oc2, adoption, report)
+
+
+def _child_of(
+    table: str, row: Row, check: _Check, headers: Mapping[str, HeaderRecord], rejected: set[str]
+) -> str | None:
+    """The row's CHILD, or None (and an error) when it is blank or has no usable header."""
+    child = row.get("CHILD")
+    what = "episode" if table == "episodes" else "row"
+    if not child:
+        check.error(table, row, "CHILD", "", "required_blank", f"CHILD is blank: {what} skipped")
+        return None
+    if child not in headers:
+        why = (
+            "whose header row was skipped (see the header issues)"
+            if child in rejected
+            else "with no header row"
+        )
+        check.error(
+            table,
+            row,
+            "CHILD",
+            child,
+            "no_header",
+            f"CHILD {child} is a child {why}: {what} skipped",
+        )
+        return None
+    return child
+
+
+def _date(
+    table: str, row: Row, column: str, check: _Check, *, required: bool, what: str
+) -> tuple[bool, date | None]:
+    """(ok, value): a blank optional date is (True, None); a bad one is an error."""
+    text = row.get(column)
+    if not text:
+        if required:
+            check.error(table, row, column, "", "required_blank", f"{column} is blank: {what}")
+            return False, None
+        return True, None
+    day = parse_date(text)
+    if day is None:
+        check.error(
+            table, row, column, text, "not_a_date", f"{column} {text} is not a date: {what}"
+        )
+        return False, None
+    return True, day
+
+
+def _headers(table: Table | None, check: _Check, as_of: date) -> dict[str, HeaderRecord]:
+    out: dict[str, HeaderRecord] = {}
+    if table is None:
+        return out
+    for row in table.rows:
+        child = row.get("CHILD")
+        if not child:
+            check.error(
+                "header", row, "CHILD", "", "required_blank", "CHILD is blank: child skipped"
+            )
+            continue
+        if child in out:
+            check.error(
+                "header",
+                row,
+                "CHILD",
+                child,
+                "duplicate_child",
+                f"CHILD {child} has a second header row (the first is row {out[child].row}): "
+                "this one skipped",
+            )
+            continue
+        ok, dob = _date("header", row, "DOB", check, required=True, what="child skipped")
+        if not ok or dob is None:
+            continue
+        if dob > as_of:
+            check.error(
+                "header",
+                row,
+                "DOB",
+                row.get("DOB"),
+                "dob_in_future",
+                f"DOB {row.get('DOB')} is after {as_of:%d/%m/%Y}, the date of the extract: "
+                "child skipped",
+            )
+            continue
+        sex_text = _code(row.get("SEX"))
+        sex = codes.SEX.get(sex_text)
+        if sex is None:
+            if sex_text:
+                check.warn(
+                    "header",
+                    row,
+                    "SEX",
+                    row.get("SEX"),
+                    "unknown_code",
+                    f"SEX {row.get('SEX')} is not a 903 code (1, 2 or M, F, U): "
+                    "recorded as not known",
+                )
+            else:
+                check.warn(
+                    "header", row, "SEX", "", "value_blank", "SEX is blank: recorded as not known"
+                )
+            sex = "U"
+        ethnic_text = _code(row.get("ETHNIC"))
+        ethnicity: str | None = ethnic_text
+        if ethnic_text not in codes.ETHNIC:
+            ethnicity = None
+            if ethnic_text:
+                check.warn(
+                    "header",
+                    row,
+                    "ETHNIC",
+                    row.get("ETHNIC"),
+                    "unknown_code",
+                    f"ETHNIC {row.get('ETHNIC')} is not a 903 code: ethnicity not recorded",
+                )
+            else:
+                check.warn(
+                    "header",
+                    row,
+                    "ETHNIC",
+                    "",
+                    "value_blank",
+                    "ETHNIC is blank: ethnicity not recorded",
+                )
+        out[child] = HeaderRecord(child, sex, dob, ethnicity, row.number)
+    return out
+
+
+def _episodes(
+    table: Table | None,
+    check: _Check,
+    headers: Mapping[str, HeaderRecord],
+    rejected: set[str],
+    uasc_children: set[str],
+    as_of: date,
+    year: int,
+    gaz: Gazetteer,
+) -> dict[str, tuple[Episode, ...]]:
+    if table is None:
+        return {}
+    outcodes: dict[str, str | UnknownOutcode] = {}
+    year_end = date(year, 3, 31)
+    label = year_label(year)
+    by_child: dict[str, list[Episode]] = defaultdict(list)
+    rows = {(r.number, r.where): r for r in table.rows}
+
+    def resolve(row: Row, column: str, place: str, ls: str) -> tuple[str | None, str | None]:
+        text = row.get(column)
+        if not text:
+            expected = (
+                place
+                and place not in codes.PROVIDER_OPTIONAL
+                and ls not in codes.SHORT_BREAKS
+                and not (column == "HOME_POST" and row.get("CHILD") in uasc_children)
+            )
+            if expected:
+                check.warn(
+                    "episodes",
+                    row,
+                    column,
+                    "",
+                    "value_blank",
+                    f"{column} is blank: {'home' if column == 'HOME_POST' else 'placement'} "
+                    "location unknown, distance unknown",
+                )
+            return None, None
+        post = _postcode(text)
+        if post not in outcodes:
+            try:
+                outcodes[post] = gaz.resolve(post)
+            except UnknownOutcode as exc:
+                outcodes[post] = exc
+        found = outcodes[post]
+        if isinstance(found, UnknownOutcode):
+            why = (
+                "is not a UK postcode"
+                if "not a UK postcode" in found.why
+                else "is not a known outcode"
+            )
+            check.warn(
+                "episodes",
+                row,
+                column,
+                text,
+                "unknown_outcode",
+                f"{column} '{text}' {why}: distance unknown",
+            )
+            return post, None
+        return post, found
+
+    for row in table.rows:
+        child = _child_of("episodes", row, check, headers, rejected)
+        if child is None:
+            continue
+        ok, decom = _date("episodes", row, "DECOM", check, required=True, what="episode skipped")
+        if not ok or decom is None:
+            continue
+        ok, dec = _date("episodes", row, "DEC", check, required=False, what="episode skipped")
+        if not ok:
+            continue
+        if dec is not None and dec < decom:
+            check.error(
+                "episodes",
+                row,
+                "DEC",
+                row.get("DEC"),
+                "dec_before_decom",
+                f"DEC {row.get('DEC')} is before DECOM {row.get('DECOM')}: episode skipped",
+            )
+            continue
+        dob = headers[child].dob
+        if decom < dob:
+            check.warn(
+                "episodes",
+                row,
+                "DECOM",
+                row.get("DECOM"),
+                "decom_before_dob",
+                f"DECOM {row.get('DECOM')} is before the child's DOB {dob:%d/%m/%Y}: "
+                "imported, but one of the two dates is wrong",
+            )
+        if dec is not None and dec > year_end:
+            check.warn(
+                "episodes",
+                row,
+                "DEC",
+                row.get("DEC"),
+                "dec_after_year_end",
+                f"DEC {row.get('DEC')} is after the end of the {label} return (31/03/{year}): "
+                "imported as it is",
+            )
+        values: dict[str, str] = {}
+        for column in (*_EPISODE_CODES, "PLACE"):
+            text = _code(row.get(column))
+            known = codes.PLACE if column == "PLACE" else _EPISODE_CODES[column]
+            if text and text not in known:
+                check.warn(
+                    "episodes",
+                    row,
+                    column,
+                    row.get(column),
+                    "unknown_code",
+                    f"{column} {row.get(column)} is not a 903 code: {_WHAT_IF_UNKNOWN[column]}",
+                )
+                text = ""
+            elif not text and column in ("RNE", "LS", "PLACE"):
+                check.warn(
+                    "episodes",
+                    row,
+                    column,
+                    "",
+                    "value_blank",
+                    f"{column} is blank: {_WHAT_IF_UNKNOWN[column]}",
+                )
+            values[column] = text
+        place, provider = values["PLACE"], values["PLACE_PROVIDER"]
+        if place and not codes.PLACE[place].valid_in(year):
+            pc = codes.PLACE[place]
+            if pc.historic:
+                when = "a historic code"
+            elif pc.first_year and year < pc.first_year:
+                when = f"only valid from the {year_label(pc.first_year)} return"
+            else:
+                when = f"not valid after the {year_label(pc.last_year)} return"
+            check.warn(
+                "episodes",
+                row,
+                "PLACE",
+                row.get("PLACE"),
+                "code_not_in_year",
+                f"PLACE {place} is {when}, not the {label} code list: imported as it is",
+            )
+        if provider and codes.provider_conflict(place, provider):
+            check.warn(
+                "episodes",
+                row,
+                "PLACE_PROVIDER",
+                row.get("PLACE_PROVIDER"),
+                "provider_conflict",
+                f"PLACE_PROVIDER {provider} ({codes.PROVIDER_LABEL[provider]}) cannot go with "
+                f"PLACE {place} (rule {codes.PROVIDER_RULE[provider]}): provider unknown",
+            )
+            provider = ""
+        elif place and place not in codes.PROVIDER_OPTIONAL and not row.get("PLACE_PROVIDER"):
+            check.warn(
+                "episodes",
+                row,
+                "PLACE_PROVIDER",
+                "",
+                "value_blank",
+                "PLACE_PROVIDER is blank: provider unknown",
+            )
+        rec = values["REC"]
+        if dec is None and row.get("REC"):
+            check.warn(
+                "episodes",
+                row,
+                "REC",
+                row.get("REC"),
+                "rec_without_dec",
+                f"REC {row.get('REC')} is given but DEC is blank (both or neither, rule 148): "
+                "episode read as still open",
+            )
+            rec = ""
+        elif dec is not None and not row.get("REC"):
+            check.warn(
+                "episodes",
+                row,
+                "REC",
+                "",
+                "dec_without_rec",
+                f"DEC {row.get('DEC')} is given but REC is blank (both or neither, rule 148): "
+                "the episode ends there, continued only by an episode starting that day",
+            )
+        home_post, home = resolve(row, "HOME_POST", place, values["LS"])
+        pl_post, pl = resolve(row, "PL_POST", place, values["LS"])
+        by_child[child].append(
+            Episode(
+                child=child,
+                row=row.number,
+                where=row.where,
+                decom=decom,
+                dec=dec,
+                rne=values["RNE"],
+                ls=values["LS"],
+                cin=values["CIN"],
+                place=place,
+                provider=provider,
+                rec=rec,
+                reason=values["REASON_PLACE_CHANGE"],
+                home_post=home_post,
+                home=home,
+                pl_post=pl_post,
+                pl=pl,
+                urn=row.get("URN") or None,
+            )
+        )
+    return {child: tuple(_chain(child, eps, check, rows)) for child, eps in by_child.items()}
+
+
+def _chain(
+    child: str, episodes: list[Episode], check: _Check, rows: Mapping[tuple[int, str], Row]
+) -> Iterable[Episode]:
+    """A child's episodes in date order: duplicates dropped, overlaps cut, broken X1
+    links reported (the chain itself is built by `ssda903.children`)."""
+    kept: list[Episode] = []
+    for e in sorted(episodes, key=lambda e: (e.decom, e.row)):
+        if kept and kept[-1].decom == e.decom:
+            check.error(
+                "episodes",
+                rows[(e.row, e.where)],
+                "DECOM",
+                f"{e.decom:%d/%m/%Y}",
+                "duplicate_episode",
+                f"CHILD {child} has two episodes starting {e.decom:%d/%m/%Y} "
+                f"(the other is {_at(kept[-1])}): this one skipped",
+            )
+            continue
+        kept.append(e)
+    for i in range(len(kept) - 1):
+        a, b = kept[i], kept[i + 1]
+        if a.dec is None or a.dec > b.decom:
+            shown = f"{a.dec:%d/%m/%Y}" if a.dec else ""
+            check.warn(
+                "episodes",
+                rows[(a.row, a.where)],
+                "DEC",
+                shown,
+                "overlapping_episodes",
+                f"the episode starting {a.decom:%d/%m/%Y} "
+                + ("is still open" if a.dec is None else f"ends {shown}")
+                + f" but CHILD {child}'s next episode starts {b.decom:%d/%m/%Y} ({_at(b)}): "
+                f"read as ending {b.decom:%d/%m/%Y}",
+            )
+            kept[i] = replace(a, dec=b.decom, rec=codes.NEW_EPISODE_SAME_DAY)
+    for i, a in enumerate(kept):
+        if a.rec != codes.NEW_EPISODE_SAME_DAY or a.dec is None:
+            continue
+        nxt = kept[i + 1] if i + 1 < len(kept) else None
+        if nxt is None or nxt.decom != a.dec:
+            follow = "no later episode" if nxt is None else f"the next starts {nxt.decom:%d/%m/%Y}"
+            check.warn(
+                "episodes",
+                rows[(a.row, a.where)],
+                "REC",
+                a.rec,
+                "x1_without_next",
+                f"REC X1 says a new episode starts on {a.dec:%d/%m/%Y}, but {follow} "
+                "(rule 388): the period of care is read as ending there",
+            )
+    return kept
+
+
+def _at(e: Episode) -> str:
+    return f"row {e.row}" if not e.where else f"{e.where} of CHILD {e.row}"
+
+
+def _differs(
+    table: str, row: Row, check: _Check, header: HeaderRecord, *, sex: bool = False
+) -> None:
+    """Warn where a table repeats the header's DOB (or SEX) differently; the header wins."""
+    text = row.get("DOB")
+    if text and parse_date(text) not in (None, header.dob):
+        check.warn(
+            table,
+            row,
+            "DOB",
+            text,
+            "differs_from_header",
+            f"DOB {text} differs from the header's {header.dob:%d/%m/%Y}: the header's is used",
+        )
+    text = _code(row.get("SEX")) if sex else ""
+    if text and codes.SEX.get(text, text) != header.sex:
+        check.warn(
+            table,
+            row,
+            "SEX",
+            row.get("SEX"),
+            "differs_from_header",
+            f"SEX {row.get('SEX')} differs from the header's: the header's is used",
+        )
+
+
+def _uasc(
+    table: Table | None, check: _Check, headers: Mapping[str, HeaderRecord], rejected: set[str]
+) -> dict[str, UascRecord]:
+    out: dict[str, UascRecord] = {}
+    for row in table.rows if table else ():
+        child = _child_of("uasc", row, check, headers, rejected)
+        if child is None:
+            continue
+        ok, duc = _date("uasc", row, "DUC", check, required=False, what="UASC row skipped")
+        if not ok:
+            continue
+        header = headers[child]
+        _differs("uasc", row, check, header, sex=True)
+        if duc is not None and duc > birthday(header.dob, 18):
+            check.warn(
+                "uasc",
+                row,
+                "DUC",
+                row.get("DUC"),
+                "duc_after_18",
+                f"DUC {row.get('DUC')} is after the child's 18th birthday "
+                f"({birthday(header.dob, 18):%d/%m/%Y}; rule 304): imported as it is",
+            )
+        if child in out:
+            check.warn(
+                "uasc",
+                row,
+                "CHILD",
+                child,
+                "duplicate_row",
+                f"CHILD {child} has a second UASC row (the first is row {out[child].row}): "
+                "the later one is used",
+            )
+        out[child] = UascRecord(child, duc, row.number)
+    return out
+
+
+def _oc2(
+    table: Table | None, check: _Check, headers: Mapping[str, HeaderRecord], rejected: set[str]
+) -> dict[str, Oc2Record]:
+    out: dict[str, Oc2Record] = {}
+    for row in table.rows if table else ():
+        child = _child_of("oc2", row, check, headers, rejected)
+        if child is None:
+            continue
+        _differs("oc2", row, check, headers[child])
+        text = _code(row.get("SDQ_SCORE"))
+        score: int | None = None
+        if text:
+            if text.isdigit() and int(text) <= codes.SDQ_MAX:
+                score = int(text)
+            else:
+                check.warn(
+                    "oc2",
+                    row,
+                    "SDQ_SCORE",
+                    row.get("SDQ_SCORE"),
+                    "not_a_score",
+                    f"SDQ_SCORE {row.get('SDQ_SCORE')} is not a score from 0 to {codes.SDQ_MAX}: "
+                    "no SDQ score recorded",
+                )
+        if child in out:
+            check.warn(
+                "oc2",
+                row,
+                "CHILD",
+                child,
+                "duplicate_row",
+                f"CHILD {child} has a second OC2 row (the first is row {out[child].row}): "
+                "the later one is used",
+            )
+        out[child] = Oc2Record(child, score, row.number)
+    return out
+
+
+def _placed_for_adoption(
+    table: Table | None, check: _Check, headers: Mapping[str, HeaderRecord], rejected: set[str]
+) -> dict[str, tuple[AdoptionDecision, ...]]:
+    out: dict[str, list[AdoptionDecision]] = defaultdict(list)
+    name = "placed_for_adoption"
+    for row in table.rows if table else ():
+        child = _child_of(name, row, check, headers, rejected)
+        if child is None:
+            continue
+        ok, placed = _date(name, row, "DATE_PLACED", check, required=True, what="row skipped")
+        if not ok or placed is None:
+            continue
+        ok, ceased = _date(
+            name, row, "DATE_PLACED_CEASED", check, required=False, what="row skipped"
+        )
+        if not ok:
+            continue
+        if ceased is not None and ceased < placed:
+            check.error(
+                name,
+                row,
+                "DATE_PLACED_CEASED",
+                row.get("DATE_PLACED_CEASED"),
+                "ceased_before_placed",
+                f"DATE_PLACED_CEASED {row.get('DATE_PLACED_CEASED')} is before DATE_PLACED "
+                f"{row.get('DATE_PLACED')} (rule 522): row skipped",
+            )
+            continue
+        _differs(name, row, check, headers[child])
+        reason = _code(row.get("REASON_PLACED_CEASED"))
+        if reason and reason not in codes.REASON_PLACED_CEASED:
+            check.warn(
+                name,
+                row,
+                "REASON_PLACED_CEASED",
+                row.get("REASON_PLACED_CEASED"),
+                "unknown_code",
+                f"REASON_PLACED_CEASED {row.get('REASON_PLACED_CEASED')} is not a 903 code "
+                "(RD1-RD4): reason unknown",
+            )
+            reason = ""
+        elif ceased is not None and not reason:
+            check.warn(
+                name,
+                row,
+                "REASON_PLACED_CEASED",
+                "",
+                "value_blank",
+                "REASON_PLACED_CEASED is blank but DATE_PLACED_CEASED is given (rule 119): "
+                "reason unknown",
+            )
+        out[child].append(AdoptionDecision(child, placed, ceased, reason, row.number))
+    return {c: tuple(sorted(d, key=lambda a: a.placed)) for c, d in out.items()}
