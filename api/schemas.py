@@ -1024,7 +1024,7 @@ class OutcomeOut(Out):
     scenario: str
     metric: str = Field(examples=["share_within_20_miles"])
     label: str = Field(examples=["placed within 20 miles of home"])
-    higher_is_better: bool
+    higher_is_better: bool | None
     mean: float | None = Field(description="over replications (null: nothing to measure)")
     low: float | None = Field(description="95% interval")
     high: float | None

@@ -245,7 +245,7 @@ def _print(scenarios: list[Scenario], tables: dict[str, list[dict[str, Any]]]) -
     for r in differences(tables["totals"], scenarios[0].name):
         label, higher_better = METRICS[r["metric"]]
         verdict = ""
-        if r["n"] >= 2 and (r["low"] > 0 or r["high"] < 0):
+        if higher_better is not None and r["n"] >= 2 and (r["low"] > 0 or r["high"] < 0):
             verdict = "better" if (r["low"] > 0) == higher_better else "worse"
         if r["mean"] == 0 and r["low"] == r["high"]:
             continue

@@ -25,8 +25,9 @@ from typing import Any
 
 from scenarios.simulate import TWENTY_MILES_KM, Record, Run
 
-#: What each total means, in the order reports show them; higher is better unless False.
-METRICS: dict[str, tuple[str, bool]] = {
+#: What each total means, in the order reports show them, and whether higher is better
+#: (None: not a judgement — how many children were referred is demand, not an outcome).
+METRICS: dict[str, tuple[str, bool | None]] = {
     "share_home_la": ("placed in their home LA", True),
     "share_within_20_miles": ("placed within 20 miles of home", True),
     "share_fallback": ("sent to the emergency fallback (out of area)", False),
@@ -37,7 +38,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "unplaced_child_days": ("unplaced child-days", False),
     "weekly_cost_mean": ("weekly cost, £ (mean)", False),
     "annual_cost": ("annual cost, £", False),
-    "referred": ("children referred", True),
+    "referred": ("children referred", None),
 }
 DIMENSIONS = ("ethnicity", "sex", "age_band", "disability")
 

@@ -49,7 +49,7 @@ from matching.problem import (
 )
 from matching.ranking import MatchingContext
 from matching.unplaced import blocking_rule
-from scenarios.spec import AGE_BANDS, Scenario
+from scenarios.spec import AGE_BANDS, STARTS_PER_CHILD_LOOKED_AFTER, Scenario
 from synth import generate_region
 from vocab import ethnic_group
 
@@ -149,17 +149,22 @@ class Simulation:
         self.rng_durations = np.random.default_rng(streams[1])
         self.rng_carers = np.random.default_rng(streams[2])
         self.rng_events = np.random.default_rng(streams[3])
+        # The region (and the first pool of referrals) depends only on the population
+        # and the seed, never on demand changes, so every scenario of a comparison starts
+        # from the same households and sees the same first children; a scenario that
+        # draws more children gets further pools after the first (`_more_children`).
         weeks = scenario.horizon_weeks
-        expected = scenario.yearly_referrals * weeks / 52
-        most = max([1.0, *scenario.age_multiplier.values()]) * max(1.0, scenario.sibling_multiplier)
-        pool = max(50, int(expected * most * 1.4) + 50)
+        self.chunk = max(
+            50, int(STARTS_PER_CHILD_LOOKED_AFTER * scenario.children * weeks / 52 * 1.4) + 50
+        )
         doc = generate_region(
-            pool,
+            self.chunk,
             scenario.households,
             seed=scenario.seed * 1009 + replication,
             las=scenario.las,
         )
         problem = parse_problem(doc, generated=True)
+        self.extra_pools = 0
         self.policy = Policy(
             max_distance_km=DEFAULT_MAX_DISTANCE_KM | dict(scenario.max_distance_km),
             time_limit_s=scenario.solver_seconds,
@@ -173,7 +178,7 @@ class Simulation:
             len(u) for units in self.pool_by_band.values() for u in units
         ) / max(1, sum(len(units) for units in self.pool_by_band.values()))
         self.group_of = {c: g for g in problem.sibling_groups for c in g.children}
-        self.child_by_id = problem.child_by_id
+        self.child_by_id = dict(problem.child_by_id)
         self.households: list[Household] = []
         self.active: list[bool] = []
         self.places: list[int] = []
@@ -193,8 +198,11 @@ class Simulation:
         self._start_places()
 
     # -- the population --------------------------------------------------------------
-    def _pool(self, problem: Problem) -> dict[str, list[list[Child]]]:
+    def _pool(
+        self, problem: Problem, rng: np.random.Generator | None = None
+    ) -> dict[str, list[list[Child]]]:
         """Referral units (a child, or a sibling group arriving together) by age band."""
+        rng = rng or self.rng_arrivals
         units: dict[str, list[list[Child]]] = {b: [] for b in AGE_BANDS}
         seen: set[str] = set()
         for c in problem.children:
@@ -206,8 +214,32 @@ class Simulation:
             band = age_band(min(m.age for m in members))
             units[band].append(members)
         for band in units:
-            self.rng_arrivals.shuffle(units[band])
+            rng.shuffle(units[band])
         return units
+
+    def _more_children(self) -> None:
+        """Another pool of generated children, served after the ones already waiting
+        to be drawn (so the first arrivals stay the same in every scenario)."""
+        self.extra_pools += 1
+        k = self.extra_pools
+        tag = f"X{k}-"
+        doc = generate_region(
+            self.chunk, 10, seed=(self.s.seed * 1009 + self.replication) * 31 + k, las=self.s.las
+        )
+        for c in doc["children"]:
+            c["id"] = tag + c["id"]
+            c["siblings_placed_with"], c["wishes"]["carers"] = [], []
+        for g in doc.get("sibling_groups", []):
+            g["id"] = tag + g["id"]
+            g["children"] = [tag + m for m in g["children"]]
+        for h in doc["carers"]:
+            h["connected_children"] = []
+        problem = parse_problem(doc, generated=True)
+        self.child_by_id.update(problem.child_by_id)
+        self.group_of.update({c: g for g in problem.sibling_groups for c in g.children})
+        rng = np.random.default_rng([self.s.seed, self.replication, 99, k])
+        for band, units in self._pool(problem, rng).items():
+            self.pool_by_band[band][:0] = units
 
     def _start_places(self) -> None:
         for i, h in enumerate(self.households):
@@ -411,7 +443,9 @@ class Simulation:
             rate = per_week * self.band_share[band] * s.age_multiplier.get(band, 1.0) * most
             for _ in range(int(self.rng_arrivals.poisson(rate))):
                 if not units:
-                    break
+                    self._more_children()
+                    if not units:
+                        break
                 members = units.pop()
                 keep = self._need_factor(members) / most
                 if self.rng_arrivals.random() >= keep:

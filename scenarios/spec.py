@@ -134,19 +134,42 @@ def load_scenario_text(
     doc = _parse_yaml(text, source)
     base = doc.pop("base", None)
     if base is not None:
-        if not isinstance(base, str) or "/" in base or "\\" in base:
+        if not isinstance(base, str) or any(ch in base for ch in "/\\\0") or base.startswith("."):
             raise ScenarioInvalid(source, [("base", "expected the file name of an example")])
         doc = _merge(_merged(base_dir / base, []), doc)
     return parse_scenario(doc, source=source)
 
 
+#: Scenario files are small; anything bigger is refused before parsing.
+MAX_YAML_CHARS = 200_000
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: a scenario never needs them, and aliases
+    nested in aliases blow a few lines up into gigabytes (a "billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a scenario", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def _parse_yaml(text: str, source: str) -> dict[str, Any]:
+    if len(text) > MAX_YAML_CHARS:
+        raise ScenarioInvalid(source, [("$", f"longer than {MAX_YAML_CHARS:,} characters")])
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_PlainLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError as exc:
+        raise ScenarioInvalid(source, [("$", "nested too deeply")]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioInvalid(source, [("$", f"not valid YAML{where}")]) from exc
+        problem = getattr(exc, "problem", None)
+        why = f": {problem}" if problem and "alias" in problem else ""
+        raise ScenarioInvalid(source, [("$", f"not valid YAML{where}{why}")]) from exc
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
@@ -161,8 +184,9 @@ def _merged(path: Path, seen: list[Path]) -> dict[str, Any]:
         raise ScenarioInvalid(str(path), [("base", f"bases form a loop: {chain}")])
     try:
         text = path.read_text("utf-8")
-    except OSError as exc:
-        raise ScenarioInvalid(str(path), [("$", f"cannot read: {exc.strerror}")]) from exc
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise ScenarioInvalid(str(path), [("$", f"cannot read: {why}")]) from exc
     doc = _parse_yaml(text, str(path))
     base = doc.pop("base", None)
     if base is None:
@@ -291,6 +315,10 @@ def parse_scenario(doc: Mapping[str, Any], source: str = "<scenario>") -> Scenar
     if not (isinstance(las, list) and las and all(isinstance(x, str) for x in las)):
         r.fail("population.las", "expected a list of LA names")
         las = list(WEST_YORKSHIRE)
+    known_las = set(gazetteer().area)
+    for k, la in enumerate(las):
+        if la not in known_las:
+            r.fail(f"population.las[{k}]", f"{la!r} is not an LA area in the gazetteer")
     demand = r.mapping(doc, "demand", "demand")
     r.unknown(
         demand,
@@ -457,6 +485,9 @@ def _closes(r: _Reader, value: Any, horizon: int) -> list[Close]:
     out = []
     for p, item in _items(r, value, "supply.close"):
         r.unknown(item, known, p)
+        la = item.get("la")
+        if isinstance(la, str) and la not in set(gazetteer().area):
+            r.fail(f"{p}.la", f"{la!r} is not an LA area in the gazetteer")
         out.append(
             Close(
                 week=r.number(item, "week", f"{p}.week", 0, horizon, 0, integer=True),
