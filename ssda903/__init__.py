@@ -4,12 +4,15 @@
     imported = import_extract(read_extract("extract/"), la="Leeds")
     print(imported.report.text())           # counts, and every fault with row and rule
     records = imported.child_records()      # problem-format child fields, for the store
+    tables = baseline(imported).tables()    # the DfE-style baseline figures
 
 docs/ssda903.md describes the mappings, the checks and what an export can carry.
 """
 
+from ssda903.baseline import Baseline, baseline
 from ssda903.checks import Checked, check_extract
 from ssda903.children import CareChild, Import, Placement, import_extract, periods_of_care, rebuild
+from ssda903.export import export_903, export_rows, siblings_csv, to_csv, to_xml, write_extract
 from ssda903.read import (
     Extract,
     ExtractUnreadable,
@@ -23,6 +26,7 @@ from ssda903.read import (
 from ssda903.report import Issue, Report
 
 __all__ = [
+    "Baseline",
     "CareChild",
     "Checked",
     "Extract",
@@ -32,7 +36,10 @@ __all__ = [
     "Placement",
     "Report",
     "Table",
+    "baseline",
     "check_extract",
+    "export_903",
+    "export_rows",
     "extract_from_csv",
     "extract_from_xml",
     "import_extract",
@@ -41,4 +48,8 @@ __all__ = [
     "read_extract",
     "read_siblings",
     "rebuild",
+    "siblings_csv",
+    "to_csv",
+    "to_xml",
+    "write_extract",
 ]

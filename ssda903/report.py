@@ -28,11 +28,12 @@ class Issue:
     severity: str  # "error" (row skipped) or "warning" (imported)
     where: str = ""
 
-    def location(self, form: str = "csv") -> str:
+    def location(self, form: str | None = None) -> str:
+        """'episodes row 5' (CSV) or 'CHILD element 3, EPISODE 2' (XML, which has `where`)."""
         if self.row == 0:
             return self.table
-        if form == "xml":
-            return f"CHILD {self.row}" + (f" {self.where}" if self.where else "")
+        if form == "xml" or (form is None and self.where):
+            return f"CHILD element {self.row}" + (f", {self.where}" if self.where else "")
         return f"{self.table} row {self.row}"
 
     def to_dict(self) -> dict[str, Any]:

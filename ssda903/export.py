@@ -1,0 +1,286 @@
+"""A generated population written as a 903 extract, so any 903 tool can read the demo.
+
+The problem document's children become header and episode rows (with UASC, OC2 and
+PlacedAdoption rows where the 903 has a place for what the product holds), placed with
+the carers a matching result gave them. The 903 carries only part of a child's record;
+docs/ssda903.md lists what survives an export and import, and what cannot.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+import zlib
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from ssda903 import codes
+from ssda903.checks import birthday, collection_year
+from ssda903.read import COLUMNS
+
+__all__ = [
+    "date_of_birth",
+    "export_903",
+    "export_rows",
+    "siblings_csv",
+    "to_csv",
+    "to_xml",
+    "write_extract",
+]
+
+Rows = dict[str, list[dict[str, str]]]
+
+#: The 903 code for a (kind, provider) placement. Foster carers of an IFA are written as
+#: private provision (PR4); a private or voluntary foster placement reads back as `ifa`.
+_PLACE: Mapping[str, str] = {
+    "foster": "U6",
+    "kinship": "U3",
+    "residential": "K2",
+    "supported": "K3",  # H5 before the 2024-25 return
+    "adoption": "A6",  # A4 without a placement order
+}
+_FFA: Mapping[str, str] = {"foster": "U5", "kinship": "U2"}
+_PROVIDER: Mapping[str, str] = {
+    "in_house": "PR1",
+    "ifa": "PR4",
+    "private": "PR4",
+    "voluntary": "PR5",
+    "other_la": "PR2",
+}
+#: The product's referrals wait for a placement, which the 903 has no code for. An
+#: unplaced child is written in a temporary move (T0, valid in every year, provider and
+#: placement postcode not required: rules 178, 213, 214) with RNE P, since a period of
+#: care cannot start with a temporary placement (rule 380). It reads back as no
+#: placement kind, with distance and location unknown.
+UNPLACED_PLACE = "T0"
+URN_MAX = 8
+
+
+def date_of_birth(child_id: str, age: int, as_of: date, not_after: date | None = None) -> date:
+    """A fixed date of birth that makes the child `age` on `as_of`, so that ages survive
+    an export: the birthday falls 0-364 days before `as_of`, spread by the id, and on or
+    before `not_after` (the first episode) when the age allows it."""
+    spread = zlib.crc32(child_id.encode())
+    try:
+        latest = as_of.replace(year=as_of.year - age)
+    except ValueError:  # 29 February
+        latest = date(as_of.year - age, 2, 28)
+    earliest = birthday(latest, -1) + timedelta(days=1)
+    dob = latest - timedelta(days=spread % 365)
+    dob = max(dob, earliest)
+    if not_after is not None and dob > not_after >= earliest:
+        dob = not_after - timedelta(days=spread % ((not_after - earliest).days + 1))
+    return dob
+
+
+def _day(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def export_rows(
+    doc: Mapping[str, Any],
+    placements: Mapping[str, str] | None = None,
+    *,
+    la: str | None = None,
+    year: int | None = None,
+) -> Rows:
+    """The 903 tables (table -> rows of column -> text) for a problem document.
+
+    `placements` maps child id to carer id (e.g. `SolveResult.carer_of()`); children
+    without one are written as unplaced (UNPLACED_PLACE). `la` keeps one LA's children
+    (a 903 return is one LA's); `year` (the return, by the year it ends) defaults to the
+    return `as_of` falls in, and decides SEX codes (1/2 before 2025-26) and K3 or H5.
+    """
+    as_of = date.fromisoformat(doc["as_of"])
+    year = year or collection_year(as_of)
+    carers = {c["id"]: c for c in doc.get("carers", [])}
+    placements = placements or {}
+    rows: Rows = {name: [] for name in COLUMNS}
+    for c in doc["children"]:
+        if la is not None and c["la"] != la:
+            continue
+        needs = set(c.get("needs", []))
+        plan = c.get("adoption")
+        order = plan.get("placement_order_date") if plan else None
+        start = date.fromisoformat(order) if order and order <= doc["as_of"] else as_of
+        dob = date_of_birth(c["id"], c["age"], as_of, start)
+        carer = carers.get(placements.get(c["id"], ""))
+        sex = c["sex"] if year >= codes.SEX_LETTERS_FROM else {"M": "1", "F": "2"}.get(c["sex"], "")
+        rows["header"].append(
+            {
+                "CHILD": c["id"],
+                "SEX": sex,
+                "DOB": _day(dob),
+                "ETHNIC": c.get("ethnicity", "NOBT"),
+                "UPN": "UN1" if c["age"] < 5 else "UN4",
+                "MOTHER": "0" if c["sex"] == "F" else "",
+                "MC_DOB": "",
+            }
+        )
+        place, provider, post, urn = _placement(c, carer, plan, year)
+        rows["episodes"].append(
+            {
+                "CHILD": c["id"],
+                "DECOM": _day(start),
+                "RNE": "S" if carer else "P",
+                "LS": "V2" if "uasc" in needs else "E1" if order else "C2",
+                "CIN": "N8" if "uasc" in needs else "N1",
+                "PLACE": place,
+                "PLACE_PROVIDER": provider,
+                "DEC": "",
+                "REC": "",
+                "REASON_PLACE_CHANGE": "",
+                "HOME_POST": c["home"],
+                "PL_POST": post,
+                "URN": urn,
+            }
+        )
+        base = {"CHILD": c["id"], "DOB": _day(dob)}
+        if "uasc" in needs:
+            eighteen = birthday(dob, 18)
+            rows["uasc"].append(base | {"SEX": sex, "DUC": _day(eighteen)})
+        if "emotional_behavioural" in needs:
+            rows["oc2"].append(base | {"SDQ_SCORE": str(codes.SDQ_CONCERN)})
+        if plan:
+            rows["placed_for_adoption"].append(
+                base
+                | {
+                    "DATE_PLACED": _day(date.fromisoformat(plan["waiting_since"])),
+                    "DATE_PLACED_CEASED": "",
+                    "REASON_PLACED_CEASED": "",
+                }
+            )
+    return rows
+
+
+def _placement(
+    child: Mapping[str, Any], carer: Mapping[str, Any] | None, plan: Any, year: int
+) -> tuple[str, str, str, str]:
+    """(PLACE, PLACE_PROVIDER, PL_POST, URN) for a child and their carer (or none)."""
+    if carer is None:
+        return UNPLACED_PLACE, "", "", ""
+    kind = carer["kind"]
+    place = _PLACE[kind]
+    if kind == "supported" and year < 2025:
+        place = "H5"
+    if kind == "adoption" and not (plan and plan.get("placement_order_date")):
+        place = "A4"
+    if plan and plan.get("early_permanence") and kind in _FFA:
+        place = _FFA[kind]
+    provider = _PROVIDER.get(carer["provider"], "")
+    urn = carer["id"] if len(carer["id"]) <= URN_MAX else ""
+    return place, provider, carer["location"], urn
+
+
+def to_csv(rows: Rows) -> dict[str, str]:
+    """CSV texts by file name (header.csv, episodes.csv, ...), in the standard columns."""
+    out: dict[str, str] = {}
+    for name, columns in COLUMNS.items():
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for r in rows.get(name, []):
+            writer.writerow({c: r.get(c, "") for c in columns})
+        out[f"{name}.csv"] = buf.getvalue()
+    return out
+
+
+def export_903(
+    doc: Mapping[str, Any],
+    placements: Mapping[str, str] | None = None,
+    *,
+    la: str | None = None,
+    year: int | None = None,
+) -> dict[str, str]:
+    """A problem document's children as 903 CSV texts by file name (see export_rows)."""
+    return to_csv(export_rows(doc, placements, la=la, year=year))
+
+
+_HEADER_XML = ("UPN", "SEX", "DOB", "ETHNIC")
+_EPISODE_XML = (
+    "DECOM", "RNE", "LS", "CIN", "PL", "PL_POST", "HOME_POST", "URN", "PLACE_PROVIDER", "DEC",
+    "REC", "REASON_PLACE_CHANGE",
+)  # fmt: skip
+_OC2_XML = COLUMNS["oc2"][2:]
+_AD_PLACED_XML = ("DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED")
+
+
+def to_xml(rows: Rows) -> str:
+    """The same tables in the XML form of the return (root EXPSSDA903, element order of
+    the DfE schema): one CHILD per header row, episodes and the other tables inside it."""
+    root = ET.Element("EXPSSDA903")
+    by_child: dict[str, dict[str, list[Mapping[str, str]]]] = {}
+    for name in ("episodes", "uasc", "oc2", "placed_for_adoption"):
+        for r in rows.get(name, []):
+            by_child.setdefault(r.get("CHILD", ""), {}).setdefault(name, []).append(r)
+    written: set[str] = set()
+
+    def text(parent: ET.Element, tag: str, value: str) -> None:
+        ET.SubElement(parent, tag).text = value or None
+
+    def child_element(code: str, head: Mapping[str, str] | None) -> None:
+        child = ET.SubElement(root, "CHILD")
+        parts = by_child.get(code, {}) if code not in written else {}
+        written.add(code)
+        if head is not None:
+            header = ET.SubElement(child, "HEADER")
+            text(header, "CHILDID", code)
+            for tag in _HEADER_XML:
+                text(header, tag, head.get(tag, ""))
+            uasc = parts.get("uasc", [])
+            text(header, "UASC", "1" if uasc else "0")
+            if uasc:
+                text(header, "DUC", uasc[-1].get("DUC", ""))
+            text(header, "MOTHER", head.get("MOTHER", ""))
+            text(header, "MC_DOB", head.get("MC_DOB", ""))
+            for r in parts.get("oc2", [])[-1:]:
+                oc2 = ET.SubElement(header, "OC2")
+                for tag in _OC2_XML:
+                    if r.get(tag, ""):
+                        text(oc2, tag, r[tag])
+            for r in parts.get("placed_for_adoption", []):
+                placed = ET.SubElement(header, "AD_PLACED")
+                for tag in _AD_PLACED_XML:
+                    text(placed, tag, r.get(tag, ""))
+        for r in parts.get("episodes", []):
+            episode = ET.SubElement(child, "EPISODE")
+            for tag in _EPISODE_XML:
+                text(episode, tag, r.get("PLACE" if tag == "PL" else tag, ""))
+
+    for head in rows.get("header", []):
+        child_element(head.get("CHILD", ""), head)
+    for code in by_child:
+        if code not in written:
+            child_element(code, None)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def siblings_csv(doc: Mapping[str, Any], *, la: str | None = None) -> str:
+    """The problem's sibling groups as the siblings CSV the import reads: each member
+    linked to the group's first, with the group's policy."""
+    las = {c["id"]: c["la"] for c in doc["children"]}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["child", "sibling", "policy"])
+    for g in doc.get("sibling_groups", []):
+        members: Sequence[str] = [m for m in g["children"] if la is None or las.get(m) == la]
+        for other in members[1:]:
+            writer.writerow([members[0], other, g["policy"]])
+    return buf.getvalue()
+
+
+def write_extract(files: Mapping[str, str], directory: str | PathLike[str]) -> list[Path]:
+    """Write texts by file name into `directory` (made if missing); the paths written."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in files.items():
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
