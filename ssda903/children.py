@@ -221,7 +221,7 @@ def rebuild(
     if la not in set(gaz.area):
         raise ValueError(f"unknown LA {la!r}: not an area of the gazetteer")
     prefix = f"{la}-" if id_prefix is None else id_prefix
-    report = checked.report
+    report = checked.report.copy()  # rebuilding again (another LA, prefix) starts afresh
     report.la = la
     as_of = checked.as_of
     states: dict[str, int] = defaultdict(int)
@@ -248,7 +248,7 @@ def rebuild(
         if age > MAX_AGE:
             states["over_25"] += 1
             continue
-        kid = _child(checked, header, current, episode, la, prefix + code, age, gaz)
+        kid = _child(checked, report, header, current, episode, la, prefix + code, age, gaz)
         states["looked_after"] += 1
         if "adoption" in kid.child:
             states["adoption_plans"] += 1
@@ -281,6 +281,7 @@ def rebuild(
 
 def _child(
     checked: Checked,
+    report: Report,
     header: HeaderRecord,
     period: Period,
     episode: Episode,
@@ -317,7 +318,7 @@ def _child(
     )
     base = codes.place_kind(usual.place) if usual else None
     accepts = [base or FALLBACK_KIND]
-    adoption = _adoption_plan(checked, header.child, period, episode, placement.start)
+    adoption = _adoption_plan(checked, report, header.child, period, episode, placement.start)
     if adoption is not None and "adoption" not in accepts:
         accepts.append("adoption")
     needs = set()
@@ -348,7 +349,12 @@ def _child(
 
 
 def _adoption_plan(
-    checked: Checked, child: str, period: Period, episode: Episode, placed_on: date
+    checked: Checked,
+    report: Report,
+    child: str,
+    period: Period,
+    episode: Episode,
+    placed_on: date,
 ) -> dict[str, Any] | None:
     """The adoption object when the plan is adoption: a placement (or freeing) order, an
     open decision that the child should be placed for adoption, or a fostering-for-
@@ -371,7 +377,7 @@ def _adoption_plan(
             if orders
             else f"PLACE {episode.place} from {placed_on:%d/%m/%Y}"
         )
-        checked.report.add(
+        report.add(
             Issue(
                 "episodes",
                 first.row,

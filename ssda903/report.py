@@ -7,7 +7,7 @@ field blanked, or as it is with a caveat (docs/ssda903.md lists each rule's choi
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -81,6 +81,18 @@ class Report:
     tables: dict[str, TableCounts] = field(default_factory=dict)
     children: dict[str, int] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+
+    def copy(self) -> Report:
+        """A copy to add to, leaving this one as it was (issues are immutable)."""
+        return Report(
+            self.form,
+            self.as_of,
+            self.year,
+            self.la,
+            {name: replace(c) for name, c in self.tables.items()},
+            dict(self.children),
+            list(self.issues),
+        )
 
     def add(self, issue: Issue) -> None:
         self.issues.append(issue)

@@ -664,3 +664,14 @@ def test_the_report_counts_and_serialises() -> None:
     assert "episodes row 2: DECOM x is not a date: episode skipped" in text
     assert "(not sent)" in text
     assert report.to_dict(issues=0)["issues"] == []
+
+
+def test_rebuilding_again_leaves_the_checked_report_as_it_was() -> None:
+    checked = ssda903.check_extract(extract(episodes=changed(EPISODES, 1, LS="E1")), as_of=AS_OF)
+    before = len(checked.report.issues)
+    siblings = ssda903.parse_siblings("101,103,should\n")
+    first = ssda903.rebuild(checked, la="Leeds", siblings=siblings)
+    second = ssda903.rebuild(checked, la="Leeds", id_prefix="", siblings=siblings)
+    assert len(checked.report.issues) == before and "siblings" not in checked.report.tables
+    assert first.report.to_dict() | {"la": None} == second.report.to_dict() | {"la": None}
+    assert first.report.by_rule() == {"no_date_placed": 1}
