@@ -801,17 +801,21 @@ def _uasc(
                 f"({birthday(header.dob, 18):%d/%m/%Y}; rule 304): imported as it is",
             )
         if child in out:
-            check.warn(
-                "uasc",
-                row,
-                "CHILD",
-                child,
-                "duplicate_row",
-                f"CHILD {child} has a second UASC row (the first is row {out[child].row}): "
-                "the later one is used",
-            )
+            _second_row("uasc", "UASC", row, check, child, out[child].row)
         out[child] = UascRecord(child, duc, row.number)
     return out
+
+
+def _second_row(table: str, label: str, row: Row, check: _Check, child: str, first: int) -> None:
+    """One child, two rows of a one-row-per-child table: the later one is used."""
+    check.warn(
+        table,
+        row,
+        "CHILD",
+        child,
+        "duplicate_row",
+        f"CHILD {child} has a second {label} row (the first is row {first}): the later one is used",
+    )
 
 
 def _oc2(
@@ -839,15 +843,7 @@ def _oc2(
                     "no SDQ score recorded",
                 )
         if child in out:
-            check.warn(
-                "oc2",
-                row,
-                "CHILD",
-                child,
-                "duplicate_row",
-                f"CHILD {child} has a second OC2 row (the first is row {out[child].row}): "
-                "the later one is used",
-            )
+            _second_row("oc2", "OC2", row, check, child, out[child].row)
         out[child] = Oc2Record(child, score, row.number)
     return out
 
