@@ -331,7 +331,7 @@ class ChildOut(Out):
     ethnicity: str
     religion: str
     languages: list[str]
-    home: str
+    home: str | None = Field(description="null until known (an imported 903 record)")
     school: str | None
     school_must_stay: bool
     avoid: list[str]

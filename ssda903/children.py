@@ -144,6 +144,8 @@ class CareChild:
     period_start: date
     placement: Placement
     sdq_score: int | None = None
+    #: The header row the child came from, to name it if the store refuses the record.
+    row: int = 0
 
     @property
     def id(self) -> str:
@@ -345,6 +347,7 @@ def _child(
         period_start=period.start,
         placement=placement,
         sdq_score=sdq,
+        row=header.row,
     )
 
 
@@ -463,7 +466,10 @@ def sibling_groups(
                     "warning",
                 )
             )
-        groups.append({"id": f"{prefix}G-{len(groups) + 1:04d}", "children": ids, "policy": policy})
+        # Named after the first member, so a later import of the same links names the
+        # same group (the store updates it rather than making another).
+        first = next(c for c in codes_ if c in current)
+        groups.append({"id": f"{prefix}G-{first}", "children": ids, "policy": policy})
     return groups
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from store import audit
 from store.db import atomic
 from store.errors import DuplicateId, FieldIssue, Forbidden, Invalid, NotFound
-from store.models import ChildRecord, HouseholdRecord, User, utcnow
+from store.models import ChildRecord, HouseholdRecord, Referral, User, utcnow
 from store.validate import child_values
 
 MAX_PAGE = 1000
@@ -93,6 +93,15 @@ def _check_carers(session: Session, values: Mapping[str, Any]) -> None:
         raise Invalid(issues)
 
 
+def _has_open_referral(session: Session, child_id: str) -> bool:
+    return (
+        session.exec(
+            select(Referral.id).where(Referral.child_id == child_id, Referral.status == "open")
+        ).first()
+        is not None
+    )
+
+
 @atomic
 def create_child(
     session: Session,
@@ -164,6 +173,8 @@ def update_child(
     if not in_scope(values["la"], las):
         raise Forbidden(f"LA {values['la']!r} is not one of yours")
     _check_carers(session, values)
+    if values["home"] is None and child.home is not None and _has_open_referral(session, child_id):
+        raise Invalid.one("home", "cannot be removed while the child has an open referral")
     changed = sorted(k for k, v in values.items() if getattr(child, k) != v)
     for key in changed:
         setattr(child, key, values[key])

@@ -71,7 +71,9 @@ class ChildRecord(SQLModel, table=True):
     ethnicity: str = Field(default="NOBT", max_length=4)
     religion: str = Field(default="none", max_length=64)
     languages: list[str] = _json(default_factory=lambda: ["en"])
-    home: str = Field(max_length=8)
+    #: None until known (an imported 903 record without a usable HOME_POST); a
+    #: referral cannot be opened without it.
+    home: str | None = Field(default=None, max_length=8)
     school: str | None = Field(default=None, max_length=8)
     school_must_stay: bool = False
     avoid: list[str] = _json(default_factory=list)
@@ -340,3 +342,61 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = Field(default=0, sa_type=BigInteger)
+
+
+class ImportRun(SQLModel, table=True):
+    """One SSDA903 extract brought in: whose, as of when, by whom, and its report.
+
+    `report` is the whole checking report (counts, and every issue with table, row,
+    column, value and rule) so a data officer can work through it after the upload.
+    """
+
+    __tablename__ = "ssda903_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    la: str = Field(index=True, max_length=64)
+    as_of: date
+    year: int
+    form: str = Field(max_length=8)
+    files: list[str] = _json(default_factory=list)
+    at: datetime = Field(default_factory=utcnow)
+    by: int | None = Field(default=None, foreign_key="user_account.id")
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    sibling_groups: int = 0
+    report: dict[str, Any] = _json(default_factory=dict)
+
+
+class CareRecord(SQLModel, table=True):
+    """Where a child lives now by their LA's own records (the latest 903 import).
+
+    The 903 names no carer, so this is not a `Placement` with a household: it is the
+    903's placement type, provider, placement outcode (never the full postcode: the
+    service needs no more to measure distance) and the legal status, for the baseline
+    figures and for an officer to see beside the child.
+    """
+
+    __tablename__ = "care_record"
+
+    child_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("child.id", ondelete="CASCADE"), primary_key=True)
+    )
+    import_id: int = Field(foreign_key="ssda903_import.id", index=True)
+    code: str = Field(max_length=64)
+    date_of_birth: date
+    legal_status: str | None = Field(default=None, max_length=4)
+    period_start: date
+    placed_since: date
+    place: str | None = Field(default=None, max_length=4)
+    place_provider: str | None = Field(default=None, max_length=4)
+    kind: str | None = Field(default=None, max_length=16)
+    provider: str | None = Field(default=None, max_length=16)
+    outcode: str | None = Field(default=None, max_length=8)
+    distance_km: float | None = None
+    out_of_la: bool | None = None
+    #: Ofsted's unique reference number of a registered setting (public).
+    urn: str | None = Field(default=None, max_length=16)
+    #: Equal for children at one address (store.ssda903.address_key), not the address.
+    address_key: str | None = Field(default=None, max_length=16)
+    sdq_score: int | None = None

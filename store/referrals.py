@@ -44,8 +44,14 @@ def open_referral(
 
     Raises NotFound, Invalid, or Conflict when the child already has an open one.
     """
-    get_child(session, child_id, las=las)
+    child = get_child(session, child_id, las=las)
     values = referral_values(data)
+    if child.home is None:
+        raise Invalid.one(
+            "home",
+            f"child {child_id} has no home outcode: record it before a referral "
+            "(distance from home and locality are measured from it)",
+        )
     if current_referral(session, child_id) is not None:
         raise Conflict(f"child {child_id} already has an open referral")
     referral = Referral(child_id=child_id, opened_by=by.id if by else None, **values)

@@ -43,6 +43,10 @@ def _validators() -> dict[str, jsonschema.Draft202012Validator]:
         child["properties"].pop(name)
         child["required"].remove(name)
     child["properties"]["date_of_birth"] = {"type": ["string", "null"], "format": "date"}
+    # A child may be recorded before their home is known (an LA's 903 extract often has
+    # no usable HOME_POST); a referral needs it (store.referrals).
+    child["properties"]["home"] = {"anyOf": [child["properties"]["home"], {"type": "null"}]}
+    child["required"].remove("home")
     carer = copy.deepcopy(defs["carer"])
     carer["properties"]["places"] = {"type": "integer", "minimum": 0, "maximum": 100}
     for record in (child, carer):
@@ -176,7 +180,7 @@ def child_values(doc: Mapping[str, Any], today: date | None = None) -> dict[str,
         "ethnicity": data.get("ethnicity", "NOBT"),
         "religion": data.get("religion", "none"),
         "languages": list(data.get("languages", ["en"])),
-        "home": _outcode(data["home"], "home", issues),
+        "home": _outcode(data["home"], "home", issues) if data.get("home") else None,
         "school": _outcode(school, "school", issues) if school else None,
         "school_must_stay": bool(data.get("school_must_stay", False)),
         "avoid": avoid,

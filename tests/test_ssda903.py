@@ -598,7 +598,7 @@ def test_sibling_links_become_groups_of_the_children_looked_after() -> None:
     imp = _siblings("child,sibling,policy\n101,104,should\n104,102,should\n")
     assert imp.sibling_groups == (
         {
-            "id": "Leeds-G-0001",
+            "id": "Leeds-G-101",
             "children": ["Leeds-101", "Leeds-102", "Leeds-104"],
             "policy": "should",
         },

@@ -71,7 +71,7 @@ def test_migration_adds_the_columns(engine: Engine) -> None:
     assert set(ADOPTION_COLUMNS) <= {c["name"] for c in columns.get_columns("child")}
     assert set(ADOPTER_COLUMNS) <= {c["name"] for c in columns.get_columns("household")}
     with store.transaction(engine, write=False) as s:
-        assert s.exec(text("SELECT version_num FROM alembic_version")).one()[0] == "0004"
+        assert s.exec(text("SELECT version_num FROM alembic_version")).one()[0] >= "0004"
 
 
 def test_a_document_with_adoption_round_trips(engine: Engine) -> None:

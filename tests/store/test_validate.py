@@ -44,7 +44,15 @@ def test_unknown_places_are_named() -> None:
 
 def test_missing_field_is_named() -> None:
     with pytest.raises(Invalid) as info:
-        child_values(child_data(home=...))
+        child_values(child_data(sex=...))
+    assert fields(info) == {"sex"}
+
+
+def test_a_home_may_be_unknown_but_not_wrong() -> None:
+    assert child_values(child_data(home=...))["home"] is None
+    assert child_values(child_data(home=None))["home"] is None
+    with pytest.raises(Invalid) as info:
+        child_values(child_data(home="ZZ99"))
     assert fields(info) == {"home"}
 
 
