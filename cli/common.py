@@ -8,26 +8,50 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 import matching
 from matching.problem import ProblemInvalid
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 EXIT_USAGE = 2
 EXIT_INVALID = 3
 EXIT_UNKNOWN_ID = 4
 EXIT_WRITE = 5
+EXIT_DATABASE = 1
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url", help="Database URL; default $DATABASE_URL or sqlite:///placematch.db."
+    ),
+]
 
 out = Console()
 err = Console(stderr=True)
 
 
 def fail(message: str, code: int) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def open_database(url: str | None) -> Engine:
+    """The database, migrated to the newest schema (store imported late: a quick CLI)."""
+    import store
+
+    try:
+        engine = store.make_engine(url)
+        store.migrate(engine=engine)
+    except Exception as exc:  # noqa: BLE001 - any connection fault is one message
+        fail(f"cannot open the database {store.database_url(url)!r}: {exc}", EXIT_DATABASE)
+    return engine
 
 
 def load(path: Path) -> matching.Problem:

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 import matching
-from cli import render, serve
+from cli import import903, render, serve
 from cli.common import (  # noqa: F401  (EXIT_USAGE is part of the CLI's contract)
     EXIT_INVALID,
     EXIT_UNKNOWN_ID,
@@ -28,6 +28,7 @@ from cli.common import (  # noqa: F401  (EXIT_USAGE is part of the CLI's contrac
 )
 from cli.family_find import family_app
 from cli.scenario import scenario_app
+from cli.ssda903 import ssda903_app
 from cli.users import users_app
 from matching.problem import problem_to_dict
 from synth import WEST_YORKSHIRE, generate_region
@@ -41,6 +42,7 @@ app = typer.Typer(
 app.add_typer(users_app, name="users")
 app.add_typer(family_app, name="family-find")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(ssda903_app, name="ssda903")
 
 
 @app.command()
@@ -275,6 +277,7 @@ def bench(
 
 app.command()(serve.serve)
 app.command("bench-api")(serve.bench_api)
+app.command("import-903")(import903.import_903)
 
 
 def main() -> None:  # pragma: no cover - the console script calls app()

@@ -8,44 +8,18 @@ before anything is opened or written.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
+from cli.common import EXIT_UNKNOWN_ID, EXIT_USAGE, DatabaseUrl, fail, open_database
 
 users_app = typer.Typer(
     help="Users of the API and their tokens.", no_args_is_help=True, add_completion=False
 )
 err = Console(stderr=True)
 out = Console()
-
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url", help="Database URL; default $DATABASE_URL or sqlite:///placematch.db."
-    ),
-]
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _engine(url: str | None) -> Engine:
-    """The database, migrated to the newest schema (store imported late: a quick CLI)."""
-    import store
-
-    try:
-        engine = store.make_engine(url)
-        store.migrate(engine=engine)
-    except Exception as exc:  # noqa: BLE001 - any connection fault is one message
-        _fail(f"cannot open the database {store.database_url(url)!r}: {exc}", 1)
-    return engine
 
 
 @users_app.command("create")
@@ -67,13 +41,13 @@ def create(
         faults.append(f"--role {role!r} is not a role (expected one of: {', '.join(store.ROLES)})")
     faults += [f"--la {x!r} is not a known LA name" for x in la if x not in store.known_las()]
     if faults:
-        _fail("; ".join(faults))
-    engine = _engine(database_url)
+        fail("; ".join(faults), EXIT_USAGE)
+    engine = open_database(database_url)
     try:
         with store.transaction(engine) as session:
             user, token = store.create_user(session, name, role, la)
     except store.StoreError as exc:
-        _fail(str(exc))
+        fail(str(exc), EXIT_USAGE)
     finally:
         engine.dispose()
     err.print(
@@ -90,7 +64,7 @@ def list_(database_url: DatabaseUrl = None) -> None:
     """List users (never their tokens)."""
     import store
 
-    engine = _engine(database_url)
+    engine = open_database(database_url)
     with store.transaction(engine, write=False) as session:
         for u in store.list_users(session):
             state = "" if u.active else "  (revoked)"
@@ -111,12 +85,12 @@ def revoke(
     """Revoke a user's token; their record and audit trail stay."""
     import store
 
-    engine = _engine(database_url)
+    engine = open_database(database_url)
     try:
         with store.transaction(engine) as session:
             store.deactivate_user(session, user_id, by=None)
     except store.NotFound:
-        _fail(f"no user {user_id}", 4)
+        fail(f"no user {user_id}", EXIT_UNKNOWN_ID)
     finally:
         engine.dispose()
     err.print(f"revoked user {user_id}", highlight=False, soft_wrap=True)
