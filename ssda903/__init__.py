@@ -12,7 +12,16 @@ docs/ssda903.md describes the mappings, the checks and what an export can carry.
 from ssda903.baseline import Baseline, baseline
 from ssda903.checks import Checked, check_extract
 from ssda903.children import CareChild, Import, Placement, import_extract, periods_of_care, rebuild
-from ssda903.export import export_903, export_rows, siblings_csv, to_csv, to_xml, write_extract
+from ssda903.export import (
+    Placed,
+    export_903,
+    export_placed,
+    export_rows,
+    siblings_csv,
+    to_csv,
+    to_xml,
+    write_extract,
+)
 from ssda903.read import (
     Extract,
     ExtractUnreadable,
@@ -33,12 +42,14 @@ __all__ = [
     "ExtractUnreadable",
     "Import",
     "Issue",
+    "Placed",
     "Placement",
     "Report",
     "Table",
     "baseline",
     "check_extract",
     "export_903",
+    "export_placed",
     "export_rows",
     "extract_from_csv",
     "extract_from_xml",

@@ -13,6 +13,7 @@ import io
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from os import PathLike
 from pathlib import Path
@@ -23,8 +24,11 @@ from ssda903.checks import birthday, collection_year
 from ssda903.read import COLUMNS
 
 __all__ = [
+    "Placed",
+    "born_between",
     "date_of_birth",
     "export_903",
+    "export_placed",
     "export_rows",
     "siblings_csv",
     "to_csv",
@@ -65,11 +69,7 @@ def date_of_birth(child_id: str, age: int, as_of: date, not_after: date | None =
     an export: the birthday falls 0-364 days before `as_of`, spread by the id, and on or
     before `not_after` (the first episode) when the age allows it."""
     spread = zlib.crc32(child_id.encode())
-    try:
-        latest = as_of.replace(year=as_of.year - age)
-    except ValueError:  # 29 February
-        latest = date(as_of.year - age, 2, 28)
-    earliest = birthday(latest, -1) + timedelta(days=1)
+    earliest, latest = born_between(age, as_of)
     dob = latest - timedelta(days=spread % 365)
     dob = max(dob, earliest)
     if not_after is not None and dob > not_after >= earliest:
@@ -77,8 +77,37 @@ def date_of_birth(child_id: str, age: int, as_of: date, not_after: date | None =
     return dob
 
 
+def born_between(age: int, as_of: date) -> tuple[date, date]:
+    """The earliest and the latest date of birth of a child who is `age` on `as_of`."""
+    try:
+        latest = as_of.replace(year=as_of.year - age)
+    except ValueError:  # 29 February
+        latest = date(as_of.year - age, 2, 28)
+    return birthday(latest, -1) + timedelta(days=1), latest
+
+
 def _day(d: date) -> str:
     return d.strftime("%d/%m/%Y")
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A child's current placement as the 903 writes it: the episode's codes, given.
+
+    `place` and `place_provider` are 903 codes (PLACE, PLACE_PROVIDER), `postcode` the
+    PL_POST (an outcode here) and `urn` the URN. `start` is the DECOM of the episode;
+    None means `as_of`, or the placement order date of a child with one. `legal_status`
+    is the LS; None means V2 for UASC, E1 with a placement order, otherwise C2. `rne` is
+    the reason for the new episode (S: started to be looked after).
+    """
+
+    place: str
+    place_provider: str = ""
+    postcode: str = ""
+    urn: str = ""
+    start: date | None = None
+    legal_status: str | None = None
+    rne: str = "S"
 
 
 def export_rows(
@@ -95,10 +124,34 @@ def export_rows(
     (a 903 return is one LA's); `year` (the return, by the year it ends) defaults to the
     return `as_of` falls in, and decides SEX codes (1/2 before 2025-26) and K3 or H5.
     """
-    as_of = date.fromisoformat(doc["as_of"])
-    year = year or collection_year(as_of)
+    year = year or collection_year(date.fromisoformat(doc["as_of"]))
     carers = {c["id"]: c for c in doc.get("carers", [])}
     placements = placements or {}
+    placed: dict[str, Placed] = {}
+    for c in doc["children"]:
+        carer = carers.get(placements.get(c["id"], ""))
+        if carer is not None:
+            placed[c["id"]] = _placement(c, carer, year)
+    return export_placed(doc, placed, la=la, year=year)
+
+
+def export_placed(
+    doc: Mapping[str, Any],
+    placed: Mapping[str, Placed],
+    *,
+    la: str | None = None,
+    year: int | None = None,
+) -> Rows:
+    """The 903 tables for a document's children placed as `placed` says (child id ->
+    `Placed`, the 903 codes given as they are): e.g. a generated standing population,
+    whose children live with parents, in hospital or in custody as well as with carers.
+
+    `doc` needs `as_of` and `children` (problem-format fields: id, la, age, sex, and
+    optionally ethnicity, home, needs, adoption). A child with no entry is written as
+    unplaced (UNPLACED_PLACE). `la` and `year` as for `export_rows`.
+    """
+    as_of = date.fromisoformat(doc["as_of"])
+    year = year or collection_year(as_of)
     rows: Rows = {name: [] for name in COLUMNS}
     for c in doc["children"]:
         if la is not None and c["la"] != la:
@@ -106,9 +159,9 @@ def export_rows(
         needs = set(c.get("needs", []))
         plan = c.get("adoption")
         order = plan.get("placement_order_date") if plan else None
-        start = date.fromisoformat(order) if order and order <= doc["as_of"] else as_of
+        p = placed.get(c["id"]) or Placed(UNPLACED_PLACE, rne="P")
+        start = p.start or (date.fromisoformat(order) if order and order <= doc["as_of"] else as_of)
         dob = date_of_birth(c["id"], c["age"], as_of, start)
-        carer = carers.get(placements.get(c["id"], ""))
         sex = c["sex"] if year >= codes.SEX_LETTERS_FROM else {"M": "1", "F": "2"}.get(c["sex"], "")
         rows["header"].append(
             {
@@ -121,22 +174,21 @@ def export_rows(
                 "MC_DOB": "",
             }
         )
-        place, provider, post, urn = _placement(c, carer, plan, year)
         rows["episodes"].append(
             {
                 "CHILD": c["id"],
                 "DECOM": _day(start),
-                "RNE": "S" if carer else "P",
-                "LS": "V2" if "uasc" in needs else "E1" if order else "C2",
+                "RNE": p.rne,
+                "LS": p.legal_status or ("V2" if "uasc" in needs else "E1" if order else "C2"),
                 "CIN": "N8" if "uasc" in needs else "N1",
-                "PLACE": place,
-                "PLACE_PROVIDER": provider,
+                "PLACE": p.place,
+                "PLACE_PROVIDER": p.place_provider,
                 "DEC": "",
                 "REC": "",
                 "REASON_PLACE_CHANGE": "",
-                "HOME_POST": c["home"],
-                "PL_POST": post,
-                "URN": urn,
+                "HOME_POST": c.get("home") or "",
+                "PL_POST": p.postcode,
+                "URN": p.urn,
             }
         )
         base = {"CHILD": c["id"], "DOB": _day(dob)}
@@ -157,12 +209,9 @@ def export_rows(
     return rows
 
 
-def _placement(
-    child: Mapping[str, Any], carer: Mapping[str, Any] | None, plan: Any, year: int
-) -> tuple[str, str, str, str]:
-    """(PLACE, PLACE_PROVIDER, PL_POST, URN) for a child and their carer (or none)."""
-    if carer is None:
-        return UNPLACED_PLACE, "", "", ""
+def _placement(child: Mapping[str, Any], carer: Mapping[str, Any], year: int) -> Placed:
+    """The 903 codes of a child's placement with a carer household of the product."""
+    plan = child.get("adoption")
     kind = carer["kind"]
     place = _PLACE[kind]
     if kind == "supported" and year < 2025:
@@ -173,7 +222,7 @@ def _placement(
         place = _FFA[kind]
     provider = _PROVIDER.get(carer["provider"], "")
     urn = carer["id"] if len(carer["id"]) <= URN_MAX else ""
-    return place, provider, carer["location"], urn
+    return Placed(place, provider, carer["location"], urn)
 
 
 def to_csv(rows: Rows) -> dict[str, str]:
