@@ -7,7 +7,8 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 STYLE = """
@@ -28,6 +29,26 @@ def png(fig: Any) -> bytes:
 
         plt.close(fig)
     return buf.getvalue()
+
+
+def empty_png(message: str) -> bytes:
+    """A short figure that says why there is no plot."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 1.2))
+    ax = fig.subplots()
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11)
+    return png(fig)
+
+
+def write_pngs(pngs: Mapping[str, bytes], out_dir: Path) -> list[Path]:
+    """Write the plots by file name into `out_dir`; the paths written."""
+    written = []
+    for name, data in pngs.items():
+        (out_dir / name).write_bytes(data)
+        written.append(out_dir / name)
+    return written
 
 
 def cell(value: Any) -> str:

@@ -22,6 +22,7 @@ from reports.common import STYLE  # noqa: E402
 from reports.common import html_table as _html_table  # noqa: E402
 from reports.common import img as _img  # noqa: E402
 from reports.common import png as _png  # noqa: E402
+from reports.common import write_pngs as _write_pngs  # noqa: E402
 
 BLUE, ORANGE, GREY, GREEN = "#1f5f8b", "#d9822b", "#9aa5b1", "#2f855a"
 
@@ -235,10 +236,7 @@ def write_report(round_: dict[str, Any], out_dir: Path) -> list[Path]:
     """round.json, report.html and the PNGs, written to `out_dir` (created if needed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     pngs = charts(round_)
-    written = []
-    for name, data in pngs.items():
-        (out_dir / name).write_bytes(data)
-        written.append(out_dir / name)
+    written = _write_pngs(pngs, out_dir)
     (out_dir / "round.json").write_text(json.dumps(round_, indent=1), "utf-8")
     (out_dir / "report.html").write_text(render_html(round_, pngs), "utf-8")
     return [out_dir / "round.json", out_dir / "report.html", *written]

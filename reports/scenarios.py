@@ -22,7 +22,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from reports.common import STYLE, img, png
+from reports.common import STYLE, empty_png, img, png, write_pngs
 from scenarios.outcomes import DIMENSIONS, METRICS, differences, interval, summary, weekly_bands
 from scenarios.spec import AGE_BANDS, Scenario
 
@@ -227,14 +227,6 @@ def _colour(i: int) -> str:
     return COLOURS[i % len(COLOURS)]
 
 
-def _empty(message: str) -> bytes:
-    fig = Figure(figsize=(8, 1.2))
-    ax = fig.subplots()
-    ax.axis("off")
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11)
-    return png(fig)
-
-
 def chart_over_time(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
     """Weekly means with their 95% bands, per scenario: children waiting, sent to the
     fallback, in residential care, and the weekly cost."""
@@ -269,7 +261,7 @@ def chart_differences(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
     """A forest plot: each metric's paired difference from the baseline with its 95%
     interval, one row per scenario, a zero line; green better, red worse beyond noise."""
     if len(scenarios) < 2:
-        return _empty("one scenario: nothing to compare with the baseline")
+        return empty_png("one scenario: nothing to compare with the baseline")
     fig = Figure(
         layout="constrained", figsize=(9, 1.0 + len(METRICS) * (0.35 + 0.3 * (len(scenarios) - 1)))
     )
@@ -316,7 +308,7 @@ def chart_blocking(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
     every local home (or `vacancy`: homes that fit were full), children per replication."""
     means = blocking_means(scenarios, tables)
     if not means:
-        return _empty("no child was sent to the emergency fallback")
+        return empty_png("no child was sent to the emergency fallback")
     fig = Figure(layout="constrained", figsize=(9, 1.4 + 0.35 * len(means) * len(scenarios) / 1.5))
     ax = fig.subplots()
     rules = list(means)
@@ -341,7 +333,7 @@ def chart_groups(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
     stats = group_intervals(tables)
     groups = {d: _groups_in_order(d, {k[2] for k in stats if k[1] == d}) for d in DIMENSIONS}
     if not stats:
-        return _empty("no child was referred")
+        return empty_png("no child was referred")
     tallest = max(len(g) for g in groups.values())
     tall = 2.0 + 2 * 0.32 * max(1, tallest) * len(scenarios) / 1.5
     fig = Figure(layout="constrained", figsize=(16, min(20.0, tall)))
@@ -653,9 +645,6 @@ def write_report(scenarios: Sequence[Scenario], tables: Tables, out_dir: Path) -
     """report.html and the PNGs, written to `out_dir` (created if needed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     pngs = charts(scenarios, tables)
-    written = []
-    for name, data in pngs.items():
-        (out_dir / name).write_bytes(data)
-        written.append(out_dir / name)
+    written = write_pngs(pngs, out_dir)
     (out_dir / "report.html").write_text(render_html(scenarios, tables, pngs), "utf-8")
     return [out_dir / "report.html", *written]
