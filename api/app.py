@@ -29,6 +29,7 @@ from api.routes import (
     children,
     family_finding,
     health,
+    imports,
     matches,
     placements,
     proposals,
@@ -169,6 +170,7 @@ def create_app(
         proposals,
         placements,
         stats,
+        imports,
         admin,
     ):
         app.include_router(module.router)

@@ -1253,3 +1253,85 @@ class UserCreated(Out):
 class HealthOut(Out):
     status: Literal["ok"]
     database: Literal["ok"]
+
+
+# --- SSDA903 imports -------------------------------------------------------------------
+
+
+class TableCountsOut(Out):
+    read: int
+    imported: int
+    skipped: int
+    present: bool = Field(description="false: the table was not sent")
+
+
+class RuleCountOut(Out):
+    severity: str = Field(examples=["warning"])
+    rule: str = Field(examples=["unknown_outcode"])
+    table: str = Field(examples=["episodes"])
+    column: str = Field(examples=["PL_POST"])
+    count: int
+    example: str = Field(
+        examples=["episodes row 3: PL_POST 'EG19 7TT' is not a known outcode: distance unknown"]
+    )
+
+
+class ImportOut(Out):
+    """One SSDA903 import: what was read, kept and skipped, and what the store did."""
+
+    id: int | None = Field(description="null for a check-only upload (nothing written)")
+    la: str
+    as_of: date
+    year: str = Field(examples=["2023-24"], description="the return")
+    form: str = Field(examples=["csv"])
+    files: list[str]
+    at: datetime | None
+    by: int | None
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int = Field(description="children the store refused (named in the issues)")
+    sibling_groups: int
+    tables: dict[str, TableCountsOut]
+    children: dict[str, int] = Field(
+        description="in_header, looked_after, short_breaks_only, left_care, home_unknown, …"
+    )
+    errors: int = Field(description="rows (or children) skipped")
+    warnings: int = Field(description="rows imported with a field blanked or read leniently")
+    by_rule: dict[str, int]
+    summary: list[RuleCountOut] = Field(description="one line per rule and column, with an example")
+
+
+class IssueOut(Out):
+    table: str = Field(examples=["episodes"])
+    row: int = Field(description="1-based data row (CSV) or CHILD element (XML); 0: the table")
+    column: str = Field(examples=["PLACE"])
+    value: str = Field(examples=["Q9"])
+    rule: str = Field(examples=["unknown_code"])
+    message: str = Field(examples=["PLACE Q9 is not a 903 code: placement type unknown"])
+    severity: str = Field(examples=["warning"])
+    where: str | None = Field(default=None, description="inside an XML CHILD: 'EPISODE 2'")
+
+
+class IssuePage(Page[IssueOut]):
+    total: int = Field(description="issues matching the filters")
+
+
+class BaselineTableOut(Out):
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+class BaselineOut(Out):
+    """Where your LAs' children live now by their latest 903 imports, in the DfE's terms."""
+
+    las: list[str]
+    as_of: list[date]
+    looked_after: int
+    share_over_20_miles: float | None = Field(description="of those with both outcodes known")
+    share_outside_la: float | None = Field(description="of those whose placement is known")
+    median_distance_km: float | None
+    sibling_groups_together: int | None = Field(description="null: no sibling groups")
+    sibling_groups_known: int | None = Field(description="groups whose placements are known")
+    tables: dict[str, BaselineTableOut]

@@ -1,0 +1,252 @@
+"""SSDA903 imports: upload an LA's extract, read its report, and the baseline it gives.
+
+Placement officers and admins upload their own LAs' extracts (`POST /imports/ssda903`,
+multipart: the 903 CSV files named as the DfE names them, or the XML return; `la`; an
+optional `siblings` CSV; `check=true` to check without writing). The import is one
+transaction and is audited by the store (`child.import`, every child it wrote); reading
+a report is audited as `import.read`. The baseline (`GET /baseline`) is counts only, so
+planners may read it too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
+from fastapi.responses import HTMLResponse
+
+import ssda903
+import store
+from api.deps import STAFF, Svc, allow
+from api.errors import invalid, json_errors, responses
+from api.routes.common import Limit, Offset, Serial, aware, page
+from api.schemas import BaselineOut, ImportOut, IssuePage
+from ssda903.read import table_of_file
+from ssda903.report import year_label
+from store.ssda903 import care_imports, get_import, import_issues, list_imports, save_import
+
+router = APIRouter(tags=["SSDA903 imports"])
+
+#: Who may bring an LA's data in (issue 7): the people who own its records.
+IMPORTERS: tuple[str, ...] = ("placement_officer", "admin")
+#: Who sees the baseline: counts, no child named.
+BASELINE_READERS: tuple[str, ...] = (*STAFF, "planner")
+Importer = Annotated[store.User, Depends(allow(*IMPORTERS))]
+Reader = Annotated[store.User, Depends(allow(*STAFF))]
+BaselineReader = Annotated[store.User, Depends(allow(*BASELINE_READERS))]
+
+#: A whole LA's return is a few MB (Leeds's 1,346 children: about 1 MB of CSV).
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_FILES = 12
+#: Rules that mean no child could be rebuilt: the upload is refused whole.
+_FATAL = "missing_table"
+
+
+def _run_out(run: store.ImportRun, skipped: int | None = None) -> dict[str, Any]:
+    report = run.report
+    return {
+        "id": run.id,
+        "la": run.la,
+        "as_of": run.as_of,
+        "year": year_label(run.year),
+        "form": run.form,
+        "files": list(run.files),
+        "at": aware(run.at),
+        "by": run.by,
+        "created": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "skipped": report.get("children", {}).get("stored_skipped", 0)
+        if skipped is None
+        else skipped,
+        "sibling_groups": run.sibling_groups,
+        **{
+            k: report[k] for k in ("tables", "children", "errors", "warnings", "by_rule", "summary")
+        },
+    }
+
+
+def _read_upload(files: list[UploadFile]) -> ssda903.Extract:
+    """The uploaded files as an extract; a 422 naming the file at fault."""
+    if len(files) > MAX_FILES:
+        raise invalid("files", f"at most {MAX_FILES} files (the 903 has 5 tables)")
+    total = 0
+    texts: dict[str, bytes] = {}
+    xml: bytes | None = None
+    for k, f in enumerate(files):
+        data = f.file.read(MAX_UPLOAD_BYTES + 1 - total)
+        total += len(data)
+        if total > MAX_UPLOAD_BYTES:
+            raise invalid("files", f"the upload is over {MAX_UPLOAD_BYTES // 2**20} MB")
+        name = f.filename or ""
+        if name.lower().endswith(".xml"):
+            if len(files) > 1:
+                raise invalid(f"files[{k}]", "send the XML return alone, or CSV files only")
+            xml = data
+            continue
+        table = table_of_file(name)
+        if table is None:
+            raise invalid(
+                f"files[{k}]",
+                f"{name!r} is not named as a 903 table (header, episodes, uasc, "
+                "placed_for_adoption or oc2 .csv) nor an .xml return",
+            )
+        if table in texts:
+            raise invalid(f"files[{k}]", f"{name!r} is a second {table} table")
+        texts[table] = data
+    try:
+        return ssda903.extract_from_xml(xml) if xml is not None else ssda903.extract_from_csv(texts)
+    except ssda903.ExtractUnreadable as exc:
+        raise invalid("files", f"cannot be read as a 903 extract: {exc}") from None
+
+
+@router.post(
+    "/imports/ssda903",
+    response_model=ImportOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 403, 422),
+    summary="Import an SSDA903 extract",
+)
+def import_903(
+    user: Importer,
+    svc: Svc,
+    files: Annotated[
+        list[UploadFile],
+        File(description="903 CSV files named as the DfE names them, or the XML return"),
+    ],
+    la: Annotated[str, Form(description="your LA whose extract it is", examples=["Leeds"])],
+    as_of: Annotated[
+        date | None, Form(description="the day to describe; default the latest date in it")
+    ] = None,
+    siblings: Annotated[
+        UploadFile | None, File(description="sibling links CSV: child, sibling, policy")
+    ] = None,
+    check: Annotated[bool, Form(description="check and report only, write nothing")] = False,
+) -> Any:
+    """Reads every row; bad rows are skipped or imported with a field blanked, each
+    named in the report (table, row, column, value, rule). The children looked after on
+    the day are created or updated in one transaction. A file that cannot be read, or an
+    extract without its header or episodes table, is a 422 and nothing is written."""
+    if la not in user.las:
+        raise store.Forbidden(f"LA {la!r} is not one of yours")
+    extract = _read_upload(files)
+    links = None
+    if siblings is not None:
+        links = ssda903.parse_siblings(
+            siblings.file.read(MAX_UPLOAD_BYTES), siblings.filename or ""
+        )
+    imported = ssda903.import_extract(extract, la=la, as_of=as_of, siblings=links)
+    fatal = [i.message for i in imported.report.errors if i.rule == _FATAL]
+    if fatal:
+        raise invalid("files", "; ".join(fatal))
+    names = [f.filename or "" for f in files] + ([siblings.filename or ""] if siblings else [])
+    if check:
+        run = store.ImportRun(
+            la=la,
+            as_of=imported.as_of,
+            year=imported.year,
+            form=imported.report.form,
+            files=names,
+            report=imported.report.to_dict(issues=0),
+        )
+        return _run_out(run, skipped=0) | {"at": None}
+    with svc.writes.transaction() as s:
+        saved = save_import(s, imported, by=user, las=user.las, files=names)
+        return _run_out(saved.run, skipped=len(saved.skipped))
+
+
+@router.get(
+    "/imports",
+    response_model=list[ImportOut],
+    responses=responses(401, 403, 422),
+    summary="Your LAs' imports, newest first",
+)
+def list_all(user: Reader, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
+    with store.read_session(svc.engine) as s:
+        return [_run_out(r) for r in list_imports(s, las=user.las, offset=offset, limit=limit)]
+
+
+@router.get(
+    "/imports/{import_id}",
+    response_model=ImportOut,
+    responses=responses(401, 403, 404, 422),
+    summary="One import's report",
+)
+def get_one(import_id: Serial, user: Reader, svc: Svc) -> Any:
+    with svc.writes.transaction() as s:
+        run = get_import(s, import_id, las=user.las)
+        store.record(s, user, "import.read", [], run.id)
+        return _run_out(run)
+
+
+@router.get(
+    "/imports/{import_id}/issues",
+    response_model=IssuePage,
+    responses=responses(401, 403, 404, 422),
+    summary="An import's issues, filtered",
+)
+def issues(
+    import_id: Serial,
+    user: Reader,
+    svc: Svc,
+    severity: Annotated[str | None, Query(pattern="^(error|warning)$")] = None,
+    rule: Annotated[str | None, Query(max_length=64, examples=["unknown_outcode"])] = None,
+    table: Annotated[str | None, Query(max_length=64, examples=["episodes"])] = None,
+    offset: Offset = 0,
+    limit: Limit = 100,
+) -> Any:
+    """Every issue with table, row, column, value, rule and message, in file order."""
+    with svc.writes.transaction() as s:
+        run = get_import(s, import_id, las=user.las)
+        total, items = import_issues(
+            run, severity=severity, rule=rule, table=table, offset=offset, limit=limit
+        )
+        store.record(s, user, "import.read", [], run.id, {"offset": offset})
+    return page(items, offset, limit) | {"total": total}
+
+
+def _baseline(svc: Svc, user: store.User, la: list[str] | None) -> ssda903.Baseline:
+    wanted = la or list(user.las)
+    outside = [x for x in wanted if x not in user.las]
+    if outside:
+        raise store.Forbidden(f"LA {outside[0]!r} is not one of yours")
+    with store.read_session(svc.engine) as s:
+        found = care_imports(s, las=wanted)
+    if not found:
+        raise store.NotFound("903 import for", ", ".join(wanted))
+    return ssda903.baseline(found)
+
+
+LaFilter = Annotated[
+    list[str] | None,
+    Query(description="your LAs to pool (repeat); default all of yours", max_length=50),
+]
+
+
+@router.get(
+    "/baseline",
+    response_model=BaselineOut,
+    responses=responses(401, 403, 404, 422),
+    summary="Baseline figures from your LAs' 903 imports",
+)
+def baseline(user: BaselineReader, svc: Svc, la: LaFilter = None) -> Any:
+    """Children looked after by placement type and provider, share more than 20 miles
+    from home, share outside the LA, the DfE's distance bands, sibling groups together:
+    the starting point of a what-if. 404 when none of the LAs has an import."""
+    return _baseline(svc, user, la).to_dict()
+
+
+@router.get(
+    "/baseline/report",
+    response_class=HTMLResponse,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "one self-contained HTML page"},
+        **json_errors(401, 403, 404, 422),
+    },
+    summary="The baseline as a page with plots",
+)
+def baseline_report(user: BaselineReader, svc: Svc, la: LaFilter = None) -> HTMLResponse:
+    from reports.ssda903 import render_html
+
+    return HTMLResponse(render_html(_baseline(svc, user, la)))
