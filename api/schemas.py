@@ -1335,3 +1335,24 @@ class BaselineOut(Out):
     sibling_groups_together: int | None = Field(description="null: no sibling groups")
     sibling_groups_known: int | None = Field(description="groups whose placements are known")
     tables: dict[str, BaselineTableOut]
+
+
+class CareRecordOut(Out):
+    """Where a child lives now by their LA's latest 903 import."""
+
+    child_id: str
+    import_id: int
+    code: str = Field(description="the 903 CHILD")
+    date_of_birth: date
+    legal_status: str | None = Field(examples=["C2"])
+    period_start: date = Field(description="the start of the current period of care")
+    placed_since: date
+    place: str | None = Field(examples=["U4"], description="903 PLACE")
+    place_provider: str | None = Field(examples=["PR1"], description="903 PLACE_PROVIDER")
+    kind: str | None = Field(examples=["foster"], description="the product's kind")
+    provider: str | None = Field(examples=["in_house"])
+    outcode: str | None = Field(examples=["LS12"], description="of the placement; null: unknown")
+    distance_km: float | None = Field(description="straight line from home (outcodes)")
+    out_of_la: bool | None
+    urn: str | None = Field(description="Ofsted URN of a registered setting")
+    sdq_score: int | None

@@ -20,11 +20,18 @@ import ssda903
 import store
 from api.deps import STAFF, Svc, allow
 from api.errors import invalid, json_errors, responses
-from api.routes.common import Limit, Offset, Serial, aware, page
-from api.schemas import BaselineOut, ImportOut, IssuePage
+from api.routes.common import Limit, Offset, RecordId, Serial, aware, page
+from api.schemas import BaselineOut, CareRecordOut, ImportOut, IssuePage
 from ssda903.read import table_of_file
 from ssda903.report import year_label
-from store.ssda903 import care_imports, get_import, import_issues, list_imports, save_import
+from store.ssda903 import (
+    care_imports,
+    care_record,
+    get_import,
+    import_issues,
+    list_imports,
+    save_import,
+)
 
 router = APIRouter(tags=["SSDA903 imports"])
 
@@ -204,6 +211,20 @@ def issues(
         )
         store.record(s, user, "import.read", [], run.id, {"offset": offset})
     return page(items, offset, limit) | {"total": total}
+
+
+@router.get(
+    "/children/{child_id}/care-record",
+    response_model=CareRecordOut,
+    responses=responses(401, 403, 404, 422),
+    summary="Where a child lives now, by their LA's 903 data",
+)
+def get_care_record(child_id: RecordId, user: Reader, svc: Svc) -> Any:
+    """404 when the child has no care record (never imported) or is not in your LAs."""
+    with svc.writes.transaction() as s:
+        care = care_record(s, child_id, las=user.las)
+        store.record(s, user, "care_record.read", [child_id], child_id)
+        return {k: getattr(care, k) for k in CareRecordOut.model_fields}
 
 
 def _baseline(svc: Svc, user: store.User, la: list[str] | None) -> ssda903.Baseline:

@@ -138,3 +138,21 @@ def test_planners_read_the_baseline_of_their_las(api: Api) -> None:
 
 def test_the_import_needs_a_token(api: Api) -> None:
     assert upload(api, as_=None).status_code == 401  # type: ignore[arg-type]
+
+
+def test_an_officer_reads_where_an_imported_child_lives_now(api: Api) -> None:
+    upload(api)
+    r = api.get("/children/Leeds-102/care-record")
+    assert r.status_code == 200, r.text
+    care = r.json()
+    assert (care["place"], care["kind"], care["outcode"], care["out_of_la"]) == (
+        "K2",
+        "residential",
+        "HX1",
+        True,
+    )
+    assert care["distance_km"] > 10 and care["code"] == "102"
+    assert api.audit(action="care_record.read")[0].child_ids == ["Leeds-102"]
+    assert api.get("/children/C1/care-record").status_code == 404  # never imported
+    assert api.get("/children/Leeds-102/care-record", as_="bradford").status_code == 404
+    assert api.get("/children/Leeds-102/care-record", as_="planner").status_code == 403
