@@ -1356,3 +1356,11 @@ class CareRecordOut(Out):
     out_of_la: bool | None
     urn: str | None = Field(description="Ofsted URN of a registered setting")
     sdq_score: int | None
+
+
+class BaselineScenarioOut(Out):
+    """A what-if scenario that starts from your LAs' 903 data (docs/scenarios.md)."""
+
+    name: str = Field(examples=["Leeds from the 903"])
+    description: str
+    yaml: str = Field(description="send it (or an edited copy) to POST /scenarios/comparisons")

@@ -177,6 +177,13 @@ def baseline(
         Path | None, typer.Option("--out", help="Write the report (HTML, PNGs, JSON) here.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The figures as JSON on stdout.")] = False,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write a what-if scenario (YAML) that starts from these children: "
+            "their count and the places they fill in the region's homes."
+        ),
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Baseline figures of an LA's 903 extract (or a region's, pooled): where children
@@ -226,6 +233,26 @@ def baseline(
         except OSError as exc:
             fail(f"cannot write {out_dir}: {exc.strerror}", EXIT_WRITE)
         err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}", highlight=False)
+    if scenario is not None:
+        _write_scenario(imports, scenario)
+
+
+def _write_scenario(imports: Sequence[ssda903.Import], path: Path) -> None:
+    from scenarios.from_903 import scenario_from_903, scenario_yaml
+
+    doc = scenario_from_903(imports)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(scenario_yaml(doc), "utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror}", EXIT_WRITE)
+    err.print(
+        f"wrote the scenario {path} ({doc['population']['children']:,} children looked after; "
+        f"compare it: placematch scenario compare {path} <a changed copy>)",
+        highlight=False,
+    )
 
 
 def _print_issues(reports: Sequence[ssda903.Report]) -> None:

@@ -18,8 +18,9 @@ The starting population is a generated region: its children are the pool referra
 drawn from (by age band, with the scenario's multipliers), its households the carers.
 Places already taken at the start (the children looked after now) are anonymous: each
 household's approved places are its free places plus a number drawn by kind
-(assumption, docs/scenarios.md), and those placements end at the national rate of
-children leaving care.
+(assumption, docs/scenarios.md) or, when the scenario counts them (`population.placed`,
+from an LA's 903 extract), exactly that many per kind; those placements end at the
+national rate of children leaving care.
 """
 
 from __future__ import annotations
@@ -242,13 +243,30 @@ class Simulation:
             self.pool_by_band[band][:0] = units
 
     def _start_places(self) -> None:
+        """The places children looked after already fill at the start: for a kind the
+        scenario counts (`population.placed`, from a 903 baseline), exactly that many,
+        spread evenly at random over the kind's households; otherwise drawn per
+        household (TAKEN_PLACES)."""
+        given = self.s.placed
         for i, h in enumerate(self.households):
+            if h.kind in given:
+                continue
             shares = TAKEN_PLACES[h.kind]
             keys = list(shares)
             taken = int(self.rng_carers.choice(keys, p=list(shares.values())))
-            self.places[i] += taken
-            for _ in range(taken):
-                self._occupy(i, None, None, h.weekly_cost, h.kind, 0)
+            self._take(i, taken)
+        for kind in SIM_KINDS:
+            homes = [i for i, h in enumerate(self.households) if h.kind == kind]
+            if kind not in given or not homes:
+                continue
+            counts = self.rng_carers.multinomial(given[kind], [1 / len(homes)] * len(homes))
+            for i, taken in zip(homes, counts, strict=True):
+                self._take(i, int(taken))
+
+    def _take(self, i: int, taken: int) -> None:
+        self.places[i] += taken
+        for _ in range(taken):
+            self._occupy(i, None, None, self.households[i].weekly_cost, self.households[i].kind, 0)
 
     def _duration(self, kind: str, u: float | None = None) -> int:
         """Weeks until a placement ends (geometric at the kind's weekly hazard)."""

@@ -86,6 +86,9 @@ class Scenario:
     las: tuple[str, ...] = WEST_YORKSHIRE
     children: int = 5_000  # children looked after at the start
     households: int = 2_000
+    #: Children living in the region's own homes at the start, by kind (a 903
+    #: baseline: scenarios/from_903.py); kinds not given are drawn (TAKEN_PLACES).
+    placed: Mapping[str, int] = field(default_factory=dict)
     referrals_per_year: float | None = None  # default: starts per child looked after
     age_multiplier: Mapping[str, float] = field(default_factory=dict)
     need_multiplier: Mapping[str, float] = field(default_factory=dict)
@@ -113,6 +116,7 @@ class Scenario:
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["las"] = list(self.las)
+        out["placed"] = dict(self.placed)
         return out
 
 
@@ -124,6 +128,12 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 EXAMPLES = Path(__file__).parent / "examples"
+
+
+def scenario_document(path: str | Path) -> dict[str, Any]:
+    """A scenario file as a document with its bases merged, not yet checked (to build
+    another scenario on)."""
+    return _merged(Path(path), [])
 
 
 def load_scenario_text(
@@ -310,7 +320,7 @@ def parse_scenario(doc: Mapping[str, Any], source: str = "<scenario>") -> Scenar
     if name is None and "name" not in doc:
         r.fail("name", "is required")
     pop = r.mapping(doc, "population", "population")
-    r.unknown(pop, {"las", "children", "households"}, "population")
+    r.unknown(pop, {"las", "children", "households", "placed"}, "population")
     las = pop.get("las", list(WEST_YORKSHIRE))
     if not (isinstance(las, list) and las and all(isinstance(x, str) for x in las)):
         r.fail("population.las", "expected a list of LA names")
@@ -359,6 +369,7 @@ def parse_scenario(doc: Mapping[str, Any], source: str = "<scenario>") -> Scenar
         households=r.number(
             pop, "households", "population.households", 5, 100_000, 2000, integer=True
         ),
+        placed=_placed(r, r.mapping(pop, "placed", "population.placed")),
         referrals_per_year=(
             None
             if referrals is None
@@ -420,6 +431,22 @@ def parse_scenario(doc: Mapping[str, Any], source: str = "<scenario>") -> Scenar
     if r.issues:
         raise ScenarioInvalid(source, r.issues)
     return scenario
+
+
+#: The kinds a simulated year places with (adoption has its own rounds).
+PLACED_KINDS: tuple[str, ...] = ("foster", "kinship", "residential", "supported")
+
+
+def _placed(r: _Reader, doc: Mapping[str, Any]) -> dict[str, int]:
+    out = {}
+    for key in doc:
+        if key not in PLACED_KINDS:
+            r.fail(f"population.placed.{key}", f"{key!r} is not one of: {', '.join(PLACED_KINDS)}")
+            continue
+        value = r.number(doc, key, f"population.placed.{key}", 0, 200_000, None, integer=True)
+        if value is not None:
+            out[key] = value
+    return out
 
 
 def _items(r: _Reader, value: Any, path: str) -> list[tuple[str, dict[str, Any]]]:

@@ -148,3 +148,22 @@ def test_errors_exit_with_the_shared_codes_and_one_line(extract: Path, tmp_path:
         assert r.exit_code == code, (message, r.output)
         assert message in r.stderr
         assert r.stderr.count("error:") == 1  # one message (progress lines aside)
+
+
+def test_a_scenario_starts_from_the_extract(extract: Path, tmp_path: Path) -> None:
+    from scenarios.spec import load_scenario
+
+    path = tmp_path / "from-903.yaml"
+    r = run("baseline", str(extract / "Leeds"), "--la", "Leeds", "--as-of", "2026-03-31",
+            "--scenario", str(path))  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "wrote the scenario" in r.stderr
+    text = path.read_text()
+    assert text.startswith("# Leeds as their SSDA903 data shows on 2026-03-31")
+    scenario = load_scenario(path)
+    leeds = json.loads(run("baseline", str(extract / "Leeds"), "--la", "Leeds", "--as-of",
+                           "2026-03-31", "--json").stdout)  # fmt: skip
+    assert scenario.las == ("Leeds",) and scenario.children == leeds["looked_after"]
+    assert 0 < sum(scenario.placed.values()) < scenario.children
+    bad = run("baseline", str(extract / "Leeds"), "--la", "Leeds", "--scenario", "/proc/x.yaml")
+    assert bad.exit_code == EXIT_WRITE and "cannot write /proc/x.yaml" in bad.output

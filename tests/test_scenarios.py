@@ -255,3 +255,75 @@ def test_replications_on_a_local_ray_match_serial_runs_and_are_stored(tmp_path: 
 def test_scenario_names_must_differ(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="must differ"):
         run_scenarios([TINY, TINY], tmp_path, replications=1, backend="serial")
+
+
+# -- starting from an LA's 903 data ----------------------------------------------------------
+
+
+def test_a_scenario_can_count_the_places_taken_at_the_start() -> None:
+    from scenarios.simulate import Simulation
+
+    counted = dataclasses.replace(TINY, placed={"foster": 150, "residential": 9})
+    sim = Simulation(counted, 0)
+    taken: dict[str, int] = {}
+    for placements in sim.at.values():
+        for p in placements:
+            if p.child is None:
+                taken[p.kind] = taken.get(p.kind, 0) + 1
+    assert taken["foster"] == 150 and taken["residential"] == 9
+    assert taken.get("kinship", 0) > 0  # kinds not counted are still drawn
+    # the same households start with the same free places either way
+    assert [sim.free(h) for h in range(40)] == [Simulation(TINY, 0).free(h) for h in range(40)]
+
+
+def test_bad_placed_counts_are_named() -> None:
+    with pytest.raises(ScenarioInvalid) as caught:
+        load_scenario_text("name: x\npopulation: {placed: {adoption: 3, foster: -1}}\n")
+    paths = {p for p, _ in caught.value.issues}
+    assert paths == {"population.placed.adoption", "population.placed.foster"}
+
+
+def test_a_scenario_from_903_data_counts_the_children_in_the_regions_own_homes() -> None:
+    from scenarios.from_903 import placed_locally, scenario_from_903, scenario_yaml
+    from tests.test_ssda903 import EPISODES, changed, extract, imported
+
+    imp = imported()  # 101 fostered in Leeds, 102 in a Calderdale home, 103 in Leeds (supported)
+    assert placed_locally([imp], ["Leeds"]) == {
+        "foster": 1,
+        "kinship": 0,
+        "residential": 0,
+        "supported": 1,
+    }
+    assert placed_locally([imp], ["Leeds", "Calderdale"])["residential"] == 1
+    # a placement whose outcode is unknown counts inside as the known ones do
+    # (no other residential placement is known: all kinds' share inside, 2 of 2)
+    unknown = imported(extract(episodes=changed(EPISODES, 1, PL_POST="")))
+    assert placed_locally([unknown], ["Leeds"])["residential"] == 1
+    doc = scenario_from_903([imp])
+    scenario = load_scenario_text(scenario_yaml(doc))
+    assert scenario.las == ("Leeds",) and scenario.children == 10  # at least 10
+    assert scenario.placed == {"foster": 1, "kinship": 0, "residential": 0, "supported": 1}
+    assert (
+        scenario.name == "Leeds from the 903" and "3 children looked after" in scenario.description
+    )
+
+
+def test_a_generated_regions_903_scenario_keeps_its_size_and_local_placements() -> None:
+    from scenarios.from_903 import HOUSEHOLDS_PER_CHILD, scenario_from_903
+    from ssda903 import import_extract, read_extract
+    from synth.looked_after import generate_looked_after
+
+    region = generate_looked_after(600, seed=4)
+    imports = []
+    with __import__("tempfile").TemporaryDirectory() as tmp:
+        region.write(tmp)
+        for la in region.las:
+            imports.append(import_extract(read_extract(Path(tmp) / la), la=la, as_of=region.as_of))
+    doc = scenario_from_903(imports)
+    pop = doc["population"]
+    assert pop["children"] == sum(len(i.children) for i in imports) == 600
+    assert pop["households"] == round(600 * HOUSEHOLDS_PER_CHILD)
+    local = sum(pop["placed"].values())
+    # about 57% inside the child's own LA, more inside the region; adoption, parents and
+    # other settings take no simulated place
+    assert 0.45 * 600 < local < 0.9 * 600

@@ -21,7 +21,7 @@ import store
 from api.deps import STAFF, Svc, allow
 from api.errors import invalid, json_errors, responses
 from api.routes.common import Limit, Offset, RecordId, Serial, aware, page
-from api.schemas import BaselineOut, CareRecordOut, ImportOut, IssuePage
+from api.schemas import BaselineOut, BaselineScenarioOut, CareRecordOut, ImportOut, IssuePage
 from ssda903.read import table_of_file
 from ssda903.report import year_label
 from store.ssda903 import (
@@ -227,7 +227,8 @@ def get_care_record(child_id: RecordId, user: Reader, svc: Svc) -> Any:
         return {k: getattr(care, k) for k in CareRecordOut.model_fields}
 
 
-def _baseline(svc: Svc, user: store.User, la: list[str] | None) -> ssda903.Baseline:
+def _imports(svc: Svc, user: store.User, la: list[str] | None) -> list[ssda903.Import]:
+    """The stored care records of the LAs asked for (default: all of the user's)."""
     wanted = la or list(user.las)
     outside = [x for x in wanted if x not in user.las]
     if outside:
@@ -236,7 +237,11 @@ def _baseline(svc: Svc, user: store.User, la: list[str] | None) -> ssda903.Basel
         found = care_imports(s, las=wanted)
     if not found:
         raise store.NotFound("903 import for", ", ".join(wanted))
-    return ssda903.baseline(found)
+    return found
+
+
+def _baseline(svc: Svc, user: store.User, la: list[str] | None) -> ssda903.Baseline:
+    return ssda903.baseline(_imports(svc, user, la))
 
 
 LaFilter = Annotated[
@@ -271,3 +276,20 @@ def baseline_report(user: BaselineReader, svc: Svc, la: LaFilter = None) -> HTML
     from reports.ssda903 import render_html
 
     return HTMLResponse(render_html(_baseline(svc, user, la)))
+
+
+@router.get(
+    "/baseline/scenario",
+    response_model=BaselineScenarioOut,
+    responses=responses(401, 403, 404, 422),
+    summary="A what-if scenario starting from your LAs' 903 data",
+)
+def baseline_scenario(user: BaselineReader, svc: Svc, la: LaFilter = None) -> Any:
+    """The shipped baseline scenario with your LAs' population: children looked after
+    (which sets the referrals), carer households in proportion, and the children living
+    in the region's own homes by kind (the places taken when the year starts). Edit a
+    copy and compare the two (`POST /scenarios/comparisons`)."""
+    from scenarios.from_903 import scenario_from_903, scenario_yaml
+
+    doc = scenario_from_903(_imports(svc, user, la))
+    return {"name": doc["name"], "description": doc["description"], "yaml": scenario_yaml(doc)}

@@ -156,3 +156,15 @@ def test_an_officer_reads_where_an_imported_child_lives_now(api: Api) -> None:
     assert api.get("/children/C1/care-record").status_code == 404  # never imported
     assert api.get("/children/Leeds-102/care-record", as_="bradford").status_code == 404
     assert api.get("/children/Leeds-102/care-record", as_="planner").status_code == 403
+
+
+def test_a_planner_gets_a_scenario_that_starts_from_the_import(api: Api) -> None:
+    from scenarios.spec import load_scenario_text
+
+    upload(api)
+    r = api.get("/baseline/scenario", as_="planner")
+    assert r.status_code == 200, r.text
+    scenario = load_scenario_text(r.json()["yaml"])
+    assert scenario.las == ("Leeds",) and scenario.placed["foster"] == 1
+    assert r.json()["name"] == "Leeds from the 903"
+    assert api.get("/baseline/scenario", as_="bradford").status_code == 404
