@@ -4,7 +4,7 @@ Reads a folder of 903 CSV files (or one XML return), checks every row, rebuilds 
 children looked after on the day and writes them in one transaction; prints the report a
 data officer works from (counts, then each rule with an example). Bad rows never stop
 the import; an unreadable file, an unknown LA or a missing header or episodes table
-stops it before anything is written.
+(cli.ssda903.read_or_fail) stops it before anything is written.
 """
 
 from __future__ import annotations
@@ -26,9 +26,7 @@ from cli.common import (
     progress_printer,
     write_json,
 )
-
-#: Tables without which no child can be rebuilt (ssda903.checks.ESSENTIAL's errors).
-_MISSING_TABLE = "missing_table"
+from cli.ssda903 import read_or_fail
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -81,18 +79,14 @@ def import_903(
         fail(f"--siblings {siblings}: no such file", EXIT_USAGE)
     say = progress_printer(quiet)
     say(f"reading {path}")
+    extract = read_or_fail(path)
     try:
-        extract = ssda903.read_extract(path)
         links = ssda903.read_siblings(siblings) if siblings is not None else None
-    except (ssda903.ExtractUnreadable, OSError) as exc:
-        fail(f"{path}: cannot be read as a 903 extract: {exc}", EXIT_INVALID)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read the siblings file {siblings}: {exc}", EXIT_INVALID)
     say(f"checking {sum(len(t.rows) for t in extract.tables.values()):,} rows")
     imported = ssda903.import_extract(extract, la=la, as_of=day, year=year, siblings=links)
     rep = imported.report
-    missing = [i for i in rep.errors if i.rule == _MISSING_TABLE]
-    if missing:
-        out.print(rep.text(examples=examples), highlight=False, markup=False, soft_wrap=True)
-        fail("; ".join(i.message for i in missing) + ": nothing imported", EXIT_INVALID)
     saved: Any = None
     if not check:
         import store

@@ -8,7 +8,9 @@ report (reports/ssda903.py): plots, an HTML page and the figures as JSON.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -121,7 +123,8 @@ def _source(directory: Path, la: str, single: bool) -> Path:
     )
 
 
-def _read(path: Path) -> ssda903.Extract:
+def read_or_fail(path: Path) -> ssda903.Extract:
+    """The extract at `path`, or a one-line error and the shared exit code."""
     try:
         extract = ssda903.read_extract(path)
     except FileNotFoundError:
@@ -209,7 +212,7 @@ def baseline(
     for name in las:
         path = _source(directory, name, len(las) == 1)
         say(f"reading {path}")
-        extract = _read(path)
+        extract = read_or_fail(path)
         imp = ssda903.import_extract(extract, la=name, as_of=_day(as_of), siblings=table)
         r = imp.report
         say(
@@ -271,3 +274,101 @@ def _print_issues(reports: Sequence[ssda903.Report]) -> None:
         out.print(table)
         if len(summary) > 12:
             out.print(f"  … {len(summary) - 12} more rules (see --out)", highlight=False)
+
+
+@ssda903_app.command()
+def bench(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="An extract to import; default Leeds's generated standing population."),
+    ] = None,
+    la: Annotated[str, typer.Option(help="The LA the extract is from.")] = "Leeds",
+    as_of: AsOf = None,
+    runs: Annotated[int, typer.Option(min=1, help="Runs timed; the median is shown.")] = 5,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            help="A PostgreSQL server URL (postgresql+psycopg://user@host/postgres): each run "
+            "makes and drops its own database. Default: a fresh SQLite file per run."
+        ),
+    ] = None,
+) -> None:
+    """Time an import end to end (read; check and rebuild; store), then the same extract
+    imported again (every child unchanged: the monthly case), each into a new database."""
+    import platform
+    import statistics
+    import tempfile
+    import time
+
+    import store
+    from store.ssda903 import save_import
+
+    phases: dict[str, list[float]] = {
+        "read": [],
+        "check and rebuild": [],
+        "store (first import)": [],
+        "store (again, unchanged)": [],
+    }
+    children = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        day = _day(as_of)
+        if directory is None:
+            pop = generate_looked_after(None, seed=0, las=(la,))
+            pop.write(Path(scratch) / "extract")
+            directory, day = Path(scratch) / "extract" / la, pop.as_of
+        for k in range(runs):
+            t0 = time.perf_counter()
+            extract = read_or_fail(directory)
+            t1 = time.perf_counter()
+            imp = ssda903.import_extract(extract, la=la, as_of=day)
+            t2 = time.perf_counter()
+            with _scratch_database(server, Path(scratch) / f"run{k}.db", k) as url:
+                engine = store.make_engine(url)
+                store.migrate(engine=engine)
+                times = []
+                for _ in range(2):
+                    started = time.perf_counter()
+                    with store.transaction(engine) as session:
+                        save_import(session, imp, by=None)
+                    times.append(time.perf_counter() - started)
+                engine.dispose()
+            children = len(imp.children)
+            for name, took in zip(phases, (t1 - t0, t2 - t1, *times), strict=True):
+                phases[name].append(took)
+            err.print(
+                f"run {k + 1}/{runs}: first import {t2 - t0 + times[0]:.2f} s", highlight=False
+            )
+    machine = f"{platform.machine()}, {os.cpu_count()} cores"
+    table = Table(
+        title=f"Import of {children:,} children ({la}): median of {runs} runs "
+        f"({machine}, {'PostgreSQL' if server else 'SQLite'})",
+        title_justify="left",
+    )
+    table.add_column("phase")
+    table.add_column("seconds", justify="right")
+    for name, times_ in phases.items():
+        table.add_row(name, f"{statistics.median(times_):.2f}")
+    first = [sum(ts[:3]) for ts in zip(*phases.values(), strict=True)]
+    table.add_row("first import, end to end", f"{statistics.median(first):.2f}")
+    out.print(table)
+
+
+@contextmanager
+def _scratch_database(server: str | None, sqlite_path: Path, k: int) -> Iterator[str]:
+    """A new empty database for one benchmark run, dropped afterwards."""
+    if server is None:
+        yield f"sqlite:///{sqlite_path}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"placematch_bench_{os.getpid()}_{k}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        admin.dispose()

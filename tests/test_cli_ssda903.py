@@ -167,3 +167,11 @@ def test_a_scenario_starts_from_the_extract(extract: Path, tmp_path: Path) -> No
     assert 0 < sum(scenario.placed.values()) < scenario.children
     bad = run("baseline", str(extract / "Leeds"), "--la", "Leeds", "--scenario", "/proc/x.yaml")
     assert bad.exit_code == EXIT_WRITE and "cannot write /proc/x.yaml" in bad.output
+
+
+def test_bench_times_an_import_and_a_reimport() -> None:
+    r = run("bench", "--runs", "1")
+    assert r.exit_code == 0, r.output
+    for phase in ("check and rebuild", "store (first import)", "store (again, unchanged)"):
+        assert phase in r.stdout
+    assert "Import of 1,346 children (Leeds)" in r.stdout.replace("\n", " ")
