@@ -81,9 +81,6 @@ def _validation_body(errors: Iterable[dict[str, Any]], detail: str = "invalid re
     return ValidationErrorOut(detail=detail, errors=fields).model_dump()
 
 
-#: FastAPI's answer to a body it cannot even decode.
-UNPARSABLE = "There was an error parsing the body"
-
 STATUS: tuple[tuple[type[store.StoreError], int], ...] = (
     (store.Unauthenticated, 401),
     (store.Forbidden, 403),
@@ -122,11 +119,15 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400 and exc.detail == UNPARSABLE:
-            # Not UTF-8 (FastAPI's own 400): as bad as any other malformed body.
-            errors = [{"loc": ("body",), "msg": "the body is not JSON text in UTF-8"}]
-            return JSONResponse(_validation_body(errors), status_code=422)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # A body FastAPI or Starlette could not parse: as bad as any other malformed
+            # body (not UTF-8 JSON; broken multipart form data, as for an upload).
+            if request.headers.get("content-type", "").startswith("multipart/"):
+                why = f"the body is not valid multipart/form-data ({exc.detail})"
+            else:
+                why = "the body is not JSON text in UTF-8"
+            return JSONResponse(_validation_body([{"loc": ("body",), "msg": why}]), status_code=422)
         return JSONResponse(
             ErrorOut(detail=str(exc.detail)).model_dump(),
             status_code=exc.status_code,

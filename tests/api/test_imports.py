@@ -168,3 +168,12 @@ def test_a_planner_gets_a_scenario_that_starts_from_the_import(api: Api) -> None
     assert scenario.las == ("Leeds",) and scenario.placed["foster"] == 1
     assert r.json()["name"] == "Leeds from the 903"
     assert api.get("/baseline/scenario", as_="bradford").status_code == 404
+
+
+def test_a_broken_multipart_body_is_a_422(api: Api) -> None:
+    r = api.post(
+        "/imports/ssda903",
+        content=b"--xyz\r\nFalse--xyz--\r\n",
+        headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+    )
+    assert r.status_code == 422 and "multipart/form-data" in r.json()["errors"][0]["message"]
