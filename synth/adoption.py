@@ -68,6 +68,10 @@ UNCERTAINTIES = {
 #: Assumption: contact in the children's plans.
 CONTACT = {"letterbox": 0.85, "direct_siblings": 0.20, "direct_birth_family": 0.05}
 EARLY_PERMANENCE_UNDER_1 = 0.40  # assumption
+#: The typical wait (weeks, gamma scale) before the additions for age, siblings, needs
+#: and ethnicity; calibrated so that about 47% of children waiting have waited 18 months
+#: or more (§1.7) once no wait starts before the child can have been born.
+WAIT_SCALE_WEEKS = 66.0
 
 #: Adopters: places approved for (OAWY: 19 of 101 for sibling groups).
 ADOPTER_PLACES = {1: 0.81, 2: 0.15, 3: 0.04}
@@ -185,7 +189,7 @@ def _children(
     for k in kids:
         g = in_group.get(k["id"])
         k["adoption"] = _plan(rng, k, g, as_of)
-    _share_history(kids, groups)
+    _share_history(kids, groups, as_of)
     return kids, groups
 
 
@@ -220,7 +224,7 @@ def _plan(
 ) -> dict[str, Any]:
     """Time waiting: longer for older children, groups, disabled and BME children
     (assumption, calibrated so that about 47% have waited 18 months or more)."""
-    scale = 46.0
+    scale = WAIT_SCALE_WEEKS
     if kid["age"] >= 5:
         scale += 30
     if group is not None:
@@ -233,7 +237,7 @@ def _plan(
     weeks = min(weeks, 52 * 6)
     if kid["age"] == 0:
         weeks = min(weeks, int(rng.integers(2, 40)))
-    since = as_of - timedelta(weeks=weeks)
+    since = max(as_of - timedelta(weeks=weeks), _born_by(kid["age"], as_of))
     order_after = int(rng.integers(4, 24))
     order = since + timedelta(weeks=order_after)
     early = kid["age"] == 0 and rng.random() < EARLY_PERMANENCE_UNDER_1
@@ -251,7 +255,14 @@ def _plan(
     }
 
 
-def _share_history(kids: list[dict[str, Any]], groups: list[dict[str, Any]]) -> None:
+def _born_by(age: int, as_of: date) -> date:
+    """The earliest day a plan for a child `age` on `as_of` may start: a week after the
+    earliest birthday their age allows, so that a date of birth before it always exists
+    (an export to the 903 needs one: DECOM before DOB is an error there)."""
+    return as_of - timedelta(weeks=52 * (age + 1) - 1)
+
+
+def _share_history(kids: list[dict[str, Any]], groups: list[dict[str, Any]], as_of: date) -> None:
     """Brothers and sisters share a family history: the uncertainties about their
     birth family, and their time waiting (the group waits as one)."""
     by_id = {k["id"]: k for k in kids}
@@ -260,7 +271,9 @@ def _share_history(kids: list[dict[str, Any]], groups: list[dict[str, Any]]) -> 
         shared = sorted(
             set().union(*(p["uncertainties"] for p in plans)) - {"developmental_uncertainty"}
         )
+        youngest = min(by_id[c]["age"] for c in g["children"])
         since = min(p["waiting_since"] for p in plans)
+        since = max(since, _born_by(youngest, as_of).isoformat())
         for p in plans:
             own = {"developmental_uncertainty"} & set(p["uncertainties"])
             p["uncertainties"] = sorted(set(shared) | own)
