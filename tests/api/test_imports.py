@@ -177,3 +177,20 @@ def test_a_broken_multipart_body_is_a_422(api: Api) -> None:
         headers={"Content-Type": "multipart/form-data; boundary=xyz"},
     )
     assert r.status_code == 422 and "multipart/form-data" in r.json()["errors"][0]["message"]
+
+
+def test_the_xml_return_imports_the_same_children(api: Api) -> None:
+    import ssda903
+
+    rows = {"header": HEADER, "episodes": EPISODES, "uasc": UASC, "oc2": OC2}
+    xml = ssda903.to_xml({k: [dict(r) for r in v] for k, v in rows.items()}).encode()
+    r = api.post(
+        "/imports/ssda903",
+        files=[("files", ("return.xml", xml, "text/xml"))],
+        data={"la": "Leeds", "as_of": AS_OF},
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["form"] == "xml" and body["created"] == 3 and body["errors"] == 0
+    csv_child = upload(api).json()  # the CSV form of the same rows: nothing changes
+    assert csv_child["unchanged"] == 3 and csv_child["created"] == 0
