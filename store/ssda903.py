@@ -55,6 +55,9 @@ class Saved:
     unchanged: list[str]
     skipped: list[str]
     sibling_groups: list[str]
+    #: Children of the LA with a care record from an earlier import whom this one no
+    #: longer has: their care record is removed (the child's record stays).
+    no_longer_looked_after: list[str]
 
 
 def address_key(postcode: str | None, urn: str | None) -> str | None:
@@ -171,7 +174,17 @@ def save_import(
                 unchanged.append(kid.id)
     session.flush()
     stored = set(created) | set(updated) | set(unchanged)
-    session.exec(delete(CareRecord).where(col(CareRecord.child_id).in_(sorted(stored))))
+    # The care records this LA's new extract replaces: its children's, and those of
+    # children it no longer has (left care, or not looked after on the new day).
+    replaced = select(ChildRecord.id).where(ChildRecord.la == imported.la)
+    ended = set(
+        session.exec(
+            select(CareRecord.child_id).where(
+                col(CareRecord.child_id).in_(replaced), col(CareRecord.child_id).not_in(stored)
+            )
+        )
+    )
+    session.exec(delete(CareRecord).where(col(CareRecord.child_id).in_(sorted(stored | ended))))
     session.add_all(_care_record(k, k.id, run.id) for k in imported.children if k.id in stored)
     session.flush()
     groups = (
@@ -185,6 +198,7 @@ def save_import(
         "stored_unchanged": len(unchanged),
         "stored_skipped": len(skipped),
         "stored_sibling_groups": len(groups),
+        "stored_no_longer_looked_after": len(ended),
     }
     run.created, run.updated, run.unchanged = len(created), len(updated), len(unchanged)
     run.sibling_groups = len(groups)
@@ -205,9 +219,10 @@ def save_import(
             "unchanged": len(unchanged),
             "skipped": len(skipped),
             "sibling_groups": len(groups),
+            "no_longer_looked_after": len(ended),
         },
     )
-    return Saved(run, created, updated, unchanged, skipped, groups)
+    return Saved(run, created, updated, unchanged, skipped, groups, sorted(ended))
 
 
 def _refuse(report: Any, kid: CareChild, column: str, value: str, message: str) -> None:

@@ -218,3 +218,15 @@ def test_episodes_changed_between_imports_move_the_care_record(engine: Engine) -
         care = s.get(CareRecord, "Leeds-101")
     assert care is not None and care.outcode == "BD1" and care.kind == "kinship"
     assert care.out_of_la is True
+
+
+def test_a_child_the_new_extract_no_longer_has_loses_their_care_record(engine: Engine) -> None:
+    _import(engine, None, imported())
+    left = changed(EPISODES, 2, DEC="01/03/2024", REC="E13")  # 103 left care in March
+    saved = _import(engine, None, imported(extract(episodes=left)))
+    assert saved.no_longer_looked_after == ["Leeds-103"]
+    assert saved.run.report["children"]["stored_no_longer_looked_after"] == 1
+    with store.read_session(engine) as s:
+        assert {c.child_id for c in s.exec(select(CareRecord))} == {"Leeds-101", "Leeds-102"}
+        assert ssda903.baseline(care_imports(s, las=["Leeds"])).looked_after == 2
+    assert "Leeds-103" in _children(engine)  # the child's own record stays
