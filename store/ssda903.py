@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
 
 from ssda903 import CareChild, Import, Issue, Placement, Report
@@ -202,7 +203,9 @@ def save_import(
     }
     run.created, run.updated, run.unchanged = len(created), len(updated), len(unchanged)
     run.sibling_groups = len(groups)
-    run.report = report.to_dict()
+    whole = report.to_dict()
+    run.issues = whole.pop("issues")
+    run.report = whole
     session.add(run)
     session.flush()
     audit.record(
@@ -312,7 +315,7 @@ def list_imports(
 ) -> list[ImportRun]:
     """Imports of LAs within `las`, newest first."""
     check_page(offset, limit)
-    q = select(ImportRun)
+    q = select(ImportRun).options(defer(ImportRun.issues))  # type: ignore[arg-type]
     if las is not None:
         q = q.where(col(ImportRun.la).in_(list(las)))
     return list(session.exec(q.order_by(col(ImportRun.id).desc()).offset(offset).limit(limit)))
@@ -321,8 +324,8 @@ def list_imports(
 def get_import(
     session: Session, import_id: int, *, las: Collection[str] | None = None
 ) -> ImportRun:
-    """One import, or NotFound (also another LA's)."""
-    run = session.get(ImportRun, import_id)
+    """One import, or NotFound (also another LA's); its issues are read when first used."""
+    run = session.get(ImportRun, import_id, options=[defer(ImportRun.issues)])  # type: ignore[arg-type]
     if run is None or not in_scope(run.la, las):
         raise NotFound("import", import_id)
     return run
@@ -341,7 +344,7 @@ def import_issues(
     check_page(offset, limit)
     found = [
         i
-        for i in run.report.get("issues", [])
+        for i in run.issues
         if (severity is None or i["severity"] == severity)
         and (rule is None or i["rule"] == rule)
         and (table is None or i["table"] == table)

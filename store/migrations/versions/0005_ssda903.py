@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("unchanged", sa.Integer(), nullable=False),
         sa.Column("sibling_groups", sa.Integer(), nullable=False),
         sa.Column("report", sa.JSON(), nullable=False),
+        sa.Column("issues", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["by"], ["user_account.id"], name=op.f("fk_ssda903_import_by_user_account")
         ),
