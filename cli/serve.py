@@ -23,7 +23,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -43,6 +43,7 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Demo officer", "placement_officer", (DEMO_LA,)),
     ("Demo manager", "admin", (DEMO_LA,)),
     ("Demo family-finder", "family_finder", WEST_YORKSHIRE),
+    ("Demo planner", "planner", WEST_YORKSHIRE),
 )
 
 
@@ -85,6 +86,9 @@ def prepare_demo(
                 say("loading the demo adoption agency: 240 children waiting, 100 adopters")
                 summary = store.load_problem(s, generate_adoption_region(seed=0), by=None)
                 say(f"loaded {summary.children} children and {summary.households} adopters")
+                say(f"importing {DEMO_LA}'s SSDA903 extract (a generated standing population)")
+                saved = _import_demo_903(s)
+                say(f"imported {len(saved.created)} children looked after, with their care records")
             names = {name for name, _, _ in DEMO_USERS}
             for user in store.list_users(s):
                 if user.active and user.name in names:
@@ -95,6 +99,23 @@ def prepare_demo(
     finally:
         engine.dispose()
     return tokens
+
+
+def _import_demo_903(session: Any) -> Any:
+    """The demo LA's children looked after now, as its 903 extract would bring them in
+    (synth.looked_after, written and read back as the files an LA would send), so the
+    baseline, care records and a 903 scenario have something to show."""
+    import ssda903
+    from store.ssda903 import save_import
+    from synth.looked_after import generate_looked_after
+
+    pop = generate_looked_after(None, seed=0, las=(DEMO_LA,))
+    with tempfile.TemporaryDirectory() as tmp:
+        pop.write(tmp)
+        folder = Path(tmp) / DEMO_LA
+        files = sorted(p.name for p in folder.iterdir())
+        imported = ssda903.import_extract(ssda903.read_extract(folder), la=DEMO_LA, as_of=pop.as_of)
+    return save_import(session, imported, by=None, files=files)
 
 
 def free_port() -> int:

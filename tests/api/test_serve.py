@@ -18,6 +18,7 @@ import store
 from api.load import drive, wait_until_up
 from cli.main import app
 from cli.serve import markdown, prepare_demo
+from store.ssda903 import care_imports
 from tests.api.server import free_port
 
 
@@ -88,10 +89,14 @@ def test_demo_tokens_are_fresh_each_start(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     first = prepare_demo(url)
     again = prepare_demo(url)  # the region is loaded once; new tokens, old ones revoked
-    assert first.keys() == again.keys() == {"placement_officer", "admin", "family_finder"}
+    assert (
+        first.keys() == again.keys() == {"placement_officer", "admin", "family_finder", "planner"}
+    )
     engine = store.make_engine(url)
     with store.transaction(engine, write=False) as s:
-        assert len(store.list_children(s, limit=1000)) == 300 + 240  # demo region + agency
+        # the demo region, the adoption agency and Leeds's 903 extract (1,346 looked after)
+        assert len(store.list_children(s, limit=1000, offset=1000)) == 300 + 240 + 1346 - 1000
+        assert len(care_imports(s, las=["Leeds"])[0].children) == 1346
         active = [u.name for u in store.list_users(s) if u.active]
         with pytest.raises(store.Unauthenticated):
             store.authenticate(s, first["placement_officer"])
@@ -99,7 +104,7 @@ def test_demo_tokens_are_fresh_each_start(tmp_path: Path) -> None:
         finder = store.authenticate(s, again["family_finder"])
         assert finder.role == "family_finder" and len(finder.las) == 5
     engine.dispose()
-    assert sorted(active) == ["Demo family-finder", "Demo manager", "Demo officer"]
+    assert sorted(active) == ["Demo family-finder", "Demo manager", "Demo officer", "Demo planner"]
     with pytest.raises(ValueError, match="SQLite"):
         prepare_demo("postgresql://nobody@127.0.0.1:1/x", reload_demo=True)
 
