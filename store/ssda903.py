@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
 
@@ -127,6 +128,7 @@ def save_import(
     LA is not one of `las`."""
     if not in_scope(imported.la, las):
         raise Forbidden(f"LA {imported.la!r} is not one of yours")
+    _one_import_at_a_time(session, imported.la)
     report = imported.report
     run = ImportRun(
         la=imported.la,
@@ -226,6 +228,15 @@ def save_import(
         },
     )
     return Saved(run, created, updated, unchanged, skipped, groups, sorted(ended))
+
+
+def _one_import_at_a_time(session: Session, la: str) -> None:
+    """Imports of one LA queue: each reads which children exist and then writes them, so
+    two at once would both create the same child (PostgreSQL: a transaction advisory
+    lock on the LA, released at commit; SQLite writers queue anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"ssda903:{la}".encode()).digest()[:8], signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _refuse(report: Any, kid: CareChild, column: str, value: str, message: str) -> None:

@@ -230,3 +230,16 @@ def test_a_child_the_new_extract_no_longer_has_loses_their_care_record(engine: E
         assert {c.child_id for c in s.exec(select(CareRecord))} == {"Leeds-101", "Leeds-102"}
         assert ssda903.baseline(care_imports(s, las=["Leeds"])).looked_after == 2
     assert "Leeds-103" in _children(engine)  # the child's own record stays
+
+
+def test_imports_of_one_la_at_the_same_time_queue_and_all_succeed(engine: Engine) -> None:
+    from tests.store.test_concurrency import race
+
+    imp = imported(siblings=ssda903.parse_siblings(LINKS))
+    outcomes = race(6, lambda i: _import(engine, None, imp))
+    assert outcomes == {"ok": 6}
+    with store.read_session(engine) as s:
+        runs = s.exec(select(ImportRun)).all()
+        assert len(s.exec(select(ChildRecord)).all()) == 3
+        assert len(s.exec(select(CareRecord)).all()) == 3
+    assert sorted(r.created for r in runs) == [0, 0, 0, 0, 0, 3]
