@@ -26,16 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from cli.common import EXIT_DATABASE, EXIT_USAGE, err, fail, out
 from synth import WEST_YORKSHIRE
 
 if TYPE_CHECKING:
     from api.load import LoadReport
 
-err = Console(stderr=True)
-out = Console()
 
 DEMO_LA = "Leeds"
 #: Name, role and LAs of each demo user (the family-finder's agency spans five LAs).
@@ -45,11 +42,6 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Demo family-finder", "family_finder", WEST_YORKSHIRE),
     ("Demo planner", "planner", WEST_YORKSHIRE),
 )
-
-
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def sqlite_url(path: Path) -> str:
@@ -155,9 +147,9 @@ def serve(
             engine.dispose()
             tokens = {}
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc), EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - any connection fault is one message
-        _fail(f"cannot open the database {url!r}: {exc}", 1)
+        fail(f"cannot open the database {url!r}: {exc}", EXIT_DATABASE)
     base = f"http://{host}:{port}"
     # Plain lines (never wrapped), so a script can read the tokens.
     print(f"placematch API on {base} (docs: {base}/docs), database {url}", flush=True)
@@ -246,7 +238,7 @@ def bench_api(
     from api.load import drive, open_referrals, wait_until_up
 
     if (url is None) != (token is None):
-        _fail("--url and --token go together")
+        fail("--url and --token go together", EXIT_USAGE)
     reports = []
     with tempfile.TemporaryDirectory(prefix="placematch-bench-api-") as tmp:
         template = Path(tmp) / "template.db"
