@@ -69,14 +69,19 @@ def load(path: Path) -> matching.Problem:
 
 
 def write_json(doc: Any, path: Path | None) -> None:
-    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if path is None:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(text)
         return
+    write_text(text, path)
+
+
+def write_text(text: str, path: Path) -> None:
+    """Write a file whole or not at all (a temporary file, then renamed)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text + "\n", "utf-8")
+        tmp.write_text(text, "utf-8")
         tmp.replace(path)  # never leave half a file behind
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror}", EXIT_WRITE)

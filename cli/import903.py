@@ -25,8 +25,10 @@ from cli.common import (
     out,
     progress_printer,
     write_json,
+    write_text,
 )
 from cli.ssda903 import read_or_fail
+from ssda903.report import issues_csv
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -61,6 +63,10 @@ def import_903(
     ] = False,
     report: Annotated[
         Path | None, typer.Option(help="Also write the whole report (every issue) as JSON.")
+    ] = None,
+    issues: Annotated[
+        Path | None,
+        typer.Option(help="Also write every issue as CSV (table, row, column, value, rule…)."),
     ] = None,
     examples: Annotated[int, typer.Option(help="Examples printed per rule.", min=0)] = 1,
     database_url: DatabaseUrl = None,
@@ -102,6 +108,8 @@ def import_903(
     out.print(rep.text(examples=examples), highlight=False, markup=False, soft_wrap=True)
     if report is not None:
         write_json(rep.to_dict(), report)
+    if issues is not None:
+        write_text(issues_csv(i.to_dict() for i in rep.issues), issues)
     if saved is None:
         err.print(f"checked only (--check): {len(imported.children):,} children, nothing written")
         return

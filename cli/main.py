@@ -25,6 +25,7 @@ from cli.common import (  # noqa: F401  (EXIT_USAGE is part of the CLI's contrac
     out,
     progress_printer,
     write_json,
+    write_text,
 )
 from cli.family_find import family_app
 from cli.scenario import scenario_app
@@ -265,13 +266,7 @@ def bench(
         naive_time_limit_s=naive_time_limit or time_limit,
     )
     out.print(text, markup=False, highlight=False, soft_wrap=True)
-    try:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out_path.with_name(out_path.name + ".tmp")
-        tmp.write_text(text, "utf-8")
-        tmp.replace(out_path)
-    except OSError as exc:
-        fail(f"cannot write {out_path}: {exc.strerror}", EXIT_WRITE)
+    write_text(text, out_path)
     err.print(f"wrote {out_path}", highlight=False)
 
 

@@ -28,6 +28,7 @@ from cli.common import (
     out,
     progress_printer,
     write_json,
+    write_text,
 )
 from geo import gazetteer
 from ssda903.read import table_of_file
@@ -244,13 +245,7 @@ def _write_scenario(imports: Sequence[ssda903.Import], path: Path) -> None:
     from scenarios.from_903 import scenario_from_903, scenario_yaml
 
     doc = scenario_from_903(imports)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(scenario_yaml(doc), "utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror}", EXIT_WRITE)
+    write_text(scenario_yaml(doc), path)
     err.print(
         f"wrote the scenario {path} ({doc['population']['children']:,} children looked after; "
         f"compare it: placematch scenario compare {path} <a changed copy>)",

@@ -6,12 +6,15 @@ field blanked, or as it is with a caveat (docs/ssda903.md lists each rule's choi
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-__all__ = ["Issue", "Report", "TableCounts", "year_label"]
+__all__ = ["ISSUE_COLUMNS", "Issue", "Report", "TableCounts", "issues_csv", "year_label"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,30 @@ class Report:
             if examples:
                 lines.append(f"          e.g. {s['example']}")
         return "\n".join(lines)
+
+
+ISSUE_COLUMNS: tuple[str, ...] = (
+    "table", "row", "column", "value", "rule", "severity", "message", "where",
+)  # fmt: skip
+
+
+def issues_csv(issues: Iterable[Mapping[str, Any]]) -> str:
+    """Issues (as `Issue.to_dict()` gives them) as CSV, one a line, for a data officer to
+    sort and filter in a spreadsheet beside the case system."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=ISSUE_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for issue in issues:
+        writer.writerow({k: _cell(issue.get(k, "")) for k in ISSUE_COLUMNS})
+    return buf.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """A value a spreadsheet shows as written: a leading =, +, - or @ would be read as a
+    formula (CSV injection), so it gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return "" if value is None else value
 
 
 def year_label(year: int | None) -> str | None:

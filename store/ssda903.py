@@ -349,10 +349,12 @@ def import_issues(
     rule: str | None = None,
     table: str | None = None,
     offset: int = 0,
-    limit: int = 100,
+    limit: int | None = 100,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """An import's issues that match every filter given: (how many, one page of them)."""
-    check_page(offset, limit)
+    """An import's issues that match every filter given: (how many, one page of them;
+    `limit` None: all of them)."""
+    if limit is not None:
+        check_page(offset, limit)
     found = [
         i
         for i in run.issues
@@ -360,7 +362,7 @@ def import_issues(
         and (rule is None or i["rule"] == rule)
         and (table is None or i["table"] == table)
     ]
-    return len(found), found[offset : offset + limit]
+    return len(found), found[offset:] if limit is None else found[offset : offset + limit]
 
 
 def care_imports(session: Session, *, las: Collection[str] | None = None) -> list[Import]:

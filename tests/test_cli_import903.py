@@ -45,7 +45,7 @@ def test_an_extract_is_imported_with_its_report(tmp_path: Path) -> None:
     folder = write_extract(tmp_path / "x", header=changed(HEADER, 1, DOB="31/02/2015"))
     path, url = db(tmp_path)
     report = tmp_path / "report.json"
-    r = import_903(folder, url, "--report", str(report))
+    r = import_903(folder, url, "--report", str(report), "--issues", str(tmp_path / "i.csv"))
     assert r.returncode == 0, r.stderr
     assert "header" in r.stdout and "2 looked after" in r.stdout
     assert "DOB 31/02/2015 is not a date" in r.stdout  # the row's fault, as a data officer reads it
@@ -57,6 +57,9 @@ def test_an_extract_is_imported_with_its_report(tmp_path: Path) -> None:
     assert (first["table"], first["row"], first["column"]) == ("header", 2, "DOB")
     assert first["rule"] == "not_a_date" and first["severity"] == "error"
     assert doc["by_rule"]["not_a_date"] == 1
+    issues = (tmp_path / "i.csv").read_text().splitlines()
+    assert issues[0] == "table,row,column,value,rule,severity,message,where"
+    assert issues[1].startswith("header,2,DOB,31/02/2015,not_a_date,error,")
 
 
 def test_importing_again_updates_nothing_that_did_not_change(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 
 import ssda903
 import store
@@ -23,7 +23,7 @@ from api.errors import invalid, json_errors, responses
 from api.routes.common import Limit, Offset, RecordId, Serial, aware, page
 from api.schemas import BaselineOut, BaselineScenarioOut, CareRecordOut, ImportOut, IssuePage
 from ssda903.read import table_of_file
-from ssda903.report import year_label
+from ssda903.report import issues_csv, year_label
 from store.ssda903 import (
     care_imports,
     care_record,
@@ -48,6 +48,11 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_FILES = 12
 #: Rules that mean no child could be rebuilt: the upload is refused whole.
 _FATAL = "missing_table"
+
+
+Severity = Annotated[str | None, Query(pattern="^(error|warning)$")]
+RuleFilter = Annotated[str | None, Query(max_length=64, examples=["unknown_outcode"])]
+TableFilter = Annotated[str | None, Query(max_length=64, examples=["episodes"])]
 
 
 def _run_out(run: store.ImportRun, skipped: int | None = None) -> dict[str, Any]:
@@ -197,9 +202,9 @@ def issues(
     import_id: Serial,
     user: Reader,
     svc: Svc,
-    severity: Annotated[str | None, Query(pattern="^(error|warning)$")] = None,
-    rule: Annotated[str | None, Query(max_length=64, examples=["unknown_outcode"])] = None,
-    table: Annotated[str | None, Query(max_length=64, examples=["episodes"])] = None,
+    severity: Severity = None,
+    rule: RuleFilter = None,
+    table: TableFilter = None,
     offset: Offset = 0,
     limit: Limit = 100,
 ) -> Any:
@@ -225,6 +230,37 @@ def get_care_record(child_id: RecordId, user: Reader, svc: Svc) -> Any:
         care = care_record(s, child_id, las=user.las)
         store.record(s, user, "care_record.read", [child_id], child_id)
         return {k: getattr(care, k) for k in CareRecordOut.model_fields}
+
+
+@router.get(
+    "/imports/{import_id}/issues.csv",
+    response_class=PlainTextResponse,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "every matching issue, a line each"},
+        **json_errors(401, 403, 404, 422),
+    },
+    summary="An import's issues as CSV, for a spreadsheet",
+)
+def issues_as_csv(
+    import_id: Serial,
+    user: Reader,
+    svc: Svc,
+    severity: Severity = None,
+    rule: RuleFilter = None,
+    table: TableFilter = None,
+) -> PlainTextResponse:
+    """Every issue matching the filters (no paging): table, row, column, value, rule,
+    severity, message, where."""
+    with svc.writes.transaction() as s:
+        run = get_import(s, import_id, las=user.las)
+        _, items = import_issues(run, severity=severity, rule=rule, table=table, limit=None)
+        store.record(s, user, "import.read", [], run.id, {"csv": 1})
+    name = f"ssda903-import-{import_id}-issues.csv"
+    return PlainTextResponse(
+        issues_csv(items),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def _imports(svc: Svc, user: store.User, la: list[str] | None) -> list[ssda903.Import]:

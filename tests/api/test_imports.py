@@ -4,6 +4,8 @@ that planners read."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -194,3 +196,14 @@ def test_the_xml_return_imports_the_same_children(api: Api) -> None:
     assert body["form"] == "xml" and body["created"] == 3 and body["errors"] == 0
     csv_child = upload(api).json()  # the CSV form of the same rows: nothing changes
     assert csv_child["unchanged"] == 3 and csv_child["created"] == 0
+
+
+def test_issues_as_csv_for_a_spreadsheet(api: Api) -> None:
+    body = upload(api, tables={"header": changed(HEADER, 2, ETHNIC="=HYPERLINK(1)")}).json()
+    r = api.get(f"/imports/{body['id']}/issues.csv", params={"table": "header"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    lines = list(csv.DictReader(io.StringIO(r.text)))
+    assert lines and lines[0]["table"] == "header" and lines[0]["row"] == "3"
+    assert lines[0]["value"] == "'=HYPERLINK(1)"  # never a formula in a spreadsheet
+    assert api.get(f"/imports/{body['id']}/issues.csv", as_="bradford").status_code == 404
