@@ -143,12 +143,17 @@ def list_children(
     las: Collection[str] | None = None,
     offset: int = 0,
     limit: int = 100,
+    home_known: bool | None = None,
 ) -> list[ChildRecord]:
-    """Children within `las`, by id."""
+    """Children within `las`, by id; `home_known` False: only those whose home outcode
+    is not recorded yet (an imported 903 record without a usable HOME_POST), to fix."""
     check_page(offset, limit)
     q = select(ChildRecord)
     if las is not None:
         q = q.where(col(ChildRecord.la).in_(list(las)))
+    if home_known is not None:
+        home = col(ChildRecord.home)
+        q = q.where(home.is_not(None) if home_known else home.is_(None))
     return list(session.exec(q.order_by(col(ChildRecord.id)).offset(offset).limit(limit)))
 
 

@@ -6,9 +6,9 @@ are audited by the store. Another LA's child is a 404, the same as no child at a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 import store
 from api.deps import Staff, Svc
@@ -32,9 +32,20 @@ def _values(body: ChildIn | ChildPatch, *, partial: bool) -> dict[str, Any]:
     responses=responses(401, 403, 422),
     summary="List your LAs' children",
 )
-def list_children(user: Staff, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
+def list_children(
+    user: Staff,
+    svc: Svc,
+    offset: Offset = 0,
+    limit: Limit = 50,
+    home_known: Annotated[
+        bool | None,
+        Query(description="false: only children whose home outcode is not recorded yet"),
+    ] = None,
+) -> Any:
     with svc.writes.transaction() as s:
-        rows = store.list_children(s, las=user.las, offset=offset, limit=limit)
+        rows = store.list_children(
+            s, las=user.las, offset=offset, limit=limit, home_known=home_known
+        )
         items = [store.child_to_dict(c) for c in rows]
         if items:
             store.record(s, user, "child.list", [c["id"] for c in items], detail={"offset": offset})

@@ -207,3 +207,12 @@ def test_issues_as_csv_for_a_spreadsheet(api: Api) -> None:
     assert lines and lines[0]["table"] == "header" and lines[0]["row"] == "3"
     assert lines[0]["value"] == "'=HYPERLINK(1)"  # never a formula in a spreadsheet
     assert api.get(f"/imports/{body['id']}/issues.csv", as_="bradford").status_code == 404
+
+
+def test_an_officer_lists_the_imported_children_whose_home_is_not_known(api: Api) -> None:
+    upload(api)
+    r = api.get("/children", params={"home_known": "false"})
+    assert r.status_code == 200
+    assert [c["id"] for c in r.json()["items"]] == ["Leeds-103"]  # no HOME_POST
+    known = {c["id"] for c in api.get("/children", params={"home_known": "true"}).json()["items"]}
+    assert "Leeds-101" in known and "Leeds-103" not in known
