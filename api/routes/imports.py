@@ -10,6 +10,7 @@ planners may read it too.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -50,9 +51,13 @@ MAX_FILES = 12
 _FATAL = "missing_table"
 
 
-Severity = Annotated[str | None, Query(pattern="^(error|warning)$")]
-RuleFilter = Annotated[str | None, Query(max_length=64, examples=["unknown_outcode"])]
-TableFilter = Annotated[str | None, Query(max_length=64, examples=["episodes"])]
+@dataclass
+class IssueFilter:
+    """Which of an import's issues: every filter given must match."""
+
+    severity: Annotated[str | None, Query(pattern="^(error|warning)$")] = None
+    rule: Annotated[str | None, Query(max_length=64, examples=["unknown_outcode"])] = None
+    table: Annotated[str | None, Query(max_length=64, examples=["episodes"])] = None
 
 
 def _run_out(run: store.ImportRun, skipped: int | None = None) -> dict[str, Any]:
@@ -202,20 +207,36 @@ def issues(
     import_id: Serial,
     user: Reader,
     svc: Svc,
-    severity: Severity = None,
-    rule: RuleFilter = None,
-    table: TableFilter = None,
+    which: Annotated[IssueFilter, Depends()],
     offset: Offset = 0,
     limit: Limit = 100,
 ) -> Any:
     """Every issue with table, row, column, value, rule and message, in file order."""
+    total, items = _read_issues(svc, user, import_id, which, offset, limit)
+    return page(items, offset, limit) | {"total": total}
+
+
+def _read_issues(
+    svc: Svc,
+    user: store.User,
+    import_id: int,
+    which: IssueFilter,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[int, list[dict[str, Any]]]:
+    """An import's issues within the user's LAs, the read audited."""
     with svc.writes.transaction() as s:
         run = get_import(s, import_id, las=user.las)
-        total, items = import_issues(
-            run, severity=severity, rule=rule, table=table, offset=offset, limit=limit
+        found = import_issues(
+            run,
+            severity=which.severity,
+            rule=which.rule,
+            table=which.table,
+            offset=offset,
+            limit=limit,
         )
         store.record(s, user, "import.read", [], run.id, {"offset": offset})
-    return page(items, offset, limit) | {"total": total}
+    return found
 
 
 @router.get(
@@ -242,19 +263,11 @@ def get_care_record(child_id: RecordId, user: Reader, svc: Svc) -> Any:
     summary="An import's issues as CSV, for a spreadsheet",
 )
 def issues_as_csv(
-    import_id: Serial,
-    user: Reader,
-    svc: Svc,
-    severity: Severity = None,
-    rule: RuleFilter = None,
-    table: TableFilter = None,
+    import_id: Serial, user: Reader, svc: Svc, which: Annotated[IssueFilter, Depends()]
 ) -> PlainTextResponse:
     """Every issue matching the filters (no paging): table, row, column, value, rule,
     severity, message, where."""
-    with svc.writes.transaction() as s:
-        run = get_import(s, import_id, las=user.las)
-        _, items = import_issues(run, severity=severity, rule=rule, table=table, limit=None)
-        store.record(s, user, "import.read", [], run.id, {"csv": 1})
+    _, items = _read_issues(svc, user, import_id, which)
     name = f"ssda903-import-{import_id}-issues.csv"
     return PlainTextResponse(
         issues_csv(items),
