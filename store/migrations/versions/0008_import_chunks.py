@@ -1,0 +1,21 @@
+"""SSDA903 imports written in chunks (issue 13): reserved for this step's schema changes.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-06 06:00:00
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
