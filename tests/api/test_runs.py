@@ -40,7 +40,7 @@ def test_run_start_status_result(api: Api) -> None:
     assigned = {a["child"]: a["carer"] for a in result.json()["assignments"]}
     assert assigned.get("S1") == assigned.get("S2") == "H3"  # the must group, together
     assert done["summary"]["placed"] == result.json()["objective"]["placed"] == len(assigned)
-    assert run["id"] in [r["id"] for r in api.get("/match-runs").json()]
+    assert run["id"] in [r["id"] for r in api.get("/match-runs").json()["items"]]
     [entry] = api.audit(action="match.run")
     assert sorted(entry.child_ids) == ["C1", "C2", "C3", "S1", "S2"]
     assert api.audit(action="match.run_read")[0].object_id == run["id"]
