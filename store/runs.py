@@ -167,11 +167,11 @@ def write_run(s: Session, run_id: str, owner: str, **values: Any) -> bool:
 
 
 def _interrupt(s: Session, run: StoredRun, reason: str, query: Any) -> bool:
+    detail = {"was": run.status, "progress": round(run.progress, 3)}  # before the UPDATE
     changed = s.execute(
         query.values(status="interrupted", finished_at=utcnow(), error=reason)
     ).rowcount
     if changed:
-        detail = {"was": run.status, "progress": round(run.progress, 3)}
         record(s, None, INTERRUPTED[run.kind], run.child_ids, run.id, detail)
     return bool(changed)
 
