@@ -129,16 +129,17 @@ def get_run(
 def list_runs(
     s: Session, kind: str, las: Collection[str], *, offset: int = 0, limit: int = 50
 ) -> list[StoredRun]:
-    """Runs of `kind` over LAs all within `las`, newest first (without results)."""
+    """Runs of `kind` over LAs all within `las`, newest first (without results). The
+    LA sets are compared on ids and LAs alone; only the page's rows are read whole."""
     mine = set(las)
-    query = (
-        select(StoredRun)
-        .where(StoredRun.kind == kind)
-        .order_by(col(StoredRun.created_at).desc(), col(StoredRun.id).desc())
-        .options(*(defer(c) for c in HEAVY))
+    order = (col(StoredRun.created_at).desc(), col(StoredRun.id).desc())
+    every = s.exec(
+        select(StoredRun.id, StoredRun.las).where(StoredRun.kind == kind).order_by(*order)
     )
-    seen = [r for r in s.exec(query) if set(r.las) <= mine]
-    return seen[offset : offset + limit]
+    ids = [run_id for run_id, run_las in every if set(run_las) <= mine][offset : offset + limit]
+    query = select(StoredRun).where(col(StoredRun.id).in_(ids)).options(*(defer(c) for c in HEAVY))
+    rows = {r.id: r for r in s.exec(query)}
+    return [rows[i] for i in ids]
 
 
 def count_active(s: Session, kind: str) -> int:

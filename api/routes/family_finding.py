@@ -10,7 +10,8 @@ only. Another LA's child, or a round over LAs that are not all yours, is a 404.
 Audited: `family_finding.search_child`, `family_finding.search_adopter` (with the
 children's ids), `family_finding.round_start` and `family_finding.round` (when it
 finishes), `family_finding.round_read` and `family_finding.round_report` (reading a
-finished round, which names children).
+finished round, which names children), `family_finding.round_interrupted` (its process
+stopped) and `family_finding.round_restart`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ aggregates of simulated children, never a record.
 
 A comparison is seen by planners and admins whose LAs include those of whoever started
 it, like a batch run. Audited: `scenario.compare_start` and `scenario.compare` (when it
-finishes or fails), with counts only.
+finishes or fails), `scenario.compare_interrupted` and `scenario.compare_restart`, with
+counts and ids only.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 
 Its batch runs hold until the test lets them go (the file named by
 `PLACEMATCH_TEST_RELEASE` exists), then solve briefly on one worker, so a test can kill
-the process mid-run; its heartbeat is short (`run_beat_s` 0.2 s, `run_stale_s` 2 s) so
+the process mid-run; its heartbeat is short (`run_beat_s` 0.2 s, `run_stale_s` 3 s) so
 the test need not wait 30 s to see a killed process's runs interrupted.
 """
 
@@ -19,7 +19,7 @@ from fastapi import FastAPI
 import matching
 from api import create_app
 
-BEAT_S, STALE_S = 0.2, 2.0
+BEAT_S, STALE_S = 0.2, 3.0
 
 
 def app() -> FastAPI:
