@@ -304,8 +304,10 @@ def outcomes(
 
 #: Marks the child's messages on its standard output (anything else there is ignored).
 PREFIX = "@placematch-comparison "
-#: The child's exit code when the service went away before it finished.
+#: The child's exit code, and last word on its standard error, when the service went
+#: away before it finished.
 ORPHANED = 3
+GONE = "the service went away: the simulation stops"
 
 
 def _say(kind: str, value: Any = None) -> None:
@@ -315,6 +317,7 @@ def _say(kind: str, value: Any = None) -> None:
 def _exit_with_the_service() -> None:
     """Wait for the end of standard input (the service closed it, or died), then exit."""
     sys.stdin.buffer.read()
+    print(GONE, file=sys.stderr, flush=True)  # to child.log, for whoever looks
     os._exit(ORPHANED)
 
 

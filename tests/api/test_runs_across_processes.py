@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import Engine
 
 import store
+from api import comparisons
 from api.load import wait_until_up
 from tests.api.conftest import fill, sign_in
 from tests.api.server import free_port
@@ -223,6 +224,8 @@ def test_a_killed_servers_comparison_stops_and_restarts(pg_url: str, tmp_path: P
         a.wait(timeout=10)
         for child in children:  # it notices its server is gone and exits
             child.wait(timeout=15)
+        log = (tmp_path / run["id"] / "child.log").read_text("utf-8")
+        assert log.strip().endswith(comparisons.GONE), log[-500:]
         path = f"/scenarios/comparisons/{run['id']}"
         gone = until(two, path, lambda r: r["status"] not in ACTIVE)
         assert gone["status"] == "interrupted" and gone["summary"] is None
