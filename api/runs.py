@@ -33,7 +33,9 @@ import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlmodel import Session
 
 import matching
 import store
@@ -43,6 +45,7 @@ from matching.family_finding import FamilyFindingPolicy, adoption_problem, run_r
 from store.runs import NAMES
 
 log = logging.getLogger("placematch.runs")
+T = TypeVar("T")
 
 #: What a run does: a batch match run, a family-finding round, a scenario comparison.
 KINDS: tuple[str, ...] = ("match", "family_finding", "scenarios")
@@ -173,17 +176,13 @@ class RunManager:
     ) -> store.StoredRun:
         """A run of `kind` over LAs all within `las`, or NotFound (`full`: with its
         result and report)."""
-        self.sweep()
-        with store.transaction(self.engine, write=False) as s:
-            return store.get_run(s, run_id, kind, las, full=full)
+        return self._read(lambda s: store.get_run(s, run_id, kind, las, full=full))
 
     def list(
         self, las: Collection[str], kind: str = "match", offset: int = 0, limit: int = 50
     ) -> list[store.StoredRun]:
         """Runs of `kind` over LAs all within `las`, newest first."""
-        self.sweep()
-        with store.transaction(self.engine, write=False) as s:
-            return store.list_runs(s, kind, las, offset=offset, limit=limit)
+        return self._read(lambda s: store.list_runs(s, kind, las, offset=offset, limit=limit))
 
     def active(self, kind: str) -> int:
         """Runs of `kind` queued or running, over any LAs, in any process."""
@@ -193,6 +192,16 @@ class RunManager:
     def save_report(self, run_id: str, html: str) -> None:
         with self.writes.transaction(changes=False) as s:
             store.save_report(s, run_id, html)
+
+    def _read(self, read: Callable[[Session], T]) -> T:
+        """`read` in a read transaction that first looks for runs whose process stopped
+        (one indexed query); if there are any, they are marked before it reads."""
+        with store.transaction(self.engine, write=False) as s:
+            if not store.stale_runs(s, store.stale_before(self._stale_s)):
+                return read(s)
+        self.sweep()
+        with store.transaction(self.engine, write=False) as s:
+            return read(s)
 
     def sweep(self) -> list[str]:
         """Mark interrupted (audited) the runs whose process stopped; their ids."""
