@@ -111,11 +111,18 @@ def pg_url(pg_cluster: Cluster, pg_cleaner: Engine) -> Iterator[str]:
     _empty_postgres(pg_cleaner)
 
 
-def test_two_servers_one_database(pg_url: str, tmp_path: Path) -> None:
+@pytest.fixture
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    engine = store.make_engine(pg_url)
+    yield engine
+    engine.dispose()
+
+
+def test_two_servers_one_database(pg_url: str, pg_engine: Engine, tmp_path: Path) -> None:
     """Tests that two server processes answer for the same runs, that one run per LA set
     holds across them, and that a run whose server was killed is interrupted, audited
     once, and restarted through the other (PostgreSQL)."""
-    engine = store.make_engine(pg_url)
+    engine = pg_engine
     fill(engine)
     tokens, _ = sign_in(engine)
     release = tmp_path / "release"
@@ -190,7 +197,6 @@ def test_two_servers_one_database(pg_url: str, tmp_path: Path) -> None:
         assert [r["id"] for r in listed["items"]] == [new["id"], cut["id"]]
         assert listed["next_offset"] == 2
         assert fresh.get("/match-runs", params={"offset": 2}).json()["items"][0]["id"] == won["id"]
-    engine.dispose()
 
 
 def comparison_children(folder: Path) -> list[psutil.Process]:
@@ -203,11 +209,13 @@ def comparison_children(folder: Path) -> list[psutil.Process]:
     return found
 
 
-def test_a_killed_servers_comparison_stops_and_restarts(pg_url: str, tmp_path: Path) -> None:
+def test_a_killed_servers_comparison_stops_and_restarts(
+    pg_url: str, pg_engine: Engine, tmp_path: Path
+) -> None:
     """Tests that a comparison's child process does not outlive its server killed with
     kill -9, that the comparison is then interrupted and restarts elsewhere, and that a
     server stopping cleanly marks its own comparison interrupted at once."""
-    engine = store.make_engine(pg_url)
+    engine = pg_engine
     tokens, _ = sign_in(engine)
     release = tmp_path / "release"
     body = {"scenarios": [BASE, TEENS], "replications": 20}
@@ -243,17 +251,13 @@ def test_a_killed_servers_comparison_stops_and_restarts(pg_url: str, tmp_path: P
         stopped = store.get_run(s, new["id"], "scenarios", ["Leeds"])
     assert stopped.status == "interrupted" and "service stopped" in (stopped.error or "")
     assert comparison_children(tmp_path / new["id"]) == []
-    engine.dispose()
 
 
-def test_serve_two_workers_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+def test_serve_two_workers_on_postgresql(pg_url: str, pg_engine: Engine) -> None:
     """Tests that `DATABASE_URL=postgresql://… placematch serve --workers 2` serves, and
     that a run started through it is answered by whichever worker is asked."""
-    engine = store.make_engine(pg_url)
-    store.migrate(engine=engine)
-    fill(engine)
-    tokens, _ = sign_in(engine)
-    engine.dispose()
+    fill(pg_engine)
+    tokens, _ = sign_in(pg_engine)
     port = free_port()
     plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
     command = [
