@@ -39,7 +39,7 @@ from api.routes import (
     siblings,
     stats,
 )
-from api.runs import RunManager
+from api.runs import BEAT_S, STALE_S, RunManager
 
 DESCRIPTION = """
 Placement matching for looked-after children: children's records and referrals, carer
@@ -96,6 +96,8 @@ def create_app(
     solver_workers: int | None = None,
     scenario_dir: Path | None = None,
     scenario_slots: int = 1,
+    run_stale_s: float = STALE_S,
+    run_beat_s: float = BEAT_S,
     tune_gc: bool = False,
 ) -> FastAPI:
     """The API over `engine` (default: `store.make_engine()`, disposed at shutdown).
@@ -106,6 +108,9 @@ def create_app(
     its own there (default: a temporary folder, removed when it finishes);
     `scenario_slots` comparisons simulate at once (each in a child process, one core),
     the others wait queued (0: none ever starts, for tests of the API alone).
+    `run_beat_s` is how often the process writes its runs' progress and heartbeat, and
+    `run_stale_s` how old a heartbeat makes a run interrupted (api/runs.py; tests
+    shorten both).
     `tune_gc` is for a server process (see `lifespan`), not for a test run.
     """
     own_engine = engine is None
@@ -125,6 +130,7 @@ def create_app(
             # And collect the young generation less often: a request makes a few
             # thousand short-lived objects, most freed at once by reference counting.
             gc.set_threshold(20_000, 20, 20)
+        app.state.services.runs.open()
         yield
         app.state.services.runs.close()
         app.state.services.audit.close()
@@ -143,6 +149,8 @@ def create_app(
         "workers": solver_workers,
         "scenario_dir": scenario_dir,
         "scenario_slots": scenario_slots,
+        "stale_s": run_stale_s,
+        "beat_s": run_beat_s,
     }
     if solve is not None:
         run_kwargs["solve"] = solve

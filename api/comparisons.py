@@ -16,12 +16,18 @@ limit, the service stopping). A new interpreter, not a fork or multiprocessing's
 nothing of the service's threads or locks is copied, and whatever program started the
 service is not imported again. The child says its progress (replications done) on its
 standard output, one JSON line at a time.
+
+The child never outlives the service: its standard input is a pipe from the service,
+never written to, and a thread of the child waits for its end. The end comes when the
+service closes it or dies (even by `kill -9`, when the kernel closes its files), and
+the child then exits at once, so no simulation is left running for nobody.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import pickle
 import queue as queues
 import subprocess
@@ -298,16 +304,28 @@ def outcomes(
 
 #: Marks the child's messages on its standard output (anything else there is ignored).
 PREFIX = "@placematch-comparison "
+#: The child's exit code, and last word on its standard error, when the service went
+#: away before it finished.
+ORPHANED = 3
+GONE = "the service went away: the simulation stops"
 
 
 def _say(kind: str, value: Any = None) -> None:
     print(PREFIX + json.dumps([kind, value]), flush=True)
 
 
+def _exit_with_the_service() -> None:
+    """Wait for the end of standard input (the service closed it, or died), then exit."""
+    sys.stdin.buffer.read()
+    print(GONE, file=sys.stderr, flush=True)  # to child.log, for whoever looks
+    os._exit(ORPHANED)
+
+
 def child(folder: Path) -> int:
     """The child process (`python -m api.comparisons FOLDER`): the scenarios and
     replications from FOLDER/request.pickle (written by `compare`); simulate, store
     the results, draw the report, and say so on standard output."""
+    threading.Thread(target=_exit_with_the_service, name="service-watch", daemon=True).start()
     try:
         from reports.scenarios import write_report
         from scenarios.runner import run_scenarios
@@ -366,7 +384,7 @@ def compare(
     log = (folder / "child.log").open("w", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "api.comparisons", str(folder)],
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,  # never written: its end tells the child to stop
         stdout=subprocess.PIPE,
         stderr=log,
         text=True,
@@ -409,6 +427,8 @@ def compare(
                 proc.kill()
                 proc.wait()
         log.close()
+        if proc.stdin is not None:
+            proc.stdin.close()
         reader.join(timeout=1)
         if proc.stdout is not None:
             proc.stdout.close()

@@ -711,6 +711,12 @@ class RunIn(Body):
     )
 
 
+#: `interrupted`: the process doing it stopped (a restart, a crash); it may be restarted.
+RunStatus = Literal["queued", "running", "done", "failed", "interrupted"]
+RESTARTED_FROM = "the interrupted or failed run this one starts again"
+RESTARTED_AS = "the run that started this one again (POST .../restart)"
+
+
 class RunSummary(Out):
     status: str
     placed: int
@@ -720,7 +726,7 @@ class RunSummary(Out):
 
 class RunOut(Out):
     id: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: RunStatus
     las: list[str]
     created_at: datetime
     started_at: datetime | None
@@ -731,6 +737,8 @@ class RunOut(Out):
     carers: int | None
     summary: RunSummary | None
     error: str | None
+    restarted_from: str | None = Field(default=None, description=RESTARTED_FROM)
+    restarted_as: str | None = Field(default=None, description=RESTARTED_AS)
 
 
 class ObjectiveOut(Out):
@@ -934,7 +942,7 @@ class RoundResultOut(Out):
 
 class RoundOut(Out):
     id: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: RunStatus
     las: list[str] = Field(description="the agency's LAs: yours")
     created_at: datetime
     started_at: datetime | None
@@ -946,6 +954,8 @@ class RoundOut(Out):
     policy: RoundPolicyOut
     summary: RoundSummaryOut | None
     error: str | None
+    restarted_from: str | None = Field(default=None, description=RESTARTED_FROM)
+    restarted_as: str | None = Field(default=None, description=RESTARTED_AS)
     round: RoundResultOut | None = Field(
         default=None, description="when done, on GET /family-finding/rounds/{round_id}"
     )
@@ -1048,7 +1058,7 @@ class DifferenceOut(Out):
 
 class ComparisonOut(Out):
     id: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: RunStatus
     las: list[str] = Field(description="the LAs of whoever started it: who may see it")
     created_at: datetime
     started_at: datetime | None
@@ -1067,6 +1077,8 @@ class ComparisonOut(Out):
         description="when done: each scenario but the first against the first"
     )
     error: str | None
+    restarted_from: str | None = Field(default=None, description=RESTARTED_FROM)
+    restarted_as: str | None = Field(default=None, description=RESTARTED_AS)
 
 
 # --- proposals and placements ------------------------------------------------------

@@ -408,3 +408,63 @@ class CareRecord(SQLModel, table=True):
     #: Equal for children at one address (store.ssda903.address_key), not the address.
     address_key: str | None = Field(default=None, max_length=16)
     sdq_score: int | None = None
+
+
+RUN_KINDS: tuple[str, ...] = ("match", "family_finding", "scenarios")
+RUN_STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed", "interrupted")
+#: A run still to finish: one at a time per kind and LA set (a partial unique index).
+RUN_ACTIVE: tuple[str, ...] = ("queued", "running")
+
+
+class StoredRun(SQLModel, table=True):
+    """Background work (a batch match run, a family-finding round, a scenario
+    comparison): what was asked, by whom, how far it got, and what it found.
+
+    Any process reads it; the one running it (`owner`) writes its progress and beats
+    (`heartbeat_at`) while it works. `la_key` names the LA set, so the database itself
+    keeps one queued or running run per kind and LA set, across processes.
+    """
+
+    __tablename__ = "background_run"
+    __table_args__ = (
+        CheckConstraint(_in("kind", RUN_KINDS), name="kind"),
+        CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+        Index(
+            "uq_background_run_active",
+            "kind",
+            "la_key",
+            unique=True,
+            sqlite_where=text(_in("status", RUN_ACTIVE)),
+            postgresql_where=text(_in("status", RUN_ACTIVE)),
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(max_length=16)
+    las: list[str] = _json(default_factory=list)
+    la_key: str = Field(max_length=64)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    #: A round's policy and seed; a comparison's scenarios (YAML and facts), replications.
+    params: dict[str, Any] = _json(default_factory=dict)
+    time_limit_s: float | None = None
+    status: str = Field(default="queued", max_length=16, index=True)
+    progress: float = 0.0
+    message: str | None = Field(default=None, sa_type=Text)
+    children: int | None = None
+    carers: int | None = None
+    child_ids: list[str] = _json(default_factory=list)
+    #: A comparison's replications done and in all.
+    done: int = 0
+    total: int = 0
+    owner: str | None = Field(default=None, max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    heartbeat_at: datetime = Field(default_factory=utcnow)
+    summary: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
+    result: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
+    report: str | None = Field(default=None, sa_type=Text)
+    error: str | None = Field(default=None, sa_type=Text)
+    #: The run this one starts again, and the run that started this one again.
+    restarted_from: str | None = Field(default=None, max_length=32)
+    restarted_as: str | None = Field(default=None, max_length=32)

@@ -23,7 +23,9 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
 #: Tables whose changes do not alter any matching problem.
-UNVERSIONED: frozenset[str] = frozenset({"audit", "audit_child", "user_account", "data_version"})
+UNVERSIONED: frozenset[str] = frozenset(
+    {"audit", "audit_child", "user_account", "data_version", "background_run"}
+)
 _DIRTY = "placematch_data_changed"
 
 _BUMP = text(

@@ -38,6 +38,28 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
+def run_out(run: store.StoredRun) -> dict[str, Any]:
+    """A background run's status as every kind answers it (api/runs.py; the routes add
+    their own fields). Progress is 1 once it finished (done or failed), else as the
+    process doing it last wrote it."""
+    return {
+        "id": run.id,
+        "status": run.status,
+        "las": list(run.las),
+        "created_at": aware(run.created_at),
+        "started_at": aware(run.started_at),
+        "finished_at": aware(run.finished_at),
+        "progress": 1.0 if run.status in ("done", "failed") else run.progress,
+        "message": run.message,
+        "children": run.children,
+        "carers": run.carers,
+        "summary": run.summary,
+        "error": run.error,
+        "restarted_from": run.restarted_from,
+        "restarted_as": run.restarted_as,
+    }
+
+
 def proposal_out(s: Session, p: store.Proposal) -> dict[str, Any]:
     hold_until = aware(p.hold_until)
     assert p.id is not None and hold_until is not None

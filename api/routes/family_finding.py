@@ -10,7 +10,8 @@ only. Another LA's child, or a round over LAs that are not all yours, is a 404.
 Audited: `family_finding.search_child`, `family_finding.search_adopter` (with the
 children's ids), `family_finding.round_start` and `family_finding.round` (when it
 finishes), `family_finding.round_read` and `family_finding.round_report` (reading a
-finished round, which names children).
+finished round, which names children), `family_finding.round_interrupted` (its process
+stopped) and `family_finding.round_restart`.
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ import store
 from api.cache import Snapshot
 from api.deps import FamilyFinder, Services, Svc
 from api.errors import invalid, json_errors, responses
-from api.routes.common import RecordId, absent, audit
-from api.runs import Run
-from api.schemas import AdopterSearchOut, ChildSearchOut, RoundIn, RoundOut
+from api.routes.common import Limit, Offset, RecordId, absent, audit, page, run_out
+from api.schemas import AdopterSearchOut, ChildSearchOut, Page, RoundIn, RoundOut
 from matching.family_finding import FamilyFindingPolicy, search_adopters, search_children
 
 router = APIRouter(tags=["family-finding"])
@@ -136,8 +136,8 @@ def children_for_adopter(
     return found
 
 
-def _round_out(run: Run, *, with_round: bool = False) -> dict[str, Any]:
-    out = run.to_dict()
+def _round_out(run: store.StoredRun, *, with_round: bool = False) -> dict[str, Any]:
+    out = run_out(run)
     out["adopters"] = out.pop("carers")
     out["policy"] = dict(run.params)
     if with_round and run.status == "done":
@@ -145,10 +145,10 @@ def _round_out(run: Run, *, with_round: bool = False) -> dict[str, Any]:
     return out
 
 
-def _finished(svc: Services, user: store.User, round_id: str) -> Run:
-    run = svc.runs.get(round_id, user.las, KIND)
-    if run.status == "failed":
-        raise store.Conflict(f"family-finding round {run.id} failed: {run.error}")
+def _finished(svc: Services, user: store.User, round_id: str) -> store.StoredRun:
+    run = svc.runs.get(round_id, user.las, KIND, full=True)
+    if run.status in ("failed", "interrupted"):
+        raise store.Conflict(f"family-finding round {run.id} {run.status}: {run.error}")
     if run.result is None or run.status != "done":
         raise store.Conflict(f"family-finding round {run.id} is {run.status}")
     return run
@@ -184,15 +184,35 @@ def start_round(user: FamilyFinder, svc: Svc, body: RoundIn | None = None) -> An
     return _round_out(run)
 
 
+@router.post(
+    "/family-finding/rounds/{round_id}/restart",
+    response_model=RoundOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Start an interrupted or failed round again",
+)
+def restart_round(round_id: RecordId, user: FamilyFinder, svc: Svc) -> Any:
+    """A new round over the same LAs with the same policy, seed and time limit, on the
+    records as they are now; it names the round it replaces (`restarted_from`) and that
+    round names it (`restarted_as`). 409 unless the round is interrupted or failed and
+    not restarted already, or while another round over its LAs is queued or running."""
+    run = svc.runs.restart(round_id, user, KIND)
+    detail = {"restarts": round_id, "las": len(run.las)}
+    audit(svc, user, "family_finding.round_restart", (), run.id, detail)
+    return _round_out(run)
+
+
 @router.get(
     "/family-finding/rounds",
-    response_model=list[RoundOut],
-    responses=responses(401, 403),
+    response_model=Page[RoundOut],
+    responses=responses(401, 403, 422),
     summary="Recent family-finding rounds over your LAs",
 )
-def list_rounds(user: FamilyFinder, svc: Svc) -> Any:
-    """Status and summary (counts) of each; the links are on the round itself."""
-    return [_round_out(r) for r in svc.runs.list(user.las, KIND)]
+def list_rounds(user: FamilyFinder, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
+    """Newest first. Status and summary (counts) of each; the links are on the round
+    itself."""
+    runs = svc.runs.list(user.las, KIND, offset, limit)
+    return page([_round_out(r) for r in runs], offset, limit)
 
 
 @router.get(
@@ -206,7 +226,7 @@ def get_round(round_id: RecordId, user: FamilyFinder, svc: Svc) -> Any:
     left without one and what would change that, how crowded plain recommendations
     would be, the round against deferred acceptance and an officer-style pass, and the
     region's tables (docs/family-finding.md)."""
-    run = svc.runs.get(round_id, user.las, KIND)
+    run = svc.runs.get(round_id, user.las, KIND, full=True)
     if run.status == "done":
         audit(svc, user, "family_finding.round_read", run.child_ids, run.id)
     return _round_out(run, with_round=True)
@@ -229,10 +249,11 @@ def round_report(round_id: RecordId, user: FamilyFinder, svc: Svc) -> HTMLRespon
     from reports.family_finding import render_html
 
     run = _finished(svc, user, round_id)
-    if run.report is None:
+    report = run.report
+    if report is None:  # drawn on first request, then kept with the round
         assert run.result is not None
         with _drawing:
-            if run.report is None:
-                run.report = render_html(run.result)
+            report = render_html(run.result)
+        svc.runs.save_report(run.id, report)
     audit(svc, user, "family_finding.round_report", run.child_ids, run.id)
-    return HTMLResponse(run.report)
+    return HTMLResponse(report)

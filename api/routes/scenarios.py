@@ -12,7 +12,8 @@ aggregates of simulated children, never a record.
 
 A comparison is seen by planners and admins whose LAs include those of whoever started
 it, like a batch run. Audited: `scenario.compare_start` and `scenario.compare` (when it
-finishes or fails), with counts only.
+finishes or fails), `scenario.compare_interrupted` and `scenario.compare_restart`, with
+counts and ids only.
 """
 
 from __future__ import annotations
@@ -26,49 +27,44 @@ import store
 from api import comparisons
 from api.deps import Planner, Svc
 from api.errors import json_errors, responses
-from api.routes.common import RecordId, audit
-from api.runs import Run
-from api.schemas import ComparisonIn, ComparisonOut, ExampleOut
+from api.routes.common import Limit, Offset, RecordId, audit, page, run_out
+from api.schemas import ComparisonIn, ComparisonOut, ExampleOut, Page
 
 router = APIRouter(tags=["scenarios"])
 
 KIND = "scenarios"
 
 
-def _out(run: Run) -> dict[str, Any]:
-    out = run.to_dict()
-    scenarios = run.params["scenarios"]
-    result = run.result if run.status == "done" else None
+def _facts(scenario: Any, base: str | None) -> dict[str, Any]:
+    """What a comparison answers about each of its scenarios (kept with the run)."""
     return {
-        "id": out["id"],
-        "status": out["status"],
-        "las": out["las"],
-        "created_at": out["created_at"],
-        "started_at": out["started_at"],
-        "finished_at": out["finished_at"],
-        "progress": out["progress"],
-        "message": out["message"],
-        "replications": run.params["replications"],
+        "name": scenario.name,
+        "description": scenario.description,
+        "base": base,
+        "horizon_weeks": scenario.horizon_weeks,
+        "children": scenario.children,
+        "households": scenario.households,
+        "las": list(scenario.las),
+        "referrals_a_year": round(scenario.yearly_referrals, 1),
+        "matching": scenario.matching,
+    }
+
+
+def _out(run: store.StoredRun) -> dict[str, Any]:
+    out = run_out(run)
+    params = run.params
+    outcomes = run.summary if run.status == "done" else None
+    return {
+        **{k: out[k] for k in ("id", "status", "las", "created_at", "started_at")},
+        **{k: out[k] for k in ("finished_at", "progress", "message")},
+        "replications": params["replications"],
         "replications_done": run.done,
-        "replications_total": run.total or run.params["replications"] * len(scenarios),
-        "scenarios": [
-            {
-                "name": s.name,
-                "description": s.description,
-                "base": base,
-                "horizon_weeks": s.horizon_weeks,
-                "children": s.children,
-                "households": s.households,
-                "las": list(s.las),
-                "referrals_a_year": round(s.yearly_referrals, 1),
-                "matching": s.matching,
-            }
-            for s, base in zip(scenarios, run.params["bases"], strict=True)
-        ],
-        "work": run.params["work"],
-        "summary": result["summary"] if result else None,
-        "differences": result["differences"] if result else None,
-        "error": out["error"],
+        "replications_total": run.total or params["replications"] * len(params["scenarios"]),
+        "scenarios": params["scenarios"],
+        "work": params["work"],
+        "summary": outcomes["summary"] if outcomes else None,
+        "differences": outcomes["differences"] if outcomes else None,
+        **{k: out[k] for k in ("error", "restarted_from", "restarted_as")},
     }
 
 
@@ -106,9 +102,9 @@ def start_comparison(user: Planner, svc: Svc, body: ComparisonIn) -> Any:
             f"{comparisons.MAX_ACTIVE} scenario comparisons are queued or running; try later"
         )
     params = {
-        "scenarios": upload.scenarios,
+        "texts": list(body.scenarios),
         "replications": body.replications,
-        "bases": upload.bases,
+        "scenarios": [_facts(s, b) for s, b in zip(upload.scenarios, upload.bases, strict=True)],
         "work": upload.work,
     }
     run = svc.runs.start(user, user.las, None, kind=KIND, params=params)
@@ -128,14 +124,39 @@ def start_comparison(user: Planner, svc: Svc, body: ComparisonIn) -> Any:
     return _out(run)
 
 
+@router.post(
+    "/scenarios/comparisons/{comparison_id}/restart",
+    response_model=ComparisonOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Start an interrupted or failed comparison again",
+)
+def restart_comparison(comparison_id: RecordId, user: Planner, svc: Svc) -> Any:
+    """A new comparison of the same scenarios (checked again) and replications; it
+    names the one it replaces (`restarted_from`) and that one names it
+    (`restarted_as`). 409 unless the comparison is interrupted or failed and not
+    restarted already, while another over its LAs is queued or running, or while the
+    service has 10 waiting."""
+    if svc.runs.active(KIND) >= comparisons.MAX_ACTIVE:
+        raise store.Conflict(
+            f"{comparisons.MAX_ACTIVE} scenario comparisons are queued or running; try later"
+        )
+    run = svc.runs.restart(comparison_id, user, KIND)
+    detail = {"restarts": comparison_id, "replications": run.params["replications"]}
+    audit(svc, user, "scenario.compare_restart", (), run.id, detail)
+    return _out(run)
+
+
 @router.get(
     "/scenarios/comparisons",
-    response_model=list[ComparisonOut],
-    responses=responses(401, 403),
+    response_model=Page[ComparisonOut],
+    responses=responses(401, 403, 422),
     summary="Recent scenario comparisons over your LAs",
 )
-def list_comparisons(user: Planner, svc: Svc) -> Any:
-    return [_out(r) for r in svc.runs.list(user.las, KIND)]
+def list_comparisons(user: Planner, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
+    """Newest first: comparisons started by someone whose LAs are all yours."""
+    runs = svc.runs.list(user.las, KIND, offset, limit)
+    return page([_out(r) for r in runs], offset, limit)
 
 
 @router.get(
@@ -165,9 +186,9 @@ def comparison_report(comparison_id: RecordId, user: Planner, svc: Svc) -> HTMLR
     """What was run, a plain-English lead, the outcomes and the differences with their
     intervals, and plots (over time, differences, what blocked children sent out of
     area, outcomes by group), with nothing to fetch. 409 until done."""
-    run = svc.runs.get(comparison_id, user.las, KIND)
-    if run.status == "failed":
-        raise store.Conflict(f"scenario comparison {run.id} failed: {run.error}")
+    run = svc.runs.get(comparison_id, user.las, KIND, full=True)
+    if run.status in ("failed", "interrupted"):
+        raise store.Conflict(f"scenario comparison {run.id} {run.status}: {run.error}")
     if run.report is None or run.status != "done":
         raise store.Conflict(f"scenario comparison {run.id} is {run.status}")
     return HTMLResponse(run.report)

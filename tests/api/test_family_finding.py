@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 import api.runs
 import store
+from api.schemas import RoundIn
 from synth import WEST_YORKSHIRE
 from synth.adoption import generate_adoption_region
 from tests.api.conftest import Api, fill, open_api
@@ -261,8 +262,10 @@ def test_a_round_over_http(ff_both: Api, region: dict[str, Any]) -> None:
     linked = [c for link in result["links"] for c in link["children"]]
     assert len(linked) == len(set(linked)) == result["summary"]["children_linked"]
     assert sorted(linked + [c for u in result["unlinked"] for c in u["children"]]) == sorted(ours)
-    assert [r["id"] for r in ff.get("/family-finding/rounds", as_="finder").json()] == [run["id"]]
-    assert ff.get("/match-runs", as_="finder").json() == []  # rounds are not match runs
+    assert [r["id"] for r in ff.get("/family-finding/rounds", as_="finder").json()["items"]] == [
+        run["id"]
+    ]
+    assert ff.get("/match-runs", as_="finder").json()["items"] == []  # rounds are not match runs
     assert ff.get(f"/match-runs/{run['id']}", as_="finder").status_code == 404
 
     report = ff.get(f"/family-finding/rounds/{run['id']}/report", as_="finder")
@@ -333,3 +336,35 @@ def test_one_round_at_a_time_and_nothing_before_it_is_done(
     release.set()
     assert wait_done(ff, first["id"])["status"] == "done"
     assert ff.post("/family-finding/rounds", as_="finder", json={}).status_code == 202
+
+
+def test_an_interrupted_round_restarts(ff: Api) -> None:
+    """Tests that a round its process stopped doing restarts with the same policy, seed
+    and time limit, as a new round naming it, for the agency's family-finder only."""
+    policy = RoundIn(seed=4, priority="waiting").model_dump(exclude={"time_limit_s"})
+    with store.transaction(ff.engine) as s:
+        old = store.start_run(
+            s,
+            kind="family_finding",
+            las=["Leeds", "Bradford"],
+            by=ff.users["finder"],
+            owner="gone",
+            params=policy,
+            time_limit_s=1,
+        )
+        store.interrupt_owned(s, "gone", "the service stopped before it finished")
+    path = f"/family-finding/rounds/{old.id}"
+    assert ff.get(path, as_="finder").json()["status"] == "interrupted"
+    report = ff.get(f"{path}/report", as_="finder")
+    assert report.status_code == 409 and "interrupted" in report.json()["detail"]
+    assert ff.post(f"{path}/restart", as_="manager").status_code == 404  # Leeds only
+    assert ff.post(f"{path}/restart", as_="officer").status_code == 403
+    started = ff.post(f"{path}/restart", as_="finder")
+    assert started.status_code == 202, started.text
+    new = started.json()
+    assert new["restarted_from"] == old.id and new["policy"] == policy
+    done = wait_done(ff, new["id"])
+    assert done["status"] == "done" and done["round"]["policy"]["priority"] == "waiting"
+    assert ff.get(path, as_="finder").json()["restarted_as"] == new["id"]
+    [entry] = ff.audit(action="family_finding.round_restart")
+    assert entry.object_id == new["id"] and entry.detail["restarts"] == old.id

@@ -71,7 +71,7 @@ def test_planners_and_admins_only(api: Api) -> None:
         assert answer.status_code == 401 and answer.headers["WWW-Authenticate"] == "Bearer"
     for who in ("planner", "manager"):
         assert api.get(PATHS[0], as_=who).status_code == 200
-        assert api.get(PATHS[1], as_=who).json() == []
+        assert api.get(PATHS[1], as_=who).json()["items"] == []
         assert api.get(PATHS[2], as_=who).status_code == 404
         report = api.get(PATHS[3], as_=who)
         assert report.status_code == 404 and report.headers["content-type"] == "application/json"
@@ -137,7 +137,7 @@ def test_every_fault_is_named_as_sent(api: Api) -> None:
     answer = post(BASE, slow.replace("name: small", "name: slow"))
     assert fields(answer) == ["body"] and "solver" in answer.json()["errors"][0]["message"]
     # Nothing was started, nothing audited.
-    assert api.get("/scenarios/comparisons", as_="planner").json() == []
+    assert api.get("/scenarios/comparisons", as_="planner").json()["items"] == []
     assert api.audit(action="scenario.") == []
 
 
@@ -201,7 +201,9 @@ def test_a_comparison_runs_to_its_report(kept: Api, tmp_path: Path) -> None:
     }
     assert (folder / "report" / "report.html").read_text("utf-8") == page
 
-    assert [r["id"] for r in api.get("/scenarios/comparisons", as_="planner").json()] == [run["id"]]
+    assert [r["id"] for r in api.get("/scenarios/comparisons", as_="planner").json()["items"]] == [
+        run["id"]
+    ]
     assert api.get(f"/scenarios/comparisons/{run['id']}", as_="bradford_planner").status_code == 404
     [start] = api.audit(action="scenario.compare_start")
     [finish] = api.audit(action="scenario.compare")
