@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 
 import matching
@@ -23,6 +24,9 @@ from api import errors
 from api.auditlog import AuditWriter, WriteLock
 from api.cache import ProblemCache
 from api.deps import Services, TokenCache
+from api.docs_page import render as render_docs
+from api.headers import SecurityHeaders
+from api.limits import BodyLimit
 from api.routes import (
     admin,
     carers,
@@ -138,6 +142,8 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: ours is drawn here
+        redoc_url=None,
     )
     run_kwargs: dict[str, Any] = {
         "workers": solver_workers,
@@ -157,6 +163,13 @@ def create_app(
         tokens=TokenCache(engine),
     )
     errors.install(app)
+    app.add_middleware(BodyLimit)
+    secure_every_answer(app)
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(render_docs(app.openapi()))
+
     for module in (
         matches,  # first: the busiest routes are matched soonest
         health,
@@ -175,6 +188,13 @@ def create_app(
     ):
         app.include_router(module.router)
     return app
+
+
+def secure_every_answer(app: FastAPI) -> None:
+    """Security headers around the whole middleware stack: Starlette keeps its error
+    middleware (which answers a 500) outside any added with `add_middleware`."""
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build())  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:

@@ -76,13 +76,13 @@ def text(**constraints: Any) -> Any:
 
 
 Str = text()
-Id = text(pattern=ID_PATTERN)
+Id = text(max_length=64, pattern=ID_PATTERN)
 LA = text(min_length=1, max_length=64)
 Outcode = Annotated[
     text(min_length=2, max_length=8, pattern=r"^[A-Za-z0-9 ]{2,8}$"),
     Field(description="UK outcode (LS9) or full postcode (LS9 8AB)"),
 ]
-Lang = text(pattern=r"^[a-z]{2,3}$")
+Lang = text(max_length=3, pattern=r"^[a-z]{2,3}$")
 Religion = text(min_length=1, max_length=64)
 Place = Annotated[text(min_length=1, max_length=64), Field(description="an outcode or an LA name")]
 Text = text(max_length=TEXT_MAX)
@@ -230,9 +230,13 @@ class AdoptionIn(Body):
         description="placed before the order with carers approved to foster and adopt",
     )
     uncertainties: list[Uncertainty] = unique(
-        default=[], description="what adopters must be able to accept about the child's history"
+        default=[],
+        max_length=len(UNCERTAINTIES),
+        description="what adopters must be able to accept about the child's history",
     )
-    contact: list[Contact] = unique(default=[], description="contact arrangements in the plan")
+    contact: list[Contact] = unique(
+        default=[], max_length=len(CONTACT), description="contact arrangements in the plan"
+    )
     notes: Text = Field(
         default="", description="the family-finder's notes on what the child needs from a family"
     )
@@ -279,9 +283,9 @@ class ChildIn(ChildBase):
     home: Outcode
     school_must_stay: Bool = False
     avoid: list[Place] = unique(default=[], max_length=100)
-    accepts: list[Kind] = unique(min_length=1)
-    needs: list[Need] = unique(default=[])
-    flags: list[Flag] = unique(default=[])
+    accepts: list[Kind] = unique(min_length=1, max_length=len(KINDS))
+    needs: list[Need] = unique(default=[], max_length=len(NEEDS))
+    flags: list[Flag] = unique(default=[], max_length=len(FLAGS))
     siblings_placed_with: list[Id] = unique(default=[], max_length=50)
     wishes: Wishes = Field(default_factory=Wishes)
     adoption: AdoptionIn | None = Field(
@@ -305,9 +309,9 @@ class ChildPatch(ChildBase):
     home: Outcode | None = optional()
     school_must_stay: Bool | None = optional()
     avoid: items(Place, max_length=100) | None = optional(unique_items=True)
-    accepts: items(Kind, min_length=1) | None = optional(unique_items=True)
-    needs: list[Need] | None = optional(unique_items=True)
-    flags: list[Flag] | None = optional(unique_items=True)
+    accepts: items(Kind, min_length=1, max_length=len(KINDS)) | None = optional(unique_items=True)
+    needs: items(Need, max_length=len(NEEDS)) | None = optional(unique_items=True)
+    flags: items(Flag, max_length=len(FLAGS)) | None = optional(unique_items=True)
     siblings_placed_with: items(Id, max_length=50) | None = optional(unique_items=True)
     wishes: Wishes | None = optional()
     adoption: AdoptionIn | None = Field(
@@ -374,10 +378,14 @@ class AdopterIn(Body):
         default=False, description="approved for fostering for adoption / concurrent planning"
     )
     uncertainties: list[Uncertainty] = unique(
-        default=[], description="uncertainties in a child's history the family can accept"
+        default=[],
+        max_length=len(UNCERTAINTIES),
+        description="uncertainties in a child's history the family can accept",
     )
     contact: list[Contact] = unique(
-        default=[], description="contact arrangements the family can support"
+        default=[],
+        max_length=len(CONTACT),
+        description="contact arrangements the family can support",
     )
 
 
@@ -421,13 +429,13 @@ class CarerIn(Body):
     location: Outcode
     min_age: Age
     max_age: Age
-    sexes: list[CarerSex] = unique(default=[], description="empty: any")
+    sexes: list[CarerSex] = unique(default=[], max_length=2, description="empty: any")
     places: Annotated[Int, Field(ge=0, le=100)] | None = optional(
         description="approved places (default: vacancies)"
     )
     vacancies: Annotated[Int, Field(ge=0, le=100)] = Field(description="free places now")
     available_from: Day
-    skills: list[Need] = unique(default=[])
+    skills: list[Need] = unique(default=[], max_length=len(NEEDS))
     languages: list[Lang] = unique(default=["en"], max_length=20)
     ethnicity: Ethnicity = "NOBT"
     religion: Religion = "none"
@@ -454,11 +462,11 @@ class CarerPatch(Body):
     location: Outcode | None = optional()
     min_age: Age | None = optional()
     max_age: Age | None = optional()
-    sexes: list[CarerSex] | None = optional(unique_items=True)
+    sexes: items(CarerSex, max_length=2) | None = optional(unique_items=True)
     places: Annotated[Int, Field(ge=0, le=100)] | None = optional()
     vacancies: Annotated[Int, Field(ge=0, le=100)] | None = optional()
     available_from: Day | None = optional()
-    skills: list[Need] | None = optional(unique_items=True)
+    skills: items(Need, max_length=len(NEEDS)) | None = optional(unique_items=True)
     languages: items(Lang, max_length=20) | None = optional(unique_items=True)
     ethnicity: Ethnicity | None = optional()
     religion: Religion | None = optional()

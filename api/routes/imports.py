@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 from fastapi.responses import HTMLResponse, PlainTextResponse
+from pydantic import StringConstraints
 
 import ssda903
 import store
@@ -55,7 +56,7 @@ _FATAL = "missing_table"
 class IssueFilter:
     """Which of an import's issues: every filter given must match."""
 
-    severity: Annotated[str | None, Query(pattern="^(error|warning)$")] = None
+    severity: Annotated[str | None, Query(max_length=7, pattern="^(error|warning)$")] = None
     rule: Annotated[str | None, Query(max_length=64, examples=["unknown_outcode"])] = None
     table: Annotated[str | None, Query(max_length=64, examples=["episodes"])] = None
 
@@ -294,7 +295,7 @@ def _baseline(svc: Svc, user: store.User, la: list[str] | None) -> ssda903.Basel
 
 
 LaFilter = Annotated[
-    list[str] | None,
+    list[Annotated[str, StringConstraints(max_length=64)]] | None,
     Query(description="your LAs to pool (repeat); default all of yours", max_length=50),
 ]
 
