@@ -44,6 +44,7 @@ from api.routes import (
     stats,
 )
 from api.runs import RunManager
+from api.signin import FAILURES_ALLOWED, FailedSignIns
 
 DESCRIPTION = """
 Placement matching for looked-after children: children's records and referrals, carer
@@ -101,6 +102,7 @@ def create_app(
     scenario_dir: Path | None = None,
     scenario_slots: int = 1,
     tune_gc: bool = False,
+    sign_in_failures: int = FAILURES_ALLOWED,
 ) -> FastAPI:
     """The API over `engine` (default: `store.make_engine()`, disposed at shutdown).
 
@@ -111,6 +113,7 @@ def create_app(
     `scenario_slots` comparisons simulate at once (each in a child process, one core),
     the others wait queued (0: none ever starts, for tests of the API alone).
     `tune_gc` is for a server process (see `lifespan`), not for a test run.
+    `sign_in_failures`: bad tokens an address may send in a minute before a 429.
     """
     own_engine = engine is None
     if engine is None:
@@ -161,6 +164,7 @@ def create_app(
         cache=ProblemCache(engine, writes),
         runs=RunManager(writes, **run_kwargs),
         tokens=TokenCache(engine),
+        failed_sign_ins=FailedSignIns(allowed=sign_in_failures),
     )
     errors.install(app)
     app.add_middleware(BodyLimit)

@@ -195,7 +195,10 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         404: "no such record within your LAs",
         409: "the records' state does not allow it",
         422: "a field is invalid (each named)",
+        429: "too many failed sign-ins from your address lately (see Retry-After)",
     }
+    if 401 in codes:
+        codes = (*codes, 429)  # wherever a token is checked
     return {
         code: {"model": ValidationErrorOut if code == 422 else ErrorOut, "description": text[code]}
         for code in codes

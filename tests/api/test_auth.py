@@ -122,3 +122,33 @@ def test_admin_creates_users_within_their_las(api: Api) -> None:
     bad = api.post("/users", json=body | {"las": ["Atlantis"]}, as_="manager")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.las[0]"
     assert "token" not in str(api.get("/users", as_="manager").json())
+
+
+def test_failed_sign_ins_are_limited_per_address(api: Api) -> None:
+    """Tests that after 20 bad tokens in a minute an address gets 429 with Retry-After,
+    even for a token it has not used yet, while a token it signed in with lately works."""
+    assert api.get("/me", as_="officer").status_code == 200  # signed in: remembered
+    bad = {"Authorization": "Bearer pm_guess"}
+    answers = [api.client.get("/me", headers=bad).status_code for _ in range(21)]
+    assert answers == [401] * 20 + [429]
+    refused = api.client.get("/me", headers=bad)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
+    assert api.get("/me", as_="manager").status_code == 429  # not looked up: refused
+    assert api.get("/me", as_="officer").status_code == 200
+    assert "429" in api.get("/openapi.json", as_=None).json()["paths"]["/me"]["get"]["responses"]
+
+
+def test_the_count_is_by_address_and_lapses() -> None:
+    """Tests the counter alone: another address is not held back; failures older than
+    the window no longer count."""
+    from api.signin import FailedSignIns, TooManyFailures
+
+    now = [0.0]
+    count = FailedSignIns(allowed=2, window_s=60, clock=lambda: now[0])
+    count.failed("10.0.0.1")
+    count.failed("10.0.0.1")
+    with pytest.raises(TooManyFailures):
+        count.check("10.0.0.1")
+    count.check("10.0.0.2")
+    now[0] = 60.5
+    count.check("10.0.0.1")
