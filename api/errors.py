@@ -88,7 +88,7 @@ def _message(err: dict[str, Any]) -> str:
         return "unknown field"
     if kind == "missing":
         return "is required"
-    return str(err.get("msg", "invalid value"))
+    return str(err.get("msg", "invalid value")).removeprefix("Value error, ")
 
 
 def _field_errors(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:

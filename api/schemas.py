@@ -10,7 +10,7 @@ text may not hold NUL characters or broken Unicode (PostgreSQL refuses them).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
@@ -67,6 +67,40 @@ Int = Annotated[int, Strict()]
 Bool = Annotated[bool, Strict()]
 Num = Annotated[float, Strict()]
 Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
+def _years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def day_within(what: str, *, years_back: int, years_ahead: int) -> Any:
+    """A date no earlier than `years_back` and no later than `years_ahead` years from
+    today: 0001-01-01 and 9999-12-31 are typing slips, and a child born in 9999 would be
+    worked out as "age 14". The refusal names the field and the range."""
+
+    def plausible(value: date) -> date:
+        today = datetime.now(UTC).date()
+        earliest, latest = _years_from(today, -years_back), _years_from(today, years_ahead)
+        if not earliest <= value <= latest:
+            raise ValueError(f"{value} is not a plausible {what}: expected {earliest} to {latest}")
+        return value
+
+    return Annotated[date, BeforeValidator(_iso_day), AfterValidator(plausible)]
+
+
+#: A child looked after or a care leaver is at most 25; nobody is born tomorrow.
+BirthDay = day_within("date of birth", years_back=26, years_ahead=0)
+#: A placement needed by a date up to a year overdue or two years ahead.
+NeededBy = day_within("date the placement is needed by", years_back=1, years_ahead=2)
+#: An adoption decision or order about a child (so within a childhood, not ahead).
+AdoptionDay = day_within("adoption date", years_back=18, years_ahead=0)
+#: An adopter's approval (reviewed long before 30 years).
+ApprovalDay = day_within("approval date", years_back=30, years_ahead=0)
+#: When a carer is available from: any time in a career, or up to two years ahead.
+AvailableFrom = day_within("availability date", years_back=50, years_ahead=2)
 
 
 def text(**constraints: Any) -> Any:
@@ -192,8 +226,10 @@ class Wishes(Body):
 
 
 class ChildBase(Body):
-    date_of_birth: Day | None = Field(
-        default=None, description="when given, the age is worked out on each problem's date"
+    date_of_birth: BirthDay | None = Field(
+        default=None,
+        description="when given, the age is worked out on each problem's date (at most 26 "
+        "years ago, not in the future)",
     )
     school: Outcode | None = None
     max_distance_km: Annotated[Num, Field(gt=0)] | None = Field(
@@ -220,11 +256,11 @@ class AdoptionIn(Body):
         }
     )
 
-    waiting_since: Day = Field(
+    waiting_since: AdoptionDay = Field(
         description="the agency decision that the child should be placed for adoption; "
-        "time waiting counts from here"
+        "time waiting counts from here (within the last 18 years)"
     )
-    placement_order_date: Day | None = None
+    placement_order_date: AdoptionDay | None = None
     early_permanence: Bool = Field(
         default=False,
         description="placed before the order with carers approved to foster and adopt",
@@ -371,7 +407,7 @@ class AdopterIn(Body):
         }
     )
 
-    approved_on: Day
+    approved_on: ApprovalDay = Field(description="within the last 30 years")
     agency: text(max_length=200) = ""
     region: text(max_length=200) = ""
     early_permanence: Bool = Field(
@@ -434,7 +470,7 @@ class CarerIn(Body):
         description="approved places (default: vacancies)"
     )
     vacancies: Annotated[Int, Field(ge=0, le=100)] = Field(description="free places now")
-    available_from: Day
+    available_from: AvailableFrom = Field(description="at most 50 years ago, 2 years ahead")
     skills: list[Need] = unique(default=[], max_length=len(NEEDS))
     languages: list[Lang] = unique(default=["en"], max_length=20)
     ethnicity: Ethnicity = "NOBT"
@@ -465,7 +501,7 @@ class CarerPatch(Body):
     sexes: items(CarerSex, max_length=2) | None = optional(unique_items=True)
     places: Annotated[Int, Field(ge=0, le=100)] | None = optional()
     vacancies: Annotated[Int, Field(ge=0, le=100)] | None = optional()
-    available_from: Day | None = optional()
+    available_from: AvailableFrom | None = optional()
     skills: items(Need, max_length=len(NEEDS)) | None = optional(unique_items=True)
     languages: items(Lang, max_length=20) | None = optional(unique_items=True)
     ethnicity: Ethnicity | None = optional()
@@ -557,7 +593,7 @@ class ReferralIn(Body):
     )
 
     urgency: Urgency
-    needed_by: Day
+    needed_by: NeededBy = Field(description="from a year ago to two years ahead")
     views_where: Text | None = Field(default=None, description="where the child wants to live")
     views_who: Text | None = Field(default=None, description="who they want to live with")
     views_matters: Text | None = Field(default=None, description="what matters to them")
@@ -567,7 +603,7 @@ class ReferralPatch(Body):
     """Change an open referral: urgency, date, or the child's views (null clears one)."""
 
     urgency: Urgency | None = optional()
-    needed_by: Day | None = optional()
+    needed_by: NeededBy | None = optional()
     views_where: Text | None = None
     views_who: Text | None = None
     views_matters: Text | None = None
@@ -1170,7 +1206,9 @@ class DeclineIn(Body):
 
 
 class ViewsNoteIn(Body):
-    note: Text | None
+    """The same field name as on the proposal (`views_note`); null clears the note."""
+
+    views_note: Text | None
 
 
 class EndIn(Body):
