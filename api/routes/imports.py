@@ -23,7 +23,14 @@ import store
 from api.deps import STAFF, Svc, allow
 from api.errors import invalid, json_errors, responses
 from api.routes.common import Limit, Offset, RecordId, Serial, aware, page
-from api.schemas import BaselineOut, BaselineScenarioOut, CareRecordOut, ImportOut, IssuePage
+from api.schemas import (
+    BaselineOut,
+    BaselineScenarioOut,
+    CareRecordOut,
+    ImportOut,
+    IssuePage,
+    Page,
+)
 from ssda903.read import table_of_file
 from ssda903.report import issues_csv, year_label
 from store.ssda903 import (
@@ -176,13 +183,14 @@ def import_903(
 
 @router.get(
     "/imports",
-    response_model=list[ImportOut],
+    response_model=Page[ImportOut],
     responses=responses(401, 403, 422),
     summary="Your LAs' imports, newest first",
 )
 def list_all(user: Reader, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
     with store.read_session(svc.engine) as s:
-        return [_run_out(r) for r in list_imports(s, las=user.las, offset=offset, limit=limit)]
+        runs = list_imports(s, las=user.las, offset=offset, limit=limit)
+        return page([_run_out(r) for r in runs], offset, limit)
 
 
 @router.get(

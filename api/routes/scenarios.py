@@ -26,9 +26,9 @@ import store
 from api import comparisons
 from api.deps import Planner, Svc
 from api.errors import json_errors, responses
-from api.routes.common import RecordId, audit
+from api.routes.common import Limit, Offset, RecordId, audit, page
 from api.runs import Run
-from api.schemas import ComparisonIn, ComparisonOut, ExampleOut
+from api.schemas import ComparisonIn, ComparisonOut, ExampleOut, Page
 
 router = APIRouter(tags=["scenarios"])
 
@@ -74,15 +74,15 @@ def _out(run: Run) -> dict[str, Any]:
 
 @router.get(
     "/scenarios/examples",
-    response_model=list[ExampleOut],
-    responses=responses(401, 403),
+    response_model=Page[ExampleOut],
+    responses=responses(401, 403, 422),
     summary="The example scenarios a comparison may start from",
 )
-def list_examples(user: Planner) -> Any:
+def list_examples(user: Planner, offset: Offset = 0, limit: Limit = 50) -> Any:
     """The shipped scenarios (`scenarios/examples/`): West Yorkshire today
     (`baseline.yaml`) and what-ifs that change it. An uploaded scenario names one with
     `base:` and says only what differs."""
-    return list(comparisons.examples())
+    return page(list(comparisons.examples())[offset : offset + limit], offset, limit)
 
 
 @router.post(

@@ -217,7 +217,11 @@ def test_sibling_groups(api: Api) -> None:
     )
     changed = api.patch("/sibling-groups/G2", json={"policy": "apart"})
     assert changed.json()["policy"] == "apart"
-    assert {g["id"] for g in api.get("/sibling-groups").json()} == {"G1", "G2"}
+    assert {g["id"] for g in api.get("/sibling-groups").json()["items"]} == {"G1", "G2"}
+    first = api.get("/sibling-groups", params={"limit": 1}).json()
+    assert [g["id"] for g in first["items"]] == ["G1"] and first["next_offset"] == 1
+    rest = api.get("/sibling-groups", params={"offset": 1}).json()
+    assert [g["id"] for g in rest["items"]] == ["G2"] and rest["next_offset"] is None
     assert api.get("/sibling-groups/G1", as_="bradford").status_code == 404
 
 
