@@ -1246,7 +1246,12 @@ class AuditPage(Out):
 class CountOut(Out):
     la: str
     key: str
-    count: int
+    count: int | None = Field(description="null when hidden from a planner (`hidden` says why)")
+    hidden: Literal["fewer than 5", "suppressed"] | None = Field(
+        default=None,
+        description="planners only: 'fewer than 5' for 1 to 4 children; 'suppressed' for a "
+        "cell hidden so that a small one cannot be worked out from a total",
+    )
 
 
 class CarerCountOut(Out):
@@ -1262,7 +1267,7 @@ class StatsOut(Out):
 
     as_of: date
     las: list[str]
-    open_referrals: int
+    open_referrals: int | None = Field(description="null for a planner when fewer than 5")
     referrals_by_la_urgency: list[CountOut]
     referrals_by_kind: list[CountOut] = Field(description="plans accepting each kind, by LA")
     live_proposals: list[CountOut] = Field(description="by LA; key: proposed")

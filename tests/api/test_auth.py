@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+import store
 from tests.api.conftest import Api
+from tests.store.helpers import add_child
 
 CHILD_ENDPOINTS = [
     ("get", "/children"),
@@ -95,10 +99,32 @@ def test_planners_see_counts(api: Api) -> None:
     assert {(c["la"], c["key"], c["count"]) for c in stats["referrals_by_la_urgency"]} == {
         ("Leeds", "urgent", 5)
     }
+    kinds = {c["key"]: c for c in stats["referrals_by_kind"]}
+    assert kinds["foster"]["count"] == 5 and kinds["foster"]["hidden"] is None
     assert sum(c["households"] for c in stats["carers"]) == 4  # Leeds households
     text = answer.text
     for child in ("C1", "C2", "C3", "S1", "S2", "autism"):
         assert child not in text
+
+
+def test_planners_see_no_small_numbers(api: Api) -> None:
+    """Tests that a planner sees counts of 1 to 4 children as "fewer than 5", with the
+    cell that would give it away by subtraction from the total hidden too, while an
+    officer (who reads the records anyway) sees every count."""
+    add_child(api.engine, "C9")
+    with store.transaction(api.engine) as s:
+        store.update_referral(s, _referral_of(s, "C9"), {"urgency": "emergency"}, by=None)
+    planner = api.get("/stats", as_="planner").json()
+    cells = {c["key"]: (c["count"], c["hidden"]) for c in planner["referrals_by_la_urgency"]}
+    assert cells == {"emergency": (None, "fewer than 5"), "urgent": (None, "suppressed")}
+    assert planner["open_referrals"] == 6
+    placed = api.get("/stats", as_="officer").json()
+    cells = {c["key"]: (c["count"], c["hidden"]) for c in placed["referrals_by_la_urgency"]}
+    assert cells == {"emergency": (1, None), "urgent": (5, None)}
+
+
+def _referral_of(s: Any, child: str) -> int:
+    return next(r.id for r in store.list_referrals(s, child_id=child, las=["Leeds"]))
 
 
 def test_only_admins_read_the_audit_log_and_manage_users(api: Api) -> None:
