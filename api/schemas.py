@@ -1379,12 +1379,24 @@ class BaselineOut(Out):
 
     las: list[str]
     as_of: list[date]
-    looked_after: int
-    share_over_20_miles: float | None = Field(description="of those with both outcodes known")
-    share_outside_la: float | None = Field(description="of those whose placement is known")
+    looked_after: int | None = Field(description="null for a planner when fewer than 5")
+    share_over_20_miles: float | None = Field(
+        description="of those with both outcodes known; null for a planner when either side "
+        "is fewer than 5 children"
+    )
+    share_outside_la: float | None = Field(
+        description="of those whose placement is known; null for a planner as above"
+    )
     median_distance_km: float | None
-    sibling_groups_together: int | None = Field(description="null: no sibling groups")
+    sibling_groups_together: int | None = Field(
+        description="null: no sibling groups (or, for a planner, fewer than 5)"
+    )
     sibling_groups_known: int | None = Field(description="groups whose placements are known")
+    small_numbers_hidden: bool = Field(
+        default=False,
+        description="true for a planner: counts of 1 to 4 children are null here and "
+        "'fewer than 5' (or 'suppressed') in the tables",
+    )
     tables: dict[str, BaselineTableOut]
 
 

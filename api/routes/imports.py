@@ -317,8 +317,9 @@ LaFilter = Annotated[
 def baseline(user: BaselineReader, svc: Svc, la: LaFilter = None) -> Any:
     """Children looked after by placement type and provider, share more than 20 miles
     from home, share outside the LA, the DfE's distance bands, sibling groups together:
-    the starting point of a what-if. 404 when none of the LAs has an import."""
-    return _baseline(svc, user, la).to_dict()
+    the starting point of a what-if. 404 when none of the LAs has an import. To a
+    planner, no figure shows 1 to 4 children (`small_numbers_hidden`; docs/security.md)."""
+    return _baseline(svc, user, la).to_dict(suppress=user.role == "planner")
 
 
 @router.get(
@@ -333,7 +334,8 @@ def baseline(user: BaselineReader, svc: Svc, la: LaFilter = None) -> Any:
 def baseline_report(user: BaselineReader, svc: Svc, la: LaFilter = None) -> HTMLResponse:
     from reports.ssda903 import render_html
 
-    return HTMLResponse(render_html(_baseline(svc, user, la)))
+    suppress = user.role == "planner"
+    return HTMLResponse(render_html(_baseline(svc, user, la), suppress=suppress))
 
 
 @router.get(

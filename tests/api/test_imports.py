@@ -130,14 +130,21 @@ def test_planners_read_the_baseline_of_their_las(api: Api) -> None:
     upload(api)
     r = api.get("/baseline", as_="planner")
     assert r.status_code == 200, r.text
-    body = r.json()
-    assert body["looked_after"] == 3 and body["las"] == ["Leeds"]
-    assert body["share_outside_la"] == pytest.approx(1 / 3)
-    assert "distance_locality" in body["tables"]
+    body = r.json()  # 3 children: every count is small, so a planner sees none
+    assert body["looked_after"] is None and body["las"] == ["Leeds"]
+    assert body["share_outside_la"] is None and body["small_numbers_hidden"] is True
+    rows = body["tables"]["distance_locality"]["rows"]
+    assert rows and all(row[1] == "fewer than 5" for row in rows)
     assert api.get("/baseline", as_="planner", params={"la": "Bradford"}).status_code == 403
     page = api.get("/baseline/report", as_="planner")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "<img" in page.text
+    assert "<img" in page.text and "fewer than 5 children looked after" in page.text
+    assert "3 children looked after" not in page.text
+    # an officer reads the records themselves: the exact figures
+    exact = api.get("/baseline", as_="officer").json()
+    assert exact["looked_after"] == 3 and exact["share_outside_la"] == pytest.approx(1 / 3)
+    assert exact["small_numbers_hidden"] is False
+    assert "3 children looked after" in api.get("/baseline/report", as_="officer").text
 
 
 def test_the_import_needs_a_token(api: Api) -> None:
