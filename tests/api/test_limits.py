@@ -183,3 +183,20 @@ def test_messages_say_what_is_wrong_with_a_body(api: Api) -> None:
     )
     assert deep.status_code == 422
     assert "nest" in deep.json()["errors"][0]["message"]
+
+
+def test_bench_bodies_reports_the_answer(sqlite_engine: Engine) -> None:
+    """Tests `placematch bench-bodies` against a real server: one row per size, with the
+    status the service gave."""
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli
+
+    fill(sqlite_engine)
+    tokens, _ = sign_in(sqlite_engine)
+    app = create_app(sqlite_engine, migrate=False, solver_workers=1, scenario_slots=0)
+    with running(app) as base:
+        args = ["bench-bodies", "--url", base, "--token", tokens["officer"]]
+        result = CliRunner().invoke(cli, [*args, "--items", "300000", "--items", "20"])
+    assert result.exit_code == 0, result.output
+    assert "| 300000 | 1.1 | 413 |" in result.output and "| 20 | 0.0 | 422 |" in result.output
