@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 
 import matching
@@ -23,6 +24,9 @@ from api import errors
 from api.auditlog import AuditWriter, WriteLock
 from api.cache import ProblemCache
 from api.deps import Services, TokenCache
+from api.docs_page import render as render_docs
+from api.headers import SecurityHeaders
+from api.limits import BodyLimit
 from api.routes import (
     admin,
     carers,
@@ -40,6 +44,7 @@ from api.routes import (
     stats,
 )
 from api.runs import BEAT_S, STALE_S, RunManager
+from api.signin import FAILURES_ALLOWED, FailedSignIns
 
 DESCRIPTION = """
 Placement matching for looked-after children: children's records and referrals, carer
@@ -99,6 +104,7 @@ def create_app(
     run_stale_s: float = STALE_S,
     run_beat_s: float = BEAT_S,
     tune_gc: bool = False,
+    sign_in_failures: int = FAILURES_ALLOWED,
 ) -> FastAPI:
     """The API over `engine` (default: `store.make_engine()`, disposed at shutdown).
 
@@ -112,6 +118,7 @@ def create_app(
     `run_stale_s` how old a heartbeat makes a run interrupted (api/runs.py; tests
     shorten both).
     `tune_gc` is for a server process (see `lifespan`), not for a test run.
+    `sign_in_failures`: bad tokens an address may send in a minute before a 429.
     """
     own_engine = engine is None
     if engine is None:
@@ -144,6 +151,8 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: ours is drawn here
+        redoc_url=None,
     )
     run_kwargs: dict[str, Any] = {
         "workers": solver_workers,
@@ -163,8 +172,16 @@ def create_app(
         cache=ProblemCache(engine, writes),
         runs=RunManager(writes, **run_kwargs),
         tokens=TokenCache(engine),
+        failed_sign_ins=FailedSignIns(allowed=sign_in_failures),
     )
     errors.install(app)
+    app.add_middleware(BodyLimit)
+    secure_every_answer(app)
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(render_docs(app.openapi()))
+
     for module in (
         matches,  # first: the busiest routes are matched soonest
         health,
@@ -183,6 +200,13 @@ def create_app(
     ):
         app.include_router(module.router)
     return app
+
+
+def secure_every_answer(app: FastAPI) -> None:
+    """Security headers around the whole middleware stack: Starlette keeps its error
+    middleware (which answers a 500) outside any added with `add_middleware`."""
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build())  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:

@@ -24,6 +24,7 @@ import store
 from api.auditlog import AuditWriter, WriteLock
 from api.cache import ProblemCache
 from api.runs import RunManager
+from api.signin import FailedSignIns
 
 #: Seconds a looked-up token is trusted before the users table is read again.
 TOKEN_TTL_S = 5.0
@@ -81,6 +82,7 @@ class Services:
     cache: ProblemCache
     runs: RunManager
     tokens: TokenCache
+    failed_sign_ins: FailedSignIns = field(default_factory=FailedSignIns)
 
 
 async def services(request: Request) -> Services:
@@ -99,16 +101,23 @@ async def current_user(
     request: Request, credentials: HTTPAuthorizationCredentials | None
 ) -> store.User:
     """The signed-in user, or 401. The database is read (in a worker thread) only when
-    the token was not looked up in the last few seconds."""
+    the token was not looked up in the last few seconds; an address that has sent too
+    many bad tokens lately is refused (429) before it is."""
     if credentials is None:
         raise store.Unauthenticated("send Authorization: Bearer <token>")
-    tokens = request.app.state.services.tokens
+    services = request.app.state.services
     token = credentials.credentials
     if token and len(token) <= 200:
-        user = tokens.known(token)
+        user = services.tokens.known(token)
         if user is not None:
             return user
-    return await run_in_threadpool(tokens.user, token)
+    address = request.client.host if request.client else "unknown"
+    services.failed_sign_ins.check(address)
+    try:
+        return await run_in_threadpool(services.tokens.user, token)
+    except store.Unauthenticated:
+        services.failed_sign_ins.failed(address)
+        raise
 
 
 def allow(*roles: str) -> Callable[..., Any]:

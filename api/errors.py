@@ -67,18 +67,54 @@ def invalid(field: str, message: str) -> FieldInvalid:
     return FieldInvalid([store.FieldIssue(field, message)])
 
 
+#: The longest message an error answer carries: a message quoting a huge value (a
+#: schema's "[...] is too long") keeps its start and end, never the whole value.
+MESSAGE_MAX = 400
+#: At most this many fields named in one answer (a body can break a rule many times).
+ERRORS_MAX = 50
+
+
+def brief(text: str, limit: int = MESSAGE_MAX) -> str:
+    """`text`, or its start and end with what was left out said in the middle."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]} … ({len(text) - 2 * half:,} characters left out) … {text[-half:]}"
+
+
 def _message(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "missing":
         return "is required"
-    return str(err.get("msg", "invalid value"))
+    return str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+
+
+def _field_errors(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    out = [{"field": brief(f, 200), "message": brief(m)} for f, m in pairs]
+    if len(out) > ERRORS_MAX:
+        more = len(out) - ERRORS_MAX
+        out = out[:ERRORS_MAX] + [{"field": "body", "message": f"and {more:,} more errors"}]
+    return out
 
 
 def _validation_body(errors: Iterable[dict[str, Any]], detail: str = "invalid request") -> Any:
-    fields = [{"field": field_path(e.get("loc", ())), "message": _message(e)} for e in errors]
+    fields = _field_errors((field_path(e.get("loc", ())), _message(e)) for e in errors)
     return ValidationErrorOut(detail=detail, errors=fields).model_dump()
+
+
+def _not_json(request: Request, errors: Sequence[Any]) -> Sequence[Any]:
+    """A body sent as another type than JSON (curl -d sends a form) fails as "not an
+    object": say what to send instead."""
+    kind = request.headers.get("content-type", "")
+    if not kind or kind.split(";")[0].strip().lower().endswith(("/json", "+json")):
+        return errors
+    why = f"send the body as JSON, with Content-Type: application/json (not {brief(kind, 80)!r})"
+    return [
+        {"loc": ("body",), "msg": why} if tuple(e.get("loc", ())) == ("body",) else e
+        for e in errors
+    ]
 
 
 STATUS: tuple[tuple[type[store.StoreError], int], ...] = (
@@ -94,8 +130,8 @@ def install(app: FastAPI) -> None:
     """Register the handlers on `app`."""
 
     @app.exception_handler(RequestValidationError)
-    async def _request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(_validation_body(exc.errors()), status_code=422)
+    async def _request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(_validation_body(_not_json(request, exc.errors())), status_code=422)
 
     @app.exception_handler(RuleBreaks)
     async def _rule_breaks(_request: Request, exc: RuleBreaks) -> JSONResponse:
@@ -109,13 +145,13 @@ def install(app: FastAPI) -> None:
             where = "query" if request.method in ("GET", "DELETE") else "body"
             issues = located(exc, where).issues
             body = ValidationErrorOut(
-                detail="; ".join(map(str, issues)) or "invalid request",
-                errors=[{"field": i.field, "message": i.message} for i in issues],
+                detail=brief("; ".join(map(str, issues)) or "invalid request"),
+                errors=_field_errors((i.field, i.message) for i in issues),
             ).model_dump()
             return JSONResponse(body, status_code=422)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
-            ErrorOut(detail=str(exc)).model_dump(), status_code=status, headers=headers
+            ErrorOut(detail=brief(str(exc))).model_dump(), status_code=status, headers=headers
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -125,6 +161,8 @@ def install(app: FastAPI) -> None:
             # body (not UTF-8 JSON; broken multipart form data, as for an upload).
             if request.headers.get("content-type", "").startswith("multipart/"):
                 why = f"the body is not valid multipart/form-data ({exc.detail})"
+            elif isinstance(exc.__cause__, RecursionError):
+                why = "the body nests arrays or objects too deeply to be read"
             else:
                 why = "the body is not JSON text in UTF-8"
             return JSONResponse(_validation_body([{"loc": ("body",), "msg": why}]), status_code=422)
@@ -157,7 +195,10 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         404: "no such record within your LAs",
         409: "the records' state does not allow it",
         422: "a field is invalid (each named)",
+        429: "too many failed sign-ins from your address lately (see Retry-After)",
     }
+    if 401 in codes:
+        codes = (*codes, 429)  # wherever a token is checked
     return {
         code: {"model": ValidationErrorOut if code == 422 else ErrorOut, "description": text[code]}
         for code in codes

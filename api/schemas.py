@@ -10,7 +10,7 @@ text may not hold NUL characters or broken Unicode (PostgreSQL refuses them).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
@@ -69,6 +69,40 @@ Num = Annotated[float, Strict()]
 Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
+def _years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def day_within(what: str, *, years_back: int, years_ahead: int) -> Any:
+    """A date no earlier than `years_back` and no later than `years_ahead` years from
+    today: 0001-01-01 and 9999-12-31 are typing slips, and a child born in 9999 would be
+    worked out as "age 14". The refusal names the field and the range."""
+
+    def plausible(value: date) -> date:
+        today = datetime.now(UTC).date()
+        earliest, latest = _years_from(today, -years_back), _years_from(today, years_ahead)
+        if not earliest <= value <= latest:
+            raise ValueError(f"{value} is not a plausible {what}: expected {earliest} to {latest}")
+        return value
+
+    return Annotated[date, BeforeValidator(_iso_day), AfterValidator(plausible)]
+
+
+#: A child looked after or a care leaver is at most 25; nobody is born tomorrow.
+BirthDay = day_within("date of birth", years_back=26, years_ahead=0)
+#: A placement needed by a date up to a year overdue or two years ahead.
+NeededBy = day_within("date the placement is needed by", years_back=1, years_ahead=2)
+#: An adoption decision or order about a child (so within a childhood, not ahead).
+AdoptionDay = day_within("adoption date", years_back=18, years_ahead=0)
+#: An adopter's approval (reviewed long before 30 years).
+ApprovalDay = day_within("approval date", years_back=30, years_ahead=0)
+#: When a carer is available from: any time in a career, or up to two years ahead.
+AvailableFrom = day_within("availability date", years_back=50, years_ahead=2)
+
+
 def text(**constraints: Any) -> Any:
     """A text type: strict, constrained, then cleaned (constraints first, so the OpenAPI
     document shows them)."""
@@ -76,13 +110,13 @@ def text(**constraints: Any) -> Any:
 
 
 Str = text()
-Id = text(pattern=ID_PATTERN)
+Id = text(max_length=64, pattern=ID_PATTERN)
 LA = text(min_length=1, max_length=64)
 Outcode = Annotated[
     text(min_length=2, max_length=8, pattern=r"^[A-Za-z0-9 ]{2,8}$"),
     Field(description="UK outcode (LS9) or full postcode (LS9 8AB)"),
 ]
-Lang = text(pattern=r"^[a-z]{2,3}$")
+Lang = text(max_length=3, pattern=r"^[a-z]{2,3}$")
 Religion = text(min_length=1, max_length=64)
 Place = Annotated[text(min_length=1, max_length=64), Field(description="an outcode or an LA name")]
 Text = text(max_length=TEXT_MAX)
@@ -192,8 +226,10 @@ class Wishes(Body):
 
 
 class ChildBase(Body):
-    date_of_birth: Day | None = Field(
-        default=None, description="when given, the age is worked out on each problem's date"
+    date_of_birth: BirthDay | None = Field(
+        default=None,
+        description="when given, the age is worked out on each problem's date (at most 26 "
+        "years ago, not in the future)",
     )
     school: Outcode | None = None
     max_distance_km: Annotated[Num, Field(gt=0)] | None = Field(
@@ -220,19 +256,23 @@ class AdoptionIn(Body):
         }
     )
 
-    waiting_since: Day = Field(
+    waiting_since: AdoptionDay = Field(
         description="the agency decision that the child should be placed for adoption; "
-        "time waiting counts from here"
+        "time waiting counts from here (within the last 18 years)"
     )
-    placement_order_date: Day | None = None
+    placement_order_date: AdoptionDay | None = None
     early_permanence: Bool = Field(
         default=False,
         description="placed before the order with carers approved to foster and adopt",
     )
     uncertainties: list[Uncertainty] = unique(
-        default=[], description="what adopters must be able to accept about the child's history"
+        default=[],
+        max_length=len(UNCERTAINTIES),
+        description="what adopters must be able to accept about the child's history",
     )
-    contact: list[Contact] = unique(default=[], description="contact arrangements in the plan")
+    contact: list[Contact] = unique(
+        default=[], max_length=len(CONTACT), description="contact arrangements in the plan"
+    )
     notes: Text = Field(
         default="", description="the family-finder's notes on what the child needs from a family"
     )
@@ -279,9 +319,9 @@ class ChildIn(ChildBase):
     home: Outcode
     school_must_stay: Bool = False
     avoid: list[Place] = unique(default=[], max_length=100)
-    accepts: list[Kind] = unique(min_length=1)
-    needs: list[Need] = unique(default=[])
-    flags: list[Flag] = unique(default=[])
+    accepts: list[Kind] = unique(min_length=1, max_length=len(KINDS))
+    needs: list[Need] = unique(default=[], max_length=len(NEEDS))
+    flags: list[Flag] = unique(default=[], max_length=len(FLAGS))
     siblings_placed_with: list[Id] = unique(default=[], max_length=50)
     wishes: Wishes = Field(default_factory=Wishes)
     adoption: AdoptionIn | None = Field(
@@ -305,9 +345,9 @@ class ChildPatch(ChildBase):
     home: Outcode | None = optional()
     school_must_stay: Bool | None = optional()
     avoid: items(Place, max_length=100) | None = optional(unique_items=True)
-    accepts: items(Kind, min_length=1) | None = optional(unique_items=True)
-    needs: list[Need] | None = optional(unique_items=True)
-    flags: list[Flag] | None = optional(unique_items=True)
+    accepts: items(Kind, min_length=1, max_length=len(KINDS)) | None = optional(unique_items=True)
+    needs: items(Need, max_length=len(NEEDS)) | None = optional(unique_items=True)
+    flags: items(Flag, max_length=len(FLAGS)) | None = optional(unique_items=True)
     siblings_placed_with: items(Id, max_length=50) | None = optional(unique_items=True)
     wishes: Wishes | None = optional()
     adoption: AdoptionIn | None = Field(
@@ -367,17 +407,21 @@ class AdopterIn(Body):
         }
     )
 
-    approved_on: Day
+    approved_on: ApprovalDay = Field(description="within the last 30 years")
     agency: text(max_length=200) = ""
     region: text(max_length=200) = ""
     early_permanence: Bool = Field(
         default=False, description="approved for fostering for adoption / concurrent planning"
     )
     uncertainties: list[Uncertainty] = unique(
-        default=[], description="uncertainties in a child's history the family can accept"
+        default=[],
+        max_length=len(UNCERTAINTIES),
+        description="uncertainties in a child's history the family can accept",
     )
     contact: list[Contact] = unique(
-        default=[], description="contact arrangements the family can support"
+        default=[],
+        max_length=len(CONTACT),
+        description="contact arrangements the family can support",
     )
 
 
@@ -421,13 +465,13 @@ class CarerIn(Body):
     location: Outcode
     min_age: Age
     max_age: Age
-    sexes: list[CarerSex] = unique(default=[], description="empty: any")
+    sexes: list[CarerSex] = unique(default=[], max_length=2, description="empty: any")
     places: Annotated[Int, Field(ge=0, le=100)] | None = optional(
         description="approved places (default: vacancies)"
     )
     vacancies: Annotated[Int, Field(ge=0, le=100)] = Field(description="free places now")
-    available_from: Day
-    skills: list[Need] = unique(default=[])
+    available_from: AvailableFrom = Field(description="at most 50 years ago, 2 years ahead")
+    skills: list[Need] = unique(default=[], max_length=len(NEEDS))
     languages: list[Lang] = unique(default=["en"], max_length=20)
     ethnicity: Ethnicity = "NOBT"
     religion: Religion = "none"
@@ -454,11 +498,11 @@ class CarerPatch(Body):
     location: Outcode | None = optional()
     min_age: Age | None = optional()
     max_age: Age | None = optional()
-    sexes: list[CarerSex] | None = optional(unique_items=True)
+    sexes: items(CarerSex, max_length=2) | None = optional(unique_items=True)
     places: Annotated[Int, Field(ge=0, le=100)] | None = optional()
     vacancies: Annotated[Int, Field(ge=0, le=100)] | None = optional()
-    available_from: Day | None = optional()
-    skills: list[Need] | None = optional(unique_items=True)
+    available_from: AvailableFrom | None = optional()
+    skills: items(Need, max_length=len(NEEDS)) | None = optional(unique_items=True)
     languages: items(Lang, max_length=20) | None = optional(unique_items=True)
     ethnicity: Ethnicity | None = optional()
     religion: Religion | None = optional()
@@ -549,7 +593,7 @@ class ReferralIn(Body):
     )
 
     urgency: Urgency
-    needed_by: Day
+    needed_by: NeededBy = Field(description="from a year ago to two years ahead")
     views_where: Text | None = Field(default=None, description="where the child wants to live")
     views_who: Text | None = Field(default=None, description="who they want to live with")
     views_matters: Text | None = Field(default=None, description="what matters to them")
@@ -559,7 +603,7 @@ class ReferralPatch(Body):
     """Change an open referral: urgency, date, or the child's views (null clears one)."""
 
     urgency: Urgency | None = optional()
-    needed_by: Day | None = optional()
+    needed_by: NeededBy | None = optional()
     views_where: Text | None = None
     views_who: Text | None = None
     views_matters: Text | None = None
@@ -1174,7 +1218,9 @@ class DeclineIn(Body):
 
 
 class ViewsNoteIn(Body):
-    note: Text | None
+    """The same field name as on the proposal (`views_note`); null clears the note."""
+
+    views_note: Text | None
 
 
 class EndIn(Body):
@@ -1212,7 +1258,12 @@ class AuditPage(Out):
 class CountOut(Out):
     la: str
     key: str
-    count: int
+    count: int | None = Field(description="null when hidden from a planner (`hidden` says why)")
+    hidden: Literal["fewer than 5", "suppressed"] | None = Field(
+        default=None,
+        description="planners only: 'fewer than 5' for 1 to 4 children; 'suppressed' for a "
+        "cell hidden so that a small one cannot be worked out from a total",
+    )
 
 
 class CarerCountOut(Out):
@@ -1228,7 +1279,7 @@ class StatsOut(Out):
 
     as_of: date
     las: list[str]
-    open_referrals: int
+    open_referrals: int | None = Field(description="null for a planner when fewer than 5")
     referrals_by_la_urgency: list[CountOut]
     referrals_by_kind: list[CountOut] = Field(description="plans accepting each kind, by LA")
     live_proposals: list[CountOut] = Field(description="by LA; key: proposed")
@@ -1340,12 +1391,24 @@ class BaselineOut(Out):
 
     las: list[str]
     as_of: list[date]
-    looked_after: int
-    share_over_20_miles: float | None = Field(description="of those with both outcodes known")
-    share_outside_la: float | None = Field(description="of those whose placement is known")
+    looked_after: int | None = Field(description="null for a planner when fewer than 5")
+    share_over_20_miles: float | None = Field(
+        description="of those with both outcodes known; null for a planner when either side "
+        "is fewer than 5 children"
+    )
+    share_outside_la: float | None = Field(
+        description="of those whose placement is known; null for a planner as above"
+    )
     median_distance_km: float | None
-    sibling_groups_together: int | None = Field(description="null: no sibling groups")
+    sibling_groups_together: int | None = Field(
+        description="null: no sibling groups (or, for a planner, fewer than 5)"
+    )
     sibling_groups_known: int | None = Field(description="groups whose placements are known")
+    small_numbers_hidden: bool = Field(
+        default=False,
+        description="true for a planner: counts of 1 to 4 children are null here and "
+        "'fewer than 5' (or 'suppressed') in the tables",
+    )
     tables: dict[str, BaselineTableOut]
 
 

@@ -1,11 +1,14 @@
 """`placematch serve` and `placematch bench-api`: the HTTP service, and its load bench.
 
-`serve` starts the API (uvicorn) on an SQLite file, loading the demo region (the same
-as `placematch demo`: West Yorkshire, 300 referrals, 900 households, seed 0) when the
-database has no records yet, with the generated West Yorkshire adoption agency (240
-children waiting, 100 adopters), and prints fresh demo tokens for a Leeds placement
-officer, a Leeds manager (admin) and a family-finder of the five West Yorkshire LAs, so
-the API can be tried with curl at once.
+`serve` starts the API (uvicorn). On an empty database (no children, households or
+users) it first loads the demo region (the same as `placematch demo`: West Yorkshire,
+300 referrals, 900 households, seed 0), the generated West Yorkshire adoption agency
+(240 children waiting, 100 adopters) and Leeds's 903 extract, makes demo accounts (a
+Leeds placement officer, a Leeds manager (admin), a family-finder and a planner of the
+five West Yorkshire LAs) and prints their tokens, once, so the API can be tried with
+curl at once. Any other start creates no account and prints no token: a database with
+records may be an LA's own, and a token in a log is a token anyone with the log holds.
+`--demo-tokens` revokes the demo accounts' tokens and prints new ones, on purpose.
 
 `bench-api` starts the same server on a loopback port (or targets --url), drives
 ranked-match requests from many concurrent clients and reports throughput and latency
@@ -49,47 +52,86 @@ def sqlite_url(path: Path) -> str:
 
 
 def prepare_demo(
-    url: str, *, reload_demo: bool = False, say: Callable[[str], None] = lambda _m: None
+    url: str,
+    *,
+    reload_demo: bool = False,
+    demo_tokens: bool = False,
+    load_demo: bool = True,
+    say: Callable[[str], None] = lambda _m: None,
 ) -> dict[str, str]:
-    """Bring the database at `url` up to date, load the demo region if it holds no
-    records (or `reload_demo` on an SQLite file: start again from nothing), and make
-    fresh demo users (earlier ones revoked). Returns a token per demo role."""
+    """Bring the database at `url` up to date; on an empty one (no children, households
+    or users; `reload_demo` empties an SQLite file first) load the demo region and make
+    the demo accounts. `demo_tokens` revokes the demo accounts' tokens and makes new
+    ones on any database. Returns a token per demo role made now: none on a database
+    that already had records, unless asked (a restart never mints or shows a token)."""
     import store
-    from synth import generate_region
-    from synth.adoption import generate_adoption_region
 
     if reload_demo:
-        from sqlalchemy.engine import make_url
-
-        parsed = make_url(store.database_url(url))
-        if parsed.get_backend_name() != "sqlite" or not parsed.database:
-            raise ValueError("--reload-demo starts an SQLite file again; not for this database")
-        for suffix in ("", "-wal", "-shm"):
-            Path(parsed.database + suffix).unlink(missing_ok=True)
+        _remove_sqlite_file(url)
     engine = store.make_engine(url)
     try:
         store.migrate(engine=engine)
         with store.transaction(engine) as s:
-            empty = not store.list_children(s, limit=1) and not store.list_households(s, limit=1)
-            if empty:
-                say("loading the demo region: West Yorkshire, 300 referrals, 900 households")
-                summary = store.load_problem(s, generate_region(300, 900, seed=0), by=None)
-                say(f"loaded {summary.children} children and {summary.households} households")
-                say("loading the demo adoption agency: 240 children waiting, 100 adopters")
-                summary = store.load_problem(s, generate_adoption_region(seed=0), by=None)
-                say(f"loaded {summary.children} children and {summary.households} adopters")
-                say(f"importing {DEMO_LA}'s SSDA903 extract (a generated standing population)")
-                saved = _import_demo_903(s)
-                say(f"imported {len(saved.created)} children looked after, with their care records")
-            names = {name for name, _, _ in DEMO_USERS}
-            for user in store.list_users(s):
-                if user.active and user.name in names:
-                    store.deactivate_user(s, user.id, by=None)
-            tokens = {}
-            for name, role, las in DEMO_USERS:
-                _, tokens[role] = store.create_user(s, name, role, list(las))
+            empty = _is_empty(s)
+            if empty and load_demo:
+                _load_demo_region(s, say)
+            if (empty and load_demo) or demo_tokens:
+                return _new_demo_accounts(s)
     finally:
         engine.dispose()
+    return {}
+
+
+def _remove_sqlite_file(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    import store
+
+    parsed = make_url(store.database_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        raise ValueError("--reload-demo starts an SQLite file again; not for this database")
+    for suffix in ("", "-wal", "-shm"):
+        Path(parsed.database + suffix).unlink(missing_ok=True)
+
+
+def _is_empty(session: Any) -> bool:
+    """No record and no account: nobody's data, so the demo may go in."""
+    import store
+
+    return not (
+        store.list_children(session, limit=1)
+        or store.list_households(session, limit=1)
+        or store.list_users(session)
+    )
+
+
+def _load_demo_region(session: Any, say: Callable[[str], None]) -> None:
+    import store
+    from synth import generate_region
+    from synth.adoption import generate_adoption_region
+
+    say("loading the demo region: West Yorkshire, 300 referrals, 900 households")
+    summary = store.load_problem(session, generate_region(300, 900, seed=0), by=None)
+    say(f"loaded {summary.children} children and {summary.households} households")
+    say("loading the demo adoption agency: 240 children waiting, 100 adopters")
+    summary = store.load_problem(session, generate_adoption_region(seed=0), by=None)
+    say(f"loaded {summary.children} children and {summary.households} adopters")
+    say(f"importing {DEMO_LA}'s SSDA903 extract (a generated standing population)")
+    saved = _import_demo_903(session)
+    say(f"imported {len(saved.created)} children looked after, with their care records")
+
+
+def _new_demo_accounts(session: Any) -> dict[str, str]:
+    """Revoke every active demo account and make them again: a token per role."""
+    import store
+
+    names = {name for name, _, _ in DEMO_USERS}
+    for user in store.list_users(session):
+        if user.active and user.name in names:
+            store.deactivate_user(session, user.id, by=None)
+    tokens = {}
+    for name, role, las in DEMO_USERS:
+        _, tokens[role] = store.create_user(session, name, role, list(las))
     return tokens
 
 
@@ -129,23 +171,32 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo/--no-demo", help="Load the demo region into an empty database.")
     ] = True,
+    demo_tokens: Annotated[
+        bool,
+        typer.Option(
+            "--demo-tokens",
+            help="Revoke the demo accounts' tokens and print new ones (making the accounts "
+            "if need be), on any database.",
+        ),
+    ] = False,
     workers: Annotated[int, typer.Option(min=1, max=16, help="uvicorn worker processes.")] = 1,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
 ) -> None:
-    """Start the API (docs at /docs) with the demo region and print demo tokens."""
+    """Start the API (docs at /docs). On an empty database: the demo region, and its demo
+    tokens printed once."""
     import uvicorn
 
     import store
 
     url = sqlite_url(db) if db is not None else store.database_url()
     try:
-        if demo:
-            tokens = prepare_demo(url, reload_demo=reload_demo, say=lambda m: err.print(m))
-        else:
-            engine = store.make_engine(url)
-            store.migrate(engine=engine)
-            engine.dispose()
-            tokens = {}
+        tokens = prepare_demo(
+            url,
+            reload_demo=reload_demo,
+            demo_tokens=demo_tokens,
+            load_demo=demo,
+            say=lambda m: err.print(m),
+        )
     except ValueError as exc:
         fail(str(exc), EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - any connection fault is one message
@@ -153,15 +204,7 @@ def serve(
     base = f"http://{host}:{port}"
     # Plain lines (never wrapped), so a script can read the tokens.
     print(f"placematch API on {base} (docs: {base}/docs), database {url}", flush=True)
-    for role, token in tokens.items():
-        las = next(", ".join(la) for _, r, la in DEMO_USERS if r == role)
-        print(f"demo {role} ({las}) token: {token}", flush=True)
-    if tokens:
-        officer = tokens["placement_officer"]
-        print(
-            f'try: curl -H "Authorization: Bearer {officer}" "{base}/referrals?limit=3"',
-            flush=True,
-        )
+    _print_tokens(tokens, base)
     os.environ["DATABASE_URL"] = url
     uvicorn.run(
         "api.app:app_from_env",
@@ -172,6 +215,24 @@ def serve(
         access_log=access_log,
         log_level="info",
     )
+
+
+def _print_tokens(tokens: dict[str, str], base: str) -> None:
+    """The demo tokens just made (shown this once), or how to get a token."""
+    if not tokens:
+        print(
+            "no token shown: tokens are printed only when they are made. For one, run "
+            "`placematch users create --name NAME --role ROLE --la LA`, or restart with "
+            "--demo-tokens for new demo tokens (the old ones are revoked).",
+            flush=True,
+        )
+        return
+    print("demo tokens, shown only now (keep them; only their hashes are stored):", flush=True)
+    for role, token in tokens.items():
+        las = next(", ".join(la) for _, r, la in DEMO_USERS if r == role)
+        print(f"demo {role} ({las}) token: {token}", flush=True)
+    officer = tokens["placement_officer"]
+    print(f'try: curl -H "Authorization: Bearer {officer}" "{base}/referrals?limit=3"', flush=True)
 
 
 def _start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:

@@ -339,7 +339,9 @@ def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -
             if cid not in seen_carer:
                 issues.append(
                     ProblemIssue(
-                        f"$.children[{i}].siblings_placed_with[{k}]", f"unknown carer {cid!r}"
+                        f"$.children[{i}].siblings_placed_with[{k}]",
+                        f"no carer household {cid!r}: this field lists the households where "
+                        "a brother or sister already lives (their ids are in sibling groups)",
                     )
                 )
         for k, cid in enumerate(c.get("wishes", {}).get("carers", [])):

@@ -24,6 +24,7 @@ from geo import KM_PER_MILE
 from reports.common import STYLE, empty_png, html_table, img, png, write_pngs
 from ssda903 import codes
 from ssda903.baseline import BANDS, ENGLAND_2015, Baseline
+from ssda903.disclosure import FEWER_THAN_5, SUPPRESSED, hidden, shown
 from ssda903.report import Report
 
 __all__ = ["charts", "render_html", "to_json", "write_report"]
@@ -48,10 +49,12 @@ def _where(b: Baseline) -> str:
     return f"{', '.join(b.las)} on {days}"
 
 
-def chart_placements(b: Baseline) -> bytes:
-    """Children by placement type (903 group, with the product's kind) and by provider."""
-    tables = b.tables()
-    types, providers = tables["by_placement_type"]["rows"], tables["by_provider"]["rows"]
+def chart_placements(b: Baseline, *, suppress: bool = False) -> bytes:
+    """Children by placement type (903 group, with the product's kind) and by provider;
+    `suppress`: the bars a planner may see (hidden counts are not drawn)."""
+    tables = b.tables(suppress=suppress)
+    types = [r for r in tables["by_placement_type"]["rows"] if isinstance(r[3], int)]
+    providers = [r for r in tables["by_provider"]["rows"] if isinstance(r[2], int)]
     if not types:
         return empty_png("No children looked after on the day.")
     fig = Figure(layout="constrained", figsize=(13, 0.9 + 0.32 * max(len(types), len(providers))))
@@ -78,12 +81,14 @@ def chart_placements(b: Baseline) -> bytes:
     return png(fig)
 
 
-def chart_bands(b: Baseline) -> bytes:
-    """The DfE's distance-locality bands: this extract's shares beside England's 2015."""
+def chart_bands(b: Baseline, *, suppress: bool = False) -> bytes:
+    """The DfE's distance-locality bands: this extract's shares beside England's 2015;
+    `suppress`: a band a planner may not see is drawn empty, labelled why."""
     n = b.looked_after
     if not n:
         return empty_png("No children looked after on the day.")
-    here = [100 * b.bands[band] / n for band in BANDS]
+    secret = hidden([b.bands[band] for band in BANDS]) if suppress else {}
+    here = [0.0 if k in secret else 100 * b.bands[band] / n for k, band in enumerate(BANDS)]
     england = [100 * ENGLAND_2015[band] for band in BANDS]
     fig = Figure(layout="constrained", figsize=(11, 4))
     ax = fig.subplots()
@@ -91,9 +96,10 @@ def chart_bands(b: Baseline) -> bytes:
     width = 0.38
     bars = ax.bar(x - width / 2, here, width, color=BLUE, label=", ".join(b.las))
     ax.bar(x + width / 2, england, width, color=GREY, label="England, 2015 (§1.5)")
-    for rect, share, count in zip(bars, here, (b.bands[band] for band in BANDS), strict=True):
+    for k, (rect, share) in enumerate(zip(bars, here, strict=True)):
+        label = secret[k] if k in secret else f"{share:.0f}%\n({b.bands[BANDS[k]]:,})"
         ax.annotate(
-            f"{share:.0f}%\n({count:,})",
+            label,
             (rect.get_x() + rect.get_width() / 2, rect.get_height()),
             ha="center",
             va="bottom",
@@ -194,15 +200,18 @@ def chart_siblings(b: Baseline) -> bytes:
     return png(fig)
 
 
-def charts(b: Baseline) -> dict[str, bytes]:
-    """Every plot of the report, by file name."""
+def charts(b: Baseline, *, suppress: bool = False) -> dict[str, bytes]:
+    """Every plot of the report, by file name. `suppress`: the plots a planner sees,
+    with no count of 1 to 4 children: not the distances (a histogram shows children one
+    by one) nor the sibling groups (few groups per policy)."""
     out = {
-        "placements.png": chart_placements(b),
-        "bands.png": chart_bands(b),
-        "distances.png": chart_distances(b),
+        "placements.png": chart_placements(b, suppress=suppress),
+        "bands.png": chart_bands(b, suppress=suppress),
     }
-    if b.sibling_groups:
-        out["siblings.png"] = chart_siblings(b)
+    if not suppress:
+        out["distances.png"] = chart_distances(b)
+        if b.sibling_groups:
+            out["siblings.png"] = chart_siblings(b)
     return out
 
 
@@ -212,9 +221,11 @@ def _reports(report: Report | Sequence[Report] | None) -> list[Report]:
     return [report] if isinstance(report, Report) else list(report)
 
 
-def _lead(b: Baseline) -> str:
-    over, outside = b.share_over_20_miles, b.share_outside_la
-    parts = [f"<b>{b.looked_after:,} children looked after</b> in {html.escape(_where(b))}"]
+def _lead(b: Baseline, *, suppress: bool = False) -> str:
+    figures = b.to_dict(suppress=suppress)
+    over, outside = figures["share_over_20_miles"], figures["share_outside_la"]
+    count = shown(b.looked_after) if suppress else f"{b.looked_after:,}"
+    parts = [f"<b>{count} children looked after</b> in {html.escape(_where(b))}"]
     if over is not None:
         parts.append(
             f"{100 * over:.0f}% more than 20 miles from home (England: 22% in 2024) of the "
@@ -279,14 +290,24 @@ def render_html(
     b: Baseline,
     report: Report | Sequence[Report] | None = None,
     pngs: dict[str, bytes] | None = None,
+    *,
+    suppress: bool = False,
 ) -> str:
     """One self-contained page: the headline, every table of `b.tables()`, the plots
-    (embedded) and, when given, each import's counts and its issues by rule."""
-    pngs = pngs or charts(b)
-    tables = b.tables()
+    (embedded) and, when given, each import's counts and its issues by rule.
+    `suppress`: the page a planner sees, no count of 1 to 4 children on it."""
+    pngs = pngs or charts(b, suppress=suppress)
+    tables = b.tables(suppress=suppress)
     title = f"Baseline: children looked after in {_where(b)}"
     e = html.escape
-    parts = [f"<h1>{e(title)}</h1>", _lead(b)]
+    parts = [f"<h1>{e(title)}</h1>", _lead(b, suppress=suppress)]
+    if suppress:
+        parts.append(
+            f"<p class=note>Counts of 1 to 4 children are shown as '{FEWER_THAN_5}', as in "
+            "the DfE's statistics; where one alone would be worked out from a total, another "
+            f"is shown as '{SUPPRESSED}'. Plots of single children's distances are left "
+            "out.</p>"
+        )
     headline = tables["headline"]
     parts.append(html_table(headline["title"], headline["columns"], headline["rows"]))
     parts.append(
@@ -310,14 +331,14 @@ def render_html(
             [[*row, f"{100 * ENGLAND_2015.get(row[0], 0):.0f}%"] for row in t["rows"]],
         )
     )
-    parts.append(img(pngs["distances.png"], "distance from home"))
+    if "distances.png" in pngs:
+        parts.append(img(pngs["distances.png"], "distance from home"))
     if "siblings" in tables:
         t = tables["siblings"]
-        parts += [
-            "<h2>Brothers and sisters</h2>",
-            img(pngs["siblings.png"], "sibling groups together or apart"),
-            html_table(t["title"], t["columns"], t["rows"]),
-        ]
+        parts.append("<h2>Brothers and sisters</h2>")
+        if "siblings.png" in pngs:
+            parts.append(img(pngs["siblings.png"], "sibling groups together or apart"))
+        parts.append(html_table(t["title"], t["columns"], t["rows"]))
     found = _reports(report)
     if found:
         parts.append("<h2>What the import found</h2>")

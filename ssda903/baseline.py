@@ -18,6 +18,7 @@ from typing import Any
 from geo import KM_PER_MILE
 from ssda903 import codes
 from ssda903.children import CareChild, Import
+from ssda903.disclosure import FEWER_THAN_5, SMALL, hidden, is_small, shown
 from vocab import KIND_LABELS, KINDS, PROVIDER_LABELS, PROVIDERS
 
 __all__ = ["BANDS", "ENGLAND_2015", "Baseline", "baseline"]
@@ -90,7 +91,18 @@ class Baseline:
         known = sum(c["together"] + c["apart"] for c in self.sibling_groups.values())
         return together, known
 
-    def tables(self) -> dict[str, dict[str, Any]]:
+    def tables(self, *, suppress: bool = False) -> dict[str, dict[str, Any]]:
+        """Every table; `suppress`: as a planner sees them (ssda903.disclosure)."""
+        out = self._tables()
+        if suppress:
+            out["headline"]["rows"] = self._headline(suppress=True)
+            for name in ("by_placement_type", "by_kind", "by_provider", "distance_locality"):
+                _hide_rows(out[name])
+            if "siblings" in out:
+                _hide_sibling_rows(out["siblings"])
+        return out
+
+    def _tables(self) -> dict[str, dict[str, Any]]:
         n = self.looked_after
         day = ", ".join(sorted({d.isoformat() for d in self.as_of}))
         where = ", ".join(self.las)
@@ -152,23 +164,31 @@ class Baseline:
             )
         return out
 
-    def _headline(self) -> list[tuple[str, str]]:
-        rows = [("children looked after", f"{self.looked_after:,}")]
+    def _headline(self, *, suppress: bool = False) -> list[tuple[str, str]]:
+        rows = [("children looked after", f"{_count(self.looked_after, suppress)}")]
         rows.append(
             (
                 "more than 20 miles from home",
-                f"{_pct(self.over_20_miles, self.distance_known)} "
-                f"({self.over_20_miles:,} of {self.distance_known:,} with both postcodes known)",
+                _share_text(
+                    self.over_20_miles,
+                    self.distance_known,
+                    "with both postcodes known",
+                    suppress=suppress,
+                ),
             )
         )
         rows.append(
             (
                 "placed outside the LA",
-                f"{_pct(self.outside_la, self.location_known)} "
-                f"({self.outside_la:,} of {self.location_known:,} with the placement known)",
+                _share_text(
+                    self.outside_la,
+                    self.location_known,
+                    "with the placement known",
+                    suppress=suppress,
+                ),
             )
         )
-        if self.median_km is not None:
+        if self.median_km is not None and not (suppress and self.distance_known < SMALL):
             miles = self.median_km / KM_PER_MILE
             rows.append(
                 ("median distance from home", f"{miles:.1f} miles ({self.median_km:.1f} km)")
@@ -176,22 +196,35 @@ class Baseline:
         if self.sibling_groups:
             together, known = self.groups_together
             rows.append(
-                ("sibling groups together", f"{_pct(together, known)} ({together} of {known})")
+                ("sibling groups together", _share_text(together, known, "", suppress=suppress))
             )
         return rows
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, suppress: bool = False) -> dict[str, Any]:
+        """The figures and tables; `suppress`: as a planner sees them, every figure that
+        would show 1 to 4 children (or all but 1 to 4) null, its cells "fewer than 5"."""
         together, known = self.groups_together
+
+        def share(part: int, whole: int, value: float | None) -> float | None:
+            return None if suppress and _gives_away(part, whole) else value
+
+        def count(n: int | None) -> int | None:
+            return None if n is None or (suppress and is_small(n)) else n
+
+        few_distances = suppress and self.distance_known < SMALL
         return {
             "las": list(self.las),
             "as_of": sorted({d.isoformat() for d in self.as_of}),
-            "looked_after": self.looked_after,
-            "share_over_20_miles": self.share_over_20_miles,
-            "share_outside_la": self.share_outside_la,
-            "median_distance_km": self.median_km,
-            "sibling_groups_together": together if self.sibling_groups else None,
-            "sibling_groups_known": known if self.sibling_groups else None,
-            "tables": self.tables(),
+            "looked_after": count(self.looked_after),
+            "share_over_20_miles": share(
+                self.over_20_miles, self.distance_known, self.share_over_20_miles
+            ),
+            "share_outside_la": share(self.outside_la, self.location_known, self.share_outside_la),
+            "median_distance_km": None if few_distances else self.median_km,
+            "sibling_groups_together": count(together) if self.sibling_groups else None,
+            "sibling_groups_known": count(known) if self.sibling_groups else None,
+            "small_numbers_hidden": suppress,
+            "tables": self.tables(suppress=suppress),
         }
 
 
@@ -268,6 +301,47 @@ def _provider(provider: str | None, code: str) -> str:
     if provider in PROVIDERS:
         return PROVIDER_LABELS[provider]
     return {"PR0": "none (parents)", "PR3": "none (other public body)"}.get(code, "not recorded")
+
+
+def _count(n: int, suppress: bool) -> str:
+    return FEWER_THAN_5 if suppress and is_small(n) else f"{n:,}"
+
+
+def _gives_away(part: int, whole: int) -> bool:
+    """Whether a share `part` of `whole` would show 1 to 4 children, either way."""
+    return is_small(part) or is_small(whole - part) or is_small(whole)
+
+
+def _share_text(part: int, whole: int, known: str, *, suppress: bool) -> str:
+    """ "12.5% (25 of 200 ...)", or for a planner with a small side, no share."""
+    tail = f" {known}" if known else ""
+    if not (suppress and _gives_away(part, whole)):
+        return f"{_pct(part, whole)} ({part:,} of {whole:,}{tail})"
+    if is_small(whole):
+        return f"– ({FEWER_THAN_5}{tail})"
+    side = FEWER_THAN_5 if is_small(part) else f"all but {FEWER_THAN_5}"
+    return f"– ({side} of {whole:,}{tail})"
+
+
+def _hide_rows(table: dict[str, Any]) -> None:
+    """A table of children by category, as a planner sees it: small counts (and, when
+    one alone is small, the next smallest) hidden with their shares."""
+    at = table["columns"].index("children")
+    share_at = table["columns"].index("share")
+    for k, why in hidden([row[at] for row in table["rows"]]).items():
+        table["rows"][k][at] = why
+        table["rows"][k][share_at] = "–"
+
+
+def _hide_sibling_rows(table: dict[str, Any]) -> None:
+    """Sibling groups by policy: each small count hidden, and the share where either of
+    together and apart is hidden."""
+    for row in table["rows"]:
+        small = [is_small(row[k]) for k in (2, 3)]
+        for k in (1, 2, 3, 4):
+            row[k] = shown(row[k])
+        if any(small):
+            row[5] = "–"
 
 
 def _pct(part: int, whole: int) -> str:

@@ -76,6 +76,17 @@ def adoption_to_dict(child: ChildRecord) -> dict[str, Any] | None:
     }
 
 
+def unknown_carer(field: str, carer: str) -> str:
+    """Why a named household is refused: `siblings_placed_with` holds households, which
+    an officer may well take for the brothers' and sisters' own ids."""
+    if field.startswith("siblings_placed_with"):
+        return (
+            f"no carer household {carer!r}: this field lists the households where a brother "
+            "or sister already lives (their ids are in sibling groups)"
+        )
+    return f"unknown carer {carer!r}"
+
+
 def _check_carers(session: Session, values: Mapping[str, Any]) -> None:
     named = {
         **{f"siblings_placed_with[{k}]": h for k, h in enumerate(values["siblings_placed_with"])},
@@ -88,7 +99,7 @@ def _check_carers(session: Session, values: Mapping[str, Any]) -> None:
             select(HouseholdRecord.id).where(col(HouseholdRecord.id).in_(set(named.values())))
         )
     )
-    issues = [FieldIssue(f, f"unknown carer {h!r}") for f, h in named.items() if h not in found]
+    issues = [FieldIssue(f, unknown_carer(f, h)) for f, h in named.items() if h not in found]
     if issues:
         raise Invalid(issues)
 

@@ -56,6 +56,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if make_url(url).get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(url, **kwargs)
+    private_file(make_url(url).database)
     connect_args = kwargs.pop("connect_args", {})
     connect_args.setdefault("check_same_thread", False)
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_S)
@@ -63,6 +64,25 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def private_file(database: str | None) -> None:
+    """Create the SQLite file readable by its owner only (0600), before SQLite creates
+    it 0644; SQLite gives its -wal and -shm files the database file's mode. A file left
+    readable by others (made before this rule) is tightened the same way."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        for path in (database, *(f"{database}-{end}" for end in ("wal", "shm", "writers.lock"))):
+            try:
+                if os.stat(path).st_mode & 0o077:
+                    os.chmod(path, 0o600)
+            except (FileNotFoundError, PermissionError):
+                pass  # not there yet, or not ours to change (then the owner's choice)
+    except FileNotFoundError:
+        pass  # its folder does not exist: SQLite will say so when it connects
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

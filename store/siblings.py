@@ -125,9 +125,18 @@ def group_of(session: Session, child_id: str) -> SiblingGroup | None:
     return get_group(session, member.group_id) if member else None
 
 
-def list_groups(session: Session, *, las: Collection[str] | None = None) -> list[SiblingGroup]:
-    """Groups with at least one member within `las`, by id."""
-    q = select(SiblingGroupRecord).order_by(col(SiblingGroupRecord.id))
+def list_groups(
+    session: Session,
+    *,
+    las: Collection[str] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[SiblingGroup]:
+    """Groups with at least one member within `las`, by id (`limit` of them from
+    `offset`, or all)."""
+    q = select(SiblingGroupRecord).order_by(col(SiblingGroupRecord.id)).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
     if las is not None:
         q = q.where(
             col(SiblingGroupRecord.id).in_(

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from ssda903.disclosure import SUPPRESSED, hidden, is_small
 from store.models import (
     ChildRecord,
     HouseholdRecord,
@@ -101,3 +102,34 @@ def aggregates(
             for la, kind, n, p, v in sorted(carers)
         ],
     }
+
+
+def without_small_numbers(stats: dict[str, Any]) -> dict[str, Any]:
+    """`aggregates` as shown to planners: counts of children from 1 to 4 hidden (count
+    null, `hidden` saying why), and where cells add up to a total that can be read,
+    another cell hidden with them (ssda903.disclosure). Carers' counts are not children's
+    and stay as they are."""
+    out = dict(stats)
+    by_urgency = [dict(c, hidden=None) for c in stats["referrals_by_la_urgency"]]
+    for la in {c["la"] for c in by_urgency}:
+        _hide([c for c in by_urgency if c["la"] == la])  # an LA's total can be read elsewhere
+    if sum(c["hidden"] is not None for c in by_urgency) == 1:  # the grand total is shown
+        rest = [c for c in by_urgency if c["hidden"] is None and c["count"]]
+        if rest:
+            min(rest, key=lambda c: c["count"])["hidden"] = SUPPRESSED
+    out["referrals_by_la_urgency"] = [_blank(c) for c in by_urgency]
+    out["open_referrals"] = None if is_small(stats["open_referrals"]) else stats["open_referrals"]
+    for name in ("referrals_by_kind", "live_proposals", "current_placements"):
+        cells = [dict(c, hidden=None) for c in stats[name]]
+        _hide(cells, total_shown=False)
+        out[name] = [_blank(c) for c in cells]
+    return out
+
+
+def _hide(cells: list[dict[str, Any]], *, total_shown: bool = True) -> None:
+    for k, why in hidden([c["count"] for c in cells], total_shown=total_shown).items():
+        cells[k]["hidden"] = why
+
+
+def _blank(cell: dict[str, Any]) -> dict[str, Any]:
+    return cell | {"count": None} if cell["hidden"] else cell

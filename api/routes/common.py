@@ -7,18 +7,30 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, NoReturn
 
 from fastapi import Path, Query
+from pydantic import BeforeValidator
 from sqlmodel import Session
 
 import store
 from api.deps import Services
 from api.schemas import MAX_INT
 
-Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="records to skip")]
-Limit = Annotated[int, Query(ge=1, le=1000, description="records to return")]
 #: Any text but NUL (which no database compares); an id that does not exist is a 404.
 NO_NUL = r"^[^\x00]+$"
 RecordId = Annotated[str, Path(min_length=1, max_length=200, pattern=NO_NUL, examples=["C-0015"])]
-Serial = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+def digits_only(value: Any) -> Any:
+    """A number in a path or query as ASCII digits only: `" 1"`, `"+1"`, `"1_0"` or
+    `"١"` would otherwise be read as a number, so `/referrals/%201` reached record 1."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("expected a whole number written in digits 0-9 only")
+    return value
+
+
+Digits = BeforeValidator(digits_only)
+Serial = Annotated[int, Path(ge=1, le=MAX_INT), Digits]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="records to skip"), Digits]
+Limit = Annotated[int, Query(ge=1, le=1000, description="records to return"), Digits]
 IdFilter = Annotated[str | None, Query(min_length=1, max_length=200, pattern=NO_NUL)]
 
 

@@ -16,13 +16,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 from fastapi.responses import HTMLResponse, PlainTextResponse
+from pydantic import StringConstraints
 
 import ssda903
 import store
 from api.deps import STAFF, Svc, allow
 from api.errors import invalid, json_errors, responses
 from api.routes.common import Limit, Offset, RecordId, Serial, aware, page
-from api.schemas import BaselineOut, BaselineScenarioOut, CareRecordOut, ImportOut, IssuePage
+from api.schemas import (
+    BaselineOut,
+    BaselineScenarioOut,
+    CareRecordOut,
+    ImportOut,
+    IssuePage,
+    Page,
+)
 from ssda903.read import table_of_file
 from ssda903.report import issues_csv, year_label
 from store.ssda903 import (
@@ -55,7 +63,7 @@ _FATAL = "missing_table"
 class IssueFilter:
     """Which of an import's issues: every filter given must match."""
 
-    severity: Annotated[str | None, Query(pattern="^(error|warning)$")] = None
+    severity: Annotated[str | None, Query(max_length=7, pattern="^(error|warning)$")] = None
     rule: Annotated[str | None, Query(max_length=64, examples=["unknown_outcode"])] = None
     table: Annotated[str | None, Query(max_length=64, examples=["episodes"])] = None
 
@@ -175,13 +183,14 @@ def import_903(
 
 @router.get(
     "/imports",
-    response_model=list[ImportOut],
+    response_model=Page[ImportOut],
     responses=responses(401, 403, 422),
     summary="Your LAs' imports, newest first",
 )
 def list_all(user: Reader, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
     with store.read_session(svc.engine) as s:
-        return [_run_out(r) for r in list_imports(s, las=user.las, offset=offset, limit=limit)]
+        runs = list_imports(s, las=user.las, offset=offset, limit=limit)
+        return page([_run_out(r) for r in runs], offset, limit)
 
 
 @router.get(
@@ -294,7 +303,7 @@ def _baseline(svc: Svc, user: store.User, la: list[str] | None) -> ssda903.Basel
 
 
 LaFilter = Annotated[
-    list[str] | None,
+    list[Annotated[str, StringConstraints(max_length=64)]] | None,
     Query(description="your LAs to pool (repeat); default all of yours", max_length=50),
 ]
 
@@ -308,8 +317,9 @@ LaFilter = Annotated[
 def baseline(user: BaselineReader, svc: Svc, la: LaFilter = None) -> Any:
     """Children looked after by placement type and provider, share more than 20 miles
     from home, share outside the LA, the DfE's distance bands, sibling groups together:
-    the starting point of a what-if. 404 when none of the LAs has an import."""
-    return _baseline(svc, user, la).to_dict()
+    the starting point of a what-if. 404 when none of the LAs has an import. To a
+    planner, no figure shows 1 to 4 children (`small_numbers_hidden`; docs/security.md)."""
+    return _baseline(svc, user, la).to_dict(suppress=user.role == "planner")
 
 
 @router.get(
@@ -324,7 +334,8 @@ def baseline(user: BaselineReader, svc: Svc, la: LaFilter = None) -> Any:
 def baseline_report(user: BaselineReader, svc: Svc, la: LaFilter = None) -> HTMLResponse:
     from reports.ssda903 import render_html
 
-    return HTMLResponse(render_html(_baseline(svc, user, la)))
+    suppress = user.role == "planner"
+    return HTMLResponse(render_html(_baseline(svc, user, la), suppress=suppress))
 
 
 @router.get(

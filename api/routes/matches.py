@@ -15,8 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 import store
 from api.deps import Anyone, Services, Staff
 from api.errors import responses
-from api.routes.common import RecordId, absent
-from api.schemas import CarerRankingOut, RankingOut, RuleOut
+from api.routes.common import Limit, Offset, RecordId, absent, page
+from api.schemas import CarerRankingOut, Page, RankingOut, RuleOut
 from matching import RULES, rank_children
 
 router = APIRouter(tags=["matches"])
@@ -113,17 +113,18 @@ async def carer_matches(
 
 @router.get(
     "/rules",
-    response_model=list[RuleOut],
-    responses=responses(401),
+    response_model=Page[RuleOut],
+    responses=responses(401, 422),
     summary="The hard rules, and which may be set aside by an exception",
 )
-async def rules(user: Anyone) -> Any:
-    return [
+async def rules(user: Anyone, offset: Offset = 0, limit: Limit = 50) -> Any:
+    items = [
         {
             "id": r.id,
             "section": r.section,
             "summary": r.summary,
             "exception_allowed": r.exception_allowed,
         }
-        for r in RULES
+        for r in RULES[offset : offset + limit]
     ]
+    return page(items, offset, limit)

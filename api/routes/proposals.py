@@ -263,5 +263,5 @@ def authorise_exception(proposal_id: Serial, body: ExceptionIn, user: Staff, svc
 )
 def views_note(proposal_id: Serial, body: ViewsNoteIn, user: Staff, svc: Svc) -> Any:
     with svc.writes.transaction() as s:
-        proposal = store.set_views_note(s, proposal_id, body.note, by=user, las=user.las)
+        proposal = store.set_views_note(s, proposal_id, body.views_note, by=user, las=user.las)
         return proposal_out(s, proposal)

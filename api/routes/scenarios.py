@@ -70,15 +70,15 @@ def _out(run: store.StoredRun) -> dict[str, Any]:
 
 @router.get(
     "/scenarios/examples",
-    response_model=list[ExampleOut],
-    responses=responses(401, 403),
+    response_model=Page[ExampleOut],
+    responses=responses(401, 403, 422),
     summary="The example scenarios a comparison may start from",
 )
-def list_examples(user: Planner) -> Any:
+def list_examples(user: Planner, offset: Offset = 0, limit: Limit = 50) -> Any:
     """The shipped scenarios (`scenarios/examples/`): West Yorkshire today
     (`baseline.yaml`) and what-ifs that change it. An uploaded scenario names one with
     `base:` and says only what differs."""
-    return list(comparisons.examples())
+    return page(list(comparisons.examples())[offset : offset + limit], offset, limit)
 
 
 @router.post(

@@ -10,8 +10,8 @@ from fastapi import APIRouter, status
 import store
 from api.deps import Staff, Svc
 from api.errors import responses
-from api.routes.common import RecordId
-from api.schemas import SiblingGroupIn, SiblingGroupOut, SiblingGroupPatch
+from api.routes.common import Limit, Offset, RecordId, page
+from api.schemas import Page, SiblingGroupIn, SiblingGroupOut, SiblingGroupPatch
 
 router = APIRouter(tags=["sibling groups"])
 
@@ -22,17 +22,17 @@ def _out(g: Any) -> dict[str, Any]:
 
 @router.get(
     "/sibling-groups",
-    response_model=list[SiblingGroupOut],
-    responses=responses(401, 403),
+    response_model=Page[SiblingGroupOut],
+    responses=responses(401, 403, 422),
     summary="List sibling groups with a member in your LAs",
 )
-def list_groups(user: Staff, svc: Svc) -> Any:
+def list_groups(user: Staff, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
     with svc.writes.transaction() as s:
-        groups = store.list_groups(s, las=user.las)
+        groups = store.list_groups(s, las=user.las, offset=offset, limit=limit)
         if groups:
             children = [c for g in groups for c in g.children]
             store.record(s, user, "sibling_group.list", children)
-        return [_out(g) for g in groups]
+        return page([_out(g) for g in groups], offset, limit)
 
 
 @router.post(

@@ -10,6 +10,7 @@ import store
 from api.deps import Anyone, Svc
 from api.errors import responses
 from api.schemas import StatsOut
+from store.stats import without_small_numbers
 
 router = APIRouter(tags=["stats"])
 
@@ -23,6 +24,8 @@ router = APIRouter(tags=["stats"])
 def stats(user: Anyone, svc: Svc) -> Any:
     """Open referrals by LA and urgency and by the kinds of placement their plans
     accept; live proposals; current placements by carer kind; carer households, places
-    and vacancies by LA and kind. The only view of children a planner has."""
+    and vacancies by LA and kind. The only view of children a planner has, so to a
+    planner counts of 1 to 4 children are hidden ("fewer than 5", docs/security.md)."""
     with store.transaction(svc.engine, write=False) as s:
-        return store.aggregates(s, user.las)
+        stats = store.aggregates(s, user.las)
+    return without_small_numbers(stats) if user.role == "planner" else stats

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+import store
 from tests.api.conftest import Api
+from tests.store.helpers import add_child
 
 CHILD_ENDPOINTS = [
     ("get", "/children"),
@@ -21,7 +25,7 @@ CHILD_ENDPOINTS = [
 def test_health_and_docs_need_no_token(api: Api) -> None:
     assert api.get("/health", as_=None).json() == {"status": "ok", "database": "ok"}
     assert api.get("/openapi.json", as_=None).status_code == 200
-    assert "swagger" in api.get("/docs", as_=None).text.lower()
+    assert "/children/{child_id}" in api.get("/docs", as_=None).text
 
 
 @pytest.mark.parametrize(("method", "path"), [*CHILD_ENDPOINTS, ("get", "/stats")])
@@ -95,10 +99,32 @@ def test_planners_see_counts(api: Api) -> None:
     assert {(c["la"], c["key"], c["count"]) for c in stats["referrals_by_la_urgency"]} == {
         ("Leeds", "urgent", 5)
     }
+    kinds = {c["key"]: c for c in stats["referrals_by_kind"]}
+    assert kinds["foster"]["count"] == 5 and kinds["foster"]["hidden"] is None
     assert sum(c["households"] for c in stats["carers"]) == 4  # Leeds households
     text = answer.text
     for child in ("C1", "C2", "C3", "S1", "S2", "autism"):
         assert child not in text
+
+
+def test_planners_see_no_small_numbers(api: Api) -> None:
+    """Tests that a planner sees counts of 1 to 4 children as "fewer than 5", with the
+    cell that would give it away by subtraction from the total hidden too, while an
+    officer (who reads the records anyway) sees every count."""
+    add_child(api.engine, "C9")
+    with store.transaction(api.engine) as s:
+        store.update_referral(s, _referral_of(s, "C9"), {"urgency": "emergency"}, by=None)
+    planner = api.get("/stats", as_="planner").json()
+    cells = {c["key"]: (c["count"], c["hidden"]) for c in planner["referrals_by_la_urgency"]}
+    assert cells == {"emergency": (None, "fewer than 5"), "urgent": (None, "suppressed")}
+    assert planner["open_referrals"] == 6
+    placed = api.get("/stats", as_="officer").json()
+    cells = {c["key"]: (c["count"], c["hidden"]) for c in placed["referrals_by_la_urgency"]}
+    assert cells == {"emergency": (1, None), "urgent": (5, None)}
+
+
+def _referral_of(s: Any, child: str) -> int:
+    return next(r.id for r in store.list_referrals(s, child_id=child, las=["Leeds"]))
 
 
 def test_only_admins_read_the_audit_log_and_manage_users(api: Api) -> None:
@@ -122,3 +148,33 @@ def test_admin_creates_users_within_their_las(api: Api) -> None:
     bad = api.post("/users", json=body | {"las": ["Atlantis"]}, as_="manager")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.las[0]"
     assert "token" not in str(api.get("/users", as_="manager").json())
+
+
+def test_failed_sign_ins_are_limited_per_address(api: Api) -> None:
+    """Tests that after 20 bad tokens in a minute an address gets 429 with Retry-After,
+    even for a token it has not used yet, while a token it signed in with lately works."""
+    assert api.get("/me", as_="officer").status_code == 200  # signed in: remembered
+    bad = {"Authorization": "Bearer pm_guess"}
+    answers = [api.client.get("/me", headers=bad).status_code for _ in range(21)]
+    assert answers == [401] * 20 + [429]
+    refused = api.client.get("/me", headers=bad)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
+    assert api.get("/me", as_="manager").status_code == 429  # not looked up: refused
+    assert api.get("/me", as_="officer").status_code == 200
+    assert "429" in api.get("/openapi.json", as_=None).json()["paths"]["/me"]["get"]["responses"]
+
+
+def test_the_count_is_by_address_and_lapses() -> None:
+    """Tests the counter alone: another address is not held back; failures older than
+    the window no longer count."""
+    from api.signin import FailedSignIns, TooManyFailures
+
+    now = [0.0]
+    count = FailedSignIns(allowed=2, window_s=60, clock=lambda: now[0])
+    count.failed("10.0.0.1")
+    count.failed("10.0.0.1")
+    with pytest.raises(TooManyFailures):
+        count.check("10.0.0.1")
+    count.check("10.0.0.2")
+    now[0] = 60.5
+    count.check("10.0.0.1")

@@ -66,7 +66,9 @@ def test_an_officer_imports_their_las_extract(both_api: Api) -> None:
         "ETHNIC",
         "ZZZZ",
     )
-    assert [i["id"] for i in both_api.get("/imports").json()] == [body["id"]]
+    listed = both_api.get("/imports").json()
+    assert [i["id"] for i in listed["items"]] == [body["id"]]
+    assert (listed["offset"], listed["limit"], listed["next_offset"]) == (0, 50, None)
 
 
 def test_check_only_writes_nothing(api: Api) -> None:
@@ -74,7 +76,7 @@ def test_check_only_writes_nothing(api: Api) -> None:
     r = upload(api, check=True)
     assert r.status_code == 201, r.text
     assert r.json()["id"] is None and r.json()["children"]["looked_after"] == 3
-    assert children_ids(api) == before and api.get("/imports").json() == []
+    assert children_ids(api) == before and api.get("/imports").json()["items"] == []
 
 
 @pytest.mark.parametrize("who", ["planner", "finder"])
@@ -88,7 +90,7 @@ def test_another_las_extract_is_refused(api: Api) -> None:
     assert r.status_code == 403 and "Bradford" in r.json()["detail"]
     assert not any(c.startswith("Bradford-") for c in children_ids(api))
     assert upload(api, as_="bradford", la="Bradford").status_code == 201
-    assert api.get("/imports", as_="officer").json() == []  # Bradford's is not Leeds's
+    assert api.get("/imports", as_="officer").json()["items"] == []  # Bradford's is not Leeds's
 
 
 def test_a_refused_upload_says_which_file_and_writes_nothing(api: Api) -> None:
@@ -104,7 +106,7 @@ def test_a_refused_upload_says_which_file_and_writes_nothing(api: Api) -> None:
     assert r.status_code == 422 and "DOCTYPE" in r.text
     many = [("files", (f"header{k}.csv", b"CHILD\n", "text/csv")) for k in range(MAX_FILES + 1)]
     assert api.post("/imports/ssda903", files=many, data={"la": "Leeds"}).status_code == 422
-    assert children_ids(api) == before and api.get("/imports").json() == []
+    assert children_ids(api) == before and api.get("/imports").json()["items"] == []
 
 
 def test_a_siblings_file_makes_a_group(api: Api) -> None:
@@ -128,14 +130,21 @@ def test_planners_read_the_baseline_of_their_las(api: Api) -> None:
     upload(api)
     r = api.get("/baseline", as_="planner")
     assert r.status_code == 200, r.text
-    body = r.json()
-    assert body["looked_after"] == 3 and body["las"] == ["Leeds"]
-    assert body["share_outside_la"] == pytest.approx(1 / 3)
-    assert "distance_locality" in body["tables"]
+    body = r.json()  # 3 children: every count is small, so a planner sees none
+    assert body["looked_after"] is None and body["las"] == ["Leeds"]
+    assert body["share_outside_la"] is None and body["small_numbers_hidden"] is True
+    rows = body["tables"]["distance_locality"]["rows"]
+    assert rows and all(row[1] == "fewer than 5" for row in rows)
     assert api.get("/baseline", as_="planner", params={"la": "Bradford"}).status_code == 403
     page = api.get("/baseline/report", as_="planner")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "<img" in page.text
+    assert "<img" in page.text and "fewer than 5 children looked after" in page.text
+    assert "3 children looked after" not in page.text
+    # an officer reads the records themselves: the exact figures
+    exact = api.get("/baseline", as_="officer").json()
+    assert exact["looked_after"] == 3 and exact["share_outside_la"] == pytest.approx(1 / 3)
+    assert exact["small_numbers_hidden"] is False
+    assert "3 children looked after" in api.get("/baseline/report", as_="officer").text
 
 
 def test_the_import_needs_a_token(api: Api) -> None:

@@ -77,7 +77,7 @@ def test_every_ranking_is_audited_without_names_or_needs(api: Api) -> None:
 
 
 def test_the_hard_rules(api: Api) -> None:
-    rules = {r["id"]: r for r in api.get("/rules", as_="planner").json()}
+    rules = {r["id"]: r for r in api.get("/rules", as_="planner").json()["items"]}
     assert rules["age_range"]["exception_allowed"] and not rules["avoid_area"]["exception_allowed"]
     assert len(rules) == len(matching.RULES)
 

@@ -217,7 +217,11 @@ def test_sibling_groups(api: Api) -> None:
     )
     changed = api.patch("/sibling-groups/G2", json={"policy": "apart"})
     assert changed.json()["policy"] == "apart"
-    assert {g["id"] for g in api.get("/sibling-groups").json()} == {"G1", "G2"}
+    assert {g["id"] for g in api.get("/sibling-groups").json()["items"]} == {"G1", "G2"}
+    first = api.get("/sibling-groups", params={"limit": 1}).json()
+    assert [g["id"] for g in first["items"]] == ["G1"] and first["next_offset"] == 1
+    rest = api.get("/sibling-groups", params={"offset": 1}).json()
+    assert [g["id"] for g in rest["items"]] == ["G2"] and rest["next_offset"] is None
     assert api.get("/sibling-groups/G1", as_="bradford").status_code == 404
 
 
@@ -244,3 +248,54 @@ def test_reads_and_changes_are_audited_with_ids_only(api: Api) -> None:
     text = str(log)
     for secret in ("autism", "officer user", "Leeds", "LS9"):
         assert secret not in text
+
+
+@pytest.mark.parametrize("written", ["%201", "1%20", "+1", "1_0", "%D9%A1", "01x"])
+def test_a_number_in_a_path_is_digits_only(api: Api, written: str) -> None:
+    """Tests that `/referrals/%201` (" 1") is a 422 naming the path, not referral 1."""
+    assert api.get("/referrals/1").status_code == 200
+    assert fields(api.get(f"/referrals/{written}")) == ["path.referral_id"]
+    assert fields(api.get("/children", params={"offset": " 1"})) == ["query.offset"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/children", CHILD | {"date_of_birth": "9999-12-31"}, "body.date_of_birth"),
+        ("/children", CHILD | {"date_of_birth": "0001-01-01"}, "body.date_of_birth"),
+        ("/carers", CARER | {"available_from": "0001-01-01"}, "body.available_from"),
+        ("/carers", CARER | {"available_from": "9999-12-31"}, "body.available_from"),
+        ("/children/C4/referrals", {"urgency": "urgent", "needed_by": "9999-12-31"},
+         "body.needed_by"),
+        ("/children/C4/referrals", {"urgency": "urgent", "needed_by": "0001-01-01"},
+         "body.needed_by"),
+    ],
+)  # fmt: skip
+def test_implausible_dates_are_refused_by_name(
+    api: Api, path: str, body: dict[str, Any], field: str
+) -> None:
+    """Tests that dates far in the past or future are a 422 naming the field and range."""
+    answer = api.post(path, json=body)
+    assert fields(answer) == [field]
+    assert "not a plausible" in answer.json()["errors"][0]["message"]
+
+
+def test_adoption_dates_are_plausible(api: Api) -> None:
+    """Tests the adoption plan's and the adopter's dates."""
+    plan = {"waiting_since": "9999-01-01", "placement_order_date": "0001-01-01"}
+    child = CHILD | {"accepts": ["adoption"], "adoption": plan}
+    assert fields(api.post("/children", json=child)) == [
+        "body.adoption.waiting_since",
+        "body.adoption.placement_order_date",
+    ]
+    adopter = CARER | {"kind": "adoption", "adopter": {"approved_on": "1900-01-01"}}
+    assert fields(api.post("/carers", json=adopter)) == ["body.adopter.approved_on"]
+
+
+def test_siblings_placed_with_says_it_wants_households(api: Api) -> None:
+    """Tests that a sibling's id sent as `siblings_placed_with` is refused with a message
+    saying the field lists households, not "unknown carer"."""
+    answer = api.post("/children", json=CHILD | {"siblings_placed_with": ["S1"]})
+    assert fields(answer) == ["body.siblings_placed_with[0]"]
+    message = answer.json()["errors"][0]["message"]
+    assert "households where a brother or sister already lives" in message

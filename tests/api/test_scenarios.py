@@ -78,8 +78,10 @@ def test_planners_and_admins_only(api: Api) -> None:
 
 
 def test_the_examples_are_the_shipped_files(api: Api) -> None:
-    examples = api.get("/scenarios/examples", as_="planner").json()
+    examples = api.get("/scenarios/examples", as_="planner").json()["items"]
     files = sorted(p.name for p in EXAMPLES.glob("*.yaml"))
+    two = api.get("/scenarios/examples", as_="planner", params={"limit": 2}).json()
+    assert [e["file"] for e in two["items"]] == files[:2] and two["next_offset"] == 2
     assert [e["file"] for e in examples] == files and "baseline.yaml" in files
     for e in examples:
         assert e["yaml"] == (EXAMPLES / e["file"]).read_text("utf-8")

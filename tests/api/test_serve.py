@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import store
 from api.load import drive, wait_until_up
 from cli.main import app
-from cli.serve import markdown, prepare_demo
+from cli.serve import _print_tokens, markdown, prepare_demo
 from store.ssda903 import care_imports
 from tests.api.server import free_port
 
@@ -44,7 +44,8 @@ def test_serve_the_demo_region_and_a_curl_session(tmp_path: Path) -> None:
     )
     try:
         assert server.stdout is not None
-        lines = [server.stdout.readline() for _ in range(3)]
+        lines = [server.stdout.readline() for _ in range(7)]  # up to the "try: curl" line
+        assert lines[-1].startswith("try: curl"), lines
         token = re.search(r"placement_officer \(Leeds\) token: (pm_\S+)", "".join(lines))
         assert token, lines
         base = f"http://127.0.0.1:{port}"
@@ -85,18 +86,25 @@ def test_serve_the_demo_region_and_a_curl_session(tmp_path: Path) -> None:
         server.wait(timeout=30)
 
 
-def test_demo_tokens_are_fresh_each_start(tmp_path: Path) -> None:
+def test_demo_accounts_only_on_an_empty_database_or_when_asked(tmp_path: Path) -> None:
+    """Tests that the demo region and accounts go into an empty database only; a restart
+    makes no account and returns no token; --demo-tokens revokes the old ones and makes
+    new ones."""
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     first = prepare_demo(url)
-    again = prepare_demo(url)  # the region is loaded once; new tokens, old ones revoked
-    assert (
-        first.keys() == again.keys() == {"placement_officer", "admin", "family_finder", "planner"}
-    )
+    assert first.keys() == {"placement_officer", "admin", "family_finder", "planner"}
+    assert prepare_demo(url) == {}  # a restart: no account made, no token to show
     engine = store.make_engine(url)
     with store.transaction(engine, write=False) as s:
         # the demo region, the adoption agency and Leeds's 903 extract (1,346 looked after)
         assert len(store.list_children(s, limit=1000, offset=1000)) == 300 + 240 + 1346 - 1000
         assert len(care_imports(s, las=["Leeds"])[0].children) == 1346
+        assert len(store.list_users(s)) == 4
+        assert store.authenticate(s, first["placement_officer"]).las == ["Leeds"]
+
+    again = prepare_demo(url, demo_tokens=True)  # asked for: the old tokens revoked
+    assert again.keys() == first.keys()
+    with store.transaction(engine, write=False) as s:
         active = [u.name for u in store.list_users(s) if u.active]
         with pytest.raises(store.Unauthenticated):
             store.authenticate(s, first["placement_officer"])
@@ -107,6 +115,32 @@ def test_demo_tokens_are_fresh_each_start(tmp_path: Path) -> None:
     assert sorted(active) == ["Demo family-finder", "Demo manager", "Demo officer", "Demo planner"]
     with pytest.raises(ValueError, match="SQLite"):
         prepare_demo("postgresql://nobody@127.0.0.1:1/x", reload_demo=True)
+
+
+def test_an_las_own_database_gets_no_demo(tmp_path: Path) -> None:
+    """Tests that a database with only an account in it (an LA setting up) is not empty:
+    no demo region, no demo account, and `serve` says how to get a token."""
+    url = f"sqlite:///{tmp_path / 'la.db'}"
+    engine = store.make_engine(url)
+    store.migrate(engine=engine)
+    with store.transaction(engine) as s:
+        store.create_user(s, "A. Admin", "admin", ["Leeds"])
+    assert prepare_demo(url) == {}
+    with store.transaction(engine, write=False) as s:
+        assert not store.list_children(s, limit=1)
+        assert [u.name for u in store.list_users(s)] == ["A. Admin"]
+    engine.dispose()
+
+
+def test_a_restart_prints_no_token(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Tests the lines `serve` prints: tokens once when made, else how to get one."""
+    _print_tokens({}, "http://h")
+    printed = capsys.readouterr().out
+    assert "pm_" not in printed and "placematch users create" in printed
+    assert "--demo-tokens" in printed
+    _print_tokens({"placement_officer": "pm_x", "planner": "pm_y"}, "http://h")
+    printed = capsys.readouterr().out
+    assert "shown only now" in printed and "demo planner (" in printed and "pm_y" in printed
 
 
 def test_load_report(tmp_path: Path) -> None:

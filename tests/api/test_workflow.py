@@ -176,13 +176,17 @@ def test_the_officers_note_on_the_childs_views(both_api: Api) -> None:
     made = propose(api, "H1", child_id="C1").json()
     noted = api.put(
         f"/proposals/{made['id']}/views-note",
-        json={"note": "she wanted LS8; this is LS12, near school"},
+        json={"views_note": "she wanted LS8; this is LS12, near school"},
     )
     assert noted.status_code == 200 and noted.json()["views_note"].startswith("she wanted")
+    # one name for the note, as on the proposal: the old `note` is an unknown field
+    old = api.put(f"/proposals/{made['id']}/views-note", json={"note": "x"})
+    assert old.status_code == 422
+    assert {e["field"] for e in old.json()["errors"]} == {"body.note", "body.views_note"}
     assert api.audit(action="proposal.views_note")[0].child_ids == ["C1"]
     assert (
         api.put(
-            f"/proposals/{made['id']}/views-note", as_="bradford", json={"note": "x"}
+            f"/proposals/{made['id']}/views-note", as_="bradford", json={"views_note": "x"}
         ).status_code
         == 404
     )

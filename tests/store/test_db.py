@@ -26,6 +26,30 @@ def test_database_url_default_env_and_driver(monkeypatch: pytest.MonkeyPatch) ->
     assert database_url("sqlite:////x.db") == "sqlite:////x.db"
 
 
+def test_sqlite_files_are_private(tmp_path: Path) -> None:
+    """Tests that the database file, its -wal and -shm files and the writers' lock file
+    are readable by their owner only (0600), and that an older file left 0644 is
+    tightened on the next start."""
+    from api.auditlog import WriteLock
+
+    path = tmp_path / "private.db"
+    engine = store.make_engine(f"sqlite:///{path}")
+    store.migrate(engine=engine)
+    with WriteLock(engine).transaction() as s:
+        selected = s.exec(text("SELECT 1")).one()
+    assert selected == (1,)
+    with engine.connect() as conn:  # an open connection keeps -wal and -shm there
+        conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+        files = [path, *(tmp_path / f"private.db-{e}" for e in ("wal", "shm", "writers.lock"))]
+        assert {f.name: oct(f.stat().st_mode & 0o777) for f in files} == {
+            f.name: "0o600" for f in files
+        }
+    engine.dispose()
+    path.chmod(0o644)
+    store.make_engine(f"sqlite:///{path}").dispose()
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
 def test_sqlite_file_made_from_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Zero set-up: the default URL makes ./placematch.db and migrating twice is a no-op."""
     monkeypatch.chdir(tmp_path)

@@ -1,0 +1,153 @@
+"""How large a request body may be, enforced before the application reads it.
+
+A JSON body of a million items took 13 s to parse and validate and stalled every other
+request meanwhile; nothing legitimate comes near that. The largest body a client needs
+to send as JSON is a scenario comparison (6 scenarios of up to 20,000 characters: at
+most ~480 KB escaped), so 1 MiB is the limit for every route but the SSDA903 upload,
+which carries an LA's whole return (`MAX_IMPORT_MB`).
+
+`BodyLimit` is plain ASGI middleware, so it holds for every route and for FastAPI's own
+body parsing: a `Content-Length` over the limit is answered 413 before a byte is read,
+and a body without one (chunked) is counted as it arrives and refused once it passes the
+limit, so a client cannot make the service buffer more than the limit whatever it sends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+MIB = 1024 * 1024
+#: The largest request body of any route but the SSDA903 upload.
+MAX_BODY_BYTES = MIB
+
+
+def _import_mb() -> int:
+    text = os.environ.get("PLACEMATCH_MAX_IMPORT_MB", "200")
+    if not text.isdigit() or not 1 <= int(text) <= 10_000:
+        raise ValueError(f"PLACEMATCH_MAX_IMPORT_MB={text!r}: expected whole megabytes, 1-10000")
+    return int(text)
+
+
+#: The largest SSDA903 upload (`POST /imports/ssda903`), in MiB:
+#: PLACEMATCH_MAX_IMPORT_MB, default 200 (a whole LA's return is a few MB).
+MAX_IMPORT_MB = _import_mb()
+MAX_IMPORT_BYTES = MAX_IMPORT_MB * MIB
+#: Routes whose bodies may be larger than MAX_BODY_BYTES, and by how much.
+LARGER_BODIES: dict[str, int] = {"/imports/ssda903": MAX_IMPORT_BYTES}
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from inside `receive` when a body passes its limit while being read: an
+    HTTPException, so FastAPI's body parsing lets it through and it is answered 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, too_large(limit))
+
+
+def too_large(limit: int) -> str:
+    size = f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit:,} bytes"
+    return f"the request body is larger than this endpoint accepts ({size})"
+
+
+class BodyLimit:
+    """ASGI middleware: a request body larger than its route's limit is a 413."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int = MAX_BODY_BYTES,
+        larger: dict[str, int] | None = None,
+    ) -> None:
+        self.app = app
+        self.limit = limit
+        self.larger = LARGER_BODIES if larger is None else larger
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.larger.get(scope["path"], self.limit)
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _refuse(send, limit)
+            return
+        received = 0
+        json_body = _is_json(scope)
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                if json_body and received == 0 and chunk:
+                    _check_utf8(chunk)
+                received += len(chunk)
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _refuse(send, limit)  # read outside FastAPI's parsing (a stream)
+
+
+def _is_json(scope: Scope) -> bool:
+    """Whether the body will be read as JSON (FastAPI reads one with no content type so)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            kind = value.split(b";")[0].strip().lower()
+            return kind.endswith((b"/json", b"+json"))
+    return True
+
+
+def _check_utf8(start: bytes) -> None:
+    """Refuse JSON in UTF-16 or UTF-32, which Python's json would read without a word:
+    the API speaks UTF-8 (RFC 8259), and a client sending anything else has a bug."""
+    if json.detect_encoding(start[:4]) not in ("utf-8", "utf-8-sig"):
+        raise HTTPException(400, "not UTF-8")  # answered 422, naming the body
+
+
+def _content_length(scope: Scope) -> int | None:
+    """The declared length; an unreadable one counts as too large (refused)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            return int(value) if value.isdigit() and len(value) < 19 else 2**62
+    return None
+
+
+async def _refuse(send: Send, limit: int) -> None:
+    body = json.dumps({"detail": too_large(limit)}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
