@@ -1190,6 +1190,7 @@ class AuditOut(Out):
     child_ids: list[str]
     object_id: str | None
     detail: dict[str, Any]
+    las: list[str] = Field(description="the LAs of yours the entry concerns")
 
 
 class AuditPage(Out):

@@ -14,7 +14,7 @@ takes a session and never commits; wrap one unit of work in `transaction(engine)
 See docs/store.md.
 """
 
-from store.audit import entry_values, list_audit, record, record_many
+from store.audit import LoggedEntry, entry_values, list_audit, record, record_many
 from store.children import child_to_dict, create_child, get_child, list_children, update_child
 from store.db import database_url, make_engine, migrate, read_session, transaction
 from store.errors import (
@@ -85,6 +85,8 @@ from store.users import (
     deactivate_user,
     get_user,
     list_users,
+    reactivate_user,
+    within,
 )
 from store.validate import known_las
 from store.version import data_version
@@ -121,6 +123,7 @@ __all__ = [
     "ImportRun",
     "Invalid",
     "LoadSummary",
+    "LoggedEntry",
     "NotFound",
     "Placement",
     "Proposal",
@@ -182,6 +185,7 @@ __all__ = [
     "problem_dict",
     "proposal_children",
     "propose",
+    "reactivate_user",
     "read_session",
     "record",
     "record_many",
@@ -193,4 +197,5 @@ __all__ = [
     "update_household",
     "update_referral",
     "utcnow",
+    "within",
 ]
