@@ -498,8 +498,11 @@ class CarerOut(Out):
     wheelchair_access: bool
     years_experience: float
     weekly_cost: float
-    connected_children: list[str]
+    connected_children: list[str] = Field(description="those of your LAs' children only")
     adopter: AdopterOut | None = Field(description="null: not an approved adopter")
+    occupied: int = Field(
+        description="approved places children placed through the service live in now"
+    )
 
 
 # --- sibling groups ----------------------------------------------------------------
@@ -1190,7 +1193,6 @@ class AuditOut(Out):
     child_ids: list[str]
     object_id: str | None
     detail: dict[str, Any]
-    las: list[str] = Field(description="the LAs of yours the entry concerns")
 
 
 class AuditPage(Out):

@@ -36,6 +36,7 @@ from store.households import (
     get_household,
     held_places,
     household_to_dict,
+    households_as_seen,
     list_households,
     update_household,
 )
@@ -168,6 +169,7 @@ __all__ = [
     "group_of",
     "held_places",
     "household_to_dict",
+    "households_as_seen",
     "known_las",
     "list_audit",
     "list_children",

@@ -4,7 +4,8 @@ The guarantee: a vacancy is never given to two children. It rests on the databas
 on the application reading before it writes:
 
 - `confirm` takes the place with one conditional statement,
-  `UPDATE household SET vacancies = vacancies - n WHERE id = :id AND vacancies >= n`,
+  `UPDATE household SET vacancies = vacancies - n, occupied = occupied + n
+  WHERE id = :id AND vacancies >= n`,
   after moving the proposal from `proposed` to `confirmed` with another
   (`... WHERE status = 'proposed' AND hold_until > now`). On PostgreSQL concurrent
   confirmations queue on the household's row lock and each re-checks the condition on
@@ -29,7 +30,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, exists, func, update
+from sqlalchemy import exists, func, update
 from sqlmodel import Session, col, select
 
 from matching.eligibility import RULE_BY_ID
@@ -302,14 +303,16 @@ def confirm(
     )
     if decided.rowcount != 1:
         raise _closed(session, proposal, now)
+    within = proposal.places - proposal.over_capacity
     taken = session.exec(
         update(HouseholdRecord)
         .where(
             col(HouseholdRecord.id) == proposal.household_id,
-            col(HouseholdRecord.vacancies) >= proposal.places - proposal.over_capacity,
+            col(HouseholdRecord.vacancies) >= within,
         )
         .values(
-            vacancies=col(HouseholdRecord.vacancies) - (proposal.places - proposal.over_capacity),
+            vacancies=col(HouseholdRecord.vacancies) - within,
+            occupied=col(HouseholdRecord.occupied) + within,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
@@ -590,8 +593,9 @@ def end_placement(
 
 def _free_a_place(session: Session, household_id: str) -> None:
     """A child within the approved places has left: if a child lives there over
-    capacity, they now have that place; otherwise a vacancy opens (never above the
-    approved places)."""
+    capacity, they now have that place; otherwise the place they lived in is free again
+    (`occupied` down, `vacancies` up, in one UPDATE: the CHECK
+    `vacancies + occupied <= places` holds throughout)."""
     over = session.exec(
         select(Placement)
         .where(
@@ -608,14 +612,12 @@ def _free_a_place(session: Session, household_id: str) -> None:
         session.add(over)
         session.flush()
         return
-    vacancies = col(HouseholdRecord.vacancies)
     session.exec(
         update(HouseholdRecord)
-        .where(col(HouseholdRecord.id) == household_id)
+        .where(col(HouseholdRecord.id) == household_id, col(HouseholdRecord.occupied) > 0)
         .values(
-            vacancies=case(
-                (vacancies < col(HouseholdRecord.places), vacancies + 1), else_=vacancies
-            ),
+            vacancies=col(HouseholdRecord.vacancies) + 1,
+            occupied=col(HouseholdRecord.occupied) - 1,
             updated_at=utcnow(),
         )
         .execution_options(synchronize_session=False)

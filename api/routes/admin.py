@@ -93,7 +93,6 @@ def list_audit(
                 "child_ids": list(e.child_ids),
                 "object_id": e.object_id,
                 "detail": dict(e.detail),
-                "las": list(e.las),
             }
             for e in entries
         ]
