@@ -264,6 +264,87 @@ def propose(
     return proposal
 
 
+@atomic
+def refuse(
+    session: Session,
+    household_id: str,
+    rules: list[dict[str, object]],
+    *,
+    by: User,
+    child_id: str | None = None,
+    group_id: str | None = None,
+    las: Collection[str] | None = None,
+    now: datetime | None = None,
+) -> Proposal:
+    """Keep a proposal the hard rules refused (`refused`, with `rules`: each rule
+    broken, for which child, why), so an officer can later see why; it holds nothing.
+    The audit entry has the rule ids only. Raises NotFound as `propose` does."""
+    now = now or utcnow()
+    if (child_id is None) == (group_id is None):
+        raise Invalid.one("child_id", "give either a child or a sibling group")
+    if group_id is not None:
+        children = sorted(get_group(session, group_id, las=las).children)
+    else:
+        assert child_id is not None
+        children = [get_child(session, child_id, las=las).id]
+    get_household(session, household_id)
+    proposal = Proposal(
+        child_id=child_id,
+        group_id=group_id,
+        household_id=household_id,
+        places=len(children),
+        status="refused",
+        hold_until=now,
+        proposed_at=now,
+        proposed_by=by.id,
+        decided_at=now,
+        decided_by=by.id,
+        refused_rules=rules,
+    )
+    session.add(proposal)
+    session.flush()
+    session.add_all(ProposalChild(proposal_id=proposal.id, child_id=c) for c in children)
+    session.flush()
+    audit.record(
+        session,
+        by,
+        "proposal.refuse",
+        children,
+        proposal.id,
+        {
+            "household": household_id,
+            "group": group_id,
+            "rules": sorted({str(r["rule"]) for r in rules}),
+        },
+    )
+    return proposal
+
+
+def holding_proposals(
+    session: Session,
+    child_ids: Collection[str],
+    *,
+    las: Collection[str] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Proposal]:
+    """For each of `child_ids` whose place is held now, the live proposal holding it
+    (only proposals whose children are all within `las`)."""
+    if not child_ids:
+        return {}
+    q = (
+        select(ProposalChild.child_id, Proposal)
+        .join(Proposal, col(Proposal.id) == col(ProposalChild.proposal_id))
+        .where(
+            col(ProposalChild.child_id).in_(list(child_ids)),
+            Proposal.status == "proposed",
+            col(Proposal.hold_until) > (now or utcnow()),
+        )
+    )
+    if las is not None:
+        q = q.where(~_outside(las, Proposal.id))
+    return {c: p for c, p in session.exec(q)}
+
+
 def _closed(session: Session, proposal: Proposal, now: datetime) -> Conflict:
     """Why a proposal can no longer be decided (read fresh)."""
     session.refresh(proposal)
