@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, insert, or_
+from sqlalchemy import bindparam, exists, insert, or_
 from sqlmodel import Session, col, select
 
 from store.db import atomic
@@ -37,6 +37,19 @@ MAX_LIMIT = 1000
 #: Keys of `entry_values` that are not columns of `audit`: the LAs given, and the acting
 #: user's (for an entry about no child).
 _LAS, _USER_LAS = "_las", "_user_las"
+
+
+#: Statements built once: the busiest writer (ranked-match reads) runs them per batch.
+_CHILD = ChildRecord.__table__  # type: ignore[attr-defined]
+_CHILD_LAS = select(_CHILD.c.id, _CHILD.c.la).where(
+    _CHILD.c.id.in_(bindparam("ids", expanding=True))
+)
+_INSERT_ENTRY = insert(AuditEntry.__table__).returning(  # type: ignore[attr-defined]
+    AuditEntry.__table__.c.id,  # type: ignore[attr-defined]
+    sort_by_parameter_order=True,
+)
+_INSERT_CHILD = insert(AuditChild.__table__)  # type: ignore[attr-defined]
+_INSERT_LA = insert(AuditLa.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +140,9 @@ def record(
 
 @atomic
 def record_many(session: Session, entries: Sequence[Mapping[str, Any]]) -> list[int]:
-    """Append many entries at once (each from `entry_values`), in two INSERTs: for a
-    busy service that commits the reads' entries together. Their ids, in order."""
+    """Append many entries at once (each from `entry_values`): one SELECT of their
+    children's LAs and three INSERTs (entries, children, LAs), for a busy service that
+    commits the reads' entries together. Their ids, in order."""
     if not entries:
         return []
     rows = [dict(e) for e in entries]
@@ -137,40 +151,35 @@ def record_many(session: Session, entries: Sequence[Mapping[str, Any]]) -> list[
     # Core statements on the session's connection: the ORM's bulk path costs more than
     # the database does here.
     connection = session.connection()
-    ids = list(
-        connection.execute(
-            insert(AuditEntry.__table__).returning(  # type: ignore[attr-defined]
-                AuditEntry.__table__.c.id,  # type: ignore[attr-defined]
-                sort_by_parameter_order=True,
-            ),
-            rows,
-        ).scalars()
-    )
+    ids = list(connection.execute(_INSERT_ENTRY, rows).scalars())
     children = [
         {"audit_id": i, "child_id": c, "la": la_of.get(c)}
         for i, row in zip(ids, rows, strict=True)
         for c in row["child_ids"]
     ]
     if children:
-        connection.execute(insert(AuditChild.__table__), children)  # type: ignore[attr-defined]
+        connection.execute(_INSERT_CHILD, children)
     scopes = [
         {"audit_id": i, "la": la}
         for i, row, (las, user_las) in zip(ids, rows, given, strict=True)
         for la in sorted(_entry_las(row["child_ids"], la_of, las, user_las))
     ]
     if scopes:
-        connection.execute(insert(AuditLa.__table__), scopes)  # type: ignore[attr-defined]
+        connection.execute(_INSERT_LA, scopes)
     return ids
 
 
 def _child_las(session: Session, child_ids: set[str]) -> dict[str, str]:
     """Each known child's LA now (as the entry is written), in chunks of a thousand."""
+    if not child_ids:
+        return {}
+    session.flush()  # children created in this transaction are known too
+    connection = session.connection()
     ids = sorted(child_ids)
     out: dict[str, str] = {}
     for start in range(0, len(ids), MAX_LIMIT):
-        chunk = ids[start : start + MAX_LIMIT]
-        q = select(ChildRecord.id, ChildRecord.la).where(col(ChildRecord.id).in_(chunk))
-        out.update((c, la) for c, la in session.exec(q))
+        rows = connection.execute(_CHILD_LAS, {"ids": ids[start : start + MAX_LIMIT]})
+        out.update((c, la) for c, la in rows)
     return out
 
 

@@ -249,12 +249,11 @@ def test_a_write_naming_another_las_child_is_like_an_unknown_child(api: Api) -> 
     assert without(theirs, "B1") == without(nobody, "NOBODY")
     assert api.get("/carers/K1", as_="finder").json()["connected_children"] == ["C1"]
     assert api.audit(action="household.update") == []
-    made = api.post(
-        "/carers",
-        json={**api.get("/carers/K1").json(), "id": "K2", "connected_children": ["B1"]}
-        | {"occupied": None},
-    )
-    assert made.status_code == 422
+    new = {k: v for k, v in api.get("/carers/K1").json().items() if k != "occupied"}
+    theirs = api.post("/carers", json=new | {"id": "K2", "connected_children": ["B1"]})
+    nobody = api.post("/carers", json=new | {"id": "K2", "connected_children": ["NOBODY"]})
+    assert theirs.status_code == 422 and without(theirs, "B1") == without(nobody, "NOBODY")
+    assert api.get("/carers/K2").status_code == 404
 
 
 def test_a_change_keeps_the_connected_children_the_writer_cannot_see(api: Api) -> None:
