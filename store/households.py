@@ -4,8 +4,8 @@ Households are readable by every LA's staff: any officer may look for a place an
 (out of area and agency carers are common). But a household is its own LA's to change
 (`las`: the caller's boundary; another LA's household is Forbidden, naming its LA, which
 anyone may read), and a kinship household's `connected_children` are children's
-records: a reader sees only those of their own LAs (`households_as_seen`), and a write naming a
-child outside them gets the answer an unknown child gets.
+records: a reader sees only those of their own LAs (`households_as_seen`), and a write
+naming a child outside them gets the answer an unknown child gets.
 
 Capacity: `vacancies + occupied <= places` is a CHECK in the database (`occupied`, the
 approved places children live in, moves with `vacancies` in the workflow's UPDATEs),
@@ -217,7 +217,8 @@ def update_household(
             dict.fromkeys([*changes["connected_children"], *hidden])
         )
     values = household_values(household_to_dict(household) | changes)
-    _check_la(values["la"], las, household_id)
+    if las is not None and values["la"] not in las:
+        raise Forbidden(f"LA {values['la']!r} is not one of yours: a household cannot move there")
     _check_children(session, values, las, kept=hidden)
     changed = sorted(k for k, v in values.items() if getattr(household, k) != v)
     if {"places", "vacancies"} & set(changed):
