@@ -35,6 +35,20 @@ def test_an_entry_keeps_the_childs_la_at_the_time(engine: Engine, officer: User)
         assert store.list_audit(s, las=["York"]) == []
 
 
+def test_an_import_is_its_las_alone(engine: Engine) -> None:
+    """Tests that a `child.import` entry naming one LA's children (as a 903 import writes
+    it) is not shown to another LA's admin at all, even when made by a two-LA user."""
+    for c in ("C1", "C2"):
+        add_child(engine, c, referral=False)
+    regional = User(id=None, name="x", role="admin", las=["Leeds", "Bradford"], token_hash="1")
+    with store.transaction(engine) as s:
+        store.record(s, regional, "child.import", ["C1", "C2"], "1", {"created": 2})
+    with store.transaction(engine, write=False) as s:
+        assert store.list_audit(s, las=["Bradford"], action="child.import") == []
+        [leeds] = store.list_audit(s, las=["Leeds"], action="child.import")
+    assert leeds.child_ids == ["C1", "C2"] and leeds.las == ["Leeds"]
+
+
 def test_an_entry_about_no_child_falls_back_to_the_users_las(engine: Engine) -> None:
     """Tests the LAs of entries naming no known child: those given, else the user's."""
     leeds_and_york = User(id=None, name="x", role="admin", las=["Leeds", "York"], token_hash="0")
