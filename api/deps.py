@@ -129,6 +129,7 @@ def allow(*roles: str) -> Callable[..., Any]:
         credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     ) -> store.User:
         user = await current_user(request, credentials)
+        request.state.user = user  # for auditing a 404 (api/probes.py)
         if user.role not in roles:
             raise store.Forbidden(f"role {user.role!r} may not do this")
         return user

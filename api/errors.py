@@ -1,7 +1,8 @@
 """Every failure as a JSON answer with the right status, never a stack trace.
 
 The store's domain errors map one to one: NotFound 404 (also another LA's record),
-Conflict and its kinds 409, Forbidden 403, Invalid 422, Unauthenticated 401. A 422
+Conflict and its kinds 409, Forbidden 403, Invalid 422, Unauthenticated 401; a 404 for
+a signed-in user is audited (api/probes.py). A 422
 names each field at fault the way a client sent it: `body.needs[0]`, `query.limit`.
 A database that cannot be reached is a 503 (try again). Anything unexpected is logged
 and answered with a plain 500 that says nothing more.
@@ -20,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import store
+from api.probes import trace_not_found
 from api.schemas import ErrorOut, ValidationErrorOut
 
 log = logging.getLogger("placematch.api")
@@ -141,6 +143,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(store.StoreError)
     async def _store_error(request: Request, exc: store.StoreError) -> JSONResponse:
         status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+        if isinstance(exc, store.NotFound):
+            await trace_not_found(request, exc)
         if isinstance(exc, store.Invalid):
             where = "query" if request.method in ("GET", "DELETE") else "body"
             issues = located(exc, where).issues

@@ -297,7 +297,9 @@ class RunManager:
                 report=outcome.report,
             )
             if written:
-                store.record(s, job.by, outcome.action, job.child_ids, job.id, outcome.detail)
+                store.record(
+                    s, job.by, outcome.action, job.child_ids, job.id, outcome.detail, las=job.las
+                )
         if not written:
             log.warning("run %s finished after it was marked interrupted", job.id)
 
@@ -308,7 +310,7 @@ class RunManager:
             )
             if written and job.on_failure is not None:
                 action, detail = job.on_failure
-                store.record(s, job.by, action, job.child_ids, job.id, detail)
+                store.record(s, job.by, action, job.child_ids, job.id, detail, las=job.las)
 
     def _running(self, job: Job, limit_s: float, **counts: Any) -> None:
         """The run starts its work: status running, with what it covers."""

@@ -542,8 +542,11 @@ class CarerOut(Out):
     wheelchair_access: bool
     years_experience: float
     weekly_cost: float
-    connected_children: list[str]
+    connected_children: list[str] = Field(description="those of your LAs' children only")
     adopter: AdopterOut | None = Field(description="null: not an approved adopter")
+    occupied: int = Field(
+        description="approved places children placed through the service live in now"
+    )
 
 
 # --- sibling groups ----------------------------------------------------------------
@@ -609,6 +612,14 @@ class ReferralPatch(Body):
     views_matters: Text | None = None
 
 
+class HoldOut(Out):
+    """The live proposal holding a place for a referred child."""
+
+    id: int
+    household_id: str
+    hold_until: datetime
+
+
 class ReferralOut(Out):
     id: int
     child_id: str
@@ -621,6 +632,9 @@ class ReferralOut(Out):
     opened_at: datetime
     opened_by: int | None
     closed_at: datetime | None
+    proposal: HoldOut | None = Field(
+        default=None, description="open and held: the live proposal holding a place"
+    )
 
 
 # --- ranked matches ----------------------------------------------------------------
@@ -1173,7 +1187,7 @@ class ExceptionOut(Out):
 
 class ProposalOut(Out):
     id: int
-    status: Literal["proposed", "confirmed", "declined", "expired"]
+    status: Literal["proposed", "confirmed", "declined", "expired", "refused"]
     holding: bool = Field(description="proposed and its hold has not lapsed")
     household_id: str
     child_id: str | None
@@ -1188,6 +1202,9 @@ class ProposalOut(Out):
     decline_reason: str | None
     views_note: str | None
     exception: ExceptionOut | None
+    rules: list[RuleBreak] = Field(
+        default=[], description="refused: the hard rules the match broke, and why"
+    )
 
 
 class PlacementOut(Out):

@@ -1,8 +1,9 @@
-"""`placematch users`: make, list and revoke the people who may use the API.
+"""`placematch users`: make, list, revoke and reactivate the people who may use the API.
 
 The database is DATABASE_URL (or --database-url), else ./placematch.db, brought up to
-date before use. A new user's token goes to stdout alone, once (so a script can capture
-it); it is stored only hashed and cannot be shown again. Bad input exits with code 2
+date before use. A new user's token, and the new token of a reactivated one, goes to
+stdout alone, once (so a script can capture it); it is stored only hashed and cannot be
+shown again. Bad input exits with code 2
 before anything is opened or written.
 """
 
@@ -94,3 +95,31 @@ def revoke(
     finally:
         engine.dispose()
     err.print(f"revoked user {user_id}", highlight=False, soft_wrap=True)
+
+
+@users_app.command("reactivate")
+def reactivate(
+    user_id: Annotated[int, typer.Argument(help="The revoked user's id (see `users list`).")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Let a revoked user sign in again and print their new token (once); the revoked
+    token stays dead."""
+    import store
+
+    engine = open_database(database_url)
+    try:
+        with store.transaction(engine) as session:
+            user, token = store.reactivate_user(session, user_id, by=None)
+    except store.NotFound:
+        fail(f"no user {user_id}", EXIT_UNKNOWN_ID)
+    except store.Conflict as exc:
+        fail(str(exc), EXIT_USAGE)
+    finally:
+        engine.dispose()
+    err.print(
+        f"reactivated user {user.id} ({user.role}; {', '.join(user.las)}). The new token "
+        "below is shown only now: keep it safe.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    out.print(token, highlight=False, markup=False, soft_wrap=True)

@@ -14,7 +14,7 @@ takes a session and never commits; wrap one unit of work in `transaction(engine)
 See docs/store.md.
 """
 
-from store.audit import entry_values, list_audit, record, record_many
+from store.audit import LoggedEntry, entry_values, list_audit, record, record_many
 from store.children import child_to_dict, create_child, get_child, list_children, update_child
 from store.db import database_url, make_engine, migrate, read_session, transaction
 from store.errors import (
@@ -36,6 +36,7 @@ from store.households import (
     get_household,
     held_places,
     household_to_dict,
+    households_as_seen,
     list_households,
     update_household,
 )
@@ -99,6 +100,8 @@ from store.users import (
     deactivate_user,
     get_user,
     list_users,
+    reactivate_user,
+    within,
 )
 from store.validate import known_las
 from store.version import data_version
@@ -112,11 +115,13 @@ from store.workflow import (
     expire_holds,
     get_placement,
     get_proposal,
+    holding_proposals,
     list_placements,
     list_proposals,
     next_hold_end,
     proposal_children,
     propose,
+    refuse,
     set_views_note,
 )
 
@@ -135,6 +140,7 @@ __all__ = [
     "ImportRun",
     "Invalid",
     "LoadSummary",
+    "LoggedEntry",
     "NotFound",
     "Placement",
     "Proposal",
@@ -181,9 +187,11 @@ __all__ = [
     "get_user",
     "group_of",
     "held_places",
+    "holding_proposals",
     "household_to_dict",
     "interrupt_owned",
     "interrupt_stale",
+    "households_as_seen",
     "known_las",
     "list_audit",
     "list_children",
@@ -202,11 +210,13 @@ __all__ = [
     "problem_dict",
     "proposal_children",
     "propose",
+    "reactivate_user",
     "read_session",
     "record",
     "record_many",
     "restart_run",
     "save_report",
+    "refuse",
     "set_policy",
     "set_views_note",
     "stale_before",
@@ -219,4 +229,5 @@ __all__ = [
     "update_referral",
     "utcnow",
     "write_run",
+    "within",
 ]

@@ -192,11 +192,16 @@ def update_child(
     if values["home"] is None and child.home is not None and _has_open_referral(session, child_id):
         raise Invalid.one("home", "cannot be removed while the child has an open referral")
     changed = sorted(k for k, v in values.items() if getattr(child, k) != v)
+    before = child.la
     for key in changed:
         setattr(child, key, values[key])
     if changed:
         child.updated_at = utcnow()
         session.add(child)
         session.flush()
-        audit.record(session, by, "child.update", [child.id], child.id, {"fields": changed})
+        # A move between LAs concerns the LA the child leaves too (the entry's child id
+        # is the new LA's to see).
+        audit.record(
+            session, by, "child.update", [child.id], child.id, {"fields": changed}, las=[before]
+        )
     return child

@@ -5,7 +5,8 @@ whole, never queried inside, and the vocabularies are checked before a row is wr
 (store.validate). Times are timezone-aware UTC (`utcnow()`); SQLite keeps them as UTC text.
 Invariants that must hold under concurrency are also constraints in the database: a
 vacancy count never below zero nor above the approved places, one open referral and
-one current placement per child, one sibling group per child.
+one current placement per child, one sibling group per child, and a household's free
+places never more than its approved places less the children living there.
 """
 
 from datetime import UTC, date, datetime
@@ -35,7 +36,9 @@ SQLModel.metadata.naming_convention = {
 metadata = SQLModel.metadata
 
 REFERRAL_STATUSES: tuple[str, ...] = ("open", "placed", "closed")
-PROPOSAL_STATUSES: tuple[str, ...] = ("proposed", "confirmed", "declined", "expired")
+#: `refused`: a proposal the hard rules refused (kept so an officer can see why later);
+#: it never held a place.
+PROPOSAL_STATUSES: tuple[str, ...] = ("proposed", "confirmed", "declined", "expired", "refused")
 #: Who may use the service; planners read aggregates only, admins manage users and audit.
 ROLES: tuple[str, ...] = ("placement_officer", "family_finder", "planner", "admin")
 
@@ -97,12 +100,20 @@ class ChildRecord(SQLModel, table=True):
 
 
 class HouseholdRecord(SQLModel, table=True):
-    """A carer household or home; `vacancies` is the free places now, `places` approved."""
+    """A carer household or home; `vacancies` is the free places now, `places` approved,
+    `occupied` the approved places children placed through the service live in now.
+
+    `vacancies + occupied <= places` is the database's to keep (migration 0006): a
+    confirmation takes a vacancy and fills a place in one UPDATE, ending a placement
+    gives it back in one, so no change of `vacancies` can free a place a child lives in.
+    """
 
     __tablename__ = "household"
     __table_args__ = (
         CheckConstraint("vacancies >= 0", name="vacancies_not_negative"),
         CheckConstraint("vacancies <= places", name="vacancies_within_places"),
+        CheckConstraint("occupied >= 0", name="occupied_not_negative"),
+        CheckConstraint("vacancies + occupied <= places", name="places_free_or_lived_in"),
         CheckConstraint("min_age <= max_age", name="age_range"),
     )
 
@@ -116,6 +127,8 @@ class HouseholdRecord(SQLModel, table=True):
     sexes: list[str] = _json(default_factory=list)
     places: int
     vacancies: int
+    #: Current placements within the approved places (over-capacity ones not counted).
+    occupied: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     available_from: date
     skills: list[str] = _json(default_factory=list)
     languages: list[str] = _json(default_factory=lambda: ["en"])
@@ -256,6 +269,8 @@ class Proposal(SQLModel, table=True):
     #: Children beyond the household's free places, by a `vacancy` exception (a fourth
     #: foster child): they hold and take no vacancy.
     over_capacity: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: A refused proposal's hard rules broken: [{child, rule, detail, exception_allowed}].
+    refused_rules: list[dict[str, Any]] | None = _json_or_null()
 
 
 class ProposalChild(SQLModel, table=True):
@@ -312,12 +327,26 @@ class AuditEntry(SQLModel, table=True):
 
 
 class AuditChild(SQLModel, table=True):
-    """Which children an audit entry concerns, so the log can be searched by child."""
+    """Which children an audit entry concerns, so the log can be searched by child, and
+    each child's LA when the entry was written (NULL: no such child then), so an admin
+    is shown only their own LAs' children (migration 0006)."""
 
     __tablename__ = "audit_child"
 
     audit_id: int = Field(foreign_key="audit.id", primary_key=True)
     child_id: str = Field(primary_key=True, max_length=64, index=True)
+    la: str | None = Field(default=None, max_length=64)
+
+
+class AuditLa(SQLModel, table=True):
+    """The LAs an audit entry concerns (migration 0006): its children's LAs at the time;
+    for an entry about no child, the acting user's (or what a system entry touched).
+    An admin reads only the entries of their LAs. Append-only, as the log is."""
+
+    __tablename__ = "audit_la"
+
+    audit_id: int = Field(foreign_key="audit.id", primary_key=True)
+    la: str = Field(primary_key=True, max_length=64, index=True)
 
 
 class PolicyRecord(SQLModel, table=True):

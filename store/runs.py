@@ -173,7 +173,7 @@ def _interrupt(s: Session, run: StoredRun, reason: str, query: Any) -> bool:
         query.values(status="interrupted", finished_at=utcnow(), error=reason)
     ).rowcount
     if changed:
-        record(s, None, INTERRUPTED[run.kind], run.child_ids, run.id, detail)
+        record(s, None, INTERRUPTED[run.kind], run.child_ids, run.id, detail, las=run.las)
     return bool(changed)
 
 

@@ -4,7 +4,8 @@ The guarantee: a vacancy is never given to two children. It rests on the databas
 on the application reading before it writes:
 
 - `confirm` takes the place with one conditional statement,
-  `UPDATE household SET vacancies = vacancies - n WHERE id = :id AND vacancies >= n`,
+  `UPDATE household SET vacancies = vacancies - n, occupied = occupied + n
+  WHERE id = :id AND vacancies >= n`,
   after moving the proposal from `proposed` to `confirmed` with another
   (`... WHERE status = 'proposed' AND hold_until > now`). On PostgreSQL concurrent
   confirmations queue on the household's row lock and each re-checks the condition on
@@ -29,7 +30,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, exists, func, update
+from sqlalchemy import exists, func, update
 from sqlmodel import Session, col, select
 
 from matching.eligibility import RULE_BY_ID
@@ -263,6 +264,87 @@ def propose(
     return proposal
 
 
+@atomic
+def refuse(
+    session: Session,
+    household_id: str,
+    rules: list[dict[str, object]],
+    *,
+    by: User,
+    child_id: str | None = None,
+    group_id: str | None = None,
+    las: Collection[str] | None = None,
+    now: datetime | None = None,
+) -> Proposal:
+    """Keep a proposal the hard rules refused (`refused`, with `rules`: each rule
+    broken, for which child, why), so an officer can later see why; it holds nothing.
+    The audit entry has the rule ids only. Raises NotFound as `propose` does."""
+    now = now or utcnow()
+    if (child_id is None) == (group_id is None):
+        raise Invalid.one("child_id", "give either a child or a sibling group")
+    if group_id is not None:
+        children = sorted(get_group(session, group_id, las=las).children)
+    else:
+        assert child_id is not None
+        children = [get_child(session, child_id, las=las).id]
+    get_household(session, household_id)
+    proposal = Proposal(
+        child_id=child_id,
+        group_id=group_id,
+        household_id=household_id,
+        places=len(children),
+        status="refused",
+        hold_until=now,
+        proposed_at=now,
+        proposed_by=by.id,
+        decided_at=now,
+        decided_by=by.id,
+        refused_rules=rules,
+    )
+    session.add(proposal)
+    session.flush()
+    session.add_all(ProposalChild(proposal_id=proposal.id, child_id=c) for c in children)
+    session.flush()
+    audit.record(
+        session,
+        by,
+        "proposal.refuse",
+        children,
+        proposal.id,
+        {
+            "household": household_id,
+            "group": group_id,
+            "rules": sorted({str(r["rule"]) for r in rules}),
+        },
+    )
+    return proposal
+
+
+def holding_proposals(
+    session: Session,
+    child_ids: Collection[str],
+    *,
+    las: Collection[str] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Proposal]:
+    """For each of `child_ids` whose place is held now, the live proposal holding it
+    (only proposals whose children are all within `las`)."""
+    if not child_ids:
+        return {}
+    q = (
+        select(ProposalChild.child_id, Proposal)
+        .join(Proposal, col(Proposal.id) == col(ProposalChild.proposal_id))
+        .where(
+            col(ProposalChild.child_id).in_(list(child_ids)),
+            Proposal.status == "proposed",
+            col(Proposal.hold_until) > (now or utcnow()),
+        )
+    )
+    if las is not None:
+        q = q.where(~_outside(las, Proposal.id))
+    return {c: p for c, p in session.exec(q)}
+
+
 def _closed(session: Session, proposal: Proposal, now: datetime) -> Conflict:
     """Why a proposal can no longer be decided (read fresh)."""
     session.refresh(proposal)
@@ -302,14 +384,16 @@ def confirm(
     )
     if decided.rowcount != 1:
         raise _closed(session, proposal, now)
+    within = proposal.places - proposal.over_capacity
     taken = session.exec(
         update(HouseholdRecord)
         .where(
             col(HouseholdRecord.id) == proposal.household_id,
-            col(HouseholdRecord.vacancies) >= proposal.places - proposal.over_capacity,
+            col(HouseholdRecord.vacancies) >= within,
         )
         .values(
-            vacancies=col(HouseholdRecord.vacancies) - (proposal.places - proposal.over_capacity),
+            vacancies=col(HouseholdRecord.vacancies) - within,
+            occupied=col(HouseholdRecord.occupied) + within,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
@@ -590,8 +674,9 @@ def end_placement(
 
 def _free_a_place(session: Session, household_id: str) -> None:
     """A child within the approved places has left: if a child lives there over
-    capacity, they now have that place; otherwise a vacancy opens (never above the
-    approved places)."""
+    capacity, they now have that place; otherwise the place they lived in is free again
+    (`occupied` down, `vacancies` up, in one UPDATE: the CHECK
+    `vacancies + occupied <= places` holds throughout)."""
     over = session.exec(
         select(Placement)
         .where(
@@ -608,14 +693,12 @@ def _free_a_place(session: Session, household_id: str) -> None:
         session.add(over)
         session.flush()
         return
-    vacancies = col(HouseholdRecord.vacancies)
     session.exec(
         update(HouseholdRecord)
-        .where(col(HouseholdRecord.id) == household_id)
+        .where(col(HouseholdRecord.id) == household_id, col(HouseholdRecord.occupied) > 0)
         .values(
-            vacancies=case(
-                (vacancies < col(HouseholdRecord.places), vacancies + 1), else_=vacancies
-            ),
+            vacancies=col(HouseholdRecord.vacancies) + 1,
+            occupied=col(HouseholdRecord.occupied) - 1,
             updated_at=utcnow(),
         )
         .execution_options(synchronize_session=False)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import store
 
 
@@ -58,3 +60,28 @@ def test_bad_role_or_la_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     assert not db.exists()
     assert run("create", "--name", "Bob", "--role", "admin", db=db, cwd=tmp_path).returncode == 2
     assert not db.exists()
+
+
+def test_reactivate_prints_a_new_token_and_the_old_one_stays_dead(tmp_path: Path) -> None:
+    """Tests that `users reactivate` gives a revoked user a fresh token once, the revoked
+    token still refused, and refuses an active user (2) or an unknown id (4)."""
+    db = tmp_path / "pm.db"
+    made = run("create", "--name", "Ann", "--role", "admin", "--la", "Leeds", db=db, cwd=tmp_path)
+    old = made.stdout.strip()
+    engine = store.make_engine(f"sqlite:///{db}")
+    with store.transaction(engine, write=False) as s:
+        user_id = store.authenticate(s, old).id
+    assert run("reactivate", str(user_id), db=db, cwd=tmp_path).returncode == 2  # active
+    assert run("revoke", str(user_id), db=db, cwd=tmp_path).returncode == 0
+    done = run("reactivate", str(user_id), db=db, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    new = done.stdout.strip()
+    assert new.startswith("pm_") and new != old and "shown only now" in done.stderr
+    with store.transaction(engine, write=False) as s:
+        assert store.authenticate(s, new).id == user_id
+        with pytest.raises(store.Unauthenticated):
+            store.authenticate(s, old)
+        actions = [e.action for e in store.list_audit(s, object_id=str(user_id))]
+    engine.dispose()
+    assert actions == ["user.reactivate", "user.deactivate", "user.create"]
+    assert run("reactivate", "99", db=db, cwd=tmp_path).returncode == 4

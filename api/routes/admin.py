@@ -1,4 +1,9 @@
-"""Admin: the audit log, and the people who may use the service."""
+"""Admin: the audit log, and the people who may use the service, within the admin's LAs.
+
+An admin reads only the log's entries about their LAs (each naming only their LAs'
+children) and manages only accounts whose LAs are all theirs; any other account answers
+404 exactly as an unknown one.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,8 @@ from fastapi import APIRouter, Query, status
 import store
 from api.deps import Admin, Anyone, Svc
 from api.errors import invalid, responses
-from api.routes.common import IdFilter, Serial, aware
-from api.schemas import MAX_INT, AuditPage, UserCreated, UserIn, UserOut
+from api.routes.common import IdFilter, Limit, Offset, Serial, aware, page
+from api.schemas import MAX_INT, AuditPage, Page, UserCreated, UserIn, UserOut
 
 router = APIRouter(tags=["admin"])
 
@@ -63,10 +68,12 @@ def list_audit(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
-    """Who did what, when, to which children's records; ids and codes only."""
+    """Who did what, when, to which children's records; ids and codes only. Only the
+    entries about your LAs, naming only your LAs' children."""
     with svc.writes.transaction() as s:
         entries = store.list_audit(
             s,
+            las=user.las,
             user_id=user_id,
             child_id=child_id,
             action=action,
@@ -108,14 +115,15 @@ def me(user: Anyone) -> Any:
 
 @router.get(
     "/users",
-    response_model=list[UserOut],
-    responses=responses(401, 403),
-    summary="Users (admin)",
+    response_model=Page[UserOut],
+    responses=responses(401, 403, 422),
+    summary="Users whose LAs are all yours (admin)",
     tags=["users"],
 )
-def list_users(user: Admin, svc: Svc) -> Any:
+def list_users(user: Admin, svc: Svc, offset: Offset = 0, limit: Limit = 100) -> Any:
     with store.transaction(svc.engine, write=False) as s:
-        return [_user_out(u) for u in store.list_users(s)]
+        rows = store.list_users(s, las=user.las, offset=offset, limit=limit)
+        return page([_user_out(u) for u in rows], offset, limit)
 
 
 @router.post(
@@ -140,11 +148,27 @@ def create_user(body: UserIn, user: Admin, svc: Svc) -> Any:
     "/users/{user_id}/revoke",
     response_model=UserOut,
     responses=responses(401, 403, 404, 422),
-    summary="Revoke a user's token (admin)",
+    summary="Revoke a user's token (admin, users within your LAs)",
     tags=["users"],
 )
 def revoke_user(user_id: Serial, user: Admin, svc: Svc) -> Any:
     with svc.writes.transaction() as s:
-        revoked = store.deactivate_user(s, user_id, by=user)
+        revoked = store.deactivate_user(s, user_id, by=user, las=user.las)
     svc.tokens.forget()
     return _user_out(revoked)
+
+
+@router.post(
+    "/users/{user_id}/reactivate",
+    response_model=UserCreated,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Let a revoked user sign in again, with a new token (admin, within your LAs)",
+    tags=["users"],
+)
+def reactivate_user(user_id: Serial, user: Admin, svc: Svc) -> Any:
+    """The new token is in this answer only; the revoked one stays dead. 409 for an
+    account that is active."""
+    with svc.writes.transaction() as s:
+        account, token = store.reactivate_user(s, user_id, by=user, las=user.las)
+    svc.tokens.forget()
+    return {"user": _user_out(account), "token": token}

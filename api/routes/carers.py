@@ -1,7 +1,11 @@
 """Carer households and homes: list, create, read, change.
 
-Households are not bounded by LA (an officer may look for a place anywhere) and hold no
-child's details, so reading them is not audited; changes are, by the store.
+Every LA's staff may read every household (an officer may look for a place anywhere),
+but only the household's own LA's staff may add or change it (403 otherwise, naming its
+LA: nothing a reader could not see). A kinship household's connected children are
+shown only when they are the reader's LAs' children (others are left out, as if
+absent), and a read that shows some is audited with their ids (`household.read`,
+`household.list`); changes are audited by the store.
 """
 
 from __future__ import annotations
@@ -9,11 +13,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
+from sqlmodel import Session
 
 import store
 from api.deps import Staff, Svc
 from api.errors import responses
-from api.routes.common import Limit, Offset, RecordId, page
+from api.routes.common import Limit, Offset, RecordId, audit, page
 from api.schemas import LA, CarerIn, CarerOut, CarerPatch, Kind, Page
 
 router = APIRouter(tags=["carers"])
@@ -43,7 +48,14 @@ def list_carers(
             offset=offset,
             limit=limit,
         )
-        return page([store.household_to_dict(h) for h in rows], offset, limit)
+        items, named = store.households_as_seen(s, rows, user.las)
+    if named:
+        audit(svc, user, "household.list", named, detail={"offset": offset})
+    return page(items, offset, limit)
+
+
+def _one(s: Session, household: store.HouseholdRecord, user: store.User) -> Any:
+    return store.households_as_seen(s, [household], user.las)[0][0]
 
 
 @router.post(
@@ -51,14 +63,14 @@ def list_carers(
     response_model=CarerOut,
     status_code=status.HTTP_201_CREATED,
     responses=responses(401, 403, 409, 422),
-    summary="Add a carer household",
+    summary="Add a carer household (of one of your LAs)",
 )
 def create_carer(body: CarerIn, user: Staff, svc: Svc) -> Any:
     data = body.model_dump(mode="json")
     if data.get("places") is None:
         data.pop("places", None)  # approved places default to the vacancies
     with svc.writes.transaction() as s:
-        return store.household_to_dict(store.create_household(s, data, by=user))
+        return _one(s, store.create_household(s, data, by=user, las=user.las), user)
 
 
 @router.get(
@@ -69,18 +81,23 @@ def create_carer(body: CarerIn, user: Staff, svc: Svc) -> Any:
 )
 def get_carer(carer_id: RecordId, user: Staff, svc: Svc) -> Any:
     with store.transaction(svc.engine, write=False) as s:
-        return store.household_to_dict(store.get_household(s, carer_id))
+        items, named = store.households_as_seen(s, [store.get_household(s, carer_id)], user.las)
+    if named:
+        audit(svc, user, "household.read", named, carer_id)
+    return items[0]
 
 
 @router.patch(
     "/carers/{carer_id}",
     response_model=CarerOut,
     responses=responses(401, 403, 404, 422),
-    summary="Change a carer household",
+    summary="Change a carer household (its own LA's staff)",
 )
 def update_carer(carer_id: RecordId, body: CarerPatch, user: Staff, svc: Svc) -> Any:
-    """Only the fields sent change; the whole record is checked again (vacancies never
-    above places)."""
+    """Only the fields sent change; the whole record is checked again. Free places never
+    exceed the approved places less those children live in, nor fall below the places
+    live proposals hold (422 naming `vacancies` or `places`, with both counts).
+    `connected_children` replaces those you can see. 403 for another LA's household."""
     changes = body.model_dump(mode="json", exclude_unset=True)
     with svc.writes.transaction() as s:
-        return store.household_to_dict(store.update_household(s, carer_id, changes, by=user))
+        return _one(s, store.update_household(s, carer_id, changes, by=user, las=user.las), user)

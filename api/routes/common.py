@@ -98,6 +98,7 @@ def proposal_out(s: Session, p: store.Proposal) -> dict[str, Any]:
         }
         if p.exception_rule
         else None,
+        "rules": list(p.refused_rules or []),
     }
 
 

@@ -108,6 +108,23 @@ def _may_authorise(user: store.User) -> None:
         raise store.Forbidden(f"role {user.role!r} may not authorise an exception to a hard rule")
 
 
+def _keep_refused(
+    svc: Services, user: store.User, body: ProposalIn, breaks: list[dict[str, Any]]
+) -> None:
+    """A refused proposal is kept (`refused`, with the rules broken) so an officer can
+    later see why; it holds nothing."""
+    with svc.writes.transaction() as s:
+        store.refuse(
+            s,
+            body.household_id,
+            breaks,
+            by=user,
+            child_id=body.child_id,
+            group_id=body.group_id,
+            las=user.las,
+        )
+
+
 @router.post(
     "/proposals",
     response_model=ProposalOut,
@@ -117,8 +134,9 @@ def _may_authorise(user: store.User) -> None:
 )
 def propose(body: ProposalIn, user: Staff, svc: Svc) -> Any:
     """Give `child_id` or `group_id`. The household must take every child without
-    breaking a hard rule (422 lists each rule broken), unless `exception` sets that one
-    rule aside (authorising roles only: 403). 409 if no unheld place is left or a child
+    breaking a hard rule (422 lists each rule broken, and the refused proposal is kept:
+    `GET /proposals?status=refused`), unless `exception` sets that one rule aside
+    (authorising roles only: 403). 409 if no unheld place is left or a child
     already has a live proposal or no open referral."""
     if (body.child_id is None) == (body.group_id is None):
         raise invalid("body.child_id", "give either child_id or group_id")
@@ -131,7 +149,11 @@ def propose(body: ProposalIn, user: Staff, svc: Svc) -> Any:
         svc, user, body.household_id, child_id=body.child_id, group_id=body.group_id
     )
     if breaks is not None:
-        check_rules(breaks, body.exception)
+        try:
+            check_rules(breaks, body.exception)
+        except RuleBreaks:
+            _keep_refused(svc, user, body, breaks)
+            raise
     with svc.writes.transaction() as s:
         proposal = store.propose(
             s,
@@ -158,7 +180,7 @@ def propose(body: ProposalIn, user: Staff, svc: Svc) -> Any:
 def list_proposals(
     user: Staff,
     svc: Svc,
-    status: Literal["proposed", "confirmed", "declined", "expired"] | None = Query(None),
+    status: Literal["proposed", "confirmed", "declined", "expired", "refused"] | None = Query(None),
     child_id: IdFilter = None,
     household_id: IdFilter = None,
     offset: Offset = 0,

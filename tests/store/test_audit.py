@@ -63,11 +63,14 @@ def test_bad_action_refused(engine: Engine) -> None:
         "DELETE FROM audit",
         "UPDATE audit_child SET child_id = 'C9'",
         "DELETE FROM audit_child",
+        "UPDATE audit_child SET la = 'Bradford'",
+        "UPDATE audit_la SET la = 'Bradford'",
+        "DELETE FROM audit_la",
     ],
 )
 def test_database_refuses_to_change_the_log(engine: Engine, statement: str) -> None:
     with store.transaction(engine) as s:
-        store.record(s, None, "child.read", ["C1"], "C1")
+        store.record(s, None, "child.read", ["C1"], "C1", las=["Leeds"])
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text(statement))
     with store.transaction(engine, write=False) as s:

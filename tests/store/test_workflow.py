@@ -65,8 +65,11 @@ def test_ending_never_frees_more_than_the_approved_places(engine: Engine, office
         (placement,) = store.confirm(s, p.id, by=officer)
     with store.transaction(engine) as s:
         store.update_household(s, "H1", {"places": 2, "vacancies": 1}, by=None)
-    with store.transaction(engine) as s:
+    # The child's place cannot be made free.
+    with store.transaction(engine) as s, pytest.raises(store.Invalid) as refused:
         store.update_household(s, "H1", {"vacancies": 2}, by=None)
+    assert refused.value.issues[0].field == "vacancies"
+    with store.transaction(engine) as s:
         store.end_placement(s, placement.id, "returned home", by=officer)
     assert vacancies(engine) == (2, 2)
 
