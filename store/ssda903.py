@@ -1,12 +1,17 @@
 """Bringing an LA's SSDA903 extract into the store, and reading the baseline back.
 
-`save_import` writes what `ssda903.import_extract` rebuilt, in the caller's transaction:
-every child looked after on the day (created, or updated with what the 903 knows), their
-care record (where the LA's data says they live now), the sibling groups of a siblings
-file, the import with its whole report, and one audit entry naming every child. A child
-the store refuses (a value the 903 checks let through but the problem format does not)
-is skipped and named in the report; nothing else is half-written: the caller's
-transaction commits all of it or none.
+An import writes what `ssda903.import_extract` rebuilt: every child looked after on the
+day (created, or updated with what the 903 knows), their care record (where the LA's
+data says they live now), the sibling groups of a siblings file, the import with its
+whole report, and audit entries naming every child written. It goes in three steps,
+each atomic: `begin_import` (the import row, state `writing`), `write_children` for
+each chunk of children (a child, their care record and the `child.import` entry naming
+them always commit together), and `finish_import` (care records of children who left
+care removed, sibling groups, the report, state `done`). `save_import` runs all three
+in the caller's transaction; store.ssda903_chunks commits each chunk on its own, so a
+big import never holds the write lock for long. A child the store refuses (a value the
+903 checks let through but the problem format does not) is skipped and named in the
+report.
 
 What the 903 owns on an existing record, and what it leaves to the people who know the
 child, is in docs/ssda903.md ("Into the store").
@@ -16,15 +21,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
 
-from ssda903 import CareChild, Import, Issue, Placement, Report
+from ssda903 import CareChild, Import, Issue, Placement, Report, la_id_prefix
 from store import audit
 from store.children import adoption_to_dict, check_page, child_to_dict, in_scope
 from store.db import atomic
@@ -60,6 +65,32 @@ class Saved:
     #: Children of the LA with a care record from an earlier import whom this one no
     #: longer has: their care record is removed (the child's record stays).
     no_longer_looked_after: list[str]
+
+
+@dataclass
+class Tally:
+    """The children an import has written so far, by what happened to each."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def stored(self) -> set[str]:
+        return {*self.created, *self.updated, *self.unchanged}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A child's record as the import would leave it, from the record as it was read:
+    the merged document and its checked column values (or why the store refuses it).
+    Checking costs most of an import's time, so it is done before the write lock is
+    taken; the write redoes it only for a record someone changed in between."""
+
+    merged: Mapping[str, Any]
+    values: Mapping[str, Any] | None
+    refused: Invalid | None
 
 
 def address_key(postcode: str | None, urn: str | None) -> str | None:
@@ -124,119 +155,253 @@ def save_import(
     files: Iterable[str] = (),
     id_prefix: str | None = None,
 ) -> Saved:
-    """Write an import (see the module docstring). Raises Forbidden when the extract's
-    LA is not one of `las`."""
+    """Write a whole import in the caller's transaction (see the module docstring).
+    Raises Forbidden when the extract's LA is not one of `las`."""
     if not in_scope(imported.la, las):
         raise Forbidden(f"LA {imported.la!r} is not one of yours")
     _one_import_at_a_time(session, imported.la)
-    report = imported.report
+    run_id = begin_import(session, imported, by=by, las=las, files=files)
+    tally = Tally()
+    for number, kids in enumerate(chunks(imported.children), start=1):
+        write_children(session, run_id, imported, kids, tally, by=by, las=las, number=number)
+    return finish_import(session, run_id, imported, tally, by=by, las=las, id_prefix=id_prefix)
+
+
+#: Children written in one transaction by a chunked import (store.ssda903_chunks).
+CHUNK = 500
+
+
+def chunks(children: Sequence[CareChild], size: int = CHUNK) -> Iterable[Sequence[CareChild]]:
+    return (children[k : k + size] for k in range(0, len(children), size))
+
+
+@atomic
+def begin_import(
+    session: Session,
+    imported: Import,
+    *,
+    by: User | None,
+    las: Collection[str] | None = None,
+    files: Iterable[str] = (),
+) -> int:
+    """The import row, state `writing`, with the checking report (so an import that
+    never finishes still shows what was wrong with the extract); its id. An earlier
+    import of the LA still `writing` is one whose process died (imports of an LA
+    queue, so none is running): it is marked `interrupted`."""
+    if not in_scope(imported.la, las):
+        raise Forbidden(f"LA {imported.la!r} is not one of yours")
+    stale = session.exec(
+        select(ImportRun.id).where(ImportRun.la == imported.la, ImportRun.state == "writing")
+    ).all()
+    for old in stale:
+        session.exec(update(ImportRun).where(col(ImportRun.id) == old).values(state="interrupted"))
+        audit.record(session, None, "import.interrupted", [], str(old))
+    whole = imported.report.to_dict()
     run = ImportRun(
         la=imported.la,
         as_of=imported.as_of,
         year=imported.year,
-        form=report.form,
+        form=imported.report.form,
         files=list(files),
         by=by.id if by else None,
+        state="writing",
+        children=len(imported.children),
+        issues=whole.pop("issues"),
+        report=whole,
     )
     session.add(run)
     session.flush()
     assert run.id is not None
-    ids = [k.id for k in imported.children]
+    return run.id
+
+
+def prepare(session: Session, kids: Sequence[CareChild], as_of: Any) -> dict[str, Prepared]:
+    """Each child's record as the import would write it, checked (see `Prepared`)."""
+    ids = [k.id for k in kids]
     existing = {
         c.id: c for c in session.exec(select(ChildRecord).where(col(ChildRecord.id).in_(ids)))
     }
-    created: list[str] = []
-    updated: list[str] = []
-    unchanged: list[str] = []
-    skipped: list[str] = []
-    for kid in imported.children:
+    return {k.id: _prepared(existing.get(k.id), k, as_of) for k in kids}
+
+
+def _prepared(record: ChildRecord | None, kid: CareChild, as_of: Any) -> Prepared:
+    merged = _merged(record, kid)
+    try:
+        return Prepared(merged, child_values(merged, today=as_of), None)
+    except Invalid as exc:
+        return Prepared(merged, None, exc)
+
+
+@atomic
+def write_children(
+    session: Session,
+    run_id: int,
+    imported: Import,
+    kids: Sequence[CareChild],
+    tally: Tally,
+    *,
+    by: User | None,
+    las: Collection[str] | None = None,
+    number: int = 1,
+    prepared: Mapping[str, Prepared] | None = None,
+) -> None:
+    """One chunk: each child's record and care record, the import's counts, and the
+    `child.import` entry naming the children created or updated. `prepared` (from
+    `prepare`, read earlier) is used where the record has not changed since."""
+    ids = [k.id for k in kids]
+    existing = {
+        c.id: c for c in session.exec(select(ChildRecord).where(col(ChildRecord.id).in_(ids)))
+    }
+    done = Tally()
+    for kid in kids:
         record = existing.get(kid.id)
-        if record is not None and not in_scope(record.la, las):
-            _refuse(report, kid, "id", kid.id, f"child {kid.id} is another LA's record")
-            skipped.append(kid.id)
+        if (record is not None and not in_scope(record.la, las)) or not audit.ID_TEXT.match(kid.id):
+            why = "another LA's record" if record is not None else "not an id the store keeps"
+            _refuse(imported.report, kid, "id", kid.id, f"child {kid.id} is {why}")
+            done.skipped.append(kid.id)
             continue
-        try:
-            values = child_values(_merged(record, kid), today=imported.as_of)
-        except Invalid as exc:
-            for issue in exc.issues:
-                _refuse(report, kid, issue.field, "", issue.message)
-            skipped.append(kid.id)
+        ready = (prepared or {}).get(kid.id)
+        if ready is None or ready.merged != _merged(record, kid):
+            ready = _prepared(record, kid, imported.as_of)
+        if ready.values is None:
+            for issue in ready.refused.issues if ready.refused else ():
+                _refuse(imported.report, kid, issue.field, "", issue.message)
+            done.skipped.append(kid.id)
             continue
-        if record is None:
-            session.add(ChildRecord(**values))
-            created.append(kid.id)
-        else:
-            changed = [k for k, v in values.items() if getattr(record, k) != v]
-            for key in changed:
-                setattr(record, key, values[key])
-            if changed:
-                record.updated_at = utcnow()
-                session.add(record)
-                updated.append(kid.id)
-            else:
-                unchanged.append(kid.id)
+        _write_child(session, record, ready.values, kid.id, done)
     session.flush()
-    stored = set(created) | set(updated) | set(unchanged)
-    # The care records this LA's new extract replaces: its children's, and those of
-    # children it no longer has (left care, or not looked after on the new day).
-    replaced = select(ChildRecord.id).where(ChildRecord.la == imported.la)
-    ended = set(
+    stored = sorted(done.stored)
+    session.exec(delete(CareRecord).where(col(CareRecord.child_id).in_(stored)))
+    session.add_all(_care_record(k, k.id, run_id) for k in kids if k.id in done.stored)
+    session.exec(
+        update(ImportRun)
+        .where(col(ImportRun.id) == run_id)
+        .values(
+            created=ImportRun.created + len(done.created),
+            updated=ImportRun.updated + len(done.updated),
+            unchanged=ImportRun.unchanged + len(done.unchanged),
+            skipped=ImportRun.skipped + len(done.skipped),
+        )
+    )
+    audit.record(
+        session,
+        by,
+        "child.import",
+        [*done.created, *done.updated],
+        str(run_id),
+        {
+            "chunk": number,
+            "created": len(done.created),
+            "updated": len(done.updated),
+            "unchanged": len(done.unchanged),
+            "skipped": len(done.skipped),
+        },
+    )
+    for name in ("created", "updated", "unchanged", "skipped"):
+        getattr(tally, name).extend(getattr(done, name))
+
+
+def _write_child(
+    session: Session,
+    record: ChildRecord | None,
+    values: Mapping[str, Any],
+    child_id: str,
+    done: Tally,
+) -> None:
+    if record is None:
+        session.add(ChildRecord(**values))
+        done.created.append(child_id)
+        return
+    changed = [k for k, v in values.items() if getattr(record, k) != v]
+    for key in changed:
+        setattr(record, key, values[key])
+    if changed:
+        record.updated_at = utcnow()
+        session.add(record)
+        done.updated.append(child_id)
+    else:
+        done.unchanged.append(child_id)
+
+
+@atomic
+def finish_import(
+    session: Session,
+    run_id: int,
+    imported: Import,
+    tally: Tally,
+    *,
+    by: User | None,
+    las: Collection[str] | None = None,
+    id_prefix: str | None = None,
+) -> Saved:
+    """The end of an import, once every chunk is in: care records of the LA's children
+    this extract no longer has are removed (only now: an unfinished import removes
+    nothing), the sibling groups, the whole report, state `done`, and one
+    `import.finish` entry with the totals, naming the children whose care record ended."""
+    stored = tally.stored
+    # Every child this import wrote has a care record of this import by now; the LA's
+    # others are children it no longer has (left care, or not looked after on the day).
+    of_la = select(ChildRecord.id).where(ChildRecord.la == imported.la)
+    ended = sorted(
         session.exec(
             select(CareRecord.child_id).where(
-                col(CareRecord.child_id).in_(replaced), col(CareRecord.child_id).not_in(stored)
+                col(CareRecord.child_id).in_(of_la), CareRecord.import_id != run_id
             )
         )
     )
-    session.exec(delete(CareRecord).where(col(CareRecord.child_id).in_(sorted(stored | ended))))
-    session.add_all(_care_record(k, k.id, run.id) for k in imported.children if k.id in stored)
-    session.flush()
+    session.exec(delete(CareRecord).where(col(CareRecord.child_id).in_(ended)))
     groups = (
         _save_groups(session, imported, stored, by, las, id_prefix)
-        if "siblings" in report.tables
+        if "siblings" in imported.report.tables
         else []
     )
-    report.children |= {
-        "stored_created": len(created),
-        "stored_updated": len(updated),
-        "stored_unchanged": len(unchanged),
-        "stored_skipped": len(skipped),
-        "stored_sibling_groups": len(groups),
-        "stored_no_longer_looked_after": len(ended),
+    counts = {
+        "created": len(tally.created),
+        "updated": len(tally.updated),
+        "unchanged": len(tally.unchanged),
+        "skipped": len(tally.skipped),
+        "sibling_groups": len(groups),
+        "no_longer_looked_after": len(ended),
     }
-    run.created, run.updated, run.unchanged = len(created), len(updated), len(unchanged)
-    run.sibling_groups = len(groups)
+    report = imported.report
+    report.children |= {f"stored_{k}": v for k, v in counts.items()}
+    run = session.get(ImportRun, run_id, options=[defer(ImportRun.issues)])  # type: ignore[arg-type]
+    assert run is not None
     whole = report.to_dict()
     run.issues = whole.pop("issues")
     run.report = whole
+    run.created, run.updated, run.unchanged = (
+        len(tally.created),
+        len(tally.updated),
+        len(tally.unchanged),
+    )
+    run.skipped, run.sibling_groups = len(tally.skipped), len(groups)
+    run.state, run.finished_at = "done", utcnow()
     session.add(run)
     session.flush()
     audit.record(
         session,
         by,
-        "child.import",
-        sorted(set(created) | set(updated)),
-        str(run.id),
-        {
-            "la": imported.la,
-            "as_of": imported.as_of.isoformat(),
-            "created": len(created),
-            "updated": len(updated),
-            "unchanged": len(unchanged),
-            "skipped": len(skipped),
-            "sibling_groups": len(groups),
-            "no_longer_looked_after": len(ended),
-        },
+        "import.finish",
+        ended,
+        str(run_id),
+        {"as_of": imported.as_of.isoformat(), **counts},
     )
-    return Saved(run, created, updated, unchanged, skipped, groups, sorted(ended))
+    return Saved(run, tally.created, tally.updated, tally.unchanged, tally.skipped, groups, ended)
 
 
 def _one_import_at_a_time(session: Session, la: str) -> None:
     """Imports of one LA queue: each reads which children exist and then writes them, so
     two at once would both create the same child (PostgreSQL: a transaction advisory
-    lock on the LA, released at commit; SQLite writers queue anyway)."""
+    lock on the LA, released at commit; SQLite writers queue anyway). A chunked import
+    holds the same lock for its whole length (store.ssda903_chunks)."""
     if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(f"ssda903:{la}".encode()).digest()[:8], signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": la_lock_key(la)})
+
+
+def la_lock_key(la: str) -> int:
+    """The PostgreSQL advisory lock key of an LA's imports."""
+    return int.from_bytes(hashlib.sha256(f"ssda903:{la}".encode()).digest()[:8], signed=True)
 
 
 def _refuse(report: Any, kid: CareChild, column: str, value: str, message: str) -> None:
@@ -265,7 +430,7 @@ def _save_groups(
     children and this one no longer has go; the rest are made or updated. A group that
     clashes with one made by hand (a child in two groups, a `must` group whose plans
     share no kind) is skipped with an error in the report."""
-    prefix = f"{imported.la}-G-" if id_prefix is None else f"{id_prefix}G-"
+    prefix = f"{la_id_prefix(imported.la) if id_prefix is None else id_prefix}G-"
     wanted = {g["id"]: g for g in imported.sibling_groups}
     for old in list_groups(session, las=[imported.la]):
         if old.id.startswith(prefix) and old.id not in wanted:
