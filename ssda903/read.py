@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -175,26 +175,22 @@ class _Fields(Mapping[str, str]):
         return len(self._index)
 
 
-def _lines(stream: BinaryIO, source: str) -> Iterator[str]:
-    """The file's text line by line. Lines end at LF (or CR LF); a file whose lines all
-    end in a bare CR (old Mac exports) is read at CR. A bare CR anywhere else stays in
-    its line, so the CSV reader can say where it is."""
+def _text(stream: BinaryIO, source: str) -> io.TextIOWrapper:
+    """The file as text, line by line (detach it after). Lines end at LF (or CR LF); a
+    file whose lines all end in a bare CR (old Mac exports) is read at CR. A bare CR
+    anywhere else stays in its line, so the CSV reader can say where it is."""
     sample = stream.read(_SAMPLE)
     encoding = encoding_of(sample, source)
     if encoding == "utf-8" and not _is_utf8(stream):
         encoding = "cp1252"
     stream.seek(0)
     head = sample.decode(encoding, errors="ignore")
-    text = io.TextIOWrapper(
+    return io.TextIOWrapper(
         stream,  # type: ignore[arg-type]
         encoding=encoding,
         errors="replace" if encoding == "cp1252" else "strict",
         newline="" if "\r" in head and "\n" not in head else "\n",
     )
-    try:
-        yield from text
-    finally:
-        text.detach()  # the caller's stream stays open
 
 
 def _is_utf8(stream: BinaryIO) -> bool:
@@ -211,13 +207,17 @@ def _is_utf8(stream: BinaryIO) -> bool:
 
 
 def read_csv_rows(
-    stream: BinaryIO, source: str, columns: tuple[str, ...] | None = None
+    stream: BinaryIO,
+    source: str,
+    columns: tuple[str, ...] | None = None,
+    is_header: Callable[[Sequence[str]], bool] | None = None,
 ) -> tuple[tuple[str, ...], list[Row]]:
-    """The columns (the first line, unless `columns` are given) and the rows of a CSV
-    file, read as a stream. A line the CSV reader cannot read (a bare CR in a field not
-    in quotes, a field over 131,072 characters) refuses the file as ExtractUnreadable,
-    naming it, the row and the reason."""
-    reader = csv.reader(_lines(stream, source))
+    """The columns (the first line, unless `columns` are given: then a first line that
+    `is_header` is skipped) and the rows of a CSV file, read as a stream. A line the CSV
+    reader cannot read (a bare CR in a field not in quotes, a field over 131,072
+    characters) refuses the file as ExtractUnreadable, naming it, the row and the reason."""
+    text = _text(stream, source)
+    reader = csv.reader(text)
     rows: list[Row] = []
     seen: dict[str, str] = {}  # one copy of each repeated value (codes, dates)
     try:
@@ -227,6 +227,9 @@ def read_csv_rows(
         for fields in reader:
             values = tuple(seen.setdefault(v, v) for v in map(str.strip, fields))
             if not any(values):
+                continue
+            if is_header is not None and not rows and is_header(values):
+                is_header = None
                 continue
             number = len(rows) + 1
             rows.append(Row(number, _Fields(index, values), width=len(fields)))
@@ -238,6 +241,8 @@ def read_csv_rows(
         raise ExtractUnreadable(
             f"{source}, row {len(rows) + 1}: not valid {exc.encoding} text"
         ) from None
+    finally:
+        text.detach()  # the caller's stream stays open
     return columns, rows
 
 
@@ -427,10 +432,12 @@ def parse_siblings(text: str | bytes, source: str = "siblings.csv") -> Table:
 
 def read_siblings_table(stream: BinaryIO, source: str = "siblings.csv") -> Table:
     """`parse_siblings` from a binary stream (a file, an upload)."""
-    _, rows = read_csv_rows(stream, source, SIBLING_COLUMNS)
-    if rows and rows[0].get("policy").lower() == "policy":
-        rows = [Row(r.number - 1, r.values, width=r.width) for r in rows[1:]]
+    _, rows = read_csv_rows(stream, source, SIBLING_COLUMNS, _is_siblings_header)
     return Table("siblings", SIBLING_COLUMNS, tuple(rows), source)
+
+
+def _is_siblings_header(values: Sequence[str]) -> bool:
+    return len(values) >= 3 and values[2].lower() == "policy"
 
 
 def read_siblings(path: str | PathLike[str]) -> Table:

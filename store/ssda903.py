@@ -25,7 +25,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import insert, text, update
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
 
@@ -91,6 +91,8 @@ class Prepared:
     merged: Mapping[str, Any]
     values: Mapping[str, Any] | None
     refused: Invalid | None
+    #: The new record, built ahead too, for a child the store does not have yet.
+    new: ChildRecord | None = None
 
 
 def address_key(postcode: str | None, urn: str | None) -> str | None:
@@ -123,10 +125,11 @@ def _merged(existing: ChildRecord | None, kid: CareChild) -> dict[str, Any]:
     return doc
 
 
-def _care_record(kid: CareChild, child_id: str, import_id: int) -> CareRecord:
+def _care_values(kid: CareChild, import_id: int) -> dict[str, Any]:
+    """The child's care record as column values (written with one INSERT per chunk)."""
     p = kid.placement
-    return CareRecord(
-        child_id=child_id,
+    return dict(
+        child_id=kid.id,
         import_id=import_id,
         code=kid.code,
         date_of_birth=kid.date_of_birth,
@@ -142,6 +145,7 @@ def _care_record(kid: CareChild, child_id: str, import_id: int) -> CareRecord:
         out_of_la=p.out_of_la,
         urn=p.urn,
         address_key=address_key(p.postcode, p.urn),
+        sdq_score=kid.sdq_score,
     )
 
 
@@ -167,8 +171,9 @@ def save_import(
     return finish_import(session, run_id, imported, tally, by=by, las=las, id_prefix=id_prefix)
 
 
-#: Children written in one transaction by a chunked import (store.ssda903_chunks).
-CHUNK = 500
+#: Children written in one transaction by a chunked import (store.ssda903_chunks):
+#: about 0.1 s of holding the write lock on 2 cores (docs/benchmarks.md).
+CHUNK = 250
 
 
 def chunks(children: Sequence[CareChild], size: int = CHUNK) -> Iterable[Sequence[CareChild]]:
@@ -227,9 +232,10 @@ def prepare(session: Session, kids: Sequence[CareChild], as_of: Any) -> dict[str
 def _prepared(record: ChildRecord | None, kid: CareChild, as_of: Any) -> Prepared:
     merged = _merged(record, kid)
     try:
-        return Prepared(merged, child_values(merged, today=as_of), None)
+        values = child_values(merged, today=as_of)
     except Invalid as exc:
         return Prepared(merged, None, exc)
+    return Prepared(merged, values, None, ChildRecord(**values) if record is None else None)
 
 
 @atomic
@@ -268,11 +274,13 @@ def write_children(
                 _refuse(imported.report, kid, issue.field, "", issue.message)
             done.skipped.append(kid.id)
             continue
-        _write_child(session, record, ready.values, kid.id, done)
+        _write_child(session, record, ready, kid.id, done)
     session.flush()
     stored = sorted(done.stored)
     session.exec(delete(CareRecord).where(col(CareRecord.child_id).in_(stored)))
-    session.add_all(_care_record(k, k.id, run_id) for k in kids if k.id in done.stored)
+    care = [_care_values(k, run_id) for k in kids if k.id in done.stored]
+    if care:
+        session.execute(insert(CareRecord), care)
     session.exec(
         update(ImportRun)
         .where(col(ImportRun.id) == run_id)
@@ -283,12 +291,11 @@ def write_children(
             skipped=ImportRun.skipped + len(done.skipped),
         )
     )
-    audit.record(
-        session,
+    entry = audit.entry_values(
         by,
         "child.import",
         [*done.created, *done.updated],
-        str(run_id),
+        run_id,
         {
             "chunk": number,
             "created": len(done.created),
@@ -297,6 +304,7 @@ def write_children(
             "skipped": len(done.skipped),
         },
     )
+    audit.record_many(session, [entry])  # two INSERTs, whatever the chunk's size
     for name in ("created", "updated", "unchanged", "skipped"):
         getattr(tally, name).extend(getattr(done, name))
 
@@ -304,12 +312,13 @@ def write_children(
 def _write_child(
     session: Session,
     record: ChildRecord | None,
-    values: Mapping[str, Any],
+    ready: Prepared,
     child_id: str,
     done: Tally,
 ) -> None:
+    values = ready.values or {}
     if record is None:
-        session.add(ChildRecord(**values))
+        session.add(ready.new or ChildRecord(**values))
         done.created.append(child_id)
         return
     changed = [k for k, v in values.items() if getattr(record, k) != v]

@@ -74,7 +74,7 @@ def max_import_bytes() -> int:
 def _too_large(limit: int) -> HTTPException:
     return HTTPException(
         status.HTTP_413_CONTENT_TOO_LARGE,
-        f"the upload is over the limit of {limit / 2**20:g} MB ({limit:,} bytes; "
+        f"the upload is over the limit of {round(limit / 2**20, 3):g} MB ({limit:,} bytes; "
         f"{MAX_IMPORT_MB_ENV} sets it): send one LA's return at a time",
     )
 
