@@ -163,6 +163,9 @@ def writer(extract: Path, la: str, as_of: str | None) -> dict[str, Any]:
         "longest_wait_s": round(waits[-1], 3) if waits else None,
         "import_transactions": len(held),
         "longest_import_transaction_s": round(max(held), 3) if held else None,
+        "longest_import_transactions": [
+            (k, round(t, 3)) for k, t in sorted(enumerate(held), key=lambda kt: -kt[1])[:3]
+        ],
         "p95_wait_s": round(waits[int(0.95 * (len(waits) - 1))], 3) if waits else None,
     }
 

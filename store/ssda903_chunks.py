@@ -32,7 +32,7 @@ from store.children import in_scope
 from store.db import read_session, transaction
 from store.errors import Forbidden
 from store.models import User
-from store.ssda903 import (
+from store.ssda903_write import (
     CHUNK,
     Saved,
     Tally,
