@@ -427,7 +427,8 @@ def _headers(table: Table | None, check: _Check, as_of: date) -> dict[str, Heade
                 "CHILD",
                 child,
                 "not_a_child_code",
-                f"CHILD {child!r} is not a child code the product can keep (1 to 32 letters, "
+                f"CHILD {child[:40]!r}{'…' if len(child) > 40 else ''} is not a child code "
+                "the product can keep (1 to 32 letters, "
                 "digits, '-', '_', '.' or ':'; it becomes the child's id): child skipped",
             )
             continue
@@ -723,7 +724,8 @@ def _urn(row: Row, check: _Check) -> str | None:
         "URN",
         text,
         "not_a_urn",
-        f"URN {text!r} is not an Ofsted URN (letters and digits, at most 16): not recorded",
+        f"URN {text[:40]!r}{'…' if len(text) > 40 else ''} is not an Ofsted URN (letters "
+        "and digits, at most 16): not recorded",
     )
     return None
 

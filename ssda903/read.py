@@ -1,8 +1,10 @@
 """An LA's 903 extract as plain rows: the CSV tables or the XML return, in one form.
 
-Nothing is checked here beyond what it takes to read the text; `ssda903.checks` says
-what is wrong with the rows. Only `read_extract` and `read_siblings` touch files; the
-rest works on text, so the API can hand over an upload as it is.
+Nothing is checked here beyond what it takes to read the text (its encoding, and CSV the
+reader can read: a file that is not is refused whole, as ExtractUnreadable naming the
+file, the row and the reason); `ssda903.checks` says what is wrong with the rows. Only
+`read_extract` and `read_siblings` open files; the rest reads text or a binary stream,
+so the API can hand over an upload from where the server spooled it, read as it goes.
 """
 
 from __future__ import annotations

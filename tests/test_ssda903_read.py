@@ -116,3 +116,18 @@ def test_an_las_ids_hold_only_id_characters(la: str, prefix: str) -> None:
     assert ssda903.la_id_prefix(la) == prefix
     imp = ssda903.import_extract(extract(), la=la, as_of=imported().as_of)
     assert [k.id for k in imp.children] == [prefix + c for c in ("101", "102", "103")]
+
+
+def test_a_long_bad_value_is_not_repeated_whole_in_its_message() -> None:
+    """Tests that a 5,000-character CHILD or URN is shown shortened in the message (the
+    value itself stays in the issue's value)."""
+    code, urn = "x" * 5000, "U" * 5000
+    imp = imported(
+        extract(
+            header=changed(HEADER, 1, CHILD=code),
+            episodes=changed(changed(EPISODES, 1, CHILD=code), 0, URN=urn),
+        )
+    )
+    bad = [i for i in imp.report.issues if i.rule in ("not_a_child_code", "not_a_urn")]
+    assert len(bad) == 2 and all(len(i.message) < 200 for i in bad)
+    assert {i.value for i in bad} == {code, urn}
