@@ -177,7 +177,7 @@ def save_import(
 
 
 #: Children written in one transaction by a chunked import (store.ssda903_chunks):
-#: about 0.1 s of holding the write lock on 2 cores (docs/benchmarks.md).
+#: a few tenths of a second of holding the write lock on 2 cores (docs/benchmarks.md).
 CHUNK = 250
 
 
