@@ -4,7 +4,7 @@ A JSON body of a million items took 13 s to parse and validate and stalled every
 request meanwhile; nothing legitimate comes near that. The largest body a client needs
 to send as JSON is a scenario comparison (6 scenarios of up to 20,000 characters: at
 most ~480 KB escaped), so 1 MiB is the limit for every route but the SSDA903 upload,
-which carries an LA's whole return (`MAX_IMPORT_MB`).
+which carries an LA's whole return (`max_import_bytes`, PLACEMATCH_MAX_IMPORT_MB).
 
 `BodyLimit` is plain ASGI middleware, so it holds for every route and for FastAPI's own
 body parsing: a `Content-Length` over the limit is answered 413 before a byte is read,
@@ -32,30 +32,43 @@ MIB = 1024 * 1024
 MAX_BODY_BYTES = MIB
 
 
-def _import_mb() -> int:
-    text = os.environ.get("PLACEMATCH_MAX_IMPORT_MB", "200")
-    if not text.isdigit() or not 1 <= int(text) <= 10_000:
-        raise ValueError(f"PLACEMATCH_MAX_IMPORT_MB={text!r}: expected whole megabytes, 1-10000")
-    return int(text)
+#: The SSDA903 upload's limit, all files together, in MiB (decimals allowed), read on
+#: each upload so an operator can change it without a release of the code. A whole LA's
+#: return is a few MB (Leeds's 1,346 children: about 1 MB of CSV; 200,000 children, more
+#: than England's 84,000 looked after: 16 MB).
+MAX_IMPORT_MB_ENV = "PLACEMATCH_MAX_IMPORT_MB"
+DEFAULT_MAX_IMPORT_MB = 50
+IMPORT_PATH = "/imports/ssda903"
 
 
-#: The largest SSDA903 upload (`POST /imports/ssda903`), in MiB:
-#: PLACEMATCH_MAX_IMPORT_MB, default 200 (a whole LA's return is a few MB).
-MAX_IMPORT_MB = _import_mb()
-MAX_IMPORT_BYTES = MAX_IMPORT_MB * MIB
-#: Routes whose bodies may be larger than MAX_BODY_BYTES, and by how much.
-LARGER_BODIES: dict[str, int] = {"/imports/ssda903": MAX_IMPORT_BYTES}
+def max_import_bytes() -> int:
+    """The SSDA903 upload's limit in bytes (`PLACEMATCH_MAX_IMPORT_MB`, else 50)."""
+    text = os.environ.get(MAX_IMPORT_MB_ENV, "").strip()
+    try:
+        mb = float(text) if text else DEFAULT_MAX_IMPORT_MB
+    except ValueError:
+        mb = DEFAULT_MAX_IMPORT_MB
+    return max(0, int(mb * MIB))
+
+
+#: Routes whose bodies may be larger than MAX_BODY_BYTES: their limit, asked per request.
+LARGER_BODIES: dict[str, Callable[[], int]] = {IMPORT_PATH: max_import_bytes}
 
 
 class BodyTooLarge(HTTPException):
     """Raised from inside `receive` when a body passes its limit while being read: an
     HTTPException, so FastAPI's body parsing lets it through and it is answered 413."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, too_large(limit))
+    def __init__(self, limit: int, path: str = "") -> None:
+        super().__init__(413, too_large(limit, path))
 
 
-def too_large(limit: int) -> str:
+def too_large(limit: int, path: str = "") -> str:
+    if path == IMPORT_PATH:
+        return (
+            f"the upload is over the limit of {round(limit / MIB, 3):g} MB ({limit:,} bytes; "
+            f"{MAX_IMPORT_MB_ENV} sets it): send one LA's return at a time"
+        )
     size = f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit:,} bytes"
     return f"the request body is larger than this endpoint accepts ({size})"
 
@@ -68,7 +81,7 @@ class BodyLimit:
         app: ASGIApp,
         *,
         limit: int = MAX_BODY_BYTES,
-        larger: dict[str, int] | None = None,
+        larger: dict[str, Callable[[], int]] | None = None,
     ) -> None:
         self.app = app
         self.limit = limit
@@ -78,10 +91,12 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.larger.get(scope["path"], self.limit)
+        path = scope["path"]
+        larger = self.larger.get(path)
+        limit = larger() if larger is not None else self.limit
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _refuse(send, limit)
+            await _refuse(send, limit, path)
             return
         received = 0
         json_body = _is_json(scope)
@@ -95,7 +110,7 @@ class BodyLimit:
                     _check_utf8(chunk)
                 received += len(chunk)
                 if received > limit:
-                    raise BodyTooLarge(limit)
+                    raise BodyTooLarge(limit, path)
             return message
 
         started = False
@@ -110,7 +125,7 @@ class BodyLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await _refuse(send, limit)  # read outside FastAPI's parsing (a stream)
+            await _refuse(send, limit, path)  # read outside FastAPI's parsing (a stream)
 
 
 def _is_json(scope: Scope) -> bool:
@@ -137,8 +152,8 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": too_large(limit)}).encode()
+async def _refuse(send: Send, limit: int, path: str) -> None:
+    body = json.dumps({"detail": too_large(limit, path)}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -1372,6 +1372,11 @@ class ImportOut(Out):
     unchanged: int
     skipped: int = Field(description="children the store refused (named in the issues)")
     sibling_groups: int
+    state: Literal["checked", "writing", "done", "interrupted"] = Field(
+        description="checked: a check-only upload; writing: its children are being written "
+        "chunk by chunk; done: all written; interrupted: the server stopped while writing it "
+        "(run the same extract again to complete it)"
+    )
     tables: dict[str, TableCountsOut]
     children: dict[str, int] = Field(
         description="in_header, looked_after, short_breaks_only, left_care, home_unknown, …"

@@ -1,9 +1,10 @@
 """`placematch import-903 DIR --la LA`: an LA's SSDA903 extract into the database.
 
 Reads a folder of 903 CSV files (or one XML return), checks every row, rebuilds the
-children looked after on the day and writes them in one transaction; prints the report a
-data officer works from (counts, then each rule with an example). Bad rows never stop
-the import; an unreadable file, an unknown LA or a missing header or episodes table
+children looked after on the day and writes them in chunks (store.ssda903_chunks: other
+writers wait at most one chunk); prints the report a data officer works from (counts,
+then each rule with an example). Bad rows never stop the import; an unreadable file
+(with the row and the reason), an unknown LA or a missing header or episodes table
 (cli.ssda903.read_or_fail) stops it before anything is written.
 """
 
@@ -95,14 +96,12 @@ def import_903(
     rep = imported.report
     saved: Any = None
     if not check:
-        import store
-        from store.ssda903 import save_import
+        from store.ssda903_chunks import import_in_chunks
 
         say(f"writing {len(imported.children):,} children")
         engine = open_database(database_url)
         try:
-            with store.transaction(engine) as session:
-                saved = save_import(session, imported, by=None, files=_files(path, siblings))
+            saved = import_in_chunks(engine, imported, by=None, files=_files(path, siblings))
         finally:
             engine.dispose()
     out.print(rep.text(examples=examples), highlight=False, markup=False, soft_wrap=True)

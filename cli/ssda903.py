@@ -288,15 +288,16 @@ def bench(
         ),
     ] = None,
 ) -> None:
-    """Time an import end to end (read; check and rebuild; store), then the same extract
-    imported again (every child unchanged: the monthly case), each into a new database."""
+    """Time an import end to end (read; check and rebuild; store, chunk by chunk as the
+    API and import-903 do), then the same extract imported again (every child unchanged:
+    the monthly case), each into a new database."""
     import platform
     import statistics
     import tempfile
     import time
 
     import store
-    from store.ssda903 import save_import
+    from store.ssda903_chunks import import_in_chunks
 
     phases: dict[str, list[float]] = {
         "read": [],
@@ -323,8 +324,7 @@ def bench(
                 times = []
                 for _ in range(2):
                     started = time.perf_counter()
-                    with store.transaction(engine) as session:
-                        save_import(session, imp, by=None)
+                    import_in_chunks(engine, imp, by=None)
                     times.append(time.perf_counter() - started)
                 engine.dispose()
             children = len(imp.children)

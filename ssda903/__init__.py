@@ -11,7 +11,15 @@ docs/ssda903.md describes the mappings, the checks and what an export can carry.
 
 from ssda903.baseline import Baseline, baseline
 from ssda903.checks import Checked, check_extract
-from ssda903.children import CareChild, Import, Placement, import_extract, periods_of_care, rebuild
+from ssda903.children import (
+    CareChild,
+    Import,
+    Placement,
+    import_extract,
+    la_id_prefix,
+    periods_of_care,
+    rebuild,
+)
 from ssda903.export import (
     Placed,
     export_903,
@@ -54,6 +62,7 @@ __all__ = [
     "extract_from_csv",
     "extract_from_xml",
     "import_extract",
+    "la_id_prefix",
     "parse_siblings",
     "periods_of_care",
     "read_extract",

@@ -64,6 +64,13 @@ OPTIONAL: Mapping[str, tuple[str, ...]] = {
 }
 #: The tables an import cannot do without.
 ESSENTIAL: tuple[str, ...] = ("header", "episodes")
+#: A CHILD code the product can keep: it becomes part of the child's id ("Leeds-101")
+#: and goes into the audit log, which holds ids of these characters only. The DfE's
+#: codes are up to 10 letters and digits; 32 leaves room for any LA's own, and keeps
+#: every LA's ids (the longest prefix is 31 characters with "-G-") within 64.
+CHILD_CODE = re.compile(r"^[A-Za-z0-9_.:\-]{1,32}$")
+#: An Ofsted URN as the store keeps it (the 903's are 7 characters: SC123456 or digits).
+URN = re.compile(r"^[A-Za-z0-9_\-]{1,16}$")
 
 _EPISODE_CODES: Mapping[str, Mapping[str, str]] = {
     "RNE": codes.REASON_NEW_EPISODE,
@@ -413,6 +420,18 @@ def _headers(table: Table | None, check: _Check, as_of: date) -> dict[str, Heade
                 "header", row, "CHILD", "", "required_blank", "CHILD is blank: child skipped"
             )
             continue
+        if not CHILD_CODE.match(child):
+            check.error(
+                "header",
+                row,
+                "CHILD",
+                child,
+                "not_a_child_code",
+                f"CHILD {child[:40]!r}{'…' if len(child) > 40 else ''} is not a child code "
+                "the product can keep (1 to 32 letters, "
+                "digits, '-', '_', '.' or ':'; it becomes the child's id): child skipped",
+            )
+            continue
         if child in out:
             check.error(
                 "header",
@@ -688,10 +707,27 @@ def _episodes(
                 home=home,
                 pl_post=pl_post,
                 pl=pl,
-                urn=row.get("URN") or None,
+                urn=_urn(row, check),
             )
         )
     return {child: tuple(_chain(child, eps, check, rows)) for child, eps in by_child.items()}
+
+
+def _urn(row: Row, check: _Check) -> str | None:
+    """The placement's Ofsted URN, or None (with a warning when it is not one)."""
+    text = row.get("URN")
+    if not text or URN.match(text):
+        return text or None
+    check.warn(
+        "episodes",
+        row,
+        "URN",
+        text,
+        "not_a_urn",
+        f"URN {text[:40]!r}{'…' if len(text) > 40 else ''} is not an Ofsted URN (letters "
+        "and digits, at most 16): not recorded",
+    )
+    return None
 
 
 def _chain(

@@ -10,6 +10,7 @@ not (kind, provider, postcode, distance, inside or outside the LA).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ __all__ = [
     "Period",
     "Placement",
     "import_extract",
+    "la_id_prefix",
     "periods_of_care",
     "rebuild",
     "sibling_groups",
@@ -189,6 +191,12 @@ class Import:
         }
 
 
+def la_id_prefix(la: str) -> str:
+    """What an LA's imported ids start with: "Leeds-", "County-Durham-" (a space is not
+    an id character: ids go into the audit log and into URLs)."""
+    return re.sub(r"[^A-Za-z0-9_.:\-]+", "-", la) + "-"
+
+
 def import_extract(
     extract: Extract,
     *,
@@ -216,13 +224,13 @@ def rebuild(
     """The children looked after on `checked.as_of`, as records the store can write.
 
     `la` is the importing LA (a gazetteer area name: inside or outside the LA is judged
-    against it); ids are `id_prefix` + CHILD, the prefix defaulting to "<la>-" so that
-    two LAs' children never share an id. Raises ValueError for an unknown LA.
+    against it); ids are `id_prefix` + CHILD, the prefix defaulting to `la_id_prefix(la)`
+    so that two LAs' children never share an id. Raises ValueError for an unknown LA.
     """
     gaz = gaz or gazetteer()
     if la not in set(gaz.area):
         raise ValueError(f"unknown LA {la!r}: not an area of the gazetteer")
-    prefix = f"{la}-" if id_prefix is None else id_prefix
+    prefix = la_id_prefix(la) if id_prefix is None else id_prefix
     report = checked.report.copy()  # rebuilding again (another LA, prefix) starts afresh
     report.la = la
     as_of = checked.as_of

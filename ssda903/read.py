@@ -1,20 +1,24 @@
 """An LA's 903 extract as plain rows: the CSV tables or the XML return, in one form.
 
-Nothing is checked here beyond what it takes to read the text; `ssda903.checks` says
-what is wrong with the rows. Only `read_extract` and `read_siblings` touch files; the
-rest works on text, so the API can hand over an upload as it is.
+Nothing is checked here beyond what it takes to read the text (its encoding, and CSV the
+reader can read: a file that is not is refused whole, as ExtractUnreadable naming the
+file, the row and the reason); `ssda903.checks` says what is wrong with the rows. Only
+`read_extract` and `read_siblings` open files; the rest reads text or a binary stream,
+so the API can hand over an upload from where the server spooled it, read as it goes.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = [
     "COLUMNS",
@@ -24,12 +28,16 @@ __all__ = [
     "Row",
     "Table",
     "decode",
+    "encoding_of",
     "extract_from_csv",
     "extract_from_xml",
     "parse_csv_table",
     "parse_siblings",
+    "read_csv_rows",
+    "read_csv_table",
     "read_extract",
     "read_siblings",
+    "read_siblings_table",
     "table_of_file",
 ]
 
@@ -105,34 +113,179 @@ class Extract:
 
 
 def decode(data: bytes | str) -> str:
-    """Text of a CSV file: UTF-8 (with or without a byte-order mark), else Windows-1252,
-    the encoding Excel on Windows saves CSV in."""
+    """Text of a CSV file in the encoding `encoding_of` finds (see there)."""
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
+    encoding = encoding_of(data[:_SAMPLE], "the file")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding)
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
 
 
-def parse_csv_table(name: str, text: str, source: str = "") -> Table:
-    """One CSV table. The first line names the columns (any order, any case)."""
-    reader = csv.reader(io.StringIO(decode(text)))
-    head = next(reader, [])
-    columns = tuple(c.strip().upper() for c in head)
+#: Bytes looked at to tell a file's encoding and line ends.
+_SAMPLE = 65536
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def encoding_of(sample: bytes, source: str) -> str:
+    """The encoding of a CSV file from its first bytes: a byte-order mark says it (UTF-8,
+    UTF-16 as Excel's "Unicode" exports are, UTF-32); UTF-16 without one shows as NUL
+    bytes in every other place; else UTF-8 (Windows-1252, Excel's own CSV encoding, is
+    the reader's fallback). Any other NUL byte means the file is not text at all: it is
+    refused naming the file, as ExtractUnreadable."""
+    for bom, encoding in _BOMS:
+        if sample.startswith(bom):
+            return encoding
+    if b"\x00" not in sample:
+        return "utf-8"
+    even, odd = sample[0::2], sample[1::2]
+    if odd and odd.count(0) > 0.9 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even and even.count(0) > 0.9 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    raise ExtractUnreadable(
+        f"{source} is not a CSV text file: it holds NUL bytes (a spreadsheet saved as .xlsx, "
+        "or another binary file?): save it as CSV"
+    )
+
+
+class _Fields(Mapping[str, str]):
+    """A CSV line's values by column: one tuple, the column index shared by the table's
+    rows (a dict per row costs several times the text it holds)."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: Mapping[str, int], values: tuple[str, ...]) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, column: str) -> str:
+        i = self._index[column]
+        return self._values[i] if i < len(self._values) else ""
+
+    def get(self, column: str, default: str = "") -> str:  # type: ignore[override]
+        i = self._index.get(column)
+        return default if i is None else self._values[i] if i < len(self._values) else ""
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+def _text(stream: BinaryIO, source: str) -> io.TextIOWrapper:
+    """The file as text, line by line (detach it after). Lines end at LF (or CR LF); a
+    file whose lines all end in a bare CR (old Mac exports) is read at CR. A bare CR
+    anywhere else stays in its line, so the CSV reader can say where it is."""
+    sample = stream.read(_SAMPLE)
+    encoding = encoding_of(sample, source)
+    if encoding == "utf-8" and not _is_utf8(stream):
+        encoding = "cp1252"
+    stream.seek(0)
+    head = sample.decode(encoding, errors="ignore")
+    return io.TextIOWrapper(
+        stream,  # type: ignore[arg-type]
+        encoding=encoding,
+        errors="replace" if encoding == "cp1252" else "strict",
+        newline="" if "\r" in head and "\n" not in head else "\n",
+    )
+
+
+def _is_utf8(stream: BinaryIO) -> bool:
+    """Whether the whole stream is UTF-8, read in pieces (memory stays flat)."""
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while piece := stream.read(1 << 20):
+            decoder.decode(piece)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_csv_rows(
+    stream: BinaryIO,
+    source: str,
+    columns: tuple[str, ...] | None = None,
+    is_header: Callable[[Sequence[str]], bool] | None = None,
+) -> tuple[tuple[str, ...], list[Row]]:
+    """The columns (the first line, unless `columns` are given: then a first line that
+    `is_header` is skipped) and the rows of a CSV file, read as a stream. A line the CSV
+    reader cannot read (a bare CR in a field not in quotes, a field over 131,072
+    characters) refuses the file as ExtractUnreadable, naming it, the row and the reason."""
+    text = _text(stream, source)
+    reader = csv.reader(text)
     rows: list[Row] = []
-    for fields in reader:
-        if not any(f.strip() for f in fields):
-            continue
-        values = {c: (fields[i].strip() if i < len(fields) else "") for i, c in enumerate(columns)}
-        rows.append(Row(len(rows) + 1, values, width=len(fields)))
+    seen: dict[str, str] = {}  # one copy of each repeated value (codes, dates)
+    try:
+        if columns is None:
+            columns = tuple(c.strip().upper() for c in next(reader, []))
+        index = {c: i for i, c in enumerate(columns)}
+        for fields in reader:
+            values = tuple(seen.setdefault(v, v) for v in map(str.strip, fields))
+            if not any(values):
+                continue
+            if is_header is not None and not rows and is_header(values):
+                is_header = None
+                continue
+            number = len(rows) + 1
+            rows.append(Row(number, _Fields(index, values), width=len(fields)))
+    except csv.Error as exc:
+        raise ExtractUnreadable(
+            f"{source}, row {len(rows) + 1} (line {reader.line_num}): {_csv_fault(exc)}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ExtractUnreadable(
+            f"{source}, row {len(rows) + 1}: not valid {exc.encoding} text"
+        ) from None
+    finally:
+        text.detach()  # the caller's stream stays open
+    return columns, rows
+
+
+def _csv_fault(exc: csv.Error) -> str:
+    text = str(exc)
+    if "new-line character" in text:
+        return (
+            "a line break (CR) inside a field that is not in double quotes: quote the field, "
+            "or save the file again as CSV"
+        )
+    if "field larger than field limit" in text:
+        return (
+            f"a field is longer than {csv.field_size_limit():,} characters (a 903 field is a "
+            "code, a date or a postcode): is it the right file?"
+        )
+    return f"not readable as CSV ({text})"
+
+
+def parse_csv_table(name: str, text: str | bytes, source: str = "") -> Table:
+    """One CSV table. The first line names the columns (any order, any case)."""
+    return read_csv_table(name, io.BytesIO(_bytes(text)), source)
+
+
+def read_csv_table(name: str, stream: BinaryIO, source: str = "") -> Table:
+    """One CSV table read from a binary stream (a file, an upload spooled to disk)."""
+    columns, rows = read_csv_rows(stream, source or f"{name}.csv")
     return Table(name, columns, tuple(rows), source)
+
+
+def _bytes(text: str | bytes) -> bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
 
 
 def extract_from_csv(texts: Mapping[str, str | bytes]) -> Extract:
     """An extract from CSV texts keyed by table name (see TABLES); others are ignored."""
     tables = {
-        name: parse_csv_table(name, decode(text), f"{name}.csv")
+        name: parse_csv_table(name, text, f"{name}.csv")
         for name, text in texts.items()
         if name in COLUMNS
     }
@@ -158,7 +311,7 @@ def read_extract(path: str | PathLike[str]) -> Extract:
         name = table_of_file(p.name)
         if name is None:
             raise ExtractUnreadable(f"{p.name}: not a 903 table name and not an .xml file")
-        return Extract("csv", {name: parse_csv_table(name, decode(p.read_bytes()), p.name)})
+        return Extract("csv", {name: _read_table_file(name, p)})
     if not p.is_dir():
         raise FileNotFoundError(f"no such file or directory: {p}")
     found: dict[str, Path] = {}
@@ -175,8 +328,12 @@ def read_extract(path: str | PathLike[str]) -> Extract:
         xmls = sorted(f for f in p.iterdir() if f.suffix.lower() == ".xml")
         if len(xmls) == 1:
             return extract_from_xml(xmls[0].read_bytes())
-    tables = {n: parse_csv_table(n, decode(f.read_bytes()), f.name) for n, f in found.items()}
-    return Extract("csv", tables)
+    return Extract("csv", {n: _read_table_file(n, f) for n, f in found.items()})
+
+
+def _read_table_file(name: str, path: Path) -> Table:
+    with path.open("rb") as stream:
+        return read_csv_table(name, stream, path.name)
 
 
 # -- XML -------------------------------------------------------------------------------
@@ -276,20 +433,20 @@ def parse_siblings(text: str | bytes, source: str = "siblings.csv") -> Table:
     The 903 holds no sibling links, so LAs keep them elsewhere; a header line is
     optional (recognised by 'policy' in its third column).
     """
-    lines = [r for r in csv.reader(io.StringIO(decode(text))) if any(f.strip() for f in r)]
-    if lines and len(lines[0]) >= 3 and lines[0][2].strip().lower() == "policy":
-        lines = lines[1:]
-    rows = tuple(
-        Row(
-            i,
-            {c: (r[k].strip() if k < len(r) else "") for k, c in enumerate(SIBLING_COLUMNS)},
-            width=len(r),
-        )
-        for i, r in enumerate(lines, start=1)
-    )
-    return Table("siblings", SIBLING_COLUMNS, rows, source)
+    return read_siblings_table(io.BytesIO(_bytes(text)), source)
+
+
+def read_siblings_table(stream: BinaryIO, source: str = "siblings.csv") -> Table:
+    """`parse_siblings` from a binary stream (a file, an upload)."""
+    _, rows = read_csv_rows(stream, source, SIBLING_COLUMNS, _is_siblings_header)
+    return Table("siblings", SIBLING_COLUMNS, tuple(rows), source)
+
+
+def _is_siblings_header(values: Sequence[str]) -> bool:
+    return len(values) >= 3 and values[2].lower() == "policy"
 
 
 def read_siblings(path: str | PathLike[str]) -> Table:
     p = Path(path)
-    return parse_siblings(p.read_bytes(), p.name)
+    with p.open("rb") as stream:
+        return read_siblings_table(stream, p.name)

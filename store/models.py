@@ -395,6 +395,14 @@ class ImportRun(SQLModel, table=True):
     updated: int = 0
     unchanged: int = 0
     sibling_groups: int = 0
+    #: `writing` while its children are written, chunk by chunk (each chunk commits on
+    #: its own); `done` when the whole extract is in; `interrupted` when the process
+    #: writing it died (found by the next import of the LA). See store.ssda903.
+    state: str = Field(default="done", max_length=16, sa_column_kwargs={"server_default": "done"})
+    #: Children looked after in the extract: what `writing` is working through.
+    children: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    skipped: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    finished_at: datetime | None = None
     #: The report without its issues (counts by table and rule, an example each): small,
     #: read with every listing.
     report: dict[str, Any] = _json(default_factory=dict)

@@ -136,3 +136,80 @@ def test_an_episode_with_a_bad_code_is_reported_and_the_child_still_imported(
     assert r.returncode == 0, r.stderr
     assert "PLACE Q9 is not a 903 code" in r.stdout
     assert rows(path, "SELECT place FROM care_record WHERE child_id = 'Leeds-101'") == [(None,)]
+
+
+@pytest.mark.parametrize("fault", ["bare CR", "long field", "binary"])
+def test_a_file_the_csv_reader_cannot_read_exits_3_in_the_apis_words(
+    tmp_path: Path, fault: str
+) -> None:
+    """Tests that the CSV faults the API answers with a 422 stop the CLI with exit 3 and
+    the same words (file, row, reason), before anything is written."""
+    from tests.test_ssda903_read import FAULTS
+
+    data, words = FAULTS[fault]
+    folder = write_extract(tmp_path / "x")
+    (folder / "header.csv").write_bytes(data)
+    path, url = db(tmp_path)
+    r = import_903(folder, url)
+    assert r.returncode == 3 and "Traceback" not in r.stderr
+    for w in words:
+        assert w in " ".join(r.stderr.split())
+    assert not path.exists()
+
+
+def test_kill_9_mid_import_leaves_whole_children_and_running_it_again_completes_it(
+    tmp_path: Path,
+) -> None:
+    """Tests an import killed (SIGKILL) after its first chunks: every child written has
+    their care record and is named in a `child.import` entry, the import says `writing`;
+    the same extract again creates the rest, marks the first `interrupted`, and each
+    child has one care record."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from synth.looked_after import generate_looked_after
+
+    pop = generate_looked_after(6000, seed=3, las=("Leeds",))
+    pop.write(tmp_path / "x")
+    folder, as_of = tmp_path / "x" / "Leeds", pop.as_of.isoformat()
+    path, url = db(tmp_path)
+    args = ["import-903", str(folder), "--la", "Leeds", "--as-of", as_of, "--database-url", url]
+    proc = subprocess.Popen([sys.executable, "-m", "cli", *args], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if path.exists() and _written(path) >= 500:
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    assert proc.returncode == -signal.SIGKILL, "the import finished before it was killed"
+    [(state, created)] = rows(path, "SELECT state, created FROM ssda903_import")
+    assert state == "writing" and 500 <= created < 6000
+    children = {c for (c,) in rows(path, "SELECT id FROM child")}
+    assert len(children) == created
+    assert {c for (c,) in rows(path, "SELECT child_id FROM care_record")} == children
+    audited = rows(
+        path,
+        "SELECT c.child_id FROM audit_child c JOIN audit e ON e.id = c.audit_id "
+        "WHERE e.action = 'child.import'",
+    )
+    assert {c for (c,) in audited} == children
+
+    again = run(*args)
+    assert again.returncode == 0, again.stderr
+    states = rows(path, "SELECT state FROM ssda903_import ORDER BY id")
+    assert states == [("interrupted",), ("done",)]
+    [(total,)] = rows(path, "SELECT count(*) FROM child")
+    [(first, second)] = rows(path, "SELECT min(created), max(created) FROM ssda903_import")
+    assert total > created and second == total - first  # the rest, none twice
+    assert rows(path, "SELECT count(*) FROM care_record") == [(total,)]
+
+
+def _written(path: Path) -> int:
+    try:
+        found = rows(path, "SELECT created FROM ssda903_import")
+    except sqlite3.Error:  # not made yet
+        return 0
+    return int(found[0][0]) if found else 0

@@ -2,10 +2,12 @@
 
 Placement officers and admins upload their own LAs' extracts (`POST /imports/ssda903`,
 multipart: the 903 CSV files named as the DfE names them, or the XML return; `la`; an
-optional `siblings` CSV; `check=true` to check without writing). The import is one
-transaction and is audited by the store (`child.import`, every child it wrote); reading
-a report is audited as `import.read`. The baseline (`GET /baseline`) is counts only, so
-planners may read it too.
+optional `siblings` CSV; `check=true` to check without writing). An upload over
+`api.limits.max_import_bytes()` is refused (413) before it is read; the files are read
+as streams from where the server spooled them, checked outside the write lock, and written in
+chunks (store.ssda903_chunks), each audited by the store (`child.import`, the children
+it wrote); reading a report is audited as `import.read`. The baseline (`GET /baseline`)
+is counts only, so planners may read it too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pydantic import StringConstraints
 
 import ssda903
 import store
+from api.auditlog import WriteLock
 from api.deps import STAFF, Svc, allow
 from api.errors import invalid, json_errors, responses
 from api.routes.common import Limit, Offset, RecordId, Serial, aware, page
@@ -27,20 +30,15 @@ from api.schemas import (
     BaselineOut,
     BaselineScenarioOut,
     CareRecordOut,
+    ErrorOut,
     ImportOut,
     IssuePage,
     Page,
 )
-from ssda903.read import table_of_file
+from ssda903.read import read_csv_table, read_siblings_table, table_of_file
 from ssda903.report import issues_csv, year_label
-from store.ssda903 import (
-    care_imports,
-    care_record,
-    get_import,
-    import_issues,
-    list_imports,
-    save_import,
-)
+from store.ssda903 import Saved, care_imports, care_record, get_import, import_issues, list_imports
+from store.ssda903_chunks import import_in_chunks
 
 router = APIRouter(tags=["SSDA903 imports"])
 
@@ -52,9 +50,9 @@ Importer = Annotated[store.User, Depends(allow(*IMPORTERS))]
 Reader = Annotated[store.User, Depends(allow(*STAFF))]
 BaselineReader = Annotated[store.User, Depends(allow(*BASELINE_READERS))]
 
-#: A whole LA's return is a few MB (Leeds's 1,346 children: about 1 MB of CSV).
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_FILES = 12
+
+
 #: Rules that mean no child could be rebuilt: the upload is refused whole.
 _FATAL = "missing_table"
 
@@ -68,7 +66,7 @@ class IssueFilter:
     table: Annotated[str | None, Query(max_length=64, examples=["episodes"])] = None
 
 
-def _run_out(run: store.ImportRun, skipped: int | None = None) -> dict[str, Any]:
+def _run_out(run: store.ImportRun) -> dict[str, Any]:
     report = run.report
     return {
         "id": run.id,
@@ -82,10 +80,9 @@ def _run_out(run: store.ImportRun, skipped: int | None = None) -> dict[str, Any]
         "created": run.created,
         "updated": run.updated,
         "unchanged": run.unchanged,
-        "skipped": report.get("children", {}).get("stored_skipped", 0)
-        if skipped is None
-        else skipped,
+        "skipped": run.skipped,
         "sibling_groups": run.sibling_groups,
+        "state": run.state,
         **{
             k: report[k] for k in ("tables", "children", "errors", "warnings", "by_rule", "summary")
         },
@@ -93,46 +90,54 @@ def _run_out(run: store.ImportRun, skipped: int | None = None) -> dict[str, Any]
 
 
 def _read_upload(files: list[UploadFile]) -> ssda903.Extract:
-    """The uploaded files as an extract; a 422 naming the file at fault."""
+    """The uploaded files as an extract, each read as a stream from where the server
+    spooled it; a 422 naming the file at fault (and the row, where there is one)."""
     if len(files) > MAX_FILES:
         raise invalid("files", f"at most {MAX_FILES} files (the 903 has 5 tables)")
-    total = 0
-    texts: dict[str, bytes] = {}
-    xml: bytes | None = None
+    tables: dict[str, ssda903.Table] = {}
     for k, f in enumerate(files):
-        data = f.file.read(MAX_UPLOAD_BYTES + 1 - total)
-        total += len(data)
-        if total > MAX_UPLOAD_BYTES:
-            raise invalid("files", f"the upload is over {MAX_UPLOAD_BYTES // 2**20} MB")
         name = f.filename or ""
-        if name.lower().endswith(".xml"):
-            if len(files) > 1:
-                raise invalid(f"files[{k}]", "send the XML return alone, or CSV files only")
-            xml = data
-            continue
-        table = table_of_file(name)
-        if table is None:
-            raise invalid(
-                f"files[{k}]",
-                f"{name!r} is not named as a 903 table (header, episodes, uasc, "
-                "placed_for_adoption or oc2 .csv) nor an .xml return",
-            )
-        if table in texts:
-            raise invalid(f"files[{k}]", f"{name!r} is a second {table} table")
-        texts[table] = data
+        try:
+            if name.lower().endswith(".xml"):
+                if len(files) > 1:
+                    raise invalid(f"files[{k}]", "send the XML return alone, or CSV files only")
+                return ssda903.extract_from_xml(f.file.read())
+            table = table_of_file(name)
+            if table is None:
+                raise invalid(
+                    f"files[{k}]",
+                    f"{name!r} is not named as a 903 table (header, episodes, uasc, "
+                    "placed_for_adoption or oc2 .csv) nor an .xml return",
+                )
+            if table in tables:
+                raise invalid(f"files[{k}]", f"{name!r} is a second {table} table")
+            tables[table] = read_csv_table(table, f.file, name)
+        except ssda903.ExtractUnreadable as exc:
+            raise invalid(f"files[{k}]", f"cannot be read as a 903 extract: {exc}") from None
+    return ssda903.Extract("csv", tables)
+
+
+def _read_siblings(siblings: UploadFile) -> ssda903.Table:
     try:
-        return ssda903.extract_from_xml(xml) if xml is not None else ssda903.extract_from_csv(texts)
+        return read_siblings_table(siblings.file, siblings.filename or "siblings.csv")
     except ssda903.ExtractUnreadable as exc:
-        raise invalid("files", f"cannot be read as a 903 extract: {exc}") from None
+        raise invalid("siblings", f"cannot be read: {exc}") from None
 
 
-@router.post(
-    "/imports/ssda903",
-    response_model=ImportOut,
-    status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 422),
-    summary="Import an SSDA903 extract",
-)
+def store_import(
+    writes: WriteLock,
+    imported: ssda903.Import,
+    *,
+    by: store.User | None,
+    las: list[str] | None,
+    files: list[str],
+) -> Saved:
+    """Write an import chunk by chunk, each chunk a transaction under the write lock."""
+    return import_in_chunks(
+        writes.engine, imported, by=by, las=las, files=files, transaction_=writes.transaction
+    )
+
+
 def import_903(
     user: Importer,
     svc: Svc,
@@ -151,16 +156,13 @@ def import_903(
 ) -> Any:
     """Reads every row; bad rows are skipped or imported with a field blanked, each
     named in the report (table, row, column, value, rule). The children looked after on
-    the day are created or updated in one transaction. A file that cannot be read, or an
-    extract without its header or episodes table, is a 422 and nothing is written."""
+    the day are created or updated in chunks (`state` is `done` once all are in). A file
+    that cannot be read, or an extract without its header or episodes table, is a 422
+    and nothing is written; an upload over the limit is a 413."""
     if la not in user.las:
         raise store.Forbidden(f"LA {la!r} is not one of yours")
     extract = _read_upload(files)
-    links = None
-    if siblings is not None:
-        links = ssda903.parse_siblings(
-            siblings.file.read(MAX_UPLOAD_BYTES), siblings.filename or ""
-        )
+    links = _read_siblings(siblings) if siblings is not None else None
     imported = ssda903.import_extract(extract, la=la, as_of=as_of, siblings=links)
     fatal = [i.message for i in imported.report.errors if i.rule == _FATAL]
     if fatal:
@@ -175,10 +177,21 @@ def import_903(
             files=names,
             report=imported.report.to_dict(issues=0),
         )
-        return _run_out(run, skipped=0) | {"at": None}
-    with svc.writes.transaction() as s:
-        saved = save_import(s, imported, by=user, las=user.las, files=names)
-        return _run_out(saved.run, skipped=len(saved.skipped))
+        return _run_out(run) | {"at": None, "state": "checked"}
+    saved = store_import(svc.writes, imported, by=user, las=user.las, files=names)
+    return _run_out(saved.run)
+
+
+router.add_api_route(
+    "/imports/ssda903",
+    import_903,
+    methods=["POST"],
+    response_model=ImportOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 403, 422)
+    | {413: {"model": ErrorOut, "description": "the upload is over the limit (named)"}},
+    summary="Import an SSDA903 extract",
+)
 
 
 @router.get(

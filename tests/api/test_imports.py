@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import store
 from api.routes.imports import MAX_FILES
 from ssda903.read import COLUMNS
 from tests.api.conftest import Api
@@ -225,3 +226,125 @@ def test_an_officer_lists_the_imported_children_whose_home_is_not_known(api: Api
     assert [c["id"] for c in r.json()["items"]] == ["Leeds-103"]  # no HOME_POST
     known = {c["id"] for c in api.get("/children", params={"home_known": "true"}).json()["items"]}
     assert "Leeds-101" in known and "Leeds-103" not in known
+
+
+# -- issue 13: uploads that never 500, never fail whole for one row, and stream ----------
+
+
+@pytest.mark.parametrize("fault", ["bare CR", "long field", "binary"])
+@pytest.mark.parametrize("where", ["episodes", "siblings"])
+def test_a_file_the_csv_reader_cannot_read_is_a_422_naming_it_and_nothing_is_written(
+    api: Api, fault: str, where: str
+) -> None:
+    """Tests the six 500s of issue 13: a bare CR in a field, a field over 131,072
+    characters and a binary file, as the episodes file or the siblings file, are each a
+    422 naming the file, the row where there is one, and the reason."""
+    from tests.test_ssda903_read import FAULTS
+
+    data, words = FAULTS[fault]
+    name = f"{where}.csv"
+    if where == "episodes":
+        r = upload(api, tables={"episodes": None}, extra=[("files", (name, data, "text/csv"))])
+        field = "files[3]"
+    else:
+        links = data.replace(b"CHILD,SEX", b"child,sibling,policy,SEX")  # its header line
+        r = upload(api, extra=[("siblings", (name, links, "text/csv"))])
+        field = "siblings"
+    assert r.status_code == 422, r.text
+    [error] = r.json()["errors"]
+    assert error["field"] == field
+    for w in words:
+        assert w.replace("header.csv", name) in error["message"]
+    assert not any(c.startswith("Leeds-1") for c in children_ids(api))
+    assert api.get("/imports").json()["items"] == []
+
+
+@pytest.mark.parametrize("code", ["1 02", "10'2", "10/2", "<102>", "=102", "10\u200f2"])
+def test_a_child_code_the_store_cannot_keep_skips_that_child_in_a_check_and_an_import_alike(
+    api: Api, code: str
+) -> None:
+    """Tests issue 13's whole-import 422: one bad CHILD code is an error of its row, the
+    check and the import report it the same, and the other children are written."""
+    tables: dict[str, Any] = {
+        "header": changed(HEADER, 1, CHILD=code),
+        "episodes": changed(EPISODES, 1, CHILD=code),
+    }
+    checked = upload(api, tables=tables, check=True)
+    written = upload(api, tables=tables)
+    assert checked.status_code == written.status_code == 201, written.text
+    assert checked.json()["state"] == "checked" and written.json()["state"] == "done"
+    for key in ("tables", "errors", "warnings", "by_rule"):
+        assert checked.json()[key] == written.json()[key], key
+    stored = {k: v for k, v in written.json()["children"].items() if not k.startswith("stored_")}
+    assert checked.json()["children"] == stored
+    assert written.json()["by_rule"]["not_a_child_code"] == 1
+    assert written.json()["created"] == 2 and written.json()["skipped"] == 0
+    issues = api.get(f"/imports/{written.json()['id']}/issues", params={"rule": "not_a_child_code"})
+    [issue] = issues.json()["items"]
+    assert (issue["table"], issue["row"], issue["column"], issue["value"]) == (
+        "header",
+        2,
+        "CHILD",
+        code,
+    )
+    assert {"Leeds-101", "Leeds-103"} <= children_ids(api)
+
+
+def test_a_utf16_export_from_excel_imports_every_row(api: Api) -> None:
+    """Tests that a UTF-16 CSV (with its byte-order mark) is read, not skipped row by row."""
+    files = [
+        ("files", (f"{name}.csv", csv_text(rows, COLUMNS[name]).encode("utf-16"), "text/csv"))
+        for name, rows in {"header": HEADER, "episodes": EPISODES}.items()
+    ]
+    r = api.post("/imports/ssda903", files=files, data={"la": "Leeds", "as_of": AS_OF})
+    assert r.status_code == 201, r.text
+    assert r.json()["created"] == 3 and r.json()["errors"] == 0
+
+
+def test_an_upload_over_the_limit_is_a_413_naming_it_before_it_is_read(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests the early refusal: by Content-Length, and by counting a body sent without
+    one (chunked), each a 413 naming the limit, nothing written."""
+    from api.limits import MAX_IMPORT_MB_ENV
+
+    monkeypatch.setenv(MAX_IMPORT_MB_ENV, "0.001")  # 1,048 bytes
+    r = upload(api)
+    assert r.status_code == 413, r.text
+    assert "0.001 MB (1,048 bytes" in r.json()["detail"] and MAX_IMPORT_MB_ENV in r.text
+    boundary = "b0undary"
+    part = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="la"\r\n\r\nLeeds\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+        f'filename="header.csv"\r\nContent-Type: text/csv\r\n\r\n'
+    ).encode()
+
+    def body() -> Any:  # no Content-Length: the server counts
+        yield part
+        for _ in range(100):
+            yield b"x" * 100 + b"\r\n"
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    r = api.post(
+        "/imports/ssda903",
+        content=body(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert r.status_code == 413, r.text
+    monkeypatch.setenv(MAX_IMPORT_MB_ENV, "1")
+    assert upload(api).status_code == 201
+    assert len(api.get("/imports").json()["items"]) == 1
+
+
+def test_an_la_whose_name_has_spaces_imports_its_children(api: Api) -> None:
+    """Tests that County Durham's extract imports (its ids were refused by the audit log
+    whole, as its name was in the audit entry)."""
+    with store.transaction(api.engine) as s:
+        _, token = store.create_user(s, "durham", "placement_officer", ["County Durham"])
+    api.tokens["durham"] = token
+    r = upload(api, as_="durham", la="County Durham")
+    assert r.status_code == 201, r.text
+    assert r.json()["created"] == 3 and r.json()["state"] == "done"
+    child = api.get("/children/County-Durham-101", as_="durham")
+    assert child.status_code == 200 and child.json()["la"] == "County Durham"
+    assert api.get("/children/County-Durham-101").status_code == 404  # not Leeds's

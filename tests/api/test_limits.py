@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from api import create_app
-from api.limits import MAX_BODY_BYTES, MAX_IMPORT_BYTES, BodyLimit
+from api.limits import MAX_BODY_BYTES, BodyLimit, max_import_bytes
 from tests.api.conftest import Api, fill, sign_in
 from tests.api.server import running
 
@@ -64,11 +64,11 @@ def test_the_rest_of_a_chunked_body_is_never_read() -> None:
 
 
 def test_the_import_has_its_own_larger_limit() -> None:
-    """Tests that the SSDA903 upload's limit is the one named constant (200 MiB by
+    """Tests that the SSDA903 upload's limit is the one named function (50 MiB by
     default, PLACEMATCH_MAX_IMPORT_MB) and every other route's is 1 MiB."""
     limit = BodyLimit(app=None)  # type: ignore[arg-type]
-    assert limit.larger == {"/imports/ssda903": MAX_IMPORT_BYTES}
-    assert MAX_IMPORT_BYTES == 200 * 2**20 and limit.limit == MAX_BODY_BYTES == 2**20
+    assert limit.larger == {"/imports/ssda903": max_import_bytes}
+    assert max_import_bytes() == 50 * 2**20 and limit.limit == MAX_BODY_BYTES == 2**20
 
 
 def test_a_million_items_are_refused_and_health_answers_meanwhile(

@@ -100,7 +100,7 @@ def test_an_import_is_one_transaction(engine: Engine, monkeypatch: pytest.Monkey
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(store.ssda903.audit, "record", broken)
+    monkeypatch.setattr(store.ssda903_write.audit, "record", broken)
     with pytest.raises(RuntimeError):
         _import(engine, None, imported())
     with store.read_session(engine) as s:
