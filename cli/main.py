@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 import matching
-from cli import import903, render, serve
+from cli import import903, render, serve, soak
 from cli.common import (  # noqa: F401  (EXIT_USAGE is part of the CLI's contract)
     EXIT_INVALID,
     EXIT_UNKNOWN_ID,
@@ -273,6 +273,7 @@ def bench(
 app.command()(serve.serve)
 app.command("bench-api")(serve.bench_api)
 app.command("import-903")(import903.import_903)
+app.command()(soak.soak)
 
 
 def main() -> None:  # pragma: no cover - the console script calls app()
