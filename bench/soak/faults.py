@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
@@ -59,20 +59,25 @@ def _restart(server: Server, result: FaultResult, engine: Engine) -> None:
 
 
 def live_proposals(server: Server, person: Person, wanted: int) -> list[int]:
-    """Up to `wanted` live proposals, each for a referred child and its best carer."""
+    """Up to `wanted` live proposals, each for a referred child and the best of its
+    ranked carers that still has an unheld place. All children are ranked first: each
+    proposal changes the records, and a ranking after it would be worked out again."""
     made: list[int] = []
     with _client(server, person) as http:
         referred = [r["child_id"] for r in items_of(http.get("/referrals?limit=500"))]
-        for child in referred:
+        ranked = {}
+        for child in referred[: 2 * wanted]:
+            answer = http.get(f"/children/{child}/matches?top=5")
+            if answer.status_code == 200:
+                ranked[child] = [m["carer"] for m in answer.json()["matches"]]
+        for child, carers in ranked.items():
             if len(made) >= wanted:
                 break
-            ranked = http.get(f"/children/{child}/matches?top=3")
-            if ranked.status_code != 200 or not ranked.json()["matches"]:
-                continue
-            body = {"household_id": ranked.json()["matches"][0]["carer"], "child_id": child}
-            answer = http.post("/proposals", json=body)
-            if answer.status_code == 201:
-                made.append(answer.json()["id"])
+            for carer in carers:
+                answer = http.post("/proposals", json={"household_id": carer, "child_id": child})
+                if answer.status_code == 201:
+                    made.append(answer.json()["id"])
+                    break
     return made
 
 
@@ -151,16 +156,17 @@ def import_kill(
     say: Say,
     *,
     import_states: bool = False,
+    at: Sequence[float] = (0.3, 0.6, 0.9),
 ) -> FaultResult:
-    """(b) kill -9 during a 903 upload: at 30%, 60% and 90% of the time a whole upload
-    takes and, on PostgreSQL, as soon as the import holds its LA's write lock."""
+    """(b) kill -9 during a 903 upload: at shares `at` of the time a whole upload takes
+    and, on PostgreSQL, as soon as the import holds its LA's write lock."""
     result = FaultResult("kill -9 during a 903 import")
     began = time.monotonic()
     first = _upload(server, person, extracts[0])
     whole = time.monotonic() - began
     result.seen.append(f"a whole upload ({first.status_code}) takes {whole:.1f} s")
     points: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-        (f"at {f:.0%} of an upload", partial(asyncio.sleep, f * whole)) for f in (0.3, 0.6, 0.9)
+        (f"at {f:.0%} of an upload", partial(asyncio.sleep, f * whole)) for f in at
     ]
     if engine.dialect.name == "postgresql":
 
@@ -279,12 +285,15 @@ def run_faults(
     stored_runs: bool = False,
     import_states: bool = False,
     proposals: int = 60,
+    import_kills: Sequence[float] = (0.3, 0.6, 0.9),
 ) -> list[FaultResult]:
     """The three scenarios in turn, on a running server (left running after)."""
     finder, leeds = people["family-finder"], people["officer-leeds"]
     scenarios: list[Callable[[], FaultResult]] = [
         lambda: confirms(server, finder, engine, say, proposals),
-        lambda: import_kill(server, leeds, engine, extracts, say, import_states=import_states),
+        lambda: import_kill(
+            server, leeds, engine, extracts, say, import_states=import_states, at=import_kills
+        ),
         lambda: batch_run(server, finder, engine, say, stored_runs=stored_runs),
     ]
     results = []

@@ -319,7 +319,7 @@ async def _imports_loop(
     callers: Mapping[str, Caller], extracts: Sequence[Extract], every_s: float, stop_at: float
 ) -> None:
     k = 0
-    while extracts and time.monotonic() + every_s < stop_at:
+    while extracts and time.monotonic() + every_s <= stop_at:
         await asyncio.sleep(every_s)
         extract = extracts[k % len(extracts)]
         await upload_903(callers[extract[0]], extract)
@@ -395,5 +395,7 @@ def demo_extracts(las: Sequence[str], seed: int = 0) -> list[Extract]:
     from ssda903.export import to_csv
     from synth.looked_after import generate_looked_after
 
+    if not las:
+        return []
     pop = generate_looked_after(None, seed=seed, las=tuple(las))
     return [(la, to_csv(pop.rows(la))) for la in las]

@@ -136,9 +136,8 @@ def run_stateful(
             hypothesis.seed(seed + k)(machine).run(settings=settings)
         except Flaky:
             report.restarts += 1
-        except (Exception, BaseExceptionGroup) as exc:  # the run itself broke
+        except (Exception, BaseExceptionGroup) as exc:  # in process, the app's own error
             report.fail("state machine", exc)
-            break
     report.seconds = time.monotonic() - began
     return report
 

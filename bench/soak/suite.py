@@ -5,7 +5,7 @@ invariants again. Everything it starts it stops, whatever happens."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,13 +31,14 @@ class SoakOptions:
     import_every_s: float = 60.0
     faults: bool = True
     fault_proposals: int = 60
+    import_kills: tuple[float, ...] = (0.3, 0.6, 0.9)  # shares of a whole upload's time
     stateful_minutes: float = 1.0
     stored_runs: bool = False
     import_states: bool = False
     seed: int = 0
 
 
-def fault_extracts(seeds: tuple[int, ...] = (1, 2, 3, 4)) -> list[Extract]:
+def fault_extracts(seeds: Sequence[int] = (1, 2, 3, 4)) -> list[Extract]:
     """Leeds's 903 extract as other days would give it (other seeds: other children)."""
     return [e for seed in seeds for e in demo_extracts(("Leeds",), seed=seed)]
 
@@ -50,7 +51,8 @@ def run_soak(options: SoakOptions, command: str, machine: str, say: Say) -> Soak
     ):
         say(f"loading the demo region into {options.database} and creating users")
         people = prepare(url)
-        extracts = demo_extracts(WEST_YORKSHIRE)
+        uploads = int(options.minutes * 60 // options.import_every_s)
+        extracts = demo_extracts(WEST_YORKSHIRE[: min(uploads, len(WEST_YORKSHIRE))])
         server = Server(url, options.workers, Path(tmp) / "server.log")
         engine = store.make_engine(url)
         try:
@@ -84,11 +86,12 @@ def run_soak(options: SoakOptions, command: str, machine: str, say: Say) -> Soak
                     server,
                     people,
                     engine,
-                    fault_extracts(),
+                    fault_extracts(range(1, len(options.import_kills) + 3)),
                     say,
                     stored_runs=options.stored_runs,
                     import_states=options.import_states,
                     proposals=options.fault_proposals,
+                    import_kills=options.import_kills,
                 )
             if options.stateful_minutes > 0:
                 say(f"schemathesis, stateful, for {options.stateful_minutes:g} min")
