@@ -110,7 +110,10 @@ def _stateful(st: StatefulReport) -> list[str]:
     ]
     if not st.failures:
         return [*lines, "", "No failures."]
-    return [*lines, "", *(f"- **{k}**\n\n  ```\n  {v}\n  ```" for k, v in st.failures.items())]
+    for kind, text in st.failures.items():
+        block = "\n".join(f"    {line}" for line in text.splitlines())
+        lines += ["", f"- **{kind}**", "", block]
+    return lines
 
 
 def markdown(run: SoakRun) -> str:
