@@ -82,8 +82,8 @@ def live_proposals(server: Server, person: Person, wanted: int) -> list[int]:
 
 
 async def _confirm_and_kill(server: Server, person: Person, ids: list[int]) -> dict[int, int]:
-    """Confirm every proposal at once; kill the server when a quarter have answered.
-    The statuses that arrived before the kill, by proposal."""
+    """Confirm every proposal at once; kill the server when a quarter have answered (or
+    every call has ended). The statuses that arrived before the kill, by proposal."""
     answered: dict[int, int] = {}
     headers = {"Authorization": f"Bearer {person.token}"}
     limits = httpx.Limits(max_connections=len(ids))
@@ -95,12 +95,11 @@ async def _confirm_and_kill(server: Server, person: Person, ids: list[int]) -> d
             with suppress(httpx.HTTPError):  # cut off by the kill
                 answered[pid] = (await http.post(f"/proposals/{pid}/confirm")).status_code
 
-        async def killer() -> None:
-            while len(answered) < max(1, len(ids) // 4):
-                await asyncio.sleep(0.005)
-            server.kill()
-
-        await asyncio.gather(killer(), *(confirm(p) for p in ids))
+        calls = [asyncio.create_task(confirm(p)) for p in ids]
+        while len(answered) < max(1, len(ids) // 4) and not all(c.done() for c in calls):
+            await asyncio.sleep(0.005)
+        server.kill()
+        await asyncio.gather(*calls)
     return answered
 
 
@@ -108,25 +107,28 @@ def confirms(server: Server, person: Person, engine: Engine, say: Say, n: int = 
     """(a) kill -9 while many confirmations are in flight."""
     result = FaultResult("kill -9 during confirmations")
     ids = live_proposals(server, person, n)
+    if not ids:
+        result.failures.append("no proposal could be made to confirm (no free places?)")
+        return result
     say(f"confirming {len(ids)} proposals at once, then kill -9")
     answered = asyncio.run(_confirm_and_kill(server, person, ids))
-    ok = sorted(p for p, status in answered.items() if status == 200)
+    taken = sorted(p for p, status in answered.items() if status == 200)
     result.seen.append(
         f"{len(ids)} confirmations sent; {len(answered)} answered before the kill "
-        f"({len(ok)} × 200), {len(ids) - len(answered)} cut off"
+        f"({len(taken)} × 200), {len(ids) - len(answered)} cut off"
     )
     _restart(server, result, engine)
     with _client(server, person) as http:
-        for pid in ok:
+        for pid in taken:
             status = http.get(f"/proposals/{pid}").json().get("status")
             if status != "confirmed":
                 result.failures.append(f"proposal {pid} answered 200 but is {status!r}")
-        again = [http.post(f"/proposals/{p}/confirm").status_code for p in ids if p not in ok]
-    done = again.count(200)
+        again = [http.post(f"/proposals/{p}/confirm").status_code for p in ids if p not in taken]
+    kept = len(taken) - len(result.failures)
     result.seen.append(
-        f"after restart: the {len(ok)} answered 200 are confirmed; the other {len(again)} "
-        f"confirmed again: {done} × 200, {again.count(409)} × 409 (already confirmed or "
-        "no place)"
+        f"after restart: {kept} of the {len(taken)} answered 200 are confirmed; the other "
+        f"{len(again)} confirmed again: {again.count(200)} × 200, {again.count(409)} × 409 "
+        "(already confirmed or no place)"
     )
     bad = [s for s in again if s not in (200, 409)]
     if bad:

@@ -119,8 +119,10 @@ INVARIANTS: tuple[Invariant, ...] = (
     ),
     Invariant(
         "proposal_audited",
-        "Every proposal has its proposal.create audit entry.",
-        f"SELECT pr.id FROM proposal pr WHERE NOT {_audited('proposal.create', 'pr.id')}",
+        "Every proposal has its proposal.create audit entry (proposal.refuse for one kept "
+        "as refused by the hard rules).",
+        f"SELECT pr.id FROM proposal pr WHERE NOT {_audited('proposal.create', 'pr.id')} "
+        f"AND NOT (pr.status = 'refused' AND {_audited('proposal.refuse', 'pr.id')})",
     ),
     Invariant(
         "placement_audited",
