@@ -74,7 +74,11 @@ def _machine(schema: Any, report: StatefulReport) -> Any:
         def step(self, input: Any) -> Any:
             report.steps += 1
             report.linked_steps += input.transition is not None and input.is_applied
-            return super().step(input)
+            try:
+                return super().step(input)
+            except Exception as exc:  # no answer at all: kept before Hypothesis replays
+                report.fail(input.case.operation.label, exc)
+                raise
 
         def after_call(self, response: Any, case: Any) -> None:
             super().after_call(response, case)
@@ -96,6 +100,21 @@ def _machine(schema: Any, report: StatefulReport) -> Any:
             super().teardown()
 
     return Machine
+
+
+def as_served(app: Any) -> Any:
+    """The ASGI app as a server runs it: an unhandled error is the 500 that Starlette has
+    already sent, not an exception raised into the caller (in process, schemathesis
+    would otherwise meet the app's exception, and Hypothesis would replay it)."""
+
+    async def served(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await app(scope, receive, send)
+        except Exception:
+            if scope["type"] != "http":
+                raise
+
+    return served
 
 
 def run_stateful(
