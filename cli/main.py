@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 import matching
-from cli import bench_bodies, import903, render, serve
+from cli import bench_bodies, import903, render, serve, soak
 from cli.common import (  # noqa: F401  (EXIT_USAGE is part of the CLI's contract)
     EXIT_INVALID,
     EXIT_UNKNOWN_ID,
@@ -274,6 +274,7 @@ app.command()(serve.serve)
 app.command("bench-api")(serve.bench_api)
 app.command("bench-bodies")(bench_bodies.bench_bodies)
 app.command("import-903")(import903.import_903)
+app.command()(soak.soak)
 
 
 def main() -> None:  # pragma: no cover - the console script calls app()

@@ -1,8 +1,12 @@
 """Schemathesis against the app's own OpenAPI document, in process: generated requests,
 valid and invalid, to every operation, signed in as an admin, must never get a 5xx, and
-every answer must match the documented status codes, headers and schemas."""
+every answer must match the documented status codes, headers and schemas. Then the same
+with stateful links: sequences where one answer's ids feed the next call
+(bench/soak/stateful.py, which `placematch soak` runs longer over HTTP)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 import schemathesis
@@ -12,7 +16,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation.modes import GenerationMode
 from sqlalchemy import Engine
 
+import store
 from api import create_app
+from bench.soak.stateful import as_served, run_stateful
 from tests.api.conftest import fill, sign_in
 from tests.store.helpers import add_child, add_household
 
@@ -75,3 +81,53 @@ def test_no_server_errors_and_answers_as_documented(sqlite_engine: Engine) -> No
     assert operations >= 30
     if failures:
         pytest.fail("\n\n".join(failures), pytrace=False)
+
+
+#: The stateful run's budget in the suite (the soak command runs it longer over HTTP).
+STATEFUL_SECONDS = 30
+
+
+def _stateful_app(engine: Engine) -> tuple[Any, str]:
+    fill(engine)
+    add_child(engine, "C-0015")
+    add_household(engine, "H-0306")
+    tokens, _ = sign_in(engine)
+    app = create_app(engine, migrate=False, solver_workers=1, scenario_slots=0)
+    return app, tokens["manager"]
+
+
+def test_stateful_links_no_failures(sqlite_engine: Engine) -> None:
+    """Tests sequences of calls chained by the links schemathesis infers (an id one answer
+    gives feeds the next call's path or body): every answer as documented, no 5xx, a
+    resource created is there at once. Bounded in time, not in examples."""
+    app, token = _stateful_app(sqlite_engine)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", as_served(app))
+    try:
+        report = run_stateful(schema, token, seconds=STATEFUL_SECONDS)
+    finally:
+        app.state.services.runs.close()
+        app.state.services.audit.close()
+    assert report.links >= 100, report.links
+    assert report.linked_steps > 0 and report.operations_reached >= 15, report
+    if report.failures:
+        pytest.fail("\n\n".join(f"{k}\n{v}" for k, v in report.failures.items()), pytrace=False)
+
+
+def test_stateful_run_reports_a_server_error(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests that the stateful harness reports what it finds: with reading a child
+    broken, the 500s are failures that not_a_server_error names, never swallowed."""
+    app, token = _stateful_app(sqlite_engine)
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise RuntimeError("sabotaged")
+
+    monkeypatch.setattr(store, "get_child", broken)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", as_served(app))
+    try:
+        report = run_stateful(schema, token, seconds=5, scenarios_per_run=5)
+    finally:
+        app.state.services.runs.close()
+        app.state.services.audit.close()
+    assert any("Server error" in text for text in report.failures.values()), report
