@@ -23,7 +23,6 @@ once in a process, the others stay queued.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import socket
 import tempfile
@@ -35,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import psutil
 from sqlmodel import Session
 
 import matching
@@ -42,7 +42,7 @@ import store
 from api import comparisons
 from api.auditlog import WriteLock
 from matching.family_finding import FamilyFindingPolicy, adoption_problem, run_round
-from store.runs import NAMES
+from store.runs import NAMES, as_utc
 
 log = logging.getLogger("placematch.runs")
 T = TypeVar("T")
@@ -54,6 +54,30 @@ BEAT_S = 1.0
 #: A queued or running run with no heartbeat for this long is interrupted: long enough
 #: for a writer to wait out another's transaction (an import writes in ~1 s chunks).
 STALE_S = 30.0
+
+
+def owner_name() -> str:
+    """This process as a run's `owner`: host, pid and the process's start time (so a
+    later process given the same pid is not taken for it), and a nonce."""
+    me = psutil.Process()
+    return f"{socket.gethostname()[:64]}:{me.pid}:{int(me.create_time())}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_gone(owner: str | None) -> bool:
+    """Whether the process `owner` names is known to have stopped: it ran on this host
+    and no process with its pid and start time is alive. A process on another host
+    (several servers on one database) is known only by its heartbeat (STALE_S)."""
+    host, _, rest = (owner or "").partition(":")
+    pid, _, rest = rest.partition(":")
+    started, _, _nonce = rest.partition(":")
+    if host != socket.gethostname()[:64] or not pid.isdigit() or not started.isdigit():
+        return False
+    try:
+        return int(psutil.Process(int(pid)).create_time()) != int(started)
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:  # not ours to look at: alive, as far as we can tell
+        return False
 
 
 @dataclass(frozen=True)
@@ -114,7 +138,7 @@ class RunManager:
         self.writes = writes
         self.engine = writes.engine
         #: Who does this process's runs, as the rows name it.
-        self.owner = f"{socket.gethostname()[:64]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = owner_name()
         self._solve = solve
         self._workers = workers
         self._jobs: dict[str, Job] = {}
@@ -195,22 +219,35 @@ class RunManager:
 
     def _read(self, read: Callable[[Session], T]) -> T:
         """`read` in a read transaction that first looks for runs whose process stopped
-        (one indexed query); if there are any, they are marked before it reads."""
+        (one indexed query of the few active runs); if there are any, they are marked
+        before it reads."""
         with store.transaction(self.engine, write=False) as s:
-            if not store.stale_runs(s, store.stale_before(self._stale_s)):
+            if not self._stopped(store.active_runs(s)):
                 return read(s)
         self.sweep()
         with store.transaction(self.engine, write=False) as s:
             return read(s)
 
+    def _stopped(self, active: list[store.StoredRun]) -> list[store.StoredRun]:
+        """Of the active runs, those whose process stopped: it is gone from this host
+        (found at once, e.g. after a kill -9 and a restart), or its heartbeat is older
+        than `stale_s` (a process elsewhere)."""
+        older = store.stale_before(self._stale_s)
+        return [
+            r
+            for r in active
+            if r.owner != self.owner and (owner_gone(r.owner) or as_utc(r.heartbeat_at) < older)
+        ]
+
     def sweep(self) -> list[str]:
         """Mark interrupted (audited) the runs whose process stopped; their ids."""
-        older = store.stale_before(self._stale_s)
         with store.transaction(self.engine, write=False) as s:
-            if not store.stale_runs(s, older):
-                return []
+            gone = {r.owner for r in self._stopped(store.active_runs(s)) if owner_gone(r.owner)}
+        older = store.stale_before(self._stale_s)
         with self.writes.transaction(changes=False) as s:
             marked = store.interrupt_stale(s, older)
+            for owner in sorted(o for o in gone if o is not None):
+                marked += store.interrupt_owned(s, owner, "the process running it stopped")
         for run_id in marked:
             log.warning("run %s interrupted: its process stopped", run_id)
         return marked

@@ -38,16 +38,6 @@ def soak(
     stateful_minutes: Annotated[
         float, typer.Option(min=0, max=600, help="Stateful schemathesis run (0: none).")
     ] = 1.0,
-    stored_runs: Annotated[
-        bool,
-        typer.Option(
-            "--stored-runs", help="Require a batch run killed mid-way to answer 'interrupted'."
-        ),
-    ] = False,
-    import_states: Annotated[
-        bool,
-        typer.Option("--import-states", help="Require a killed import to be marked unfinished."),
-    ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the users' choices.")] = 0,
     out_path: Annotated[
         Path | None, typer.Option("--out", help="Also append the markdown report here.")
@@ -72,8 +62,6 @@ def soak(
         import_every_s=import_every,
         faults=faults,
         stateful_minutes=stateful_minutes,
-        stored_runs=stored_runs,
-        import_states=import_states,
         seed=seed,
     )
     command = (

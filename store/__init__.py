@@ -71,6 +71,7 @@ from store.referrals import (
     update_referral,
 )
 from store.runs import (
+    active_runs,
     count_active,
     get_run,
     interrupt_owned,
@@ -189,6 +190,7 @@ __all__ = [
     "held_places",
     "holding_proposals",
     "household_to_dict",
+    "active_runs",
     "interrupt_owned",
     "interrupt_stale",
     "households_as_seen",

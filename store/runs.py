@@ -182,6 +182,11 @@ def _candidates(s: Session, *conditions: Any) -> list[StoredRun]:
     return list(s.exec(query.options(*(defer(c) for c in HEAVY))))
 
 
+def active_runs(s: Session) -> list[StoredRun]:
+    """Every queued or running run (without results): a handful at most."""
+    return _candidates(s)
+
+
 def stale_runs(s: Session, older_than: datetime) -> list[StoredRun]:
     """Queued or running runs whose heartbeat is older than `older_than`."""
     return _candidates(s, col(StoredRun.heartbeat_at) < older_than)
@@ -199,7 +204,7 @@ def interrupt_stale(s: Session, older_than: datetime) -> list[str]:
             col(StoredRun.status).in_(RUN_ACTIVE),
             col(StoredRun.heartbeat_at) < older_than,
         )
-        since = (utcnow() - _aware(run.heartbeat_at)).total_seconds()
+        since = (utcnow() - as_utc(run.heartbeat_at)).total_seconds()
         reason = f"the process running it stopped (no sign of it for {since:.0f} s)"
         if _interrupt(s, run, reason, query):
             marked.append(run.id)
@@ -262,7 +267,8 @@ def save_report(s: Session, run_id: str, html: str) -> None:
     )
 
 
-def _aware(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
+    """A time read back from the database as aware UTC (SQLite gives it naive)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=utcnow().tzinfo)
 
 

@@ -4,9 +4,8 @@ Each scenario starts the work, kills every process of the server at once (no shu
 hook runs, as in a crash or an OOM kill), starts it again on the same database and then
 checks: the invariants (bench.soak.invariants), that every answer the client got before
 the kill is in the database (a 200 means committed), and that the work can be done
-again. What depends on work landing in parallel is switched on by the caller:
-`stored_runs` (a batch run interrupted by a restart answers `interrupted`, not 404) and
-`import_states` (a killed import is marked as not finished, every other one done).
+again: a batch run interrupted by a restart answers `interrupted` (never 404, never
+still `running`), and a killed import is marked as not finished, every other one done.
 """
 
 from __future__ import annotations
@@ -157,7 +156,6 @@ def import_kill(
     extracts: list[Extract],
     say: Say,
     *,
-    import_states: bool = False,
     at: Sequence[float] = (0.3, 0.6, 0.9),
 ) -> FaultResult:
     """(b) kill -9 during a 903 upload: at shares `at` of the time a whole upload takes
@@ -187,8 +185,7 @@ def import_kill(
         _restart(server, result, engine)
         kept = "kept whole" if _last_import(server, person) > before else "not written"
         result.seen.append(f"killed {label}: the import was {kept}")
-        if import_states:
-            _check_unfinished(engine, first_killed, k + 1, result)
+        _check_unfinished(engine, first_killed, k + 1, result)
         redo = _upload(server, person, extract)
         if redo.status_code != 201:
             result.failures.append(f"the same upload after restart answered {redo.status_code}")
@@ -234,7 +231,7 @@ def _writing(engine: Engine, timeout_s: float) -> bool:
 
 
 def _check_unfinished(engine: Engine, first: int, kills: int, result: FaultResult) -> None:
-    """(import states) Only killed imports may be unfinished (one per kill at most), and
+    """Only killed imports may be unfinished (one per kill at most), and
     they are marked so; every import before the first kill is done."""
     unfinished = unfinished_imports(engine)
     earlier = [row for row in unfinished if int(str(row[0])) <= first]
@@ -247,8 +244,6 @@ def batch_run(
     person: Person,
     engine: Engine,
     say: Say,
-    *,
-    stored_runs: bool = False,
 ) -> FaultResult:
     """(c) kill -9 while a batch run is solving."""
     result = FaultResult("kill -9 during a batch run")
@@ -266,9 +261,9 @@ def batch_run(
         status = after.json().get("status") if after.status_code == 200 else None
         result.seen.append(
             f"the run started before the kill answers {after.status_code}"
-            + (f" ({status})" if status else " (forgotten: runs live in memory)")
+            + (f" ({status})" if status else " (forgotten)")
         )
-        if stored_runs and status not in RUN_SETTLED:
+        if status not in RUN_SETTLED:
             result.failures.append(f"run {run} answers {after.status_code} {status!r} on restart")
         again = http.post("/match-runs", json={"time_limit_s": 1})
     result.seen.append(f"a new run after restart answers {again.status_code}")
@@ -284,8 +279,6 @@ def run_faults(
     extracts: list[Extract],
     say: Say,
     *,
-    stored_runs: bool = False,
-    import_states: bool = False,
     proposals: int = 60,
     import_kills: Sequence[float] = (0.3, 0.6, 0.9),
 ) -> list[FaultResult]:
@@ -293,10 +286,8 @@ def run_faults(
     finder, leeds = people["family-finder"], people["officer-leeds"]
     scenarios: list[Callable[[], FaultResult]] = [
         lambda: confirms(server, finder, engine, say, proposals),
-        lambda: import_kill(
-            server, leeds, engine, extracts, say, import_states=import_states, at=import_kills
-        ),
-        lambda: batch_run(server, finder, engine, say, stored_runs=stored_runs),
+        lambda: import_kill(server, leeds, engine, extracts, say, at=import_kills),
+        lambda: batch_run(server, finder, engine, say),
     ]
     results = []
     for scenario in scenarios:

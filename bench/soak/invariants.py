@@ -2,9 +2,9 @@
 
 Each invariant is a query that selects the rows breaking it (none when it holds), so a
 report can name them. They read the tables only, on SQLite and PostgreSQL alike, and
-assert what the service promises on main today. The checks that depend on work landing
-in parallel (imports written in chunks with a state on the import row) are functions of
-their own below, switched on by the caller (`placematch soak --import-states`).
+assert what the service promises. What needs to know which import a fault killed
+(imports are written in chunks with a state on the import row) is a function of its
+own below, `unfinished_imports`, read by the import fault.
 """
 
 from __future__ import annotations
@@ -192,8 +192,7 @@ IMPORT_DONE = "done"
 
 def unfinished_imports(engine: Engine) -> list[tuple[object, ...]]:
     """Imports not marked done (id, state): after a kill mid-import, the one killed must
-    be here, marked as not finished, and none other. Needs the import state column
-    (`--import-states`); on main today an import is one transaction and has none."""
+    be here, marked as not finished, and none other."""
     sql = (
         f"SELECT id, {IMPORT_STATE_COLUMN} FROM ssda903_import "
         f"WHERE {IMPORT_STATE_COLUMN} <> :done ORDER BY id"

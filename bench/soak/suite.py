@@ -33,8 +33,6 @@ class SoakOptions:
     fault_proposals: int = 60
     import_kills: tuple[float, ...] = (0.3, 0.6, 0.9)  # shares of a whole upload's time
     stateful_minutes: float = 1.0
-    stored_runs: bool = False
-    import_states: bool = False
     seed: int = 0
 
 
@@ -88,8 +86,6 @@ def run_soak(options: SoakOptions, command: str, machine: str, say: Say) -> Soak
                     engine,
                     fault_extracts(range(1, len(options.import_kills) + 3)),
                     say,
-                    stored_runs=options.stored_runs,
-                    import_states=options.import_states,
                     proposals=options.fault_proposals,
                     import_kills=options.import_kills,
                 )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -10,11 +13,13 @@ from datetime import timedelta
 from typing import Any
 
 import jsonschema
+import psutil
 import pytest
 from sqlalchemy import Engine, update
 
 import matching
 import store
+from api.runs import owner_gone
 from matching.problem import schema
 from tests.api.conftest import Api, fill, open_api
 
@@ -162,5 +167,39 @@ def test_a_run_whose_process_stopped_is_interrupted_when_read(api: Api) -> None:
     got = api.get(f"/match-runs/{run.id}").json()
     assert got["status"] == "interrupted"
     assert re.search(r"stopped \(no sign of it for 30\d s\)", got["error"]), got["error"]
+    assert len(api.audit(action="match.run_interrupted")) == 1
+    assert api.post("/match-runs", json={"time_limit_s": 1}).status_code == 202
+
+
+def test_a_run_whose_process_died_on_this_host_is_interrupted_at_once(api: Api) -> None:
+    """Tests that a run owned by a process of this host that is gone (a kill -9, then a
+    restart) is answered `interrupted` on the next read with a fresh heartbeat, not only
+    once the heartbeat is STALE_S old: a restarted service frees its LA set at once. A
+    live process's run (this one's, or a running process with that pid and start time)
+    is left alone."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    born = int(psutil.Process(dead.pid).create_time())
+    dead.wait()
+    alive = psutil.Process()
+    with store.transaction(api.engine) as s:
+        gone = store.start_run(
+            s,
+            kind="match",
+            las=["Leeds"],
+            by=api.users["officer"],
+            owner=f"{socket.gethostname()[:64]}:{dead.pid}:{born}:deadbeef",
+        )
+        living = store.start_run(
+            s,
+            kind="match",
+            las=["Leeds", "Bradford"],
+            by=api.users["officer"],
+            owner=f"{socket.gethostname()[:64]}:{alive.pid}:{int(alive.create_time())}:other",
+        )
+    assert owner_gone(gone.owner) and not owner_gone(living.owner)
+    got = api.get(f"/match-runs/{gone.id}").json()
+    assert got["status"] == "interrupted" and "stopped" in got["error"]
+    with store.transaction(api.engine, write=False) as s:
+        assert store.get_run(s, living.id, "match", ["Leeds", "Bradford"]).status == "queued"
     assert len(api.audit(action="match.run_interrupted")) == 1
     assert api.post("/match-runs", json={"time_limit_s": 1}).status_code == 202
