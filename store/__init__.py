@@ -59,6 +59,7 @@ from store.problems import (
     build_problem,
     get_policy,
     load_problem,
+    out_of_age_range,
     problem_dict,
     set_policy,
 )
@@ -209,6 +210,7 @@ __all__ = [
     "migrate",
     "next_hold_end",
     "open_referral",
+    "out_of_age_range",
     "problem_dict",
     "proposal_children",
     "propose",

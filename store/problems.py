@@ -182,6 +182,25 @@ def load_problem(session: Session, doc: Mapping[str, Any], *, by: User | None) -
     return summary
 
 
+#: The ages the problem format takes (matching/schema/problem.schema.json: 0 to 25).
+AGES: tuple[int, int] = (0, 25)
+
+
+def out_of_age_range(child: ChildRecord, as_of: date) -> str | None:
+    """Why `child` cannot be matched on `as_of` by their age, or None: their date of
+    birth makes them younger than 0 or older than 25 then."""
+    if child.date_of_birth is None:
+        return None
+    age = age_on(child.date_of_birth, as_of)
+    if AGES[0] <= age <= AGES[1]:
+        return None
+    return (
+        f"child {child.id} is {age} on {as_of.isoformat()} by their date of birth "
+        f"({child.date_of_birth.isoformat()}), outside the ages matching takes "
+        f"({AGES[0]} to {AGES[1]}): check the date of birth"
+    )
+
+
 def problem_dict(
     session: Session,
     las: Collection[str] | None,
@@ -203,7 +222,14 @@ def problem_dict(
     )
     if las is not None:
         q = q.where(col(ChildRecord.la).in_(list(las)))
-    rows = session.exec(q.order_by(col(ChildRecord.id))).all()
+    # A child whose date of birth makes them older than the format allows (a record
+    # kept past 25, a mistyped year) is left out, not allowed to fail the whole LA's
+    # matching: `out_of_age_range` says why when they are asked for.
+    rows = [
+        (c, r)
+        for c, r in session.exec(q.order_by(col(ChildRecord.id))).all()
+        if out_of_age_range(c, as_of) is None
+    ]
     child_ids = {c.id for c, _ in rows}
 
     members: dict[str, list[str]] = {}
@@ -241,7 +267,10 @@ def problem_dict(
     lives_at = {c: h for c, h, _, _ in placed}
     placed_ages: dict[str, list[int]] = {}
     for _, h, age, born in placed:
-        placed_ages.setdefault(h, []).append(age_on(born, as_of) if born else age)
+        now_aged = age_on(born, as_of) if born else age
+        # A young adult still recorded as placed lives there all the same: at the
+        # format's oldest age, for the rules about older children in the household.
+        placed_ages.setdefault(h, []).append(min(max(now_aged, AGES[0]), AGES[1]))
 
     children = []
     referenced: set[str] = set()

@@ -117,12 +117,14 @@ def audit(
 
 def absent(svc: Services, user: store.User, subject: str, kind: str = "child") -> NoReturn:
     """Why a child or group is not in the caller's problem: 404 (none within your LAs)
-    or 409 (no open referral)."""
+    or 409 (no open referral, or an age by their date of birth that matching cannot
+    take)."""
     with store.read_session(svc.engine) as s:
         if kind == "group":
             store.get_group(s, subject, las=user.las)
             raise store.Conflict(
                 f"sibling group {subject} has fewer than two members with an open referral"
             )
-        store.get_child(s, subject, las=user.las)
-    raise store.Conflict(f"child {subject} has no open referral")
+        child = store.get_child(s, subject, las=user.las)
+        why = store.out_of_age_range(child, store.utcnow().date())
+    raise store.Conflict(why or f"child {subject} has no open referral")

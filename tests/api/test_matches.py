@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from sqlalchemy import update
+
 import matching
 import store
 from api.cache import VERSION_TTL_S
@@ -46,6 +48,26 @@ def test_not_referred_is_409_and_not_yours_is_404(api: Api) -> None:
     assert api.get("/children/NOBODY/matches").status_code == 404
     assert api.get("/sibling-groups/NOGROUP/matches").status_code == 404
     assert api.get("/children/B1/matches", as_="bradford").status_code == 200
+
+
+def test_one_child_past_the_ages_matching_takes_fails_only_themself(api: Api) -> None:
+    """Tests that a child whose stored date of birth makes them 26 (a record kept past
+    25, a mistyped year: the soak found one made every ranking, proposal and search of
+    the LA a 500) is left out of matching with a 409 saying why, while the LA's other
+    children are ranked, proposed for and placed as before."""
+    today = store.utcnow().date()
+    with store.transaction(api.engine) as s:
+        s.execute(
+            update(store.ChildRecord)
+            .where(store.ChildRecord.id == "C2")
+            .values(date_of_birth=today.replace(year=today.year - 27))
+        )
+    answer = api.get("/children/C2/matches")
+    assert answer.status_code == 409, answer.text
+    assert "is 27 on" in answer.json()["detail"] and "check the date of birth" in answer.text
+    assert api.get("/children/C1/matches").status_code == 200
+    held = api.post("/proposals", json={"household_id": "H1", "child_id": "C1"})
+    assert held.status_code == 201, held.text
 
 
 def test_matches_follow_every_change(api: Api) -> None:
