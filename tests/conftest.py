@@ -105,3 +105,32 @@ def _apply(entry: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
         else:
             entry[key] = copy.deepcopy(value)
     return entry
+
+
+#: Test files that start servers, PostgreSQL clusters, Ray or child processes: the whole
+#: suite (`make test`, CI) runs them; the daily lane (`make quick`) leaves them out,
+#: with every test that runs on PostgreSQL.
+SLOW_FILES: frozenset[str] = frozenset(
+    {
+        "test_soak.py",
+        "test_schemathesis.py",
+        "test_runs_across_processes.py",
+        "test_concurrency.py",
+        "test_serve.py",
+        "test_cli_scenario.py",
+        "test_scenarios.py",
+        "test_cli_users.py",
+        "test_cli_import903.py",
+        "test_cli_family_find.py",
+        "test_cli_ssda903.py",
+        "test_ssda903_calibration.py",
+        "test_bench.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` what the daily lane leaves out (see SLOW_FILES)."""
+    for item in items:
+        if item.path.name in SLOW_FILES or "postgresql" in item.nodeid:
+            item.add_marker(pytest.mark.slow)
