@@ -51,13 +51,7 @@ def create(
         fail(str(exc), EXIT_USAGE)
     finally:
         engine.dispose()
-    err.print(
-        f"created user {user.id} ({role}; {', '.join(user.las)}). The token below is shown "
-        "only now: keep it safe.",
-        highlight=False,
-        soft_wrap=True,
-    )
-    out.print(token, highlight=False, markup=False, soft_wrap=True)
+    _show_token(f"created user {user.id} ({role}; {', '.join(user.las)}). The token", token)
 
 
 @users_app.command("list")
@@ -116,10 +110,12 @@ def reactivate(
         fail(str(exc), EXIT_USAGE)
     finally:
         engine.dispose()
-    err.print(
-        f"reactivated user {user.id} ({user.role}; {', '.join(user.las)}). The new token "
-        "below is shown only now: keep it safe.",
-        highlight=False,
-        soft_wrap=True,
+    _show_token(
+        f"reactivated user {user.id} ({user.role}; {', '.join(user.las)}). The new token", token
     )
+
+
+def _show_token(what: str, token: str) -> None:
+    """The token on stdout (alone, for a script), and `what` it is on stderr."""
+    err.print(f"{what} below is shown only now: keep it safe.", highlight=False, soft_wrap=True)
     out.print(token, highlight=False, markup=False, soft_wrap=True)

@@ -244,10 +244,7 @@ def propose(
         over_capacity=over,
         **extra,
     )
-    session.add(proposal)
-    session.flush()
-    session.add_all(ProposalChild(proposal_id=proposal.id, child_id=c) for c in children)
-    session.flush()
+    _insert(session, proposal, children)
     audit.record(
         session,
         by,
@@ -262,6 +259,14 @@ def propose(
         },
     )
     return proposal
+
+
+def _insert(session: Session, proposal: Proposal, children: list[str]) -> None:
+    """Write a proposal and the children it covers (the caller audits it)."""
+    session.add(proposal)
+    session.flush()
+    session.add_all(ProposalChild(proposal_id=proposal.id, child_id=c) for c in children)
+    session.flush()
 
 
 @atomic
@@ -301,10 +306,7 @@ def refuse(
         decided_by=by.id,
         refused_rules=rules,
     )
-    session.add(proposal)
-    session.flush()
-    session.add_all(ProposalChild(proposal_id=proposal.id, child_id=c) for c in children)
-    session.flush()
+    _insert(session, proposal, children)
     audit.record(
         session,
         by,
