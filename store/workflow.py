@@ -184,13 +184,7 @@ def propose(
     Conflict.
     """
     now = now or utcnow()
-    if (child_id is None) == (group_id is None):
-        raise Invalid.one("child_id", "give either a child or a sibling group")
-    if group_id is not None:
-        children = sorted(get_group(session, group_id, las=las).children)
-    else:
-        assert child_id is not None
-        children = [get_child(session, child_id, las=las).id]
+    children = _proposed_children(session, child_id, group_id, las)
     hold = default_hold() if hold is None else hold
     if hold <= timedelta(0):
         raise Invalid.one("hold", "must be longer than zero")
@@ -261,6 +255,19 @@ def propose(
     return proposal
 
 
+def _proposed_children(
+    session: Session, child_id: str | None, group_id: str | None, las: Collection[str] | None
+) -> list[str]:
+    """The children a proposal is for: one child, or every member of a sibling group
+    (NotFound outside `las`); Invalid unless exactly one of the two is given."""
+    if (child_id is None) == (group_id is None):
+        raise Invalid.one("child_id", "give either a child or a sibling group")
+    if group_id is not None:
+        return sorted(get_group(session, group_id, las=las).children)
+    assert child_id is not None
+    return [get_child(session, child_id, las=las).id]
+
+
 def _insert(session: Session, proposal: Proposal, children: list[str]) -> None:
     """Write a proposal and the children it covers (the caller audits it)."""
     session.add(proposal)
@@ -285,13 +292,7 @@ def refuse(
     broken, for which child, why), so an officer can later see why; it holds nothing.
     The audit entry has the rule ids only. Raises NotFound as `propose` does."""
     now = now or utcnow()
-    if (child_id is None) == (group_id is None):
-        raise Invalid.one("child_id", "give either a child or a sibling group")
-    if group_id is not None:
-        children = sorted(get_group(session, group_id, las=las).children)
-    else:
-        assert child_id is not None
-        children = [get_child(session, child_id, las=las).id]
+    children = _proposed_children(session, child_id, group_id, las)
     get_household(session, household_id)
     proposal = Proposal(
         child_id=child_id,
