@@ -245,7 +245,8 @@ def _start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env)
 
 
-def _stop(server: subprocess.Popen[bytes]) -> None:
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server process: politely, then for good after 20 s."""
     server.terminate()
     try:
         server.wait(timeout=20)
@@ -325,7 +326,7 @@ def bench_api(
                 report = drive(target, bearer, subjects, clients=clients, requests=requests)
             finally:
                 if server is not None:
-                    _stop(server)
+                    stop_server(server)
             reports.append(report)
             row = report.row()
             err.print(

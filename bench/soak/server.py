@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import create_engine, text
-
 from api.load import wait_until_up
 from bench.postgres import Cluster, find_bin_dir
 from synth import WEST_YORKSHIRE
@@ -66,11 +64,7 @@ def throwaway_database(backend: str, workdir: Path) -> Iterator[str]:
         raise SoakError("PostgreSQL binaries (initdb, pg_ctl) not found on PATH or /usr/lib")
     cluster = Cluster.start(bin_dir)
     try:
-        admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {SOAK_DB}"))
-        admin.dispose()
-        yield cluster.url(SOAK_DB)
+        yield cluster.create_database(SOAK_DB)
     finally:
         cluster.stop()
 

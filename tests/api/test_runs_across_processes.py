@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 import store
 from api import comparisons
 from api.load import wait_until_up
+from cli.serve import stop_server
 from tests.api.conftest import fill, sign_in
 from tests.api.server import free_port
 from tests.api.test_scenarios import BASE, TEENS
@@ -56,12 +57,7 @@ def server(url: str, release: Path, folder: Path) -> Iterator[subprocess.Popen[b
         yield proc
     finally:
         if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_server(proc)
 
 
 def client(proc: subprocess.Popen[bytes], token: str) -> httpx.Client:

@@ -46,11 +46,7 @@ def pg_cluster() -> Iterator[Cluster]:
         pytest.skip(message)
     cluster = Cluster.start(bin_dir)
     try:
-        admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {PG_DB}"))
-        admin.dispose()
-        engine = store.make_engine(cluster.url(PG_DB))
+        engine = store.make_engine(cluster.create_database(PG_DB))
         store.migrate(engine=engine)
         engine.dispose()
         yield cluster
