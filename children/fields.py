@@ -65,7 +65,14 @@ CHILD = RecordFields(
             "id", "string", "the child's id", required=True, ssda903="part", left_out=ID_FIXED
         ),
         FieldSpec("la", "LA name", "the LA looking after the child", required=True, ssda903="owns"),
-        FieldSpec("age", "integer 0-25", "age in years on the day", required=True, ssda903="owns"),
+        FieldSpec(
+            "age",
+            "integer 0-25",
+            "age in years on the day",
+            required=True,
+            ssda903="owns",
+            optional_on_create="a record may give `date_of_birth` instead",
+        ),
         FieldSpec(
             "date_of_birth",
             "date or null",

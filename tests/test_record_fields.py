@@ -182,6 +182,7 @@ def check_schema(problem_schema: Mapping[str, Any]) -> list[str]:
         for record, obj in schema_nodes(top, node, problem_schema):
             where = "the JSON schema"
             out += drift(record, Layer.PROBLEM, obj.get("properties", {}), where)
+            out += check_nullable(record, obj.get("properties", {}), where)
             required = set(obj.get("required", ()))
             out += [
                 f"{record.record} field `{n}` is required in the problem format (as declared "
@@ -193,6 +194,23 @@ def check_schema(problem_schema: Mapping[str, Any]) -> list[str]:
                 f"format (as declared in {module_of(record)})"
                 for n in sorted(required - set(record.required()))
             ]
+    return out
+
+
+def check_nullable(record: RecordFields, properties: Mapping[str, Any], where: str) -> list[str]:
+    """A field whose declared type says `or null` is the one the schema lets be null."""
+    out = []
+    for name, prop in properties.items():
+        if name not in record.names(Layer.PROBLEM):
+            continue
+        in_schema = any(b.get("type") == "null" for b in prop.get("anyOf", ()))
+        declared = record[name].type.endswith("or null")
+        if in_schema != declared:
+            out.append(
+                f"{record.record} field `{name}` is {'nullable' if declared else 'not nullable'}"
+                f" in the problem format (as declared in {module_of(record)}) but "
+                f"{'nullable' if in_schema else 'not nullable'} in {where}"
+            )
     return out
 
 
@@ -293,6 +311,32 @@ def check_api(openapi: Mapping[str, Any]) -> list[str]:
             model = api_model(openapi, method, path, layer)
             for record, obj in schema_nodes(top, model, openapi):
                 out += drift(record, layer, obj.get("properties", {}), where)
+                if layer is Layer.API_CREATE:
+                    out += check_create_model(record, obj, where)
+    return out
+
+
+def check_create_model(record: RecordFields, model: Mapping[str, Any], where: str) -> list[str]:
+    """A create model requires what the problem format requires (less the declared
+    exceptions), and a default it shows is the problem format's."""
+    side = f"(as declared in {module_of(record)})"
+    required = set(model.get("required", ()))
+    out = [
+        f"{record.record} field `{n}` is required on create {side} but not in {where}"
+        for n in record.required_on_create()
+        if n not in required
+    ] + [
+        f"{record.record} field `{n}` is required in {where} but not on create {side}"
+        for n in sorted(required - set(record.required_on_create()))
+    ]
+    for name, prop in model.get("properties", {}).items():
+        if "default" in prop and name in record.names(Layer.PROBLEM):
+            declared = record[name].default
+            if prop["default"] != declared:
+                out.append(
+                    f"{record.record} field `{name}` defaults to {declared!r} in the problem "
+                    f"format {side} but to {prop['default']!r} in {where}"
+                )
     return out
 
 
@@ -523,6 +567,8 @@ def declared_model(record: RecordFields, layer: Layer) -> dict[str, Any]:
     for f in record:
         if f.parts is not None and f.name in props:
             props[f.name] = declared_model(f.parts, layer)
+    if layer is Layer.API_CREATE:
+        return {"properties": props, "required": list(record.required_on_create())}
     return {"properties": props}
 
 
@@ -532,6 +578,32 @@ def test_a_field_the_903_owns_undeclared_is_named() -> None:
         "the 903 (as declared in children/fields.py)",
         "child field `school` is written by the 903 import but not given by the 903 (as "
         "declared in children/fields.py)",
+    ]
+
+
+def test_a_create_model_with_another_default_or_requirement_is_named() -> None:
+    openapi = declared_openapi()
+    create = api_model(openapi, "post", "/children", Layer.API_CREATE)
+    create["required"] = [*CHILD.required_on_create(), "religion"]
+    create["properties"]["religion"]["default"] = "unknown"
+    create["required"].remove("home")
+    assert check_api(openapi) == [
+        "child field `home` is required on create (as declared in children/fields.py) but not "
+        "in the API's POST /children",
+        "child field `religion` is required in the API's POST /children but not on create (as "
+        "declared in children/fields.py)",
+        "child field `religion` defaults to 'none' in the problem format (as declared in "
+        "children/fields.py) but to 'unknown' in the API's POST /children",
+    ]
+
+
+def test_a_schema_field_that_may_be_null_undeclared_is_named() -> None:
+    changed = copy.deepcopy(schema())
+    smoker = changed["$defs"]["carer"]["properties"]["smoker"]
+    changed["$defs"]["carer"]["properties"]["smoker"] = {"anyOf": [smoker, {"type": "null"}]}
+    assert check_schema(changed) == [
+        "household field `smoker` is not nullable in the problem format (as declared in "
+        "carers/fields.py) but nullable in the JSON schema"
     ]
 
 

@@ -49,6 +49,8 @@ class FieldSpec:
     `store` lists its columns as `table.column` when they are not the record's own
     table's column of the same name (prefixed for a nested part); `left_out` names each
     layer that does not carry it and why; `parts` declares a nested object's fields.
+    `optional_on_create` says why the API's create model does not require a field the
+    problem format requires (empty: it does require it).
     """
 
     name: str
@@ -60,6 +62,7 @@ class FieldSpec:
     left_out: Mapping[Layer, str] = field(default_factory=dict)
     ssda903: From903 = ""
     parts: RecordFields | None = None
+    optional_on_create: str = ""
 
     def carried_by(self, layer: Layer) -> bool:
         return layer not in self.left_out
@@ -95,6 +98,14 @@ class RecordFields:
     def required(self) -> tuple[str, ...]:
         """The fields the problem format requires."""
         return tuple(f.name for f in self.fields if f.required)
+
+    def required_on_create(self) -> tuple[str, ...]:
+        """The fields the API's create model requires."""
+        return tuple(
+            f.name
+            for f in self.fields
+            if f.required and f.carried_by(Layer.API_CREATE) and not f.optional_on_create
+        )
 
     def columns(self) -> tuple[str, ...]:
         """Every store column (`table.column`) the record's fields live in, nested parts
