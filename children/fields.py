@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from vocab.fields import BOOKKEEPING, ID_FIXED, FieldSpec, Layer, RecordFields, store_only
 
-_REFERRAL = "the referral's: the API opens a referral with its urgency and date"
+#: `left_out` for the referral's fields: the API opens a referral with its urgency and
+#: date (POST /children/{id}/referrals); a child's record does not hold them.
+ON_THE_REFERRAL: dict[Layer, str] = {
+    layer: "the referral's, not the child record's"
+    for layer in (Layer.API_CREATE, Layer.API_PATCH, Layer.API_READ)
+}
 
 WISHES = RecordFields(
     "wishes",
@@ -93,7 +98,7 @@ CHILD = RecordFields(
         FieldSpec(
             "home",
             "outcode",
-            "where the child lived (903 HOME_POST)",
+            "where the child lived (903 HOME_POST); the store may hold none until known",
             required=True,
             ssda903="part",
         ),
@@ -123,11 +128,7 @@ CHILD = RecordFields(
             "how soon a placement is needed",
             required=True,
             store=("referral.urgency",),
-            left_out={
-                Layer.API_CREATE: _REFERRAL,
-                Layer.API_PATCH: _REFERRAL,
-                Layer.API_READ: _REFERRAL,
-            },
+            left_out=ON_THE_REFERRAL,
         ),
         FieldSpec(
             "needed_by",
@@ -135,11 +136,7 @@ CHILD = RecordFields(
             "the date a placement is needed by",
             required=True,
             store=("referral.needed_by",),
-            left_out={
-                Layer.API_CREATE: _REFERRAL,
-                Layer.API_PATCH: _REFERRAL,
-                Layer.API_READ: _REFERRAL,
-            },
+            left_out=ON_THE_REFERRAL,
         ),
         FieldSpec(
             "max_distance_km",
