@@ -110,22 +110,49 @@ def score_carers(
     school_km: np.ndarray | None,
     policy: Policy,
 ) -> Scores:
-    """Score `child` against carers `idx`, given their distances from home and school."""
+    """Score `child` against carers `idx`, given their distances from home and school:
+    each criterion's value in [0, 1] for every carer, whether it applies to this child
+    (a criterion that cannot apply is left out of the total), and its weight."""
+    value = {
+        "proximity": _proximity(home_km, school_km),
+        "same_la": (t.la[idx] == t.las.get(child.la)).astype(float),
+        "siblings_already_placed": _siblings_placed(child, t, idx),
+        "culture": _culture(child, t, idx),
+        "skills_depth": _skills_depth(child, t, idx),
+        "age_fit": _age_fit(child, t, idx),
+        "household_fit": np.clip(1 - 0.25 * t.household_n[idx], 0, 1),
+        "experience": np.clip(t.experience[idx] / EXPERIENCE_FULL_YEARS, 0, 1),
+        "wishes": _wishes(child, t, idx),
+        "cost": np.clip(1 - t.cost[idx] / COST_SCALE, 0, 1),
+    }
+    applies = {c: True for c in COMPONENTS}
+    applies["siblings_already_placed"] = bool(child.siblings_placed_with)
+    applies["skills_depth"] = bool(child.needs)
+    applies["wishes"] = bool(child.wishes.areas or child.wishes.carers)
+    weights = {c: float(policy.weights.get(c, 0.0)) for c in COMPONENTS}
+    return Scores(child, t, idx, home_km, school_km, value, applies, weights)
+
+
+def _proximity(home_km: np.ndarray, school_km: np.ndarray | None) -> np.ndarray:
+    """Closeness to home, blended with closeness to school when the child has one."""
     home = np.exp(-home_km / PROXIMITY_SCALE_KM)
-    if school_km is not None:
-        school = np.exp(-school_km / PROXIMITY_SCALE_KM)
-        proximity = HOME_SHARE * home + (1 - HOME_SHARE) * school
-    else:
-        proximity = home
+    if school_km is None:
+        return home
+    school = np.exp(-school_km / PROXIMITY_SCALE_KM)
+    return HOME_SHARE * home + (1 - HOME_SHARE) * school
 
-    same_la = (t.la[idx] == t.las.get(child.la)).astype(float)
 
-    placed_with = (
-        np.array([t.carers[i].id in child.siblings_placed_with for i in idx], dtype=float)
-        if child.siblings_placed_with
-        else np.zeros(len(idx))
-    )
+def _siblings_placed(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
+    """1 for a household where a brother or sister already lives."""
+    if not child.siblings_placed_with:
+        return np.zeros(len(idx))
+    return np.array([t.carers[i].id in child.siblings_placed_with for i in idx], dtype=float)
 
+
+def _culture(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
+    """Ethnic group, religion and a language the child speaks besides English, in
+    proportions 0.4, 0.3, 0.3; what the child's record leaves unsaid counts half or
+    in full, never against a carer."""
     group = ethnic_group(child.ethnicity)
     if group == UNKNOWN_GROUP:
         ethnic = np.full(len(idx), 0.5)  # unrecorded: neither a match nor a mismatch
@@ -142,57 +169,40 @@ def score_carers(
         language = t.speaks[idx][:, own].any(axis=1).astype(float) if own else np.zeros(len(idx))
     else:
         language = np.ones(len(idx))
-    culture = 0.4 * ethnic + 0.3 * religion + 0.3 * language
+    return 0.4 * ethnic + 0.3 * religion + 0.3 * language
 
+
+def _skills_depth(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
+    """Beyond the skills the rules require, the share of related skills a carer holds
+    (from 0.5 with none to 1 with all)."""
     related = sorted({s for n in child.needs for s in RELATED_SKILLS.get(n, ())} - child.needs)
-    if related:
-        held = np.zeros(len(idx))
-        for s in related:
-            held += (t.skills[idx] & NEED_BIT[s]) != 0
-        depth = 0.5 + 0.5 * held / len(related)
-    else:
-        depth = np.ones(len(idx))
+    if not related:
+        return np.ones(len(idx))
+    held = np.zeros(len(idx))
+    for s in related:
+        held += (t.skills[idx] & NEED_BIT[s]) != 0
+    return 0.5 + 0.5 * held / len(related)
 
+
+def _age_fit(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
+    """1 at the middle of a carer's approved age range, falling to 0 just beyond it."""
     lo, hi = t.min_age[idx].astype(float), t.max_age[idx].astype(float)
     half = (hi - lo) / 2 + 1
-    age_fit = np.clip(1 - np.abs(child.age - (lo + hi) / 2) / half, 0, 1)
+    return np.clip(1 - np.abs(child.age - (lo + hi) / 2) / half, 0, 1)
 
-    household = np.clip(1 - 0.25 * t.household_n[idx], 0, 1)
-    experience = np.clip(t.experience[idx] / EXPERIENCE_FULL_YEARS, 0, 1)
 
+def _wishes(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
+    """1 for a carer in an area, or a household, the child has asked for."""
+    if not (child.wishes.areas or child.wishes.carers):
+        return np.zeros(len(idx))
     wished_areas = set(child.wishes.areas)
-    wished = (
-        np.array(
-            [
-                t.carers[i].location in wished_areas or t.carers[i].id in child.wishes.carers
-                for i in idx
-            ],
-            dtype=float,
-        )
-        if (child.wishes.areas or child.wishes.carers)
-        else np.zeros(len(idx))
+    return np.array(
+        [
+            t.carers[i].location in wished_areas or t.carers[i].id in child.wishes.carers
+            for i in idx
+        ],
+        dtype=float,
     )
-
-    cost = np.clip(1 - t.cost[idx] / COST_SCALE, 0, 1)
-
-    value = {
-        "proximity": proximity,
-        "same_la": same_la,
-        "siblings_already_placed": placed_with,
-        "culture": culture,
-        "skills_depth": depth,
-        "age_fit": age_fit,
-        "household_fit": household,
-        "experience": experience,
-        "wishes": wished,
-        "cost": cost,
-    }
-    applies = {c: True for c in COMPONENTS}
-    applies["siblings_already_placed"] = bool(child.siblings_placed_with)
-    applies["skills_depth"] = bool(child.needs)
-    applies["wishes"] = bool(child.wishes.areas or child.wishes.carers)
-    weights = {c: float(policy.weights.get(c, 0.0)) for c in COMPONENTS}
-    return Scores(child, t, idx, home_km, school_km, value, applies, weights)
 
 
 def explain_match(scores: Scores, j: int) -> list[str]:
