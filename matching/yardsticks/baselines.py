@@ -324,14 +324,9 @@ def naive_cpsat(
             f"the naive CP-SAT model needs one variable per child-household pair: {n} x {m} "
             f"= {n * m:,} pairs is above its limit of {NAIVE_MAX_PAIRS:,}"
         )
-    ctx = ctx or MatchingContext(problem)
-    pairs = PairTable(ctx)
+    pairs = PairTable(ctx or MatchingContext(problem))
     weights = NaiveWeights.for_problem(problem)
-    tier = np.array([weights.tier[c.urgency] for c in problem.children], dtype=np.int64)
-    coef = np.repeat(tier * weights.place, m).reshape(n, m)
-    quality = pairs.quality
-    for c in range(n):
-        coef[c, pairs.eligible[c]] += quality[c]
+    coef = _pair_coefficients(pairs, weights)
     groups = {
         pol: [
             [pairs.index[c] for c in g.children] for g in problem.sibling_groups if g.policy == pol
@@ -344,7 +339,46 @@ def naive_cpsat(
             f"the naive model's weighted objective would overflow CP-SAT's 64-bit sums "
             f"({n} children, {m} households)"
         )
+    mp, x = _naive_model(pairs, groups)
+    obj_vars = np.arange(mp.n_vars, dtype=np.int64)
+    obj_coef = np.concatenate(
+        [coef.ravel(), np.full(mp.n_vars - n * m, weights.sibling, dtype=np.int64)]
+    )
+    mp.maximize(obj_vars, obj_coef)
 
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit_s)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(mp.model)
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return _naive_result(
+        pairs,
+        _carer_of(solver.response_proto.solution, x, pairs) if found else {},
+        weights,
+        pairs.quality,
+        solver.status_name(status),
+        float(solver.best_objective_bound) if found else float("nan"),
+        time.perf_counter() - started,
+    )
+
+
+def _pair_coefficients(pairs: PairTable, weights: NaiveWeights) -> np.ndarray:
+    """Each pair's objective coefficient: the child's tier weight times `place`, plus the
+    pair's quality where the pair is eligible."""
+    n, m = len(pairs.children), len(pairs.ctx.table.carers)
+    tier = np.array([weights.tier[c.urgency] for c in pairs.children], dtype=np.int64)
+    coef = np.repeat(tier * weights.place, m).reshape(n, m)
+    for c in range(n):
+        coef[c, pairs.eligible[c]] += pairs.quality[c]
+    return coef
+
+
+def _naive_model(pairs: PairTable, groups: dict[str, list[list[int]]]) -> tuple[_Proto, np.ndarray]:
+    """The model's variables and rows, in the order CP-SAT receives them: `x[c, h]` for
+    every pair (returned), then per household a `together` indicator for each `should`
+    group (the variables after `x`)."""
+    n, m = len(pairs.children), len(pairs.ctx.table.carers)
     mp = _Proto()
     mp.bools(n * m)
     x = np.arange(n * m, dtype=np.int64).reshape(n, m)
@@ -354,7 +388,7 @@ def naive_cpsat(
         if len(banned):
             mp.linear(x[c, banned].tolist(), [1] * len(banned), 0, 0)
         mp.at_most_one(x[c].tolist())
-    vacancies = np.maximum(ctx.table.vacancies, 0)
+    vacancies = np.maximum(pairs.ctx.table.vacancies, 0)
     for h in range(m):
         mp.linear(x[:, h].tolist(), [1] * n, 0, int(vacancies[h]))
     for members in groups["must"]:
@@ -371,35 +405,18 @@ def naive_cpsat(
         for h in range(m):
             # size × together ≤ Σ members at h: together only if every member is there
             mp.linear([together + g * m + h, *at_h[h]], coeffs, -size, 0)
-    obj_vars = np.arange(mp.n_vars, dtype=np.int64)
-    obj_coef = np.concatenate(
-        [coef.ravel(), np.full(mp.n_vars - n * m, weights.sibling, dtype=np.int64)]
-    )
-    mp.maximize(obj_vars, obj_coef)
+    return mp, x
 
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_s)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    status = solver.solve(mp.model)
-    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+def _carer_of(values: Sequence[int], x: np.ndarray, pairs: PairTable) -> dict[int, int]:
+    """Child index -> household index of a CP-SAT solution (its variable values)."""
     carer_of: dict[int, int] = {}
-    if found:
-        values = solver.response_proto.solution
-        for c in range(n):
-            for h in pairs.eligible[c]:
-                if values[int(x[c, h])]:
-                    carer_of[c] = int(h)
-                    break
-    return _naive_result(
-        pairs,
-        carer_of,
-        weights,
-        quality,
-        solver.status_name(status),
-        float(solver.best_objective_bound) if found else float("nan"),
-        time.perf_counter() - started,
-    )
+    for c in range(len(pairs.children)):
+        for h in pairs.eligible[c]:
+            if values[int(x[c, h])]:
+                carer_of[c] = int(h)
+                break
+    return carer_of
 
 
 def _living_alongside(mp: _Proto, x: np.ndarray, pairs: PairTable) -> None:
