@@ -131,8 +131,13 @@ def _json_path(parts: Any) -> str:
 
 def schema_message(err: jsonschema.ValidationError) -> str:
     """A JSON Schema error in words a data officer can act on (shared with the store)."""
-    if err.validator == "additionalProperties" and isinstance(err.schema, Mapping):
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+    subschema, instance = err.schema, err.instance  # jsonschema types both as maybe Unset
+    if (
+        err.validator == "additionalProperties"
+        and isinstance(subschema, Mapping)
+        and isinstance(instance, Mapping)
+    ):
+        extra = sorted(set(instance) - set(subschema.get("properties", {})))
         return f"unknown field(s): {', '.join(extra)}"
     if err.validator == "enum" and isinstance(err.validator_value, list):
         allowed = ", ".join(map(str, err.validator_value))

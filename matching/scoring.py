@@ -188,7 +188,8 @@ def _age_fit(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
     """1 at the middle of a carer's approved age range, falling to 0 just beyond it."""
     lo, hi = t.min_age[idx].astype(float), t.max_age[idx].astype(float)
     half = (hi - lo) / 2 + 1
-    return np.clip(1 - np.abs(child.age - (lo + hi) / 2) / half, 0, 1)
+    fit: np.ndarray = np.clip(1 - np.abs(child.age - (lo + hi) / 2) / half, 0, 1)
+    return fit  # annotated: numpy's stubs give Any here
 
 
 def _wishes(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
