@@ -93,47 +93,10 @@ def greedy(problem: Problem, ctx: MatchingContext | None = None) -> SolveResult:
     placed children's absolute scores (0–100 each), not the product's relative quality.
     """
     started = time.perf_counter()
-    ctx = ctx or MatchingContext(problem)
-    pairs = PairTable(ctx)
-    children = problem.children
+    pairs = PairTable(ctx or MatchingContext(problem))
     occ = Occupancy.of(pairs)
-    reason: dict[int, str] = {}
-
-    queue: list[tuple[tuple[int, int, str], int, str, list[int], str | None]] = []
-    grouped: set[int] = set()
-    for g in problem.sibling_groups:
-        if g.policy == "apart":
-            continue
-        members = [pairs.index[c] for c in g.children]
-        grouped.update(members)
-        queue.append((_referral_key(problem, members), len(queue), g.policy, members, g.id))
-    for c in range(len(children)):
-        if c not in grouped:
-            queue.append((_referral_key(problem, [c]), len(queue), "child", [c], None))
-    heapq.heapify(queue)
-    seq = len(queue)
-
-    while queue:
-        _key, _seq, kind, members, gid = heapq.heappop(queue)
-        if kind == "child":
-            (c,) = members
-            home = _nearest_free(pairs, occ, c)
-            if home is not None:
-                occ.place([c], home)
-            else:
-                reason[c] = _greedy_reason(pairs, c)
-            continue
-        home, why = _nearest_for_group(pairs, occ, members)
-        if home is not None:
-            occ.place(members, home)
-        elif kind == "must":
-            for c in members:
-                reason[c] = f"sibling group {gid} must live together: {why}"
-        else:  # should: each member becomes a referral of their own
-            for c in members:
-                heapq.heappush(queue, (_referral_key(problem, [c]), seq, "child", [c], None))
-                seq += 1
-
+    reason = _work_through(_referrals(problem, pairs), pairs, occ)
+    children = problem.children
     carer_of = dict(occ.carer_of)
     assignments = pairs.assignments(carer_of)
     outcomes = pairs.sibling_outcomes(carer_of)
@@ -156,6 +119,58 @@ def greedy(problem: Problem, ctx: MatchingContext | None = None) -> SolveResult:
         unplaced=unplaced,
         sibling_groups=outcomes,
     )
+
+
+#: A referral in the queue: its turn, a tie-break by arrival, "child" or the group's
+#: policy, the children's positions, and the group's id.
+_Referral = tuple[tuple[int, int, str], int, str, list[int], str | None]
+
+
+def _referrals(problem: Problem, pairs: PairTable) -> list[_Referral]:
+    """The queue at the start, as a heap: each `must` or `should` group as one
+    referral, every other child as their own."""
+    queue: list[_Referral] = []
+    grouped: set[int] = set()
+    for g in problem.sibling_groups:
+        if g.policy == "apart":
+            continue
+        members = [pairs.index[c] for c in g.children]
+        grouped.update(members)
+        queue.append((_referral_key(problem, members), len(queue), g.policy, members, g.id))
+    for c in range(len(problem.children)):
+        if c not in grouped:
+            queue.append((_referral_key(problem, [c]), len(queue), "child", [c], None))
+    heapq.heapify(queue)
+    return queue
+
+
+def _work_through(queue: list[_Referral], pairs: PairTable, occ: Occupancy) -> dict[int, str]:
+    """Place each referral in turn (into `occ`), a `should` group that does not fit
+    going back into the queue member by member; why each child left out was."""
+    problem = pairs.ctx.problem
+    reason: dict[int, str] = {}
+    seq = len(queue)
+    while queue:
+        _key, _seq, kind, members, gid = heapq.heappop(queue)
+        if kind == "child":
+            (c,) = members
+            home = _nearest_free(pairs, occ, c)
+            if home is not None:
+                occ.place([c], home)
+            else:
+                reason[c] = _greedy_reason(pairs, c)
+            continue
+        home, why = _nearest_for_group(pairs, occ, members)
+        if home is not None:
+            occ.place(members, home)
+        elif kind == "must":
+            for c in members:
+                reason[c] = f"sibling group {gid} must live together: {why}"
+        else:  # should: each member becomes a referral of their own
+            for c in members:
+                heapq.heappush(queue, (_referral_key(problem, [c]), seq, "child", [c], None))
+                seq += 1
+    return reason
 
 
 def _by_distance(carers: np.ndarray, km: np.ndarray) -> np.ndarray:
