@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from carers.model import Household
 from children.model import Child
 from matching.eligibility import Assessment
 from matching.problem import Policy
@@ -206,44 +207,82 @@ def _wishes(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
     )
 
 
+#: A reason: the criterion it speaks to, and the words.
+Said = tuple[str, str]
+
+#: What a placement with each kind of carer is called in a reason.
+_PLACEMENT_WORDS: dict[str, str] = {
+    "foster": "foster placement",
+    "kinship": "kinship placement",
+    "residential": "children's home",
+    "supported": "supported accommodation",
+    "adoption": "adoptive placement",
+}
+
+
 def explain_match(scores: Scores, j: int) -> list[str]:
-    """One line per criterion for the j-th scored carer, in the policy's weight order."""
+    """One line per criterion for the j-th scored carer, in the policy's weight order
+    (a criterion's weight times one plus its value, so a strength comes before a
+    weakness of the same weight; ties keep the order below)."""
     child = scores.child
-    i = int(scores.carers[j])
-    h = scores.table.carers[i]
+    h = scores.table.carers[int(scores.carers[j])]
     v = {c: float(scores.value[c][j]) for c in COMPONENTS}
-    lines: list[tuple[float, str]] = []
+    said = [
+        *_place_reasons(scores, j, h, v),
+        *_culture_reasons(child, h),
+        *_household_reasons(child, h),
+        *_wish_and_cost_reasons(scores, h, v),
+    ]
+    lines = [(scores.weights[component] * (1 + v[component]), text) for component, text in said]
+    lines.sort(key=lambda p: -p[0])
+    return [text for _, text in lines]
 
-    def add(component: str, text: str) -> None:
-        lines.append((scores.weights[component] * (1 + v[component]), text))
 
-    add("proximity", f"{scores.home_km[j]:.1f} km from home ({child.home} to {h.location})")
+def _place_reasons(scores: Scores, j: int, h: Household, v: dict[str, float]) -> list[Said]:
+    """Distance from home (and school), the home LA, and brothers or sisters there."""
+    child = scores.child
+    out = [("proximity", f"{scores.home_km[j]:.1f} km from home ({child.home} to {h.location})")]
     if scores.school_km is not None:
-        add("proximity", f"{scores.school_km[j]:.1f} km from school ({child.school})")
+        out.append(("proximity", f"{scores.school_km[j]:.1f} km from school ({child.school})"))
     if v["same_la"]:
-        add("same_la", f"in the child's home LA ({child.la})")
+        out.append(("same_la", f"in the child's home LA ({child.la})"))
     else:
-        add("same_la", f"outside the home LA ({child.la}): carer is in {h.la}")
+        out.append(("same_la", f"outside the home LA ({child.la}): carer is in {h.la}"))
     if scores.applies["siblings_already_placed"] and v["siblings_already_placed"]:
-        add("siblings_already_placed", "a brother or sister already lives here")
+        out.append(("siblings_already_placed", "a brother or sister already lives here"))
     elif scores.applies["siblings_already_placed"]:
-        add("siblings_already_placed", "brothers or sisters live elsewhere, not here")
+        out.append(("siblings_already_placed", "brothers or sisters live elsewhere, not here"))
+    return out
+
+
+def _culture_reasons(child: Child, h: Household) -> list[Said]:
+    """A language besides English, religion and ethnic group, each only when the
+    child's record says something about it."""
+    out: list[Said] = []
     others = [lang for lang in child.languages if lang != "en"]
     shared = [lang for lang in others if lang in h.languages]
     if shared:
-        add("culture", f"speaks {', '.join(map(language_name, shared))}, as the child does")
+        names = ", ".join(map(language_name, shared))
+        out.append(("culture", f"speaks {names}, as the child does"))
     elif others:
-        add(
-            "culture",
-            f"does not speak {', '.join(map(language_name, others))} (the child's language)",
-        )
+        names = ", ".join(map(language_name, others))
+        out.append(("culture", f"does not speak {names} (the child's language)"))
     if child.religion not in NO_RELIGION:
         if h.religion == child.religion:
-            add("culture", f"shares the child's religion ({child.religion})")
+            out.append(("culture", f"shares the child's religion ({child.religion})"))
         else:
-            add("culture", f"a different religion ({h.religion}; the child: {child.religion})")
+            out.append(
+                ("culture", f"a different religion ({h.religion}; the child: {child.religion})")
+            )
     if ethnic_group(h.ethnicity) == ethnic_group(child.ethnicity) != UNKNOWN_GROUP:
-        add("culture", f"same ethnic group as the child ({ethnic_group(child.ethnicity)})")
+        out.append(("culture", f"same ethnic group as the child ({ethnic_group(child.ethnicity)})"))
+    return out
+
+
+def _household_reasons(child: Child, h: Household) -> list[Said]:
+    """Skills for the child's needs, the approved ages, the children already there and
+    the carer's experience."""
+    out: list[Said] = []
     if child.needs:
         held = [NEED_LABELS[n] for n in sorted(child.needs)]
         related = sorted({s for n in child.needs for s in RELATED_SKILLS.get(n, ())} - child.needs)
@@ -251,36 +290,41 @@ def explain_match(scores: Scores, j: int) -> list[str]:
         text = "skilled in " + ", ".join(held)
         if extra:
             text += "; also " + ", ".join(extra)
-        add("skills_depth", text)
-    add("age_fit", f"age {child.age} within approval {h.min_age}–{h.max_age}")
+        out.append(("skills_depth", text))
+    out.append(("age_fit", f"age {child.age} within approval {h.min_age}–{h.max_age}"))
     if h.household_children_ages:
         ages = ", ".join(map(str, sorted(h.household_children_ages)))
         n = len(h.household_children_ages)
-        add(
-            "household_fit",
-            f"{n} child{'ren' if n > 1 else ''} already in the household (ages {ages})",
+        out.append(
+            (
+                "household_fit",
+                f"{n} child{'ren' if n > 1 else ''} already in the household (ages {ages})",
+            )
         )
     else:
-        add("household_fit", "no other children in the household")
+        out.append(("household_fit", "no other children in the household"))
     years = h.years_experience
-    add("experience", f"{years:g} year{'s' if years != 1 else ''}' experience")
+    out.append(("experience", f"{years:g} year{'s' if years != 1 else ''}' experience"))
+    return out
+
+
+def _wish_and_cost_reasons(scores: Scores, h: Household, v: dict[str, float]) -> list[Said]:
+    """Whether this is where (or who) the child asked for, and what the placement is
+    and costs."""
+    child = scores.child
+    out: list[Said] = []
     if scores.applies["wishes"]:
         if v["wishes"]:
-            add(
-                "wishes",
-                "where the child asked to live"
-                if h.location in child.wishes.areas
-                else "a carer the child asked for",
+            out.append(
+                (
+                    "wishes",
+                    "where the child asked to live"
+                    if h.location in child.wishes.areas
+                    else "a carer the child asked for",
+                )
             )
         else:
-            add("wishes", "not where the child asked to live")
-    kind = {
-        "foster": "foster placement",
-        "kinship": "kinship placement",
-        "residential": "children's home",
-        "supported": "supported accommodation",
-        "adoption": "adoptive placement",
-    }[h.kind]
-    add("cost", f"{PROVIDER_LABELS[h.provider]} {kind}, £{h.weekly_cost:,.0f} a week")
-    lines.sort(key=lambda p: -p[0])
-    return [text for _, text in lines]
+            out.append(("wishes", "not where the child asked to live"))
+    kind = _PLACEMENT_WORDS[h.kind]
+    out.append(("cost", f"{PROVIDER_LABELS[h.provider]} {kind}, £{h.weekly_cost:,.0f} a week"))
+    return out
