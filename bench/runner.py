@@ -23,9 +23,9 @@ from multiprocessing import get_context
 
 import matching
 from bench.metrics import Bounds, bounds, median_index
-from matching.baselines import NAIVE_MAX_PAIRS, greedy, naive_cpsat
 from matching.problem import Problem
 from matching.result import SolveResult
+from matching.yardsticks.baselines import NAIVE_MAX_PAIRS, greedy, naive_cpsat
 from synth import WEST_YORKSHIRE, generate_region
 
 #: Methods in the order they are run and reported.

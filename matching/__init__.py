@@ -7,26 +7,21 @@ The Python API for other tools::
     problem = matching.load_problem("problem.json")      # or a dict
     ranking = matching.rank(problem, "C-0001", top=20)   # .to_dict()
     result = matching.solve(problem)                     # .to_dict()
+
+The package's folders show its subsystems: the contract (`problem`, `result`,
+`schema/`); one pair at a time (`eligibility`, `scoring`, `table`, `ranking`,
+`unplaced`); data shared by batch methods (`pairs`, `occupancy`); the optimiser
+(`solver` and its private internals); the yardsticks (`yardsticks/`: baselines and
+stability); and family-finding for adoption (`family_finding/`). This module only
+re-exports the public API.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from os import PathLike
-from pathlib import Path
-from typing import Any
-
 from matching.eligibility import RULES, assess
+from matching.loading import load_problem
 from matching.problem import Policy, Problem, ProblemInvalid, ProblemIssue, parse_problem
-from matching.ranking import (
-    CarerRanking,
-    MatchingContext,
-    Ranking,
-    rank_carer,
-    rank_child,
-    rank_group,
-)
+from matching.ranking import CarerRanking, MatchingContext, Ranking, rank, rank_children
 from matching.result import SolveResult
 from matching.solver import solve
 
@@ -47,59 +42,3 @@ __all__ = [
     "rank_children",
     "solve",
 ]
-
-
-def load_problem(source: str | PathLike[str] | Mapping[str, Any]) -> Problem:
-    """A validated Problem from a problem-format dict or a path to a JSON file.
-
-    The one place the matching package reads a file, for callers' convenience; every
-    fault is raised as ProblemInvalid with its JSON path (malformed JSON included).
-    """
-    if isinstance(source, Mapping):
-        return parse_problem(source)
-    path = Path(source)
-    try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise ProblemInvalid([ProblemIssue("$", f"cannot read {path}: {exc.strerror}")]) from exc
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProblemInvalid(
-            [
-                ProblemIssue(
-                    "$",
-                    f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-                )
-            ]
-        ) from exc
-    return parse_problem(doc)
-
-
-def rank(
-    problem: Problem,
-    subject: str,
-    top: int = 20,
-    near_misses: int = 10,
-    ctx: MatchingContext | None = None,
-) -> Ranking:
-    """Ranked matches for a child id or a sibling group id; KeyError if neither."""
-    ctx = ctx or MatchingContext(problem)
-    if subject in problem.child_by_id:
-        return rank_child(ctx, problem.child_by_id[subject], top, near_misses)
-    for g in problem.sibling_groups:
-        if g.id == subject:
-            return rank_group(ctx, g, top, near_misses)
-    raise KeyError(f"no child or sibling group with id {subject!r} in the problem")
-
-
-def rank_children(
-    problem: Problem,
-    carer_id: str,
-    top: int = 20,
-    near_misses: int = 10,
-    ctx: MatchingContext | None = None,
-) -> CarerRanking:
-    """Children a carer (an adopter, a new vacancy) could take, best first, and the
-    children who fail one rule only; KeyError if no such carer."""
-    return rank_carer(ctx or MatchingContext(problem), carer_id, top, near_misses)

@@ -111,7 +111,8 @@ class Assessment:
 
     @cached_property
     def fail_count(self) -> np.ndarray:
-        return self.failures.sum(axis=0)
+        counts: np.ndarray = self.failures.sum(axis=0)  # numpy's stubs say Any
+        return counts
 
     @cached_property
     def eligible(self) -> np.ndarray:
@@ -201,9 +202,10 @@ Check = Callable[[np.ndarray], np.ndarray]
 
 def km_to_carers(outcode: str, table: CarerTable, gaz: Gazetteer, idx: np.ndarray) -> np.ndarray:
     i = gaz.index[outcode]
-    return np.hypot(
+    km: np.ndarray = np.hypot(  # numpy's stubs say Any for ufuncs on arrays
         table.x_km[idx] - gaz.easting[i] / 1000.0, table.y_km[idx] - gaz.northing[i] / 1000.0
     )
+    return km
 
 
 def _limits(child: Child, table: CarerTable, policy: Policy, idx: np.ndarray) -> np.ndarray:
@@ -211,7 +213,8 @@ def _limits(child: Child, table: CarerTable, policy: Policy, idx: np.ndarray) ->
     if child.max_distance_km is not None:
         return np.full(len(idx), float(child.max_distance_km))
     per_kind = np.array([policy.max_distance_km[k] for k in KINDS], dtype=np.float64)
-    return per_kind[table.kind[idx]]
+    limits: np.ndarray = per_kind[table.kind[idx]]  # fancy indexing: Any in numpy's stubs
+    return limits
 
 
 def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> dict[str, Check]:

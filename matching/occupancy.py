@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from children.model import Child
-
-if TYPE_CHECKING:
-    from matching.pairs import PairTable
+from matching.pairs import PairTable
 
 
 class Occupancy:

@@ -58,7 +58,8 @@ class PairTable:
         """
         if not len(total) or total.max() <= 0:
             return np.full(len(total), 100 * QUALITY_SCALE, dtype=np.int64)
-        return np.rint(100 * QUALITY_SCALE * total / total.max()).astype(np.int64)
+        quality: np.ndarray = np.rint(100 * QUALITY_SCALE * total / total.max()).astype(np.int64)
+        return quality  # annotated: numpy's stubs give Any here
 
     def assess(self, child: int) -> Assessment:
         """The full assessment of one child again (for explaining why it is unplaced)."""

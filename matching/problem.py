@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -23,6 +23,9 @@ from children.model import AdoptionPlan, Child, Wishes
 from children.siblings import SiblingGroup, SiblingRelations
 from geo import Gazetteer, UnknownOutcode, gazetteer, outcode_of
 from vocab import KINDS
+
+#: Reads a date at a JSON path, noting a fault there if it is not one.
+ReadDay = Callable[[str, str], date]
 
 DEFAULT_MAX_DISTANCE_KM: dict[str, float] = {
     "foster": 32.0,
@@ -108,7 +111,8 @@ class ProblemInvalid(ValueError):
 def schema(name: str = "problem") -> dict[str, Any]:
     """The published JSON Schema (matching/schema/<name>.schema.json)."""
     text = resources.files("matching").joinpath(f"schema/{name}.schema.json").read_text("utf-8")
-    return json.loads(text)
+    published: dict[str, Any] = json.loads(text)
+    return published
 
 
 @lru_cache(maxsize=2)
@@ -127,10 +131,15 @@ def _json_path(parts: Any) -> str:
 
 def schema_message(err: jsonschema.ValidationError) -> str:
     """A JSON Schema error in words a data officer can act on (shared with the store)."""
-    if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+    subschema, instance = err.schema, err.instance  # jsonschema types both as maybe Unset
+    if (
+        err.validator == "additionalProperties"
+        and isinstance(subschema, Mapping)
+        and isinstance(instance, Mapping)
+    ):
+        extra = sorted(set(instance) - set(subschema.get("properties", {})))
         return f"unknown field(s): {', '.join(extra)}"
-    if err.validator == "enum":
+    if err.validator == "enum" and isinstance(err.validator_value, list):
         allowed = ", ".join(map(str, err.validator_value))
         return f"{err.instance!r} is not allowed here (expected one of: {allowed})"
     if err.validator == "required":
@@ -173,26 +182,61 @@ def parse_problem(
     return problem
 
 
-def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -> Problem:
-    """Typed values from a document, appending every cross-reference fault to `issues`."""
+class _Reader:
+    """Reads a document's values, noting each fault with its JSON path and carrying on
+    (an unknown outcode is kept as written, a bad date read as `date.min`), so that one
+    pass finds every fault."""
 
-    def outcode(value: str, path: str, who: str) -> str:
+    def __init__(self, gaz: Gazetteer, issues: list[ProblemIssue]) -> None:
+        self.gaz = gaz
+        self.issues = issues
+
+    def fault(self, path: str, message: str) -> None:
+        self.issues.append(ProblemIssue(path, message))
+
+    def outcode(self, value: str, path: str, who: str) -> str:
         try:
-            return gaz.resolve(value)
+            return self.gaz.resolve(value)
         except UnknownOutcode as exc:
-            issues.append(ProblemIssue(path, f"{who}: {exc}"))
+            self.fault(path, f"{who}: {exc}")
             return value
 
-    def day(value: str, path: str) -> date:
+    def day(self, value: str, path: str) -> date:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            issues.append(ProblemIssue(path, f"{value!r} is not a date (YYYY-MM-DD)"))
+            self.fault(path, f"{value!r} is not a date (YYYY-MM-DD)")
             return date.min
 
-    as_of = day(doc["as_of"], "$.as_of")
-    pol = doc.get("policy", {})
-    policy = Policy(
+    def duplicate(self, seen: dict[str, int], record_id: str, i: int, kind: str, at: str) -> None:
+        """Note a repeated id (`at` is the list's path, e.g. `$.children`); the first
+        occurrence is the one later repeats point to."""
+        if record_id in seen:
+            self.fault(
+                f"{at}[{i}].id", f"duplicate {kind} id {record_id!r} (also {at}[{seen[record_id]}])"
+            )
+        seen.setdefault(record_id, i)
+
+
+def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -> Problem:
+    """Typed values from a document, appending every cross-reference fault to `issues`
+    (in document order: dates, children, carers, references between them, sibling
+    groups)."""
+    read = _Reader(gaz, issues)
+    as_of = read.day(doc["as_of"], "$.as_of")
+    policy = _policy(doc.get("policy", {}))
+    seen: dict[str, int] = {}
+    children = [_child(c, i, read, seen) for i, c in enumerate(doc["children"])]
+    seen_carer: dict[str, int] = {}
+    carers = [_carer(h, i, read, seen_carer) for i, h in enumerate(doc["carers"])]
+    _check_references(doc["children"], children, carers, read)
+    groups = _sibling_groups(doc.get("sibling_groups", []), children, read)
+    return Problem(as_of, policy, tuple(children), groups, tuple(carers))
+
+
+def _policy(pol: Mapping[str, Any]) -> Policy:
+    """The policy, each value the document leaves out taken from the defaults."""
+    return Policy(
         max_distance_km=DEFAULT_MAX_DISTANCE_KM | pol.get("max_distance_km", {}),
         time_limit_s=float(pol.get("time_limit_s", 10.0)),
         school_travel_km=float(pol.get("school_travel_km", 16.0)),
@@ -200,170 +244,142 @@ def _build(doc: Mapping[str, Any], gaz: Gazetteer, issues: list[ProblemIssue]) -
         seed=int(pol.get("seed", 0)),
     )
 
-    children: list[Child] = []
-    seen: dict[str, int] = {}
-    for i, c in enumerate(doc["children"]):
-        p = f"$.children[{i}]"
-        who = f"child {c['id']}"
-        if c["id"] in seen:
-            issues.append(
-                ProblemIssue(
-                    f"{p}.id", f"duplicate child id {c['id']!r} (also $.children[{seen[c['id']]}])"
-                )
-            )
-        seen.setdefault(c["id"], i)
-        avoid = tuple(
-            outcode(a, f"{p}.avoid[{k}]", who) if _looks_like_outcode(a) else a
-            for k, a in enumerate(c.get("avoid", []))
-        )
-        wishes = c.get("wishes", {})
-        school = c.get("school")
-        if c.get("school_must_stay") and not school:
-            issues.append(
-                ProblemIssue(
-                    f"{p}.school", f"{who}: school_must_stay is true but no school is given"
-                )
-            )
-        adoption = None
-        if "adoption" in c:
-            if "adoption" not in c["accepts"]:
-                issues.append(
-                    ProblemIssue(
-                        f"{p}.adoption", f"{who}: adoption details but the plan does not accept it"
-                    )
-                )
-            adoption = _adoption_plan(c["adoption"], f"{p}.adoption", day)
-        children.append(
-            Child(
-                id=c["id"],
-                la=c["la"],
-                age=c["age"],
-                sex=c["sex"],
-                home=outcode(c["home"], f"{p}.home", who),
-                accepts=tuple(c["accepts"]),
-                urgency=c["urgency"],
-                needed_by=day(c["needed_by"], f"{p}.needed_by"),
-                ethnicity=c.get("ethnicity", "NOBT"),
-                religion=c.get("religion", "none"),
-                languages=tuple(c.get("languages", ["en"])),
-                school=outcode(school, f"{p}.school", who) if school else None,
-                school_must_stay=bool(c.get("school_must_stay", False)),
-                avoid=avoid,
-                needs=frozenset(c.get("needs", [])),
-                flags=frozenset(c.get("flags", [])),
-                max_distance_km=c.get("max_distance_km"),
-                siblings_placed_with=tuple(c.get("siblings_placed_with", [])),
-                wishes=Wishes(
-                    areas=tuple(
-                        outcode(a, f"{p}.wishes.areas[{k}]", who)
-                        for k, a in enumerate(wishes.get("areas", []))
-                    ),
-                    carers=tuple(wishes.get("carers", [])),
-                ),
-                adoption=adoption,
-            )
-        )
 
-    carers: list[Household] = []
-    seen_carer: dict[str, int] = {}
-    for i, h in enumerate(doc["carers"]):
-        p = f"$.carers[{i}]"
-        who = f"carer {h['id']}"
-        if h["id"] in seen_carer:
-            issues.append(
-                ProblemIssue(
-                    f"{p}.id",
-                    f"duplicate carer id {h['id']!r} (also $.carers[{seen_carer[h['id']]}])",
-                )
-            )
-        seen_carer.setdefault(h["id"], i)
-        if h["min_age"] > h["max_age"]:
-            issues.append(
-                ProblemIssue(
-                    f"{p}.min_age", f"{who}: min_age {h['min_age']} is above max_age {h['max_age']}"
-                )
-            )
-        if h["kind"] != "kinship" and h.get("connected_children"):
-            issues.append(
-                ProblemIssue(
-                    f"{p}.connected_children", f"{who}: only kinship carers have connected children"
-                )
-            )
-        adopter = None
-        if "adopter" in h:
-            if h["kind"] != "adoption":
-                issues.append(
-                    ProblemIssue(
-                        f"{p}.adopter", f"{who}: adopter details on a carer of kind {h['kind']!r}"
-                    )
-                )
-            adopter = _adopter_approval(h["adopter"], f"{p}.adopter", day)
-        carers.append(
-            Household(
-                id=h["id"],
-                la=h["la"],
-                kind=h["kind"],
-                provider=h["provider"],
-                location=outcode(h["location"], f"{p}.location", who),
-                min_age=h["min_age"],
-                max_age=h["max_age"],
-                vacancies=h["vacancies"],
-                available_from=day(h["available_from"], f"{p}.available_from"),
-                weekly_cost=float(h["weekly_cost"]),
-                sexes=frozenset(h.get("sexes", [])),
-                skills=frozenset(h.get("skills", [])),
-                languages=tuple(h.get("languages", ["en"])),
-                ethnicity=h.get("ethnicity", "NOBT"),
-                religion=h.get("religion", "none"),
-                household_children_ages=tuple(h.get("household_children_ages", [])),
-                smoker=bool(h.get("smoker", False)),
-                pets=bool(h.get("pets", False)),
-                wheelchair_access=bool(h.get("wheelchair_access", False)),
-                years_experience=float(h.get("years_experience", 0)),
-                connected_children=tuple(h.get("connected_children", [])),
-                adopter=adopter,
-            )
-        )
+def _child(c: Mapping[str, Any], i: int, read: _Reader, seen: dict[str, int]) -> Child:
+    """One child of `$.children`, with the faults only the whole record shows (a
+    repeated id, a school to keep but none given, adoption details the plan rules out)."""
+    p = f"$.children[{i}]"
+    who = f"child {c['id']}"
+    read.duplicate(seen, c["id"], i, "child", "$.children")
+    avoid = tuple(
+        read.outcode(a, f"{p}.avoid[{k}]", who) if _looks_like_outcode(a) else a
+        for k, a in enumerate(c.get("avoid", []))
+    )
+    wishes = c.get("wishes", {})
+    school = c.get("school")
+    if c.get("school_must_stay") and not school:
+        read.fault(f"{p}.school", f"{who}: school_must_stay is true but no school is given")
+    adoption = None
+    if "adoption" in c:
+        if "adoption" not in c["accepts"]:
+            read.fault(f"{p}.adoption", f"{who}: adoption details but the plan does not accept it")
+        adoption = _adoption_plan(c["adoption"], f"{p}.adoption", read.day)
+    return Child(
+        id=c["id"],
+        la=c["la"],
+        age=c["age"],
+        sex=c["sex"],
+        home=read.outcode(c["home"], f"{p}.home", who),
+        accepts=tuple(c["accepts"]),
+        urgency=c["urgency"],
+        needed_by=read.day(c["needed_by"], f"{p}.needed_by"),
+        ethnicity=c.get("ethnicity", "NOBT"),
+        religion=c.get("religion", "none"),
+        languages=tuple(c.get("languages", ["en"])),
+        school=read.outcode(school, f"{p}.school", who) if school else None,
+        school_must_stay=bool(c.get("school_must_stay", False)),
+        avoid=avoid,
+        needs=frozenset(c.get("needs", [])),
+        flags=frozenset(c.get("flags", [])),
+        max_distance_km=c.get("max_distance_km"),
+        siblings_placed_with=tuple(c.get("siblings_placed_with", [])),
+        wishes=Wishes(
+            areas=tuple(
+                read.outcode(a, f"{p}.wishes.areas[{k}]", who)
+                for k, a in enumerate(wishes.get("areas", []))
+            ),
+            carers=tuple(wishes.get("carers", [])),
+        ),
+        adoption=adoption,
+    )
 
-    known_las = set(gaz.area) | {c.la for c in children} | {h.la for h in carers}
-    for i, c in enumerate(doc["children"]):
+
+def _carer(h: Mapping[str, Any], i: int, read: _Reader, seen: dict[str, int]) -> Household:
+    """One household of `$.carers`, with the faults only the whole record shows (a
+    repeated id, an age range upside down, details that belong to another kind)."""
+    p = f"$.carers[{i}]"
+    who = f"carer {h['id']}"
+    read.duplicate(seen, h["id"], i, "carer", "$.carers")
+    if h["min_age"] > h["max_age"]:
+        read.fault(f"{p}.min_age", f"{who}: min_age {h['min_age']} is above max_age {h['max_age']}")
+    if h["kind"] != "kinship" and h.get("connected_children"):
+        read.fault(f"{p}.connected_children", f"{who}: only kinship carers have connected children")
+    adopter = None
+    if "adopter" in h:
+        if h["kind"] != "adoption":
+            read.fault(f"{p}.adopter", f"{who}: adopter details on a carer of kind {h['kind']!r}")
+        adopter = _adopter_approval(h["adopter"], f"{p}.adopter", read.day)
+    return Household(
+        id=h["id"],
+        la=h["la"],
+        kind=h["kind"],
+        provider=h["provider"],
+        location=read.outcode(h["location"], f"{p}.location", who),
+        min_age=h["min_age"],
+        max_age=h["max_age"],
+        vacancies=h["vacancies"],
+        available_from=read.day(h["available_from"], f"{p}.available_from"),
+        weekly_cost=float(h["weekly_cost"]),
+        sexes=frozenset(h.get("sexes", [])),
+        skills=frozenset(h.get("skills", [])),
+        languages=tuple(h.get("languages", ["en"])),
+        ethnicity=h.get("ethnicity", "NOBT"),
+        religion=h.get("religion", "none"),
+        household_children_ages=tuple(h.get("household_children_ages", [])),
+        smoker=bool(h.get("smoker", False)),
+        pets=bool(h.get("pets", False)),
+        wheelchair_access=bool(h.get("wheelchair_access", False)),
+        years_experience=float(h.get("years_experience", 0)),
+        connected_children=tuple(h.get("connected_children", [])),
+        adopter=adopter,
+    )
+
+
+def _check_references(
+    docs: Sequence[Mapping[str, Any]],
+    children: Sequence[Child],
+    carers: Sequence[Household],
+    read: _Reader,
+) -> None:
+    """What a child's record names elsewhere: places to avoid (an outcode or a known LA),
+    and the carer households of `siblings_placed_with` and of the child's wishes."""
+    known_las = set(read.gaz.area) | {c.la for c in children} | {h.la for h in carers}
+    carer_ids = {h.id for h in carers}
+    for i, c in enumerate(docs):
         for k, place in enumerate(c.get("avoid", [])):
             if not _looks_like_outcode(place) and place not in known_las:
-                issues.append(
-                    ProblemIssue(
-                        f"$.children[{i}].avoid[{k}]",
-                        f"child {c['id']}: {place!r} is neither a UK outcode nor a known LA name",
-                    )
+                read.fault(
+                    f"$.children[{i}].avoid[{k}]",
+                    f"child {c['id']}: {place!r} is neither a UK outcode nor a known LA name",
                 )
         for k, cid in enumerate(c.get("siblings_placed_with", [])):
-            if cid not in seen_carer:
-                issues.append(
-                    ProblemIssue(
-                        f"$.children[{i}].siblings_placed_with[{k}]",
-                        f"no carer household {cid!r}: this field lists the households where "
-                        "a brother or sister already lives (their ids are in sibling groups)",
-                    )
+            if cid not in carer_ids:
+                read.fault(
+                    f"$.children[{i}].siblings_placed_with[{k}]",
+                    f"no carer household {cid!r}: this field lists the households where "
+                    "a brother or sister already lives (their ids are in sibling groups)",
                 )
         for k, cid in enumerate(c.get("wishes", {}).get("carers", [])):
-            if cid not in seen_carer:
-                issues.append(
-                    ProblemIssue(f"$.children[{i}].wishes.carers[{k}]", f"unknown carer {cid!r}")
-                )
+            if cid not in carer_ids:
+                read.fault(f"$.children[{i}].wishes.carers[{k}]", f"unknown carer {cid!r}")
 
+
+def _sibling_groups(
+    docs: Sequence[Mapping[str, Any]], children: Sequence[Child], read: _Reader
+) -> tuple[SiblingGroup, ...]:
+    """The sibling groups, each fault `SiblingRelations` finds at its group or member."""
     groups = tuple(
-        SiblingGroup(id=g["id"], children=tuple(g["children"]), policy=g["policy"])
-        for g in doc.get("sibling_groups", [])
+        SiblingGroup(id=g["id"], children=tuple(g["children"]), policy=g["policy"]) for g in docs
     )
     by_id = {c.id: c for c in children}
     for err in SiblingRelations.check(list(groups), by_id):
         path = f"$.sibling_groups[{err.group_index}]"
         path += f".children[{err.member_index}]" if err.member_index is not None else ""
-        issues.append(ProblemIssue(path, err.message))
+        read.fault(path, err.message)
+    return groups
 
-    return Problem(as_of, policy, tuple(children), groups, tuple(carers))
 
-
-def _adoption_plan(doc: Mapping[str, Any], path: str, day: Any) -> AdoptionPlan:
+def _adoption_plan(doc: Mapping[str, Any], path: str, day: ReadDay) -> AdoptionPlan:
     order = doc.get("placement_order_date")
     return AdoptionPlan(
         waiting_since=day(doc["waiting_since"], f"{path}.waiting_since"),
@@ -375,7 +391,7 @@ def _adoption_plan(doc: Mapping[str, Any], path: str, day: Any) -> AdoptionPlan:
     )
 
 
-def _adopter_approval(doc: Mapping[str, Any], path: str, day: Any) -> AdopterApproval:
+def _adopter_approval(doc: Mapping[str, Any], path: str, day: ReadDay) -> AdopterApproval:
     return AdopterApproval(
         approved_on=day(doc["approved_on"], f"{path}.approved_on"),
         agency=doc.get("agency", ""),
@@ -420,61 +436,6 @@ def _looks_like_outcode(text: str) -> bool:
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
     """The problem back in the public format (for generators, exports and replays)."""
-
-    def child(c: Child) -> dict[str, Any]:
-        out = {
-            "id": c.id,
-            "la": c.la,
-            "age": c.age,
-            "sex": c.sex,
-            "ethnicity": c.ethnicity,
-            "religion": c.religion,
-            "languages": list(c.languages),
-            "home": c.home,
-            "school": c.school,
-            "school_must_stay": c.school_must_stay,
-            "avoid": list(c.avoid),
-            "accepts": list(c.accepts),
-            "needs": sorted(c.needs),
-            "flags": sorted(c.flags),
-            "urgency": c.urgency,
-            "needed_by": c.needed_by.isoformat(),
-            "max_distance_km": c.max_distance_km,
-            "siblings_placed_with": list(c.siblings_placed_with),
-            "wishes": {"areas": list(c.wishes.areas), "carers": list(c.wishes.carers)},
-        }
-        if c.adoption is not None:
-            out["adoption"] = adoption_plan_to_dict(c.adoption)
-        return out
-
-    def carer(h: Household) -> dict[str, Any]:
-        out = {
-            "id": h.id,
-            "la": h.la,
-            "kind": h.kind,
-            "provider": h.provider,
-            "location": h.location,
-            "min_age": h.min_age,
-            "max_age": h.max_age,
-            "sexes": sorted(h.sexes),
-            "vacancies": h.vacancies,
-            "available_from": h.available_from.isoformat(),
-            "skills": sorted(h.skills),
-            "languages": list(h.languages),
-            "ethnicity": h.ethnicity,
-            "religion": h.religion,
-            "household_children_ages": list(h.household_children_ages),
-            "smoker": h.smoker,
-            "pets": h.pets,
-            "wheelchair_access": h.wheelchair_access,
-            "years_experience": h.years_experience,
-            "weekly_cost": h.weekly_cost,
-            "connected_children": list(h.connected_children),
-        }
-        if h.adopter is not None:
-            out["adopter"] = adopter_approval_to_dict(h.adopter)
-        return out
-
     p = problem.policy
     return {
         "as_of": problem.as_of.isoformat(),
@@ -485,13 +446,71 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
             "weights": dict(p.weights),
             "seed": p.seed,
         },
-        "children": [child(c) for c in problem.children],
+        "children": [child_to_dict(c) for c in problem.children],
         "sibling_groups": [
             {"id": g.id, "children": list(g.children), "policy": g.policy}
             for g in problem.sibling_groups
         ],
-        "carers": [carer(h) for h in problem.carers],
+        "carers": [carer_to_dict(h) for h in problem.carers],
     }
+
+
+def child_to_dict(c: Child) -> dict[str, Any]:
+    """A child in the public problem format."""
+    out: dict[str, Any] = {
+        "id": c.id,
+        "la": c.la,
+        "age": c.age,
+        "sex": c.sex,
+        "ethnicity": c.ethnicity,
+        "religion": c.religion,
+        "languages": list(c.languages),
+        "home": c.home,
+        "school": c.school,
+        "school_must_stay": c.school_must_stay,
+        "avoid": list(c.avoid),
+        "accepts": list(c.accepts),
+        "needs": sorted(c.needs),
+        "flags": sorted(c.flags),
+        "urgency": c.urgency,
+        "needed_by": c.needed_by.isoformat(),
+        "max_distance_km": c.max_distance_km,
+        "siblings_placed_with": list(c.siblings_placed_with),
+        "wishes": {"areas": list(c.wishes.areas), "carers": list(c.wishes.carers)},
+    }
+    if c.adoption is not None:
+        out["adoption"] = adoption_plan_to_dict(c.adoption)
+    return out
+
+
+def carer_to_dict(h: Household) -> dict[str, Any]:
+    """A carer household in the public problem format."""
+    out: dict[str, Any] = {
+        "id": h.id,
+        "la": h.la,
+        "kind": h.kind,
+        "provider": h.provider,
+        "location": h.location,
+        "min_age": h.min_age,
+        "max_age": h.max_age,
+        "sexes": sorted(h.sexes),
+        "vacancies": h.vacancies,
+        "available_from": h.available_from.isoformat(),
+        "skills": sorted(h.skills),
+        "languages": list(h.languages),
+        "ethnicity": h.ethnicity,
+        "religion": h.religion,
+        "household_children_ages": list(h.household_children_ages),
+        "smoker": h.smoker,
+        "pets": h.pets,
+        "wheelchair_access": h.wheelchair_access,
+        "years_experience": h.years_experience,
+        "weekly_cost": h.weekly_cost,
+        "connected_children": list(h.connected_children),
+    }
+    if h.adopter is not None:
+        out["adopter"] = adopter_approval_to_dict(h.adopter)
+    return out
 
 
 assert set(DEFAULT_MAX_DISTANCE_KM) == set(KINDS)

@@ -273,3 +273,32 @@ def rank_carer(ctx: MatchingContext, carer_id: str, top: int = 20, near: int = 1
     return CarerRanking(
         carer_id, len(found), tuple(m for _, m in found[:top]), tuple(misses[:near])
     )
+
+
+def rank(
+    problem: Problem,
+    subject: str,
+    top: int = 20,
+    near_misses: int = 10,
+    ctx: MatchingContext | None = None,
+) -> Ranking:
+    """Ranked matches for a child id or a sibling group id; KeyError if neither."""
+    ctx = ctx or MatchingContext(problem)
+    if subject in problem.child_by_id:
+        return rank_child(ctx, problem.child_by_id[subject], top, near_misses)
+    for g in problem.sibling_groups:
+        if g.id == subject:
+            return rank_group(ctx, g, top, near_misses)
+    raise KeyError(f"no child or sibling group with id {subject!r} in the problem")
+
+
+def rank_children(
+    problem: Problem,
+    carer_id: str,
+    top: int = 20,
+    near_misses: int = 10,
+    ctx: MatchingContext | None = None,
+) -> CarerRanking:
+    """Children a carer (an adopter, a new vacancy) could take, best first, and the
+    children who fail one rule only; KeyError if no such carer."""
+    return rank_carer(ctx or MatchingContext(problem), carer_id, top, near_misses)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from carers.model import Household
 from children.model import Child
 from matching.eligibility import Assessment
 from matching.problem import Policy
@@ -110,22 +111,49 @@ def score_carers(
     school_km: np.ndarray | None,
     policy: Policy,
 ) -> Scores:
-    """Score `child` against carers `idx`, given their distances from home and school."""
+    """Score `child` against carers `idx`, given their distances from home and school:
+    each criterion's value in [0, 1] for every carer, whether it applies to this child
+    (a criterion that cannot apply is left out of the total), and its weight."""
+    value = {
+        "proximity": _proximity(home_km, school_km),
+        "same_la": (t.la[idx] == t.las.get(child.la)).astype(float),
+        "siblings_already_placed": _siblings_placed(child, t, idx),
+        "culture": _culture(child, t, idx),
+        "skills_depth": _skills_depth(child, t, idx),
+        "age_fit": _age_fit(child, t, idx),
+        "household_fit": np.clip(1 - 0.25 * t.household_n[idx], 0, 1),
+        "experience": np.clip(t.experience[idx] / EXPERIENCE_FULL_YEARS, 0, 1),
+        "wishes": _wishes(child, t, idx),
+        "cost": np.clip(1 - t.cost[idx] / COST_SCALE, 0, 1),
+    }
+    applies = {c: True for c in COMPONENTS}
+    applies["siblings_already_placed"] = bool(child.siblings_placed_with)
+    applies["skills_depth"] = bool(child.needs)
+    applies["wishes"] = bool(child.wishes.areas or child.wishes.carers)
+    weights = {c: float(policy.weights.get(c, 0.0)) for c in COMPONENTS}
+    return Scores(child, t, idx, home_km, school_km, value, applies, weights)
+
+
+def _proximity(home_km: np.ndarray, school_km: np.ndarray | None) -> np.ndarray:
+    """Closeness to home, blended with closeness to school when the child has one."""
     home = np.exp(-home_km / PROXIMITY_SCALE_KM)
-    if school_km is not None:
-        school = np.exp(-school_km / PROXIMITY_SCALE_KM)
-        proximity = HOME_SHARE * home + (1 - HOME_SHARE) * school
-    else:
-        proximity = home
+    if school_km is None:
+        return home
+    school = np.exp(-school_km / PROXIMITY_SCALE_KM)
+    return HOME_SHARE * home + (1 - HOME_SHARE) * school
 
-    same_la = (t.la[idx] == t.las.get(child.la)).astype(float)
 
-    placed_with = (
-        np.array([t.carers[i].id in child.siblings_placed_with for i in idx], dtype=float)
-        if child.siblings_placed_with
-        else np.zeros(len(idx))
-    )
+def _siblings_placed(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
+    """1 for a household where a brother or sister already lives."""
+    if not child.siblings_placed_with:
+        return np.zeros(len(idx))
+    return np.array([t.carers[i].id in child.siblings_placed_with for i in idx], dtype=float)
 
+
+def _culture(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
+    """Ethnic group, religion and a language the child speaks besides English, in
+    proportions 0.4, 0.3, 0.3; what the child's record leaves unsaid counts half or
+    in full, never against a carer."""
     group = ethnic_group(child.ethnicity)
     if group == UNKNOWN_GROUP:
         ethnic = np.full(len(idx), 0.5)  # unrecorded: neither a match nor a mismatch
@@ -142,97 +170,119 @@ def score_carers(
         language = t.speaks[idx][:, own].any(axis=1).astype(float) if own else np.zeros(len(idx))
     else:
         language = np.ones(len(idx))
-    culture = 0.4 * ethnic + 0.3 * religion + 0.3 * language
+    return 0.4 * ethnic + 0.3 * religion + 0.3 * language
 
+
+def _skills_depth(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
+    """Beyond the skills the rules require, the share of related skills a carer holds
+    (from 0.5 with none to 1 with all)."""
     related = sorted({s for n in child.needs for s in RELATED_SKILLS.get(n, ())} - child.needs)
-    if related:
-        held = np.zeros(len(idx))
-        for s in related:
-            held += (t.skills[idx] & NEED_BIT[s]) != 0
-        depth = 0.5 + 0.5 * held / len(related)
-    else:
-        depth = np.ones(len(idx))
+    if not related:
+        return np.ones(len(idx))
+    held = np.zeros(len(idx))
+    for s in related:
+        held += (t.skills[idx] & NEED_BIT[s]) != 0
+    return 0.5 + 0.5 * held / len(related)
 
+
+def _age_fit(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
+    """1 at the middle of a carer's approved age range, falling to 0 just beyond it."""
     lo, hi = t.min_age[idx].astype(float), t.max_age[idx].astype(float)
     half = (hi - lo) / 2 + 1
-    age_fit = np.clip(1 - np.abs(child.age - (lo + hi) / 2) / half, 0, 1)
+    fit: np.ndarray = np.clip(1 - np.abs(child.age - (lo + hi) / 2) / half, 0, 1)
+    return fit  # annotated: numpy's stubs give Any here
 
-    household = np.clip(1 - 0.25 * t.household_n[idx], 0, 1)
-    experience = np.clip(t.experience[idx] / EXPERIENCE_FULL_YEARS, 0, 1)
 
+def _wishes(child: Child, t: CarerTable, idx: np.ndarray) -> np.ndarray:
+    """1 for a carer in an area, or a household, the child has asked for."""
+    if not (child.wishes.areas or child.wishes.carers):
+        return np.zeros(len(idx))
     wished_areas = set(child.wishes.areas)
-    wished = (
-        np.array(
-            [
-                t.carers[i].location in wished_areas or t.carers[i].id in child.wishes.carers
-                for i in idx
-            ],
-            dtype=float,
-        )
-        if (child.wishes.areas or child.wishes.carers)
-        else np.zeros(len(idx))
+    return np.array(
+        [
+            t.carers[i].location in wished_areas or t.carers[i].id in child.wishes.carers
+            for i in idx
+        ],
+        dtype=float,
     )
 
-    cost = np.clip(1 - t.cost[idx] / COST_SCALE, 0, 1)
 
-    value = {
-        "proximity": proximity,
-        "same_la": same_la,
-        "siblings_already_placed": placed_with,
-        "culture": culture,
-        "skills_depth": depth,
-        "age_fit": age_fit,
-        "household_fit": household,
-        "experience": experience,
-        "wishes": wished,
-        "cost": cost,
-    }
-    applies = {c: True for c in COMPONENTS}
-    applies["siblings_already_placed"] = bool(child.siblings_placed_with)
-    applies["skills_depth"] = bool(child.needs)
-    applies["wishes"] = bool(child.wishes.areas or child.wishes.carers)
-    weights = {c: float(policy.weights.get(c, 0.0)) for c in COMPONENTS}
-    return Scores(child, t, idx, home_km, school_km, value, applies, weights)
+#: A reason: the criterion it speaks to, and the words.
+Said = tuple[str, str]
+
+#: What a placement with each kind of carer is called in a reason.
+_PLACEMENT_WORDS: dict[str, str] = {
+    "foster": "foster placement",
+    "kinship": "kinship placement",
+    "residential": "children's home",
+    "supported": "supported accommodation",
+    "adoption": "adoptive placement",
+}
 
 
 def explain_match(scores: Scores, j: int) -> list[str]:
-    """One line per criterion for the j-th scored carer, in the policy's weight order."""
+    """One line per criterion for the j-th scored carer, in the policy's weight order
+    (a criterion's weight times one plus its value, so a strength comes before a
+    weakness of the same weight; ties keep the order below)."""
     child = scores.child
-    i = int(scores.carers[j])
-    h = scores.table.carers[i]
+    h = scores.table.carers[int(scores.carers[j])]
     v = {c: float(scores.value[c][j]) for c in COMPONENTS}
-    lines: list[tuple[float, str]] = []
+    said = [
+        *_place_reasons(scores, j, h, v),
+        *_culture_reasons(child, h),
+        *_household_reasons(child, h),
+        *_wish_and_cost_reasons(scores, h, v),
+    ]
+    lines = [(scores.weights[component] * (1 + v[component]), text) for component, text in said]
+    lines.sort(key=lambda p: -p[0])
+    return [text for _, text in lines]
 
-    def add(component: str, text: str) -> None:
-        lines.append((scores.weights[component] * (1 + v[component]), text))
 
-    add("proximity", f"{scores.home_km[j]:.1f} km from home ({child.home} to {h.location})")
+def _place_reasons(scores: Scores, j: int, h: Household, v: dict[str, float]) -> list[Said]:
+    """Distance from home (and school), the home LA, and brothers or sisters there."""
+    child = scores.child
+    out = [("proximity", f"{scores.home_km[j]:.1f} km from home ({child.home} to {h.location})")]
     if scores.school_km is not None:
-        add("proximity", f"{scores.school_km[j]:.1f} km from school ({child.school})")
+        out.append(("proximity", f"{scores.school_km[j]:.1f} km from school ({child.school})"))
     if v["same_la"]:
-        add("same_la", f"in the child's home LA ({child.la})")
+        out.append(("same_la", f"in the child's home LA ({child.la})"))
     else:
-        add("same_la", f"outside the home LA ({child.la}): carer is in {h.la}")
+        out.append(("same_la", f"outside the home LA ({child.la}): carer is in {h.la}"))
     if scores.applies["siblings_already_placed"] and v["siblings_already_placed"]:
-        add("siblings_already_placed", "a brother or sister already lives here")
+        out.append(("siblings_already_placed", "a brother or sister already lives here"))
     elif scores.applies["siblings_already_placed"]:
-        add("siblings_already_placed", "brothers or sisters live elsewhere, not here")
+        out.append(("siblings_already_placed", "brothers or sisters live elsewhere, not here"))
+    return out
+
+
+def _culture_reasons(child: Child, h: Household) -> list[Said]:
+    """A language besides English, religion and ethnic group, each only when the
+    child's record says something about it."""
+    out: list[Said] = []
     others = [lang for lang in child.languages if lang != "en"]
     shared = [lang for lang in others if lang in h.languages]
     if shared:
-        add("culture", f"speaks {', '.join(map(language_name, shared))}, as the child does")
+        names = ", ".join(map(language_name, shared))
+        out.append(("culture", f"speaks {names}, as the child does"))
     elif others:
-        add(
-            "culture",
-            f"does not speak {', '.join(map(language_name, others))} (the child's language)",
-        )
+        names = ", ".join(map(language_name, others))
+        out.append(("culture", f"does not speak {names} (the child's language)"))
     if child.religion not in NO_RELIGION:
         if h.religion == child.religion:
-            add("culture", f"shares the child's religion ({child.religion})")
+            out.append(("culture", f"shares the child's religion ({child.religion})"))
         else:
-            add("culture", f"a different religion ({h.religion}; the child: {child.religion})")
+            out.append(
+                ("culture", f"a different religion ({h.religion}; the child: {child.religion})")
+            )
     if ethnic_group(h.ethnicity) == ethnic_group(child.ethnicity) != UNKNOWN_GROUP:
-        add("culture", f"same ethnic group as the child ({ethnic_group(child.ethnicity)})")
+        out.append(("culture", f"same ethnic group as the child ({ethnic_group(child.ethnicity)})"))
+    return out
+
+
+def _household_reasons(child: Child, h: Household) -> list[Said]:
+    """Skills for the child's needs, the approved ages, the children already there and
+    the carer's experience."""
+    out: list[Said] = []
     if child.needs:
         held = [NEED_LABELS[n] for n in sorted(child.needs)]
         related = sorted({s for n in child.needs for s in RELATED_SKILLS.get(n, ())} - child.needs)
@@ -240,36 +290,41 @@ def explain_match(scores: Scores, j: int) -> list[str]:
         text = "skilled in " + ", ".join(held)
         if extra:
             text += "; also " + ", ".join(extra)
-        add("skills_depth", text)
-    add("age_fit", f"age {child.age} within approval {h.min_age}–{h.max_age}")
+        out.append(("skills_depth", text))
+    out.append(("age_fit", f"age {child.age} within approval {h.min_age}–{h.max_age}"))
     if h.household_children_ages:
         ages = ", ".join(map(str, sorted(h.household_children_ages)))
         n = len(h.household_children_ages)
-        add(
-            "household_fit",
-            f"{n} child{'ren' if n > 1 else ''} already in the household (ages {ages})",
+        out.append(
+            (
+                "household_fit",
+                f"{n} child{'ren' if n > 1 else ''} already in the household (ages {ages})",
+            )
         )
     else:
-        add("household_fit", "no other children in the household")
+        out.append(("household_fit", "no other children in the household"))
     years = h.years_experience
-    add("experience", f"{years:g} year{'s' if years != 1 else ''}' experience")
+    out.append(("experience", f"{years:g} year{'s' if years != 1 else ''}' experience"))
+    return out
+
+
+def _wish_and_cost_reasons(scores: Scores, h: Household, v: dict[str, float]) -> list[Said]:
+    """Whether this is where (or who) the child asked for, and what the placement is
+    and costs."""
+    child = scores.child
+    out: list[Said] = []
     if scores.applies["wishes"]:
         if v["wishes"]:
-            add(
-                "wishes",
-                "where the child asked to live"
-                if h.location in child.wishes.areas
-                else "a carer the child asked for",
+            out.append(
+                (
+                    "wishes",
+                    "where the child asked to live"
+                    if h.location in child.wishes.areas
+                    else "a carer the child asked for",
+                )
             )
         else:
-            add("wishes", "not where the child asked to live")
-    kind = {
-        "foster": "foster placement",
-        "kinship": "kinship placement",
-        "residential": "children's home",
-        "supported": "supported accommodation",
-        "adoption": "adoptive placement",
-    }[h.kind]
-    add("cost", f"{PROVIDER_LABELS[h.provider]} {kind}, £{h.weekly_cost:,.0f} a week")
-    lines.sort(key=lambda p: -p[0])
-    return [text for _, text in lines]
+            out.append(("wishes", "not where the child asked to live"))
+    kind = _PLACEMENT_WORDS[h.kind]
+    out.append(("cost", f"{PROVIDER_LABELS[h.provider]} {kind}, £{h.weekly_cost:,.0f} a week"))
+    return out

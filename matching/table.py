@@ -48,9 +48,13 @@ def _adopter_columns(carers: Sequence[Household]) -> dict[str, np.ndarray]:
     for h in carers:
         a = h.adopter
         if h.kind != "adoption":
-            unc.append(every_u), con.append(every_c), early.append(True)
+            unc.append(every_u)
+            con.append(every_c)
+            early.append(True)
         elif a is None:
-            unc.append(0), con.append(0), early.append(False)
+            unc.append(0)
+            con.append(0)
+            early.append(False)
         else:
             unc.append(bit_mask(a.uncertainties, UNCERTAINTY_BIT))
             con.append(bit_mask(a.contact, CONTACT_BIT))

@@ -40,7 +40,6 @@ import matching
 from carers.model import Household
 from children.model import Child
 from children.siblings import SiblingGroup
-from matching.baselines import greedy
 from matching.problem import (
     DEFAULT_MAX_DISTANCE_KM,
     DEFAULT_WEIGHTS,
@@ -50,6 +49,7 @@ from matching.problem import (
 )
 from matching.ranking import MatchingContext
 from matching.unplaced import blocking_rule
+from matching.yardsticks.baselines import greedy
 from scenarios.spec import AGE_BANDS, STARTS_PER_CHILD_LOOKED_AFTER, Scenario
 from synth import generate_region
 from vocab import ethnic_group

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 import matching
-import matching.baselines as baselines
-from matching.baselines import NaiveWeights, greedy, naive_cpsat
+import matching.yardsticks.baselines as baselines
+from matching.yardsticks.baselines import NaiveWeights, greedy, naive_cpsat
 from synth import generate_region
 from tests.conftest import carer, child, doc, group, problem, solve
 from tests.oracle import (

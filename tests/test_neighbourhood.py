@@ -136,7 +136,7 @@ def test_a_pruned_solve_keeps_as_many_groups_together_as_the_greedy_baseline(
     the sibling level): no rule broken, and no fewer groups together than an officer's
     greedy pass, which places fewer children."""
     import matching.solver as solver_module
-    from matching.baselines import greedy
+    from matching.yardsticks.baselines import greedy
     from synth import generate_region
 
     monkeypatch.setattr(solver_module, "FULL_MODEL_PAIRS", 0)

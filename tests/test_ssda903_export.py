@@ -19,9 +19,9 @@ import pytest
 
 import ssda903
 from geo import gazetteer
-from matching.baselines import greedy
 from matching.problem import parse_problem
 from matching.result import SolveResult
+from matching.yardsticks.baselines import greedy
 from ssda903 import codes
 from ssda903.checks import age_on
 from ssda903.export import date_of_birth

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.stability import blocking_pairs, crowding, deferred_acceptance
+from matching.yardsticks.stability import blocking_pairs, crowding, deferred_acceptance
 
 
 @st.composite
@@ -119,7 +119,7 @@ def test_a_solved_round_against_deferred_acceptance_on_a_generated_region() -> N
     import matching
     from matching.pairs import PairTable
     from matching.ranking import MatchingContext
-    from matching.stability import compare_with_deferred_acceptance
+    from matching.yardsticks.stability import compare_with_deferred_acceptance
     from synth import generate_region
 
     p = matching.load_problem(generate_region(80, 200, seed=4))

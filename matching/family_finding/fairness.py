@@ -22,19 +22,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from matching.family_finding.subjects import Subject
 from matching.occupancy import Occupancy
 from matching.pairs import PairTable
 from matching.problem import Problem
-from matching.ranking import MatchingContext
+from matching.ranking import MatchingContext, rank
 from matching.result import SolveResult
-from matching.stability import blocking_pairs, crowding, deferred_acceptance
-
-if TYPE_CHECKING:
-    from matching.family_finding import Subject
+from matching.yardsticks.stability import blocking_pairs, crowding, deferred_acceptance
 
 PRIORITY_RANK = {"first": 0, "second": 1, "third": 2}
 
@@ -170,8 +168,6 @@ def crowding_report(
 ) -> dict[str, Any]:
     """How many subjects' top-5 lists name each adopter, against the round (where each
     adopter has one link at most, by rule)."""
-    from matching import rank
-
     lists = {
         s.id: [m.carer for m in rank(problem, s.id, 5, 0, ctx).matches]
         for s in found

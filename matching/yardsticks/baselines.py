@@ -93,47 +93,10 @@ def greedy(problem: Problem, ctx: MatchingContext | None = None) -> SolveResult:
     placed children's absolute scores (0–100 each), not the product's relative quality.
     """
     started = time.perf_counter()
-    ctx = ctx or MatchingContext(problem)
-    pairs = PairTable(ctx)
-    children = problem.children
+    pairs = PairTable(ctx or MatchingContext(problem))
     occ = Occupancy.of(pairs)
-    reason: dict[int, str] = {}
-
-    queue: list[tuple[tuple[int, int, str], int, str, list[int], str | None]] = []
-    grouped: set[int] = set()
-    for g in problem.sibling_groups:
-        if g.policy == "apart":
-            continue
-        members = [pairs.index[c] for c in g.children]
-        grouped.update(members)
-        queue.append((_referral_key(problem, members), len(queue), g.policy, members, g.id))
-    for c in range(len(children)):
-        if c not in grouped:
-            queue.append((_referral_key(problem, [c]), len(queue), "child", [c], None))
-    heapq.heapify(queue)
-    seq = len(queue)
-
-    while queue:
-        _key, _seq, kind, members, gid = heapq.heappop(queue)
-        if kind == "child":
-            (c,) = members
-            home = _nearest_free(pairs, occ, c)
-            if home is not None:
-                occ.place([c], home)
-            else:
-                reason[c] = _greedy_reason(pairs, c)
-            continue
-        home, why = _nearest_for_group(pairs, occ, members)
-        if home is not None:
-            occ.place(members, home)
-        elif kind == "must":
-            for c in members:
-                reason[c] = f"sibling group {gid} must live together: {why}"
-        else:  # should: each member becomes a referral of their own
-            for c in members:
-                heapq.heappush(queue, (_referral_key(problem, [c]), seq, "child", [c], None))
-                seq += 1
-
+    reason = _work_through(_referrals(problem, pairs), pairs, occ)
+    children = problem.children
     carer_of = dict(occ.carer_of)
     assignments = pairs.assignments(carer_of)
     outcomes = pairs.sibling_outcomes(carer_of)
@@ -156,6 +119,58 @@ def greedy(problem: Problem, ctx: MatchingContext | None = None) -> SolveResult:
         unplaced=unplaced,
         sibling_groups=outcomes,
     )
+
+
+#: A referral in the queue: its turn, a tie-break by arrival, "child" or the group's
+#: policy, the children's positions, and the group's id.
+_Referral = tuple[tuple[int, int, str], int, str, list[int], str | None]
+
+
+def _referrals(problem: Problem, pairs: PairTable) -> list[_Referral]:
+    """The queue at the start, as a heap: each `must` or `should` group as one
+    referral, every other child as their own."""
+    queue: list[_Referral] = []
+    grouped: set[int] = set()
+    for g in problem.sibling_groups:
+        if g.policy == "apart":
+            continue
+        members = [pairs.index[c] for c in g.children]
+        grouped.update(members)
+        queue.append((_referral_key(problem, members), len(queue), g.policy, members, g.id))
+    for c in range(len(problem.children)):
+        if c not in grouped:
+            queue.append((_referral_key(problem, [c]), len(queue), "child", [c], None))
+    heapq.heapify(queue)
+    return queue
+
+
+def _work_through(queue: list[_Referral], pairs: PairTable, occ: Occupancy) -> dict[int, str]:
+    """Place each referral in turn (into `occ`), a `should` group that does not fit
+    going back into the queue member by member; why each child left out was."""
+    problem = pairs.ctx.problem
+    reason: dict[int, str] = {}
+    seq = len(queue)
+    while queue:
+        _key, _seq, kind, members, gid = heapq.heappop(queue)
+        if kind == "child":
+            (c,) = members
+            home = _nearest_free(pairs, occ, c)
+            if home is not None:
+                occ.place([c], home)
+            else:
+                reason[c] = _greedy_reason(pairs, c)
+            continue
+        home, why = _nearest_for_group(pairs, occ, members)
+        if home is not None:
+            occ.place(members, home)
+        elif kind == "must":
+            for c in members:
+                reason[c] = f"sibling group {gid} must live together: {why}"
+        else:  # should: each member becomes a referral of their own
+            for c in members:
+                heapq.heappush(queue, (_referral_key(problem, [c]), seq, "child", [c], None))
+                seq += 1
+    return reason
 
 
 def _by_distance(carers: np.ndarray, km: np.ndarray) -> np.ndarray:
@@ -324,14 +339,9 @@ def naive_cpsat(
             f"the naive CP-SAT model needs one variable per child-household pair: {n} x {m} "
             f"= {n * m:,} pairs is above its limit of {NAIVE_MAX_PAIRS:,}"
         )
-    ctx = ctx or MatchingContext(problem)
-    pairs = PairTable(ctx)
+    pairs = PairTable(ctx or MatchingContext(problem))
     weights = NaiveWeights.for_problem(problem)
-    tier = np.array([weights.tier[c.urgency] for c in problem.children], dtype=np.int64)
-    coef = np.repeat(tier * weights.place, m).reshape(n, m)
-    quality = pairs.quality
-    for c in range(n):
-        coef[c, pairs.eligible[c]] += quality[c]
+    coef = _pair_coefficients(pairs, weights)
     groups = {
         pol: [
             [pairs.index[c] for c in g.children] for g in problem.sibling_groups if g.policy == pol
@@ -344,7 +354,46 @@ def naive_cpsat(
             f"the naive model's weighted objective would overflow CP-SAT's 64-bit sums "
             f"({n} children, {m} households)"
         )
+    mp, x = _naive_model(pairs, groups)
+    obj_vars = np.arange(mp.n_vars, dtype=np.int64)
+    obj_coef = np.concatenate(
+        [coef.ravel(), np.full(mp.n_vars - n * m, weights.sibling, dtype=np.int64)]
+    )
+    mp.maximize(obj_vars, obj_coef)
 
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit_s)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(mp.model)
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return _naive_result(
+        pairs,
+        _carer_of(solver.response_proto.solution, x, pairs) if found else {},
+        weights,
+        pairs.quality,
+        solver.status_name(status),
+        float(solver.best_objective_bound) if found else float("nan"),
+        time.perf_counter() - started,
+    )
+
+
+def _pair_coefficients(pairs: PairTable, weights: NaiveWeights) -> np.ndarray:
+    """Each pair's objective coefficient: the child's tier weight times `place`, plus the
+    pair's quality where the pair is eligible."""
+    n, m = len(pairs.children), len(pairs.ctx.table.carers)
+    tier = np.array([weights.tier[c.urgency] for c in pairs.children], dtype=np.int64)
+    coef = np.repeat(tier * weights.place, m).reshape(n, m)
+    for c in range(n):
+        coef[c, pairs.eligible[c]] += pairs.quality[c]
+    return coef
+
+
+def _naive_model(pairs: PairTable, groups: dict[str, list[list[int]]]) -> tuple[_Proto, np.ndarray]:
+    """The model's variables and rows, in the order CP-SAT receives them: `x[c, h]` for
+    every pair (returned), then per household a `together` indicator for each `should`
+    group (the variables after `x`)."""
+    n, m = len(pairs.children), len(pairs.ctx.table.carers)
     mp = _Proto()
     mp.bools(n * m)
     x = np.arange(n * m, dtype=np.int64).reshape(n, m)
@@ -354,7 +403,7 @@ def naive_cpsat(
         if len(banned):
             mp.linear(x[c, banned].tolist(), [1] * len(banned), 0, 0)
         mp.at_most_one(x[c].tolist())
-    vacancies = np.maximum(ctx.table.vacancies, 0)
+    vacancies = np.maximum(pairs.ctx.table.vacancies, 0)
     for h in range(m):
         mp.linear(x[:, h].tolist(), [1] * n, 0, int(vacancies[h]))
     for members in groups["must"]:
@@ -371,35 +420,18 @@ def naive_cpsat(
         for h in range(m):
             # size × together ≤ Σ members at h: together only if every member is there
             mp.linear([together + g * m + h, *at_h[h]], coeffs, -size, 0)
-    obj_vars = np.arange(mp.n_vars, dtype=np.int64)
-    obj_coef = np.concatenate(
-        [coef.ravel(), np.full(mp.n_vars - n * m, weights.sibling, dtype=np.int64)]
-    )
-    mp.maximize(obj_vars, obj_coef)
+    return mp, x
 
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_s)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    status = solver.solve(mp.model)
-    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+def _carer_of(values: Sequence[int], x: np.ndarray, pairs: PairTable) -> dict[int, int]:
+    """Child index -> household index of a CP-SAT solution (its variable values)."""
     carer_of: dict[int, int] = {}
-    if found:
-        values = solver.response_proto.solution
-        for c in range(n):
-            for h in pairs.eligible[c]:
-                if values[int(x[c, h])]:
-                    carer_of[c] = int(h)
-                    break
-    return _naive_result(
-        pairs,
-        carer_of,
-        weights,
-        quality,
-        solver.status_name(status),
-        float(solver.best_objective_bound) if found else float("nan"),
-        time.perf_counter() - started,
-    )
+    for c in range(len(pairs.children)):
+        for h in pairs.eligible[c]:
+            if values[int(x[c, h])]:
+                carer_of[c] = int(h)
+                break
+    return carer_of
 
 
 def _living_alongside(mp: _Proto, x: np.ndarray, pairs: PairTable) -> None:

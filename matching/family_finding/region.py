@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from statistics import median
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from children.model import Child
+from matching.family_finding.subjects import Subject
 from matching.problem import Problem
 from matching.result import SolveResult
 from vocab import NEED_LABELS, UNCERTAINTY_LABELS, ethnic_group
-
-if TYPE_CHECKING:
-    from matching.family_finding import Subject
 
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("under 1", 0, 0),
@@ -123,7 +121,7 @@ def _needs(kids: Sequence[Child]) -> dict[str, Any]:
 
 
 def _adopters(problem: Problem) -> dict[str, Any]:
-    rows: Counter = Counter()
+    rows: Counter[tuple[str, str, str]] = Counter()
     for h in problem.carers:
         places = "1 child" if h.vacancies <= 1 else f"up to {h.vacancies} (siblings)"
         oldest = "under 2" if h.max_age < 2 else ("2–4" if h.max_age <= 4 else "5 and over")

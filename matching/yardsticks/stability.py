@@ -23,17 +23,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from matching.pairs import PairTable
 from vocab import URGENCIES
 
-Child = Hashable
-Family = Hashable
+#: Whoever proposes (a child, or a subject of a family-finding round) and whoever is
+#: proposed to (a family, an adopter): any hashable ids, the same type throughout a call.
+Child = TypeVar("Child", bound=Hashable)
+Family = TypeVar("Family", bound=Hashable)
 
 
 def deferred_acceptance(
     child_prefs: Mapping[Child, Sequence[Family]],
-    family_rank: Mapping[Family, Mapping[Child, int]],
+    family_rank: Mapping[Family, Mapping[Child, float]],
     capacity: Mapping[Family, int],
 ) -> dict[Child, Family]:
     """Child-proposing deferred acceptance with family capacities.
@@ -68,7 +71,7 @@ def deferred_acceptance(
 
 def blocking_pairs(
     child_prefs: Mapping[Child, Sequence[Family]],
-    family_rank: Mapping[Family, Mapping[Child, int]],
+    family_rank: Mapping[Family, Mapping[Child, float]],
     capacity: Mapping[Family, int],
     links: Mapping[Child, Family],
 ) -> list[tuple[Child, Family]]:
@@ -96,10 +99,10 @@ def blocking_pairs(
 
 
 @dataclass(frozen=True)
-class Crowding:
+class Crowding(Generic[Family]):
     """How concentrated a set of short lists is on a few families."""
 
-    named: Counter  # family -> how many children's lists name it
+    named: Counter[Family]  # family -> how many children's lists name it
     children: int
 
     @property
@@ -133,10 +136,10 @@ class Crowding:
     _lists: tuple[tuple[Family, ...], ...] = ()
 
 
-def crowding(short_lists: Mapping[Child, Sequence[Family]], top: int = 5) -> Crowding:
+def crowding(short_lists: Mapping[Child, Sequence[Family]], top: int = 5) -> Crowding[Family]:
     """Count how many children's first `top` recommendations name each family."""
     lists = tuple(tuple(lst[:top]) for lst in short_lists.values())
-    named: Counter = Counter(f for lst in lists for f in lst)
+    named: Counter[Family] = Counter(f for lst in lists for f in lst)
     return Crowding(named, len(lists), lists)
 
 

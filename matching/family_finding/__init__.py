@@ -1,0 +1,46 @@
+"""Family-finding for adoption: a region's waiting children and approved adopters.
+
+A family-finder (a regional adoption agency) searches both ways — adopters for a
+child, children for an adopter — its own LAs first (`search`), and runs a *round*
+that proposes the best set of links for everyone at once (`round`). The modules,
+each depending only on those listed before it:
+
+- `policy`: how a round is scoped and whom it puts first (three priorities);
+- `subjects`: the round's problem and its subjects (a child, or brothers and sisters
+  kept together), each with a priority and why;
+- `search`: searches both ways, and what one change would open a link;
+- `fairness`: the round against deferred acceptance and an officer-style pass, and
+  how crowded plain recommendations are;
+- `region`: who waits, who is approved and who is linked, by group;
+- `round`: the round itself, its links and the children left without one.
+
+This module re-exports the names other packages use.
+"""
+
+from __future__ import annotations
+
+from matching.family_finding.policy import PRIORITIES, FamilyFindingPolicy
+from matching.family_finding.round import FamilyFindingRound, Link, NoLink, run_round
+from matching.family_finding.search import (
+    RegionSearch,
+    search_adopters,
+    search_children,
+    what_would_change,
+)
+from matching.family_finding.subjects import Subject, adoption_problem, subjects
+
+__all__ = [
+    "PRIORITIES",
+    "FamilyFindingPolicy",
+    "FamilyFindingRound",
+    "Link",
+    "NoLink",
+    "RegionSearch",
+    "Subject",
+    "adoption_problem",
+    "run_round",
+    "search_adopters",
+    "search_children",
+    "subjects",
+    "what_would_change",
+]

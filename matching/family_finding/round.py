@@ -1,0 +1,251 @@
+"""A family-finding round: propose the best set of links for a region's waiting
+children and approved adopters at once, and explain them.
+
+The round is the batch solver on the region's adoption problem, with the children's
+priority (`policy`) standing in for urgency. The solver's level 1 then links as many
+first-priority children as possible before any second, and so on; siblings together,
+quality and distance follow (DESIGN §4). Each link says why; each child left without
+one gets the solver's reasons and what would change (`search`); the round is set
+against deferred acceptance and an officer-style pass (`fairness`), and who waits is
+reported by them (`region`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from matching.family_finding.fairness import compare_rounds, crowding_report
+from matching.family_finding.policy import PRIORITY_OF, FamilyFindingPolicy
+from matching.family_finding.region import region_tables
+from matching.family_finding.search import what_would_change
+from matching.family_finding.subjects import Subject, adoption_problem, subjects, with_priorities
+from matching.pairs import PairTable
+from matching.problem import Problem
+from matching.ranking import MatchingContext, rank
+from matching.result import Assignment, SolveResult, Unplaced
+from matching.solver import solve
+
+_WORDS: tuple[tuple[str, str], ...] = (
+    ("more urgent children", "children with a higher priority"),
+    ("less urgent children", "children with a lower priority"),
+    ("of the same urgency (emergency)", "of the same priority (first)"),
+    ("of the same urgency (urgent)", "of the same priority (second)"),
+    ("of the same urgency (planned)", "of the same priority (third)"),
+    ("carer(s)", "adopter(s)"),
+    (" carers ", " adopters "),
+    ("no more children could be placed", "no more children could be linked"),
+    ("carer is in", "adopters are in"),
+)
+#: Score lines that say nothing about adopters (no weekly fee, no fostering years).
+_SILENT = ("£0 a week", "0 years' experience")
+
+
+def _in_adoption_words(reason: str) -> str:
+    """The solver's explanations speak of carers and urgency; a round's reader
+    thinks in adopters and priority."""
+    for old, new in _WORDS:
+        reason = reason.replace(old, new)
+    return reason
+
+
+# -- the round -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    subject: str
+    children: tuple[str, ...]
+    adopter: str
+    priority: str
+    score: float
+    distance_km: float
+    why_priority: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "children": list(self.children),
+            "adopter": self.adopter,
+            "priority": self.priority,
+            "score": round(self.score, 1),
+            "distance_km": round(self.distance_km, 1),
+            "why_priority": list(self.why_priority),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class NoLink:
+    subject: str
+    children: tuple[str, ...]
+    priority: str
+    weeks_waiting: int
+    reasons: tuple[str, ...]
+    what_would_change: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self) | {
+            "children": list(self.children),
+            "reasons": list(self.reasons),
+            "what_would_change": list(self.what_would_change),
+        }
+
+
+@dataclass(frozen=True)
+class FamilyFindingRound:
+    policy: FamilyFindingPolicy
+    problem: Problem  # the round's problem, priorities set
+    subjects: tuple[Subject, ...]
+    result: SolveResult
+    links: tuple[Link, ...]
+    unlinked: tuple[NoLink, ...]
+    crowding: dict[str, Any]
+    fairness: list[dict[str, Any]]
+    region: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "as_of": self.problem.as_of.isoformat(),
+            "policy": self.policy.to_dict(),
+            "summary": {
+                "children": len(self.problem.children),
+                "adopters": len(self.problem.carers),
+                "children_linked": r.placed,
+                "links": len(self.links),
+                "siblings_together": r.siblings_together,
+                "status": r.status,
+                "gap": round(r.gap, 6),
+                "solve_seconds": round(r.solve_seconds, 3),
+                "linked_by_priority": {PRIORITY_OF[u]: n for u, n in r.placed_by_urgency.items()},
+            },
+            "subjects": [s.to_dict() for s in self.subjects],
+            "links": [x.to_dict() for x in self.links],
+            "unlinked": [x.to_dict() for x in self.unlinked],
+            "sibling_groups": [g.to_dict() for g in r.sibling_groups],
+            "crowding": self.crowding,
+            "fairness": self.fairness,
+            "region": self.region,
+        }
+
+
+Progress = Callable[[str], None]
+
+
+def run_round(
+    problem: Problem,
+    policy: FamilyFindingPolicy | None = None,
+    *,
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> FamilyFindingRound:
+    """Propose links for every waiting child and adopter of the region at once, with
+    why each link, what would change for each child left without one, how crowded
+    plain recommendations would be, and the round against deferred acceptance and an
+    officer-style pass (`matching.family_finding.fairness`)."""
+    policy = policy or FamilyFindingPolicy()
+    say = progress or (lambda _msg: None)
+    scoped = adoption_problem(problem, policy)
+    found = subjects(PairTable(MatchingContext(scoped)), policy)
+    ranked = with_priorities(scoped, found)
+    say(
+        f"round: {len(ranked.children)} children ({len(found)} to link as one), "
+        f"{len(ranked.carers)} adopters"
+    )
+    ctx = MatchingContext(ranked)
+    result = solve(
+        ranked, time_limit_s=time_limit_s, seed=seed, workers=workers, ctx=ctx, progress=say
+    )
+    by_child = {a.child: a for a in result.assignments}
+    unplaced = {u.child: u for u in result.unplaced}
+    say("explaining links and what would change for the children without one")
+    links = [link for s in found for link in _links(s, by_child)]
+    unlinked = [
+        no_link for s in found if (no_link := _no_link(s, by_child, unplaced, ctx)) is not None
+    ]
+    say("measuring crowding and fairness against deferred acceptance and a greedy pass")
+    pairs = PairTable(ctx)
+    crowd = crowding_report(ranked, found, result, ctx)
+    fairness = compare_rounds(pairs, found, result.carer_of())
+    region = region_tables(ranked, found, result)
+    return FamilyFindingRound(
+        policy,
+        ranked,
+        tuple(found),
+        result,
+        tuple(links),
+        tuple(unlinked),
+        crowd,
+        fairness,
+        region,
+    )
+
+
+def _links(s: Subject, by_child: Mapping[str, Assignment]) -> list[Link]:
+    """The subject's links, one per adopter its children went to: all of them together,
+    or each part of a group the round split."""
+    placed = [by_child[c] for c in s.children if c in by_child]
+    return [
+        _link(s, [a for a in placed if a.carer == adopter])
+        for adopter in dict.fromkeys(a.carer for a in placed)
+    ]
+
+
+def _link(s: Subject, mine: list[Assignment]) -> Link:
+    """One adopter's link to (some of) a subject's children, with the solver's reasons
+    in adoption words and, for brothers and sisters, whether it takes them all."""
+    reasons = [
+        _in_adoption_words(r) for r in mine[0].reasons if not any(silent in r for silent in _SILENT)
+    ]
+    together = len(mine) == len(s.children)
+    if len(s.children) > 1:
+        reasons.insert(
+            0,
+            f"takes all {len(mine)} brothers and sisters together"
+            if together
+            else f"takes {', '.join(a.child for a in mine)} of group {s.id}",
+        )
+    return Link(
+        s.id if together else mine[0].child,
+        tuple(a.child for a in mine),
+        mine[0].carer,
+        s.priority,
+        float(np.mean([a.score for a in mine])),
+        float(np.mean([a.distance_km for a in mine])),
+        s.why,
+        tuple(reasons),
+    )
+
+
+def _no_link(
+    s: Subject,
+    by_child: Mapping[str, Assignment],
+    unplaced: Mapping[str, Unplaced],
+    ctx: MatchingContext,
+) -> NoLink | None:
+    """The subject's children the round left without a link, if any: the solver's
+    reasons and which one change would open a link (the whole subject, or the first
+    child of a group the round split)."""
+    left = [c for c in s.children if c not in by_child]
+    if not left:
+        return None
+    problem = ctx.problem
+    subject = s.id if len(left) == len(s.children) else left[0]
+    ranking = rank(problem, subject, 1, len(problem.carers), ctx)
+    reasons = tuple(dict.fromkeys(_in_adoption_words(r) for c in left for r in unplaced[c].reasons))
+    return NoLink(
+        subject,
+        tuple(left),
+        s.priority,
+        s.weeks_waiting,
+        reasons,
+        tuple(what_would_change(ranking, problem)),
+    )
