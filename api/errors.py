@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import store
 from api.probes import trace_not_found
-from api.schemas import ErrorOut, ValidationErrorOut
+from api.schemas.common import ErrorOut, ValidationErrorOut
 
 log = logging.getLogger("placematch.api")
 

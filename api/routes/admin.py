@@ -16,7 +16,9 @@ import store
 from api.deps import Admin, Anyone, Svc
 from api.errors import invalid, responses
 from api.routes.common import IdFilter, Limit, Offset, Serial, aware, page
-from api.schemas import MAX_INT, AuditPage, Page, UserCreated, UserIn, UserOut
+from api.schemas.admin import AuditPage, UserCreated, UserIn, UserOut
+from api.schemas.common import Page
+from api.schemas.types import MAX_INT
 
 router = APIRouter(tags=["admin"])
 

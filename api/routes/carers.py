@@ -19,7 +19,9 @@ import store
 from api.deps import Staff, Svc
 from api.errors import responses
 from api.routes.common import Limit, Offset, RecordId, audit, page
-from api.schemas import LA, CarerIn, CarerOut, CarerPatch, Kind, Page
+from api.schemas.carers import CarerIn, CarerOut, CarerPatch
+from api.schemas.common import Page
+from api.schemas.types import LA, Kind
 
 router = APIRouter(tags=["carers"])
 

@@ -14,7 +14,8 @@ import store
 from api.deps import Staff, Svc
 from api.errors import responses
 from api.routes.common import Limit, Offset, RecordId, page
-from api.schemas import ChildIn, ChildOut, ChildPatch, Page
+from api.schemas.children import ChildIn, ChildOut, ChildPatch
+from api.schemas.common import Page
 
 router = APIRouter(tags=["children"])
 

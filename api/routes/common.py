@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 import store
 from api.deps import Services
-from api.schemas import MAX_INT
+from api.schemas.types import MAX_INT
 
 #: Any text but NUL (which no database compares); an id that does not exist is a 404.
 NO_NUL = r"^[^\x00]+$"

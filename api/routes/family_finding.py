@@ -27,7 +27,8 @@ from api.cache import Snapshot
 from api.deps import FamilyFinder, Services, Svc
 from api.errors import invalid, json_errors, responses
 from api.routes.common import Limit, Offset, RecordId, absent, audit, page, run_out
-from api.schemas import AdopterSearchOut, ChildSearchOut, Page, RoundIn, RoundOut
+from api.schemas.common import Page
+from api.schemas.family_finding import AdopterSearchOut, ChildSearchOut, RoundIn, RoundOut
 from matching.family_finding import FamilyFindingPolicy, search_adopters, search_children
 
 router = APIRouter(tags=["family-finding"])

@@ -26,14 +26,13 @@ from api.auditlog import WriteLock
 from api.deps import STAFF, Svc, allow
 from api.errors import invalid, json_errors, responses
 from api.routes.common import Limit, Offset, RecordId, Serial, aware, page
-from api.schemas import (
+from api.schemas.common import ErrorOut, Page
+from api.schemas.imports import (
     BaselineOut,
     BaselineScenarioOut,
     CareRecordOut,
-    ErrorOut,
     ImportOut,
     IssuePage,
-    Page,
 )
 from ssda903.read import read_csv_table, read_siblings_table, table_of_file
 from ssda903.report import issues_csv, year_label

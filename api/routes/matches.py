@@ -16,7 +16,8 @@ import store
 from api.deps import Anyone, Services, Staff
 from api.errors import responses
 from api.routes.common import Limit, Offset, RecordId, absent, page
-from api.schemas import CarerRankingOut, Page, RankingOut, RuleOut
+from api.schemas.common import Page
+from api.schemas.matches import CarerRankingOut, RankingOut, RuleOut
 from matching import RULES, rank_children
 
 router = APIRouter(tags=["matches"])

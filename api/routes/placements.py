@@ -10,7 +10,8 @@ import store
 from api.deps import Staff, Svc
 from api.errors import responses
 from api.routes.common import IdFilter, Limit, Offset, Serial, page
-from api.schemas import EndIn, Page, PlacementOut
+from api.schemas.common import Page
+from api.schemas.proposals import EndIn, PlacementOut
 
 router = APIRouter(tags=["placements"])
 

@@ -19,12 +19,12 @@ import store
 from api.deps import Services, Staff, Svc
 from api.errors import RuleBreaks, invalid, responses
 from api.routes.common import IdFilter, Limit, Offset, Serial, page, proposal_out
-from api.schemas import (
+from api.schemas.common import Page
+from api.schemas.proposals import (
     ConfirmIn,
     ConfirmOut,
     DeclineIn,
     ExceptionIn,
-    Page,
     PlacementOut,
     ProposalIn,
     ProposalOut,

@@ -13,7 +13,8 @@ import store
 from api.deps import Staff, Svc
 from api.errors import responses
 from api.routes.common import IdFilter, Limit, Offset, RecordId, Serial, aware, page
-from api.schemas import Page, ReferralIn, ReferralOut, ReferralPatch
+from api.schemas.common import Page
+from api.schemas.referrals import ReferralIn, ReferralOut, ReferralPatch
 
 router = APIRouter(tags=["referrals"])
 

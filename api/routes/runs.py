@@ -15,7 +15,8 @@ import store
 from api.deps import Staff, Svc
 from api.errors import invalid, responses
 from api.routes.common import Limit, Offset, RecordId, audit, page, run_out
-from api.schemas import Page, ResultOut, RunIn, RunOut
+from api.schemas.common import Page
+from api.schemas.runs import ResultOut, RunIn, RunOut
 
 router = APIRouter(tags=["batch runs"])
 

@@ -28,7 +28,8 @@ from api import comparisons
 from api.deps import Planner, Svc
 from api.errors import json_errors, responses
 from api.routes.common import Limit, Offset, RecordId, audit, page, run_out
-from api.schemas import ComparisonIn, ComparisonOut, ExampleOut, Page
+from api.schemas.common import Page
+from api.schemas.scenarios import ComparisonIn, ComparisonOut, ExampleOut
 
 router = APIRouter(tags=["scenarios"])
 

@@ -11,7 +11,8 @@ import store
 from api.deps import Staff, Svc
 from api.errors import responses
 from api.routes.common import Limit, Offset, RecordId, page
-from api.schemas import Page, SiblingGroupIn, SiblingGroupOut, SiblingGroupPatch
+from api.schemas.common import Page
+from api.schemas.siblings import SiblingGroupIn, SiblingGroupOut, SiblingGroupPatch
 
 router = APIRouter(tags=["sibling groups"])
 

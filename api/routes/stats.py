@@ -9,7 +9,7 @@ from fastapi import APIRouter
 import store
 from api.deps import Anyone, Svc
 from api.errors import responses
-from api.schemas import StatsOut
+from api.schemas.stats import StatsOut
 from store.stats import without_small_numbers
 
 router = APIRouter(tags=["stats"])
