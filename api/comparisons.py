@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -417,7 +417,8 @@ def compare(
                 raise RuntimeError(value)
             elif kind == "done":
                 proc.wait(timeout=10)
-                return value
+                # The child's last line (JSON, api.comparisons.main): its outcomes by name.
+                return cast(dict[str, Any], value)
     finally:
         if proc.poll() is None:
             proc.terminate()

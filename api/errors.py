@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import store
 from api.probes import trace_not_found
-from api.schemas.common import ErrorOut, ValidationErrorOut
+from api.schemas.common import ErrorOut, FieldError, RuleBreak, ValidationErrorOut
 
 log = logging.getLogger("placematch.api")
 
@@ -93,11 +93,11 @@ def _message(err: dict[str, Any]) -> str:
     return str(err.get("msg", "invalid value")).removeprefix("Value error, ")
 
 
-def _field_errors(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    out = [{"field": brief(f, 200), "message": brief(m)} for f, m in pairs]
+def _field_errors(pairs: Iterable[tuple[str, str]]) -> list[FieldError]:
+    out = [FieldError(field=brief(f, 200), message=brief(m)) for f, m in pairs]
     if len(out) > ERRORS_MAX:
         more = len(out) - ERRORS_MAX
-        out = out[:ERRORS_MAX] + [{"field": "body", "message": f"and {more:,} more errors"}]
+        out = out[:ERRORS_MAX] + [FieldError(field="body", message=f"and {more:,} more errors")]
     return out
 
 
@@ -137,7 +137,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RuleBreaks)
     async def _rule_breaks(_request: Request, exc: RuleBreaks) -> JSONResponse:
-        body = ValidationErrorOut(detail=str(exc), rules=exc.breaks).model_dump()
+        body = ValidationErrorOut(
+            detail=str(exc), rules=[RuleBreak.model_validate(b) for b in exc.breaks]
+        ).model_dump()
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(store.StoreError)
