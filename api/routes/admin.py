@@ -15,10 +15,11 @@ from fastapi import APIRouter, Query, status
 import store
 from api.deps import Admin, Anyone, Svc
 from api.errors import invalid, responses
-from api.routes.common import IdFilter, Limit, Offset, Serial, aware, page
+from api.routes.common import IdFilter, Limit, Offset, Serial, page
 from api.schemas.admin import AuditPage, UserCreated, UserIn, UserOut
 from api.schemas.common import Page
 from api.schemas.types import MAX_INT
+from api.services.common import aware
 
 router = APIRouter(tags=["admin"])
 

@@ -25,7 +25,7 @@ import store
 from api.auditlog import WriteLock
 from api.deps import STAFF, Svc, allow
 from api.errors import invalid, json_errors, responses
-from api.routes.common import Limit, Offset, RecordId, Serial, aware, page
+from api.routes.common import Limit, Offset, RecordId, Serial, page
 from api.schemas.common import ErrorOut, Page
 from api.schemas.imports import (
     BaselineOut,
@@ -34,6 +34,7 @@ from api.schemas.imports import (
     ImportOut,
     IssuePage,
 )
+from api.services.common import aware
 from ssda903.read import read_csv_table, read_siblings_table, table_of_file
 from ssda903.report import issues_csv, year_label
 from store.ssda903 import Saved, care_imports, care_record, get_import, import_issues, list_imports

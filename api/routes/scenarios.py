@@ -27,9 +27,10 @@ import store
 from api import comparisons
 from api.deps import Planner, Svc
 from api.errors import json_errors, responses
-from api.routes.common import Limit, Offset, RecordId, audit, page, run_out
+from api.routes.common import Limit, Offset, RecordId, page
 from api.schemas.common import Page
 from api.schemas.scenarios import ComparisonIn, ComparisonOut, ExampleOut
+from api.services.common import audit, run_out
 
 router = APIRouter(tags=["scenarios"])
 

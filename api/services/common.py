@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import store
+from api.cache import Snapshot
 from api.deps import Services
 
 
@@ -66,3 +67,9 @@ def absent(svc: Services, user: store.User, subject: str, kind: str = "child") -
         child = store.get_child(s, subject, las=user.las)
         why = store.out_of_age_range(child, store.utcnow().date())
     raise store.Conflict(why or f"child {subject} has no open referral")
+
+
+def current_problem(svc: Services, user: store.User) -> Snapshot:
+    """The built problem of the user's LAs: the cached one if current, else checked or
+    rebuilt (api/cache.py)."""
+    return svc.cache.fresh(user.las) or svc.cache.snapshot(user.las)
