@@ -1,5 +1,6 @@
-"""What the services share: record shapes every resource answers in, the audit entry
-of a read, and why a child or group is not in the caller's problem."""
+"""What the services share: times as aware UTC, a background run's record, the audit
+entry of a read, the built problem of the user's LAs, and why a child or group is not
+in it."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-def run_out(run: store.StoredRun) -> dict[str, Any]:
-    """A background run's status as every kind answers it (api/runs.py; the routes add
-    their own fields). Progress is 1 once it finished (done or failed), else as the
+def run_record(run: store.StoredRun) -> dict[str, Any]:
+    """A background run's status as every kind answers it (api/runs.py; each kind's
+    service adds its own fields). Progress is 1 once it finished (done or failed), else as the
     process doing it last wrote it."""
     return {
         "id": run.id,

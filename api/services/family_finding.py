@@ -15,7 +15,7 @@ from typing import Any
 import store
 from api.deps import Services
 from api.errors import invalid
-from api.services.common import absent, audit, current_problem, run_out
+from api.services.common import absent, audit, current_problem, run_record
 from matching.family_finding import FamilyFindingPolicy, search_adopters, search_children
 
 #: The background runs' kind for a round.
@@ -97,7 +97,7 @@ def children_for_adopter(
 def round_record(run: store.StoredRun, *, with_round: bool = False) -> dict[str, Any]:
     """A round as a run, with its adopters and policy (`with_round`: its links, once
     done)."""
-    out = run_out(run)
+    out = run_record(run)
     out["adopters"] = out.pop("carers")
     out["policy"] = dict(run.params)
     if with_round and run.status == "done":

@@ -12,7 +12,7 @@ from typing import Any
 import store
 from api.deps import Services
 from api.errors import invalid
-from api.services.common import audit, run_out
+from api.services.common import audit, run_record
 
 
 def start_run(
@@ -30,7 +30,7 @@ def start_run(
         raise store.Forbidden(f"LA(s) {', '.join(outside)} are not yours")
     run = svc.runs.start(user, chosen, time_limit_s)
     audit(svc, user, "match.run_start", (), run.id, {"las": len(run.las)})
-    return run_out(run)
+    return run_record(run)
 
 
 def restart_run(svc: Services, user: store.User, run_id: str) -> dict[str, Any]:
@@ -38,16 +38,16 @@ def restart_run(svc: Services, user: store.User, run_id: str) -> dict[str, Any]:
     replaces."""
     run = svc.runs.restart(run_id, user, "match")
     audit(svc, user, "match.run_restart", (), run.id, {"restarts": run_id, "las": len(run.las)})
-    return run_out(run)
+    return run_record(run)
 
 
 def list_runs(svc: Services, user: store.User, offset: int, limit: int) -> list[dict[str, Any]]:
     """Runs over LAs all the user's, newest first."""
-    return [run_out(r) for r in svc.runs.list(user.las, "match", offset, limit)]
+    return [run_record(r) for r in svc.runs.list(user.las, "match", offset, limit)]
 
 
 def read_run(svc: Services, user: store.User, run_id: str) -> dict[str, Any]:
-    return run_out(svc.runs.get(run_id, user.las))
+    return run_record(svc.runs.get(run_id, user.las))
 
 
 def run_result(svc: Services, user: store.User, run_id: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 import store
 from api import comparisons
 from api.deps import Services
-from api.services.common import audit, run_out
+from api.services.common import audit, run_record
 
 #: The background runs' kind for a comparison.
 KIND = "scenarios"
@@ -35,7 +35,7 @@ def _facts(scenario: Any, base: str | None) -> dict[str, Any]:
 
 
 def comparison_record(run: store.StoredRun) -> dict[str, Any]:
-    out = run_out(run)
+    out = run_record(run)
     params = run.params
     outcomes = run.summary if run.status == "done" else None
     return {
