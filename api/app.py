@@ -1,4 +1,4 @@
-"""The FastAPI application: thin routers over the store and the matching core.
+"""The FastAPI application: thin routers over the service layer (api/services/).
 
 `create_app(engine=None)` builds the app over an engine (DATABASE_URL, else
 ./placematch.db, migrated on start). OpenAPI at /openapi.json, documented at /docs.
