@@ -1,4 +1,4 @@
-"""The FastAPI application: thin routers over the store and the matching core.
+"""The FastAPI application: thin routers over the service layer (api/services/).
 
 `create_app(engine=None)` builds the app over an engine (DATABASE_URL, else
 ./placematch.db, migrated on start). OpenAPI at /openapi.json, documented at /docs.
@@ -10,8 +10,9 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from fastapi import FastAPI
@@ -93,6 +94,25 @@ TAGS = [
 ]
 
 
+#: The routers, in the order their routes are matched.
+ROUTERS: tuple[ModuleType, ...] = (
+    matches,  # first: the busiest routes are matched soonest
+    health,
+    children,
+    referrals,
+    siblings,
+    carers,
+    runs,
+    family_finding,
+    scenarios,
+    proposals,
+    placements,
+    stats,
+    imports,
+    admin,
+)
+
+
 def create_app(
     engine: Engine | None = None,
     *,
@@ -125,6 +145,38 @@ def create_app(
         engine = store.make_engine(pool_size=20, max_overflow=40)
     if migrate:
         store.migrate(engine=engine)
+    app = FastAPI(
+        title="placematch",
+        version="0.1.0",
+        summary="Placement matching and family-finding for looked-after children in England",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=_lifespan(engine if own_engine else None, tune_gc=tune_gc),
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: ours is drawn here
+        redoc_url=None,
+    )
+    run_kwargs: dict[str, Any] = {
+        "workers": solver_workers,
+        "scenario_dir": scenario_dir,
+        "scenario_slots": scenario_slots,
+        "stale_s": run_stale_s,
+        "beat_s": run_beat_s,
+    }
+    if solve is not None:
+        run_kwargs["solve"] = solve
+    app.state.services = _services(engine, run_kwargs, sign_in_failures)
+    errors.install(app)
+    app.add_middleware(BodyLimit)
+    secure_every_answer(app)
+    _add_routes(app)
+    return app
+
+
+def _lifespan(
+    owned: Engine | None, *, tune_gc: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the background runs; at shutdown stop them, flush the audit log and
+    dispose of the engine if the app made it (`owned`)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -141,65 +193,35 @@ def create_app(
         yield
         app.state.services.runs.close()
         app.state.services.audit.close()
-        if own_engine:
-            engine.dispose()
+        if owned is not None:
+            owned.dispose()
 
-    app = FastAPI(
-        title="placematch",
-        version="0.1.0",
-        summary="Placement matching and family-finding for looked-after children in England",
-        description=DESCRIPTION,
-        openapi_tags=TAGS,
-        lifespan=lifespan,
-        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: ours is drawn here
-        redoc_url=None,
-    )
-    run_kwargs: dict[str, Any] = {
-        "workers": solver_workers,
-        "scenario_dir": scenario_dir,
-        "scenario_slots": scenario_slots,
-        "stale_s": run_stale_s,
-        "beat_s": run_beat_s,
-    }
-    if solve is not None:
-        run_kwargs["solve"] = solve
+    return lifespan
+
+
+def _services(engine: Engine, run_kwargs: dict[str, Any], sign_in_failures: int) -> Services:
+    """One app's services over `engine`: every writer shares one write lock."""
     writes = WriteLock(engine)
-    audit_writer = AuditWriter(writes)
-    app.state.services = Services(
+    return Services(
         engine=engine,
         writes=writes,
-        audit=audit_writer,
+        audit=AuditWriter(writes),
         cache=ProblemCache(engine, writes),
         runs=RunManager(writes, **run_kwargs),
         tokens=TokenCache(engine),
         failed_sign_ins=FailedSignIns(allowed=sign_in_failures),
     )
-    errors.install(app)
-    app.add_middleware(BodyLimit)
-    secure_every_answer(app)
+
+
+def _add_routes(app: FastAPI) -> None:
+    """The documentation page, then every router."""
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     def docs() -> HTMLResponse:
         return HTMLResponse(render_docs(app.openapi()))
 
-    for module in (
-        matches,  # first: the busiest routes are matched soonest
-        health,
-        children,
-        referrals,
-        siblings,
-        carers,
-        runs,
-        family_finding,
-        scenarios,
-        proposals,
-        placements,
-        stats,
-        imports,
-        admin,
-    ):
+    for module in ROUTERS:
         app.include_router(module.router)
-    return app
 
 
 def secure_every_answer(app: FastAPI) -> None:

@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 import yaml
 
@@ -382,14 +382,7 @@ def compare(
     with (folder / REQUEST).open("wb") as f:
         pickle.dump((list(scenarios), replications), f)
     log = (folder / "child.log").open("w", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "api.comparisons", str(folder)],
-        stdin=subprocess.PIPE,  # never written: its end tells the child to stop
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-        encoding="utf-8",
-    )
+    proc = _start_child(folder, log)
     started(proc)
     messages: queues.Queue[Any] = queues.Queue()
     reader = threading.Thread(target=_lines, args=(proc.stdout, messages), daemon=True)
@@ -417,21 +410,39 @@ def compare(
                 raise RuntimeError(value)
             elif kind == "done":
                 proc.wait(timeout=10)
-                return value
+                # The child's last line (JSON, api.comparisons.main): its outcomes by name.
+                return cast(dict[str, Any], value)
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        _end_child(proc)
         log.close()
         if proc.stdin is not None:
             proc.stdin.close()
         reader.join(timeout=1)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def _start_child(folder: Path, log: TextIO) -> subprocess.Popen[str]:
+    """A new interpreter simulating the request in `folder`, its errors to `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.comparisons", str(folder)],
+        stdin=subprocess.PIPE,  # never written: its end tells the child to stop
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+        encoding="utf-8",
+    )
+
+
+def _end_child(proc: subprocess.Popen[str]) -> None:
+    """Stop the child if it still runs: politely, then by force after 5 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _last(folder: Path) -> str:

@@ -86,7 +86,8 @@ class Services:
 
 
 async def services(request: Request) -> Services:
-    return request.app.state.services
+    svc: Services = request.app.state.services
+    return svc
 
 
 bearer = HTTPBearer(
@@ -105,7 +106,7 @@ async def current_user(
     many bad tokens lately is refused (429) before it is."""
     if credentials is None:
         raise store.Unauthenticated("send Authorization: Bearer <token>")
-    services = request.app.state.services
+    services: Services = request.app.state.services
     token = credentials.credentials
     if token and len(token) <= 200:
         user = services.tokens.known(token)

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import store
 from api.probes import trace_not_found
-from api.schemas import ErrorOut, ValidationErrorOut
+from api.schemas.common import ErrorOut, FieldError, RuleBreak, ValidationErrorOut
 
 log = logging.getLogger("placematch.api")
 
@@ -93,11 +93,11 @@ def _message(err: dict[str, Any]) -> str:
     return str(err.get("msg", "invalid value")).removeprefix("Value error, ")
 
 
-def _field_errors(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    out = [{"field": brief(f, 200), "message": brief(m)} for f, m in pairs]
+def _field_errors(pairs: Iterable[tuple[str, str]]) -> list[FieldError]:
+    out = [FieldError(field=brief(f, 200), message=brief(m)) for f, m in pairs]
     if len(out) > ERRORS_MAX:
         more = len(out) - ERRORS_MAX
-        out = out[:ERRORS_MAX] + [{"field": "body", "message": f"and {more:,} more errors"}]
+        out = out[:ERRORS_MAX] + [FieldError(field="body", message=f"and {more:,} more errors")]
     return out
 
 
@@ -130,65 +130,73 @@ STATUS: tuple[tuple[type[store.StoreError], int], ...] = (
 
 def install(app: FastAPI) -> None:
     """Register the handlers on `app`."""
+    app.exception_handler(RequestValidationError)(_request_invalid)
+    app.exception_handler(RuleBreaks)(_rule_breaks)
+    app.exception_handler(store.StoreError)(_store_error)
+    app.exception_handler(StarletteHTTPException)(_http_error)
+    app.exception_handler(OperationalError)(_database_down)
+    app.exception_handler(Exception)(_unexpected)
 
-    @app.exception_handler(RequestValidationError)
-    async def _request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(_validation_body(_not_json(request, exc.errors())), status_code=422)
 
-    @app.exception_handler(RuleBreaks)
-    async def _rule_breaks(_request: Request, exc: RuleBreaks) -> JSONResponse:
-        body = ValidationErrorOut(detail=str(exc), rules=exc.breaks).model_dump()
+async def _request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return JSONResponse(_validation_body(_not_json(request, exc.errors())), status_code=422)
+
+
+async def _rule_breaks(_request: Request, exc: RuleBreaks) -> JSONResponse:
+    body = ValidationErrorOut(
+        detail=str(exc), rules=[RuleBreak.model_validate(b) for b in exc.breaks]
+    ).model_dump()
+    return JSONResponse(body, status_code=422)
+
+
+async def _store_error(request: Request, exc: store.StoreError) -> JSONResponse:
+    status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+    if isinstance(exc, store.NotFound):
+        await trace_not_found(request, exc)
+    if isinstance(exc, store.Invalid):
+        where = "query" if request.method in ("GET", "DELETE") else "body"
+        issues = located(exc, where).issues
+        body = ValidationErrorOut(
+            detail=brief("; ".join(map(str, issues)) or "invalid request"),
+            errors=_field_errors((i.field, i.message) for i in issues),
+        ).model_dump()
         return JSONResponse(body, status_code=422)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        ErrorOut(detail=brief(str(exc))).model_dump(), status_code=status, headers=headers
+    )
 
-    @app.exception_handler(store.StoreError)
-    async def _store_error(request: Request, exc: store.StoreError) -> JSONResponse:
-        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
-        if isinstance(exc, store.NotFound):
-            await trace_not_found(request, exc)
-        if isinstance(exc, store.Invalid):
-            where = "query" if request.method in ("GET", "DELETE") else "body"
-            issues = located(exc, where).issues
-            body = ValidationErrorOut(
-                detail=brief("; ".join(map(str, issues)) or "invalid request"),
-                errors=_field_errors((i.field, i.message) for i in issues),
-            ).model_dump()
-            return JSONResponse(body, status_code=422)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(
-            ErrorOut(detail=brief(str(exc))).model_dump(), status_code=status, headers=headers
-        )
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400:
-            # A body FastAPI or Starlette could not parse: as bad as any other malformed
-            # body (not UTF-8 JSON; broken multipart form data, as for an upload).
-            if request.headers.get("content-type", "").startswith("multipart/"):
-                why = f"the body is not valid multipart/form-data ({exc.detail})"
-            elif isinstance(exc.__cause__, RecursionError):
-                why = "the body nests arrays or objects too deeply to be read"
-            else:
-                why = "the body is not JSON text in UTF-8"
-            return JSONResponse(_validation_body([{"loc": ("body",), "msg": why}]), status_code=422)
-        return JSONResponse(
-            ErrorOut(detail=str(exc.detail)).model_dump(),
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400:
+        # A body FastAPI or Starlette could not parse: as bad as any other malformed
+        # body (not UTF-8 JSON; broken multipart form data, as for an upload).
+        if request.headers.get("content-type", "").startswith("multipart/"):
+            why = f"the body is not valid multipart/form-data ({exc.detail})"
+        elif isinstance(exc.__cause__, RecursionError):
+            why = "the body nests arrays or objects too deeply to be read"
+        else:
+            why = "the body is not JSON text in UTF-8"
+        return JSONResponse(_validation_body([{"loc": ("body",), "msg": why}]), status_code=422)
+    return JSONResponse(
+        ErrorOut(detail=str(exc.detail)).model_dump(),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
 
-    @app.exception_handler(OperationalError)
-    async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-        return JSONResponse(
-            ErrorOut(detail="the database is unavailable; try again").model_dump(),
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(ErrorOut(detail="internal error").model_dump(), status_code=500)
+async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        ErrorOut(detail="the database is unavailable; try again").model_dump(),
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return JSONResponse(ErrorOut(detail="internal error").model_dump(), status_code=500)
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -133,7 +133,7 @@ def _is_json(scope: Scope) -> bool:
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
             kind = value.split(b";")[0].strip().lower()
-            return kind.endswith((b"/json", b"+json"))
+            return bool(kind.endswith((b"/json", b"+json")))
     return True
 
 

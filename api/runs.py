@@ -22,6 +22,7 @@ once in a process, the others stay queued.
 
 from __future__ import annotations
 
+import builtins  # `list` inside RunManager is its method: the type is builtins.list
 import logging
 import shutil
 import socket
@@ -204,7 +205,7 @@ class RunManager:
 
     def list(
         self, las: Collection[str], kind: str = "match", offset: int = 0, limit: int = 50
-    ) -> list[store.StoredRun]:
+    ) -> builtins.list[store.StoredRun]:
         """Runs of `kind` over LAs all within `las`, newest first."""
         return self._read(lambda s: store.list_runs(s, kind, las, offset=offset, limit=limit))
 
@@ -228,7 +229,7 @@ class RunManager:
         with store.transaction(self.engine, write=False) as s:
             return read(s)
 
-    def _stopped(self, active: list[store.StoredRun]) -> list[store.StoredRun]:
+    def _stopped(self, active: builtins.list[store.StoredRun]) -> builtins.list[store.StoredRun]:
         """Of the active runs, those whose process stopped: it is gone from this host
         (found at once, e.g. after a kill -9 and a restart), or its heartbeat is older
         than `stale_s` (a process elsewhere)."""
@@ -239,7 +240,7 @@ class RunManager:
             if r.owner != self.owner and (owner_gone(r.owner) or as_utc(r.heartbeat_at) < older)
         ]
 
-    def sweep(self) -> list[str]:
+    def sweep(self) -> builtins.list[str]:
         """Mark interrupted (audited) the runs whose process stopped; their ids."""
         with store.transaction(self.engine, write=False) as s:
             gone = {r.owner for r in self._stopped(store.active_runs(s)) if owner_gone(r.owner)}
@@ -482,7 +483,7 @@ class RunManager:
         return outcome
 
     def _simulate(
-        self, job: Job, scenarios: list[Any], replications: int
+        self, job: Job, scenarios: builtins.list[Any], replications: int
     ) -> tuple[dict[str, Any], str]:
         """The child process's outcomes and report, from a folder of its own."""
         if self._scenario_dir is None:
@@ -498,7 +499,7 @@ class RunManager:
         def drawing() -> None:
             job.message = "drawing the report"
 
-        mine: list[Any] = []
+        mine: builtins.list[Any] = []
 
         def started(child: Any) -> None:
             mine.append(child)

@@ -112,7 +112,7 @@ def writer(extract: Path, la: str, as_of: str | None) -> dict[str, Any]:
     import ssda903
     import store
     from api.auditlog import WriteLock
-    from api.routes import imports
+    from api.services import imports
 
     with tempfile.TemporaryDirectory() as scratch:
         engine = store.make_engine(f"sqlite:///{scratch}/bench.db")

@@ -7,38 +7,20 @@ children) and manages only accounts whose LAs are all theirs; any other account 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-import store
 from api.deps import Admin, Anyone, Svc
-from api.errors import invalid, responses
-from api.routes.common import IdFilter, Limit, Offset, Serial, aware, page
-from api.schemas import MAX_INT, AuditPage, Page, UserCreated, UserIn, UserOut
+from api.errors import responses
+from api.routes.common import IdFilter, Limit, Offset, Serial, page
+from api.schemas.admin import AuditPage, UserCreated, UserIn, UserOut
+from api.schemas.common import Page
+from api.schemas.types import MAX_INT
+from api.services import admin
 
 router = APIRouter(tags=["admin"])
-
-
-def _utc(moment: datetime | None, field: str) -> datetime | None:
-    if moment is None:
-        return None
-    try:
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    except (OverflowError, ValueError):
-        raise invalid(field, "is out of range") from None
-
-
-def _user_out(u: store.User) -> dict[str, Any]:
-    return {
-        "id": u.id,
-        "name": u.name,
-        "role": u.role,
-        "las": list(u.las),
-        "active": u.active,
-        "created_at": aware(u.created_at),
-    }
 
 
 @router.get(
@@ -70,32 +52,18 @@ def list_audit(
 ) -> Any:
     """Who did what, when, to which children's records; ids and codes only. Only the
     entries about your LAs, naming only your LAs' children."""
-    with svc.writes.transaction() as s:
-        entries = store.list_audit(
-            s,
-            las=user.las,
-            user_id=user_id,
-            child_id=child_id,
-            action=action,
-            object_id=object_id,
-            since=_utc(since, "query.since"),
-            until=_utc(until, "query.until"),
-            before_id=before_id,
-            limit=limit,
-        )
-        store.record(s, user, "audit.read", detail={"entries": len(entries)})
-        items = [
-            {
-                "id": e.id,
-                "at": aware(e.at),
-                "user_id": e.user_id,
-                "action": e.action,
-                "child_ids": list(e.child_ids),
-                "object_id": e.object_id,
-                "detail": dict(e.detail),
-            }
-            for e in entries
-        ]
+    items = admin.read_audit(
+        svc,
+        user,
+        user_id=user_id,
+        child_id=child_id,
+        action=action,
+        object_id=object_id,
+        since=since,
+        until=until,
+        before_id=before_id,
+        limit=limit,
+    )
     return {
         "items": items,
         "next_before_id": items[-1]["id"] if len(items) == limit else None,
@@ -110,7 +78,7 @@ def list_audit(
     tags=["users"],
 )
 def me(user: Anyone) -> Any:
-    return _user_out(user)
+    return admin.user_record(user)
 
 
 @router.get(
@@ -121,9 +89,7 @@ def me(user: Anyone) -> Any:
     tags=["users"],
 )
 def list_users(user: Admin, svc: Svc, offset: Offset = 0, limit: Limit = 100) -> Any:
-    with store.transaction(svc.engine, write=False) as s:
-        rows = store.list_users(s, las=user.las, offset=offset, limit=limit)
-        return page([_user_out(u) for u in rows], offset, limit)
+    return page(admin.list_users(svc, user, offset, limit), offset, limit)
 
 
 @router.post(
@@ -136,12 +102,7 @@ def list_users(user: Admin, svc: Svc, offset: Offset = 0, limit: Limit = 100) ->
 )
 def create_user(body: UserIn, user: Admin, svc: Svc) -> Any:
     """The token is in this answer only; it is kept hashed and cannot be shown again."""
-    outside = [la for la in body.las if la not in user.las]
-    if outside and all(la in store.known_las() for la in outside):
-        raise store.Forbidden(f"LA(s) {', '.join(outside)} are not yours")
-    with svc.writes.transaction() as s:
-        created, token = store.create_user(s, body.name, body.role, body.las, by=user)
-    return {"user": _user_out(created), "token": token}
+    return admin.create_user(svc, user, body.name, body.role, list(body.las))
 
 
 @router.post(
@@ -152,10 +113,7 @@ def create_user(body: UserIn, user: Admin, svc: Svc) -> Any:
     tags=["users"],
 )
 def revoke_user(user_id: Serial, user: Admin, svc: Svc) -> Any:
-    with svc.writes.transaction() as s:
-        revoked = store.deactivate_user(s, user_id, by=user, las=user.las)
-    svc.tokens.forget()
-    return _user_out(revoked)
+    return admin.revoke_user(svc, user, user_id)
 
 
 @router.post(
@@ -168,7 +126,4 @@ def revoke_user(user_id: Serial, user: Admin, svc: Svc) -> Any:
 def reactivate_user(user_id: Serial, user: Admin, svc: Svc) -> Any:
     """The new token is in this answer only; the revoked one stays dead. 409 for an
     account that is active."""
-    with svc.writes.transaction() as s:
-        account, token = store.reactivate_user(s, user_id, by=user, las=user.las)
-    svc.tokens.forget()
-    return {"user": _user_out(account), "token": token}
+    return admin.reactivate_user(svc, user, user_id)

@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
-from sqlmodel import Session
 
-import store
 from api.deps import Staff, Svc
 from api.errors import responses
-from api.routes.common import Limit, Offset, RecordId, audit, page
-from api.schemas import LA, CarerIn, CarerOut, CarerPatch, Kind, Page
+from api.routes.common import Limit, Offset, RecordId, page
+from api.schemas.carers import CarerIn, CarerOut, CarerPatch
+from api.schemas.common import Page
+from api.schemas.types import LA, Kind
+from api.services import carers
 
 router = APIRouter(tags=["carers"])
 
@@ -39,23 +40,10 @@ def list_carers(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> Any:
-    with store.transaction(svc.engine, write=False) as s:
-        rows = store.list_households(
-            s,
-            las=[la] if la else None,
-            kind=kind,
-            with_vacancy=with_vacancy,
-            offset=offset,
-            limit=limit,
-        )
-        items, named = store.households_as_seen(s, rows, user.las)
-    if named:
-        audit(svc, user, "household.list", named, detail={"offset": offset})
+    items = carers.list_carers(
+        svc, user, la=la, kind=kind, with_vacancy=with_vacancy, offset=offset, limit=limit
+    )
     return page(items, offset, limit)
-
-
-def _one(s: Session, household: store.HouseholdRecord, user: store.User) -> Any:
-    return store.households_as_seen(s, [household], user.las)[0][0]
 
 
 @router.post(
@@ -69,8 +57,7 @@ def create_carer(body: CarerIn, user: Staff, svc: Svc) -> Any:
     data = body.model_dump(mode="json")
     if data.get("places") is None:
         data.pop("places", None)  # approved places default to the vacancies
-    with svc.writes.transaction() as s:
-        return _one(s, store.create_household(s, data, by=user, las=user.las), user)
+    return carers.create_carer(svc, user, data)
 
 
 @router.get(
@@ -80,11 +67,7 @@ def create_carer(body: CarerIn, user: Staff, svc: Svc) -> Any:
     summary="Read a carer household",
 )
 def get_carer(carer_id: RecordId, user: Staff, svc: Svc) -> Any:
-    with store.transaction(svc.engine, write=False) as s:
-        items, named = store.households_as_seen(s, [store.get_household(s, carer_id)], user.las)
-    if named:
-        audit(svc, user, "household.read", named, carer_id)
-    return items[0]
+    return carers.read_carer(svc, user, carer_id)
 
 
 @router.patch(
@@ -99,5 +82,4 @@ def update_carer(carer_id: RecordId, body: CarerPatch, user: Staff, svc: Svc) ->
     live proposals hold (422 naming `vacancies` or `places`, with both counts).
     `connected_children` replaces those you can see. 403 for another LA's household."""
     changes = body.model_dump(mode="json", exclude_unset=True)
-    with svc.writes.transaction() as s:
-        return _one(s, store.update_household(s, carer_id, changes, by=user, las=user.las), user)
+    return carers.update_carer(svc, user, carer_id, changes)

@@ -1,4 +1,5 @@
-"""Children's records: list, create, read, change; each within the caller's LAs.
+"""Children's records: list, create, read, change; each within the caller's LAs
+(api/services/children.py).
 
 Every read is audited (`child.list`, `child.read`, with the children's ids); changes
 are audited by the store. Another LA's child is a 404, the same as no child at all.
@@ -10,11 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-import store
 from api.deps import Staff, Svc
 from api.errors import responses
 from api.routes.common import Limit, Offset, RecordId, page
-from api.schemas import ChildIn, ChildOut, ChildPatch, Page
+from api.schemas.children import ChildIn, ChildOut, ChildPatch
+from api.schemas.common import Page
+from api.services import children
 
 router = APIRouter(tags=["children"])
 
@@ -42,13 +44,7 @@ def list_children(
         Query(description="false: only children whose home outcode is not recorded yet"),
     ] = None,
 ) -> Any:
-    with svc.writes.transaction() as s:
-        rows = store.list_children(
-            s, las=user.las, offset=offset, limit=limit, home_known=home_known
-        )
-        items = [store.child_to_dict(c) for c in rows]
-        if items:
-            store.record(s, user, "child.list", [c["id"] for c in items], detail={"offset": offset})
+    items = children.list_children(svc, user, offset=offset, limit=limit, home_known=home_known)
     return page(items, offset, limit)
 
 
@@ -62,9 +58,7 @@ def list_children(
 def create_child(body: ChildIn, user: Staff, svc: Svc) -> Any:
     """The child's LA must be one of yours (else 403). Their need for a placement is a
     referral: `POST /children/{child_id}/referrals`."""
-    with svc.writes.transaction() as s:
-        child = store.create_child(s, _values(body, partial=False), by=user, las=user.las)
-        return store.child_to_dict(child)
+    return children.create_child(svc, user, _values(body, partial=False))
 
 
 @router.get(
@@ -74,10 +68,7 @@ def create_child(body: ChildIn, user: Staff, svc: Svc) -> Any:
     summary="Read a child's record",
 )
 def get_child(child_id: RecordId, user: Staff, svc: Svc) -> Any:
-    with svc.writes.transaction() as s:
-        child = store.get_child(s, child_id, las=user.las)
-        store.record(s, user, "child.read", [child.id], child.id)
-        return store.child_to_dict(child)
+    return children.read_child(svc, user, child_id)
 
 
 @router.patch(
@@ -89,6 +80,4 @@ def get_child(child_id: RecordId, user: Staff, svc: Svc) -> Any:
 def update_child(child_id: RecordId, body: ChildPatch, user: Staff, svc: Svc) -> Any:
     """Only the fields sent change (`wishes` is replaced whole); the whole record is
     checked again."""
-    with svc.writes.transaction() as s:
-        child = store.update_child(s, child_id, _values(body, partial=True), by=user, las=user.las)
-        return store.child_to_dict(child)
+    return children.update_child(svc, user, child_id, _values(body, partial=True))

@@ -16,23 +16,20 @@ stopped) and `family_finding.round_restart`.
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import HTMLResponse
 
-import store
-from api.cache import Snapshot
-from api.deps import FamilyFinder, Services, Svc
-from api.errors import invalid, json_errors, responses
-from api.routes.common import Limit, Offset, RecordId, absent, audit, page, run_out
-from api.schemas import AdopterSearchOut, ChildSearchOut, Page, RoundIn, RoundOut
-from matching.family_finding import FamilyFindingPolicy, search_adopters, search_children
+from api.deps import FamilyFinder, Svc
+from api.errors import json_errors, responses
+from api.routes.common import Limit, Offset, RecordId, page
+from api.schemas.common import Page
+from api.schemas.family_finding import AdopterSearchOut, ChildSearchOut, RoundIn, RoundOut
+from api.services import family_finding
 
 router = APIRouter(tags=["family-finding"])
 
-KIND = "family_finding"
 Top = Annotated[int, Query(ge=1, le=500, description="matches to return")]
 Near = Annotated[int, Query(ge=0, le=500, description="near misses to return")]
 Beyond = Annotated[
@@ -45,16 +42,6 @@ Together = Annotated[
         "together (must or should), as one family; false: the child alone"
     ),
 ]
-#: matplotlib's pyplot is not thread-safe: one report drawn at a time.
-_drawing = threading.Lock()
-
-
-def _snapshot(svc: Services, user: store.User) -> Snapshot:
-    return svc.cache.fresh(user.las) or svc.cache.snapshot(user.las)
-
-
-def _policy(user: store.User, beyond_region: bool) -> FamilyFindingPolicy:
-    return FamilyFindingPolicy(home_las=frozenset(user.las), beyond_region=beyond_region)
 
 
 @router.get(
@@ -76,31 +63,15 @@ def adopters_for_child(
     together with them), best first with reasons, then adopters who fail one rule
     only, naming it: first those of your LAs, then (`beyond_region`) the rest. 409 if
     the child has no open referral or their plan does not accept adoption."""
-    snap = _snapshot(svc, user)
-    child = snap.problem.child_by_id.get(child_id)
-    if child is None:
-        absent(svc, user, child_id)
-    if "adoption" not in child.accepts:
-        raise store.Conflict(f"child {child_id}'s plan does not accept adoption")
-    subject = snap.problem.siblings.family_of(child_id) if together else child_id
-    found = search_adopters(
-        snap.problem, subject, _policy(user, beyond_region), top, near_misses, snap.ctx
-    ).to_dict()
-    first, beyond = found["in_region"], found["beyond"]
-    audit(
+    return family_finding.adopters_for_child(
         svc,
         user,
-        "family_finding.search_child",
-        first["children"],
         child_id,
-        {
-            "subject": subject,
-            "top": top,
-            "eligible": first["eligible_count"],
-            "eligible_beyond": beyond["eligible_count"] if beyond else None,
-        },
+        top=top,
+        near_misses=near_misses,
+        beyond_region=beyond_region,
+        together=together,
     )
-    return found
 
 
 @router.get(
@@ -116,42 +87,9 @@ def children_for_adopter(
     this adopter (a household of kind `adoption`, in any LA) could take, best first
     with reasons, then children who fail one rule only. 404 for a household that is
     not an adopter."""
-    snap = _snapshot(svc, user)
-    try:
-        found = search_children(
-            snap.problem, household_id, _policy(user, False), top, near_misses, snap.ctx
-        ).to_dict()
-    except KeyError:
-        raise store.NotFound("adopter", household_id) from None
-    first = found["in_region"]
-    named = [m["child"] for m in first["matches"]] + [m["child"] for m in first["near_misses"]]
-    audit(
-        svc,
-        user,
-        "family_finding.search_adopter",
-        named,
-        household_id,
-        {"top": top, "eligible": first["eligible_count"]},
+    return family_finding.children_for_adopter(
+        svc, user, household_id, top=top, near_misses=near_misses
     )
-    return found
-
-
-def _round_out(run: store.StoredRun, *, with_round: bool = False) -> dict[str, Any]:
-    out = run_out(run)
-    out["adopters"] = out.pop("carers")
-    out["policy"] = dict(run.params)
-    if with_round and run.status == "done":
-        out["round"] = run.result
-    return out
-
-
-def _finished(svc: Services, user: store.User, round_id: str) -> store.StoredRun:
-    run = svc.runs.get(round_id, user.las, KIND, full=True)
-    if run.status in ("failed", "interrupted"):
-        raise store.Conflict(f"family-finding round {run.id} {run.status}: {run.error}")
-    if run.result is None or run.status != "done":
-        raise store.Conflict(f"family-finding round {run.id} is {run.status}")
-    return run
 
 
 @router.post(
@@ -169,19 +107,8 @@ def start_round(user: FamilyFinder, svc: Svc, body: RoundIn | None = None) -> An
     `GET /family-finding/rounds/{round_id}`. 409 while a round over your LAs is queued
     or running."""
     body = body or RoundIn()
-    if body.wait_weeks > body.long_wait_weeks:
-        raise invalid("body.wait_weeks", "must be at most long_wait_weeks")
     params = body.model_dump(exclude={"time_limit_s"})
-    run = svc.runs.start(user, user.las, body.time_limit_s, kind=KIND, params=params)
-    audit(
-        svc,
-        user,
-        "family_finding.round_start",
-        (),
-        run.id,
-        {"las": len(run.las), "priority": body.priority, "beyond_region": body.beyond_region},
-    )
-    return _round_out(run)
+    return family_finding.start_round(svc, user, params, body.time_limit_s)
 
 
 @router.post(
@@ -196,10 +123,7 @@ def restart_round(round_id: RecordId, user: FamilyFinder, svc: Svc) -> Any:
     records as they are now; it names the round it replaces (`restarted_from`) and that
     round names it (`restarted_as`). 409 unless the round is interrupted or failed and
     not restarted already, or while another round over its LAs is queued or running."""
-    run = svc.runs.restart(round_id, user, KIND)
-    detail = {"restarts": round_id, "las": len(run.las)}
-    audit(svc, user, "family_finding.round_restart", (), run.id, detail)
-    return _round_out(run)
+    return family_finding.restart_round(svc, user, round_id)
 
 
 @router.get(
@@ -211,8 +135,7 @@ def restart_round(round_id: RecordId, user: FamilyFinder, svc: Svc) -> Any:
 def list_rounds(user: FamilyFinder, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
     """Newest first. Status and summary (counts) of each; the links are on the round
     itself."""
-    runs = svc.runs.list(user.las, KIND, offset, limit)
-    return page([_round_out(r) for r in runs], offset, limit)
+    return page(family_finding.list_rounds(svc, user, offset, limit), offset, limit)
 
 
 @router.get(
@@ -226,10 +149,7 @@ def get_round(round_id: RecordId, user: FamilyFinder, svc: Svc) -> Any:
     left without one and what would change that, how crowded plain recommendations
     would be, the round against deferred acceptance and an officer-style pass, and the
     region's tables (docs/family-finding.md)."""
-    run = svc.runs.get(round_id, user.las, KIND, full=True)
-    if run.status == "done":
-        audit(svc, user, "family_finding.round_read", run.child_ids, run.id)
-    return _round_out(run, with_round=True)
+    return family_finding.read_round(svc, user, round_id)
 
 
 @router.get(
@@ -245,15 +165,4 @@ def round_report(round_id: RecordId, user: FamilyFinder, svc: Svc) -> HTMLRespon
     """Who waits (by age, brothers and sisters, needs, time waiting), adopters by
     approval, the gaps, outcomes by ethnicity, sex, age and disability, crowding and
     fairness: tables and plots in one page with nothing to fetch. 409 until done."""
-    # Imported here: matplotlib takes most of a second to load, for a page few ask for.
-    from reports.family_finding import render_html
-
-    run = _finished(svc, user, round_id)
-    report = run.report
-    if report is None:  # drawn on first request, then kept with the round
-        assert run.result is not None
-        with _drawing:
-            report = render_html(run.result)
-        svc.runs.save_report(run.id, report)
-    audit(svc, user, "family_finding.round_report", run.child_ids, run.id)
-    return HTMLResponse(report)
+    return HTMLResponse(family_finding.round_report(svc, user, round_id))

@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from sqlalchemy import text
 
 from api.deps import Svc
-from api.schemas import ErrorOut, HealthOut
+from api.schemas.common import ErrorOut
+from api.schemas.health import HealthOut
 
 router = APIRouter(tags=["health"])
 

@@ -22,23 +22,20 @@ from pydantic import StringConstraints
 
 import ssda903
 import store
-from api.auditlog import WriteLock
-from api.deps import STAFF, Svc, allow
+from api.deps import STAFF, Services, Svc, allow
 from api.errors import invalid, json_errors, responses
-from api.routes.common import Limit, Offset, RecordId, Serial, aware, page
-from api.schemas import (
+from api.routes.common import Limit, Offset, RecordId, Serial, page
+from api.schemas.common import ErrorOut, Page
+from api.schemas.imports import (
     BaselineOut,
     BaselineScenarioOut,
     CareRecordOut,
-    ErrorOut,
     ImportOut,
     IssuePage,
-    Page,
 )
+from api.services import imports
 from ssda903.read import read_csv_table, read_siblings_table, table_of_file
-from ssda903.report import issues_csv, year_label
-from store.ssda903 import Saved, care_imports, care_record, get_import, import_issues, list_imports
-from store.ssda903_chunks import import_in_chunks
+from ssda903.report import issues_csv
 
 router = APIRouter(tags=["SSDA903 imports"])
 
@@ -53,10 +50,6 @@ BaselineReader = Annotated[store.User, Depends(allow(*BASELINE_READERS))]
 MAX_FILES = 12
 
 
-#: Rules that mean no child could be rebuilt: the upload is refused whole.
-_FATAL = "missing_table"
-
-
 @dataclass
 class IssueFilter:
     """Which of an import's issues: every filter given must match."""
@@ -64,29 +57,6 @@ class IssueFilter:
     severity: Annotated[str | None, Query(max_length=7, pattern="^(error|warning)$")] = None
     rule: Annotated[str | None, Query(max_length=64, examples=["unknown_outcode"])] = None
     table: Annotated[str | None, Query(max_length=64, examples=["episodes"])] = None
-
-
-def _run_out(run: store.ImportRun) -> dict[str, Any]:
-    report = run.report
-    return {
-        "id": run.id,
-        "la": run.la,
-        "as_of": run.as_of,
-        "year": year_label(run.year),
-        "form": run.form,
-        "files": list(run.files),
-        "at": aware(run.at),
-        "by": run.by,
-        "created": run.created,
-        "updated": run.updated,
-        "unchanged": run.unchanged,
-        "skipped": run.skipped,
-        "sibling_groups": run.sibling_groups,
-        "state": run.state,
-        **{
-            k: report[k] for k in ("tables", "children", "errors", "warnings", "by_rule", "summary")
-        },
-    }
 
 
 def _read_upload(files: list[UploadFile]) -> ssda903.Extract:
@@ -124,20 +94,6 @@ def _read_siblings(siblings: UploadFile) -> ssda903.Table:
         raise invalid("siblings", f"cannot be read: {exc}") from None
 
 
-def store_import(
-    writes: WriteLock,
-    imported: ssda903.Import,
-    *,
-    by: store.User | None,
-    las: list[str] | None,
-    files: list[str],
-) -> Saved:
-    """Write an import chunk by chunk, each chunk a transaction under the write lock."""
-    return import_in_chunks(
-        writes.engine, imported, by=by, las=las, files=files, transaction_=writes.transaction
-    )
-
-
 def import_903(
     user: Importer,
     svc: Svc,
@@ -159,27 +115,12 @@ def import_903(
     the day are created or updated in chunks (`state` is `done` once all are in). A file
     that cannot be read, or an extract without its header or episodes table, is a 422
     and nothing is written; an upload over the limit is a 413."""
-    if la not in user.las:
-        raise store.Forbidden(f"LA {la!r} is not one of yours")
     extract = _read_upload(files)
     links = _read_siblings(siblings) if siblings is not None else None
-    imported = ssda903.import_extract(extract, la=la, as_of=as_of, siblings=links)
-    fatal = [i.message for i in imported.report.errors if i.rule == _FATAL]
-    if fatal:
-        raise invalid("files", "; ".join(fatal))
     names = [f.filename or "" for f in files] + ([siblings.filename or ""] if siblings else [])
-    if check:
-        run = store.ImportRun(
-            la=la,
-            as_of=imported.as_of,
-            year=imported.year,
-            form=imported.report.form,
-            files=names,
-            report=imported.report.to_dict(issues=0),
-        )
-        return _run_out(run) | {"at": None, "state": "checked"}
-    saved = store_import(svc.writes, imported, by=user, las=user.las, files=names)
-    return _run_out(saved.run)
+    return imports.import_extract(
+        svc, user, extract, la=la, as_of=as_of, links=links, files=names, check=check
+    )
 
 
 router.add_api_route(
@@ -201,9 +142,7 @@ router.add_api_route(
     summary="Your LAs' imports, newest first",
 )
 def list_all(user: Reader, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
-    with store.read_session(svc.engine) as s:
-        runs = list_imports(s, las=user.las, offset=offset, limit=limit)
-        return page([_run_out(r) for r in runs], offset, limit)
+    return page(imports.list_imports_of(svc, user, offset, limit), offset, limit)
 
 
 @router.get(
@@ -213,10 +152,7 @@ def list_all(user: Reader, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> A
     summary="One import's report",
 )
 def get_one(import_id: Serial, user: Reader, svc: Svc) -> Any:
-    with svc.writes.transaction() as s:
-        run = get_import(s, import_id, las=user.las)
-        store.record(s, user, "import.read", [], run.id)
-        return _run_out(run)
+    return imports.read_import(svc, user, import_id)
 
 
 @router.get(
@@ -234,31 +170,28 @@ def issues(
     limit: Limit = 100,
 ) -> Any:
     """Every issue with table, row, column, value, rule and message, in file order."""
-    total, items = _read_issues(svc, user, import_id, which, offset, limit)
+    total, items = _issues(svc, user, import_id, which, offset, limit)
     return page(items, offset, limit) | {"total": total}
 
 
-def _read_issues(
-    svc: Svc,
+def _issues(
+    svc: Services,
     user: store.User,
     import_id: int,
     which: IssueFilter,
     offset: int = 0,
     limit: int | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """An import's issues within the user's LAs, the read audited."""
-    with svc.writes.transaction() as s:
-        run = get_import(s, import_id, las=user.las)
-        found = import_issues(
-            run,
-            severity=which.severity,
-            rule=which.rule,
-            table=which.table,
-            offset=offset,
-            limit=limit,
-        )
-        store.record(s, user, "import.read", [], run.id, {"offset": offset})
-    return found
+    return imports.read_issues(
+        svc,
+        user,
+        import_id,
+        severity=which.severity,
+        rule=which.rule,
+        table=which.table,
+        offset=offset,
+        limit=limit,
+    )
 
 
 @router.get(
@@ -269,10 +202,7 @@ def _read_issues(
 )
 def get_care_record(child_id: RecordId, user: Reader, svc: Svc) -> Any:
     """404 when the child has no care record (never imported) or is not in your LAs."""
-    with svc.writes.transaction() as s:
-        care = care_record(s, child_id, las=user.las)
-        store.record(s, user, "care_record.read", [child_id], child_id)
-        return {k: getattr(care, k) for k in CareRecordOut.model_fields}
+    return imports.read_care_record(svc, user, child_id)
 
 
 @router.get(
@@ -289,30 +219,13 @@ def issues_as_csv(
 ) -> PlainTextResponse:
     """Every issue matching the filters (no paging): table, row, column, value, rule,
     severity, message, where."""
-    _, items = _read_issues(svc, user, import_id, which)
+    _, items = _issues(svc, user, import_id, which)
     name = f"ssda903-import-{import_id}-issues.csv"
     return PlainTextResponse(
         issues_csv(items),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def _imports(svc: Svc, user: store.User, la: list[str] | None) -> list[ssda903.Import]:
-    """The stored care records of the LAs asked for (default: all of the user's)."""
-    wanted = la or list(user.las)
-    outside = [x for x in wanted if x not in user.las]
-    if outside:
-        raise store.Forbidden(f"LA {outside[0]!r} is not one of yours")
-    with store.read_session(svc.engine) as s:
-        found = care_imports(s, las=wanted)
-    if not found:
-        raise store.NotFound("903 import for", ", ".join(wanted))
-    return found
-
-
-def _baseline(svc: Svc, user: store.User, la: list[str] | None) -> ssda903.Baseline:
-    return ssda903.baseline(_imports(svc, user, la))
 
 
 LaFilter = Annotated[
@@ -332,7 +245,7 @@ def baseline(user: BaselineReader, svc: Svc, la: LaFilter = None) -> Any:
     from home, share outside the LA, the DfE's distance bands, sibling groups together:
     the starting point of a what-if. 404 when none of the LAs has an import. To a
     planner, no figure shows 1 to 4 children (`small_numbers_hidden`; docs/security.md)."""
-    return _baseline(svc, user, la).to_dict(suppress=user.role == "planner")
+    return imports.baseline(svc, user, la).to_dict(suppress=user.role == "planner")
 
 
 @router.get(
@@ -348,7 +261,7 @@ def baseline_report(user: BaselineReader, svc: Svc, la: LaFilter = None) -> HTML
     from reports.ssda903 import render_html
 
     suppress = user.role == "planner"
-    return HTMLResponse(render_html(_baseline(svc, user, la), suppress=suppress))
+    return HTMLResponse(render_html(imports.baseline(svc, user, la), suppress=suppress))
 
 
 @router.get(
@@ -364,5 +277,5 @@ def baseline_scenario(user: BaselineReader, svc: Svc, la: LaFilter = None) -> An
     copy and compare the two (`POST /scenarios/comparisons`)."""
     from scenarios.from_903 import scenario_from_903, scenario_yaml
 
-    doc = scenario_from_903(_imports(svc, user, la))
+    doc = scenario_from_903(imports.care_imports_of(svc, user, la))
     return {"name": doc["name"], "description": doc["description"], "yaml": scenario_yaml(doc)}

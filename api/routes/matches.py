@@ -1,4 +1,5 @@
-"""Ranked matches for a child or a sibling group, and the hard rules behind them.
+"""Ranked matches for a child or a sibling group, and the hard rules behind them
+(api/services/matches.py).
 
 Answered from the built problem the cache keeps for the caller's LAs (api/cache.py):
 the eligible carers best first with reasons, and near misses that fail one rule. Every
@@ -7,17 +8,17 @@ request is audited (`match.rank`, with the children's ids).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 
 import store
 from api.deps import Anyone, Services, Staff
 from api.errors import responses
-from api.routes.common import Limit, Offset, RecordId, absent, page
-from api.schemas import CarerRankingOut, Page, RankingOut, RuleOut
-from matching import RULES, rank_children
+from api.routes.common import Limit, Offset, RecordId, page
+from api.schemas.common import Page
+from api.schemas.matches import CarerRankingOut, RankingOut, RuleOut
+from api.services import matches
 
 router = APIRouter(tags=["matches"])
 
@@ -26,23 +27,15 @@ Near = Annotated[int, Query(ge=0, le=500, description="near misses to return")]
 
 
 async def _ranked(
-    svc: Services, user: store.User, subject: str, kind: str, top: int, near: int
+    request: Request,
+    user: store.User,
+    subject: str,
+    kind: Literal["child", "group"],
+    top: int,
+    near: int,
 ) -> Response:
-    # The busiest endpoint, so async: work happens in a worker thread only when the
-    # cache must be checked, rebuilt or filled; a ranking already made is answered on
-    # the event loop; the audit entry is group-committed (api/auditlog.py) before the
-    # answer leaves.
-    snap = svc.cache.fresh(user.las) or await run_in_threadpool(svc.cache.snapshot, user.las)
-    present = subject in (snap.groups if kind == "group" else snap.problem.child_by_id)
-    if not present:
-        await run_in_threadpool(absent, svc, user, subject, kind)
-    ranked = snap.rankings.get((subject, top, near))
-    if ranked is None:
-        ranked = await run_in_threadpool(snap.ranking, subject, top, near)
-    body, children, eligible = ranked
-    await svc.audit.record(
-        user, "match.rank", children, subject, {"top": top, "eligible": eligible}
-    )
+    svc: Services = request.app.state.services
+    body, _children, _eligible = await matches.rank_carers(svc, user, subject, kind, top, near)
     return Response(body, media_type="application/json")
 
 
@@ -58,7 +51,7 @@ async def child_matches(
     """Every eligible carer with a free (unheld) place, best first, each with its
     reasons; then carers that fail exactly one hard rule, closest first, naming it.
     409 if the child has no open referral."""
-    return await _ranked(request.app.state.services, user, child_id, "child", top, near)
+    return await _ranked(request, user, child_id, "child", top, near)
 
 
 @router.get(
@@ -71,7 +64,7 @@ async def group_matches(
     group_id: RecordId, user: Staff, request: Request, top: Top = 20, near: Near = 10
 ) -> Any:
     """Households that can take every referred member together."""
-    return await _ranked(request.app.state.services, user, group_id, "group", top, near)
+    return await _ranked(request, user, group_id, "group", top, near)
 
 
 @router.get(
@@ -88,27 +81,7 @@ async def carer_matches(
     with its reasons, then children who fail exactly one hard rule. Audited as
     `match.rank_carer` with the children listed."""
     svc: Services = request.app.state.services
-    snap = svc.cache.fresh(user.las) or await run_in_threadpool(svc.cache.snapshot, user.las)
-    try:
-        ranked = await run_in_threadpool(rank_children, snap.problem, carer_id, top, near, snap.ctx)
-    except KeyError:
-
-        def missing() -> None:
-            with store.read_session(svc.engine) as s:
-                store.get_household(s, carer_id)  # 404 if there is no such household
-            raise store.Conflict(f"carer {carer_id} is not in the matching problem")
-
-        await run_in_threadpool(missing)
-        raise
-    children = [m.child for m in ranked.matches] + [m.child for m in ranked.near_misses]
-    await svc.audit.record(
-        user,
-        "match.rank_carer",
-        children,
-        carer_id,
-        {"top": top, "eligible": ranked.eligible_count},
-    )
-    return ranked.to_dict()
+    return await matches.rank_referred_children(svc, user, carer_id, top, near)
 
 
 @router.get(
@@ -118,13 +91,5 @@ async def carer_matches(
     summary="The hard rules, and which may be set aside by an exception",
 )
 async def rules(user: Anyone, offset: Offset = 0, limit: Limit = 50) -> Any:
-    items = [
-        {
-            "id": r.id,
-            "section": r.section,
-            "summary": r.summary,
-            "exception_allowed": r.exception_allowed,
-        }
-        for r in RULES[offset : offset + limit]
-    ]
+    items = matches.hard_rules(offset, limit)
     return page(items, offset, limit)

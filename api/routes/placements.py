@@ -6,17 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-import store
 from api.deps import Staff, Svc
 from api.errors import responses
 from api.routes.common import IdFilter, Limit, Offset, Serial, page
-from api.schemas import EndIn, Page, PlacementOut
+from api.schemas.common import Page
+from api.schemas.proposals import EndIn, PlacementOut
+from api.services import placements
 
 router = APIRouter(tags=["placements"])
-
-
-def _out(p: store.Placement) -> dict[str, Any]:
-    return PlacementOut.model_validate(p).model_dump()
 
 
 @router.get(
@@ -34,19 +31,16 @@ def list_placements(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> Any:
-    with svc.writes.transaction() as s:
-        rows = store.list_placements(
-            s,
-            las=user.las,
-            child_id=child_id,
-            household_id=household_id,
-            current=current,
-            offset=offset,
-            limit=limit,
-        )
-        if rows:
-            store.record(s, user, "placement.list", [p.child_id for p in rows])
-        return page([_out(p) for p in rows], offset, limit)
+    items = placements.list_placements(
+        svc,
+        user,
+        child_id=child_id,
+        household_id=household_id,
+        current=current,
+        offset=offset,
+        limit=limit,
+    )
+    return page(items, offset, limit)
 
 
 @router.get(
@@ -56,10 +50,7 @@ def list_placements(
     summary="Read a placement",
 )
 def get_placement(placement_id: Serial, user: Staff, svc: Svc) -> Any:
-    with svc.writes.transaction() as s:
-        placement = store.get_placement(s, placement_id, las=user.las)
-        store.record(s, user, "placement.read", [placement.child_id], placement_id)
-        return _out(placement)
+    return placements.read_placement(svc, user, placement_id)
 
 
 @router.post(
@@ -69,8 +60,4 @@ def get_placement(placement_id: Serial, user: Staff, svc: Svc) -> Any:
     summary="End a placement; the household's place is free again",
 )
 def end_placement(placement_id: Serial, body: EndIn, user: Staff, svc: Svc) -> Any:
-    with svc.writes.transaction() as s:
-        placement = store.end_placement(
-            s, placement_id, body.reason, by=user, ended_on=body.ended_on, las=user.las
-        )
-        return _out(placement)
+    return placements.end_placement(svc, user, placement_id, body.reason, body.ended_on)

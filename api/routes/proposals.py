@@ -1,5 +1,5 @@
 """The placement workflow: propose (hold a vacancy), confirm, decline; exceptions and
-the officer's note on the child's views.
+the officer's note on the child's views (api/services/proposals.py).
 
 A proposal is checked against the hard rules with the matching core before the store
 holds the place: a match that breaks one is refused (422, naming each rule) unless the
@@ -10,119 +10,31 @@ itself is the store's to guard, under its locks: no unheld place is a 409.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, status
 
 import store
-from api.deps import Services, Staff, Svc
-from api.errors import RuleBreaks, invalid, responses
-from api.routes.common import IdFilter, Limit, Offset, Serial, page, proposal_out
-from api.schemas import (
+from api.deps import Staff, Svc
+from api.errors import responses
+from api.routes.common import IdFilter, Limit, Offset, Serial, page
+from api.schemas.common import Page
+from api.schemas.proposals import (
     ConfirmIn,
     ConfirmOut,
     DeclineIn,
     ExceptionIn,
-    Page,
-    PlacementOut,
     ProposalIn,
     ProposalOut,
     ViewsNoteIn,
 )
-from matching.eligibility import RULE_BY_ID
-from matching.ranking import group_conflicts
+from api.services import proposals
 
 router = APIRouter(tags=["proposals"])
 
-#: Checked by the store under its row locks (an unheld place), not here.
-STORE_CHECKED = "vacancy"
-#: The pseudo-rule of siblings whose safeguarding flags forbid one household.
-LIVING_TOGETHER = "living_together"
 
-
-def rule_breaks(
-    svc: Services,
-    user: store.User,
-    household_id: str,
-    *,
-    child_id: str | None,
-    group_id: str | None,
-) -> list[dict[str, Any]] | None:
-    """Every hard rule the match breaks, per child, as the records stand now; None when
-    the children are not all referred within the caller's LAs (the store then says
-    which of 404 and 409 applies)."""
-    snap = svc.cache.snapshot(user.las)
-    if group_id is not None:
-        group = snap.groups.get(group_id)
-        children = list(group.children) if group else []
-    else:
-        children = [child_id] if child_id in snap.problem.child_by_id else []
-    if not children:
-        return None
-    index = snap.problem.carer_index.get(household_id)
-    if index is None:
-        raise store.NotFound("household", household_id)
-    breaks = []
-    for c in children:
-        a = snap.assess(c)
-        for rule in a.failed_rules(index):
-            if rule != STORE_CHECKED:
-                breaks.append(
-                    {
-                        "child": c,
-                        "rule": rule,
-                        "detail": a.detail(index, rule),
-                        "exception_allowed": RULE_BY_ID[rule].exception_allowed,
-                    }
-                )
-    if group_id is not None:
-        members = [snap.problem.child_by_id[c] for c in children]
-        breaks += [
-            {"child": group_id, "rule": LIVING_TOGETHER, "detail": d, "exception_allowed": False}
-            for d in group_conflicts(members)
-        ]
-    return breaks
-
-
-def check_rules(
-    breaks: list[dict[str, Any]], exception: ExceptionIn | None, *, field: str = "body.exception"
-) -> None:
-    """Refuse a match that breaks a rule the exception does not set aside."""
-    broken = {b["rule"] for b in breaks}
-    if exception is not None and exception.rule not in broken | {STORE_CHECKED}:
-        raise invalid(f"{field}.rule", f"this match does not break the {exception.rule!r} rule")
-    excused = exception.rule if exception is not None else None
-    left = [b for b in breaks if b["rule"] != excused]
-    if left:
-        rules = ", ".join(sorted({b["rule"] for b in left}))
-        raise RuleBreaks(
-            f"the match breaks hard rule(s) {rules}; only rules with exception_allowed may be "
-            "set aside, one per proposal, by a role that may authorise it",
-            breaks,
-        )
-
-
-def _may_authorise(user: store.User) -> None:
-    if not store.can_authorise_exceptions(user):
-        raise store.Forbidden(f"role {user.role!r} may not authorise an exception to a hard rule")
-
-
-def _keep_refused(
-    svc: Services, user: store.User, body: ProposalIn, breaks: list[dict[str, Any]]
-) -> None:
-    """A refused proposal is kept (`refused`, with the rules broken) so an officer can
-    later see why; it holds nothing."""
-    with svc.writes.transaction() as s:
-        store.refuse(
-            s,
-            body.household_id,
-            breaks,
-            by=user,
-            child_id=body.child_id,
-            group_id=body.group_id,
-            las=user.las,
-        )
+def _exception(body: ExceptionIn | None) -> store.RuleException | None:
+    return store.RuleException(body.rule, body.reason) if body is not None else None
 
 
 @router.post(
@@ -138,37 +50,16 @@ def propose(body: ProposalIn, user: Staff, svc: Svc) -> Any:
     `GET /proposals?status=refused`), unless `exception` sets that one rule aside
     (authorising roles only: 403). 409 if no unheld place is left or a child
     already has a live proposal or no open referral."""
-    if (body.child_id is None) == (body.group_id is None):
-        raise invalid("body.child_id", "give either child_id or group_id")
-    hold = timedelta(hours=body.hold_hours) if body.hold_hours is not None else None
-    if hold is not None and hold <= timedelta(0):
-        raise invalid("body.hold_hours", "is too short to hold anything")
-    if body.exception is not None:
-        _may_authorise(user)
-    breaks = rule_breaks(
-        svc, user, body.household_id, child_id=body.child_id, group_id=body.group_id
+    return proposals.propose(
+        svc,
+        user,
+        body.household_id,
+        child_id=body.child_id,
+        group_id=body.group_id,
+        hold_hours=body.hold_hours,
+        views_note=body.views_note,
+        exception=_exception(body.exception),
     )
-    if breaks is not None:
-        try:
-            check_rules(breaks, body.exception)
-        except RuleBreaks:
-            _keep_refused(svc, user, body, breaks)
-            raise
-    with svc.writes.transaction() as s:
-        proposal = store.propose(
-            s,
-            body.household_id,
-            by=user,
-            child_id=body.child_id,
-            group_id=body.group_id,
-            hold=hold,
-            views_note=body.views_note,
-            exception=store.RuleException(body.exception.rule, body.exception.reason)
-            if body.exception
-            else None,
-            las=user.las,
-        )
-        return proposal_out(s, proposal)
 
 
 @router.get(
@@ -186,22 +77,16 @@ def list_proposals(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> Any:
-    with svc.writes.transaction() as s:
-        store.expire_holds(s)
-        rows = store.list_proposals(
-            s,
-            las=user.las,
-            status=status,
-            child_id=child_id,
-            household_id=household_id,
-            offset=offset,
-            limit=limit,
-        )
-        items = [proposal_out(s, p) for p in rows]
-        if items:
-            children = [c for p in items for c in p["children"]]
-            store.record(s, user, "proposal.list", children)
-        return page(items, offset, limit)
+    items = proposals.list_proposals(
+        svc,
+        user,
+        status=status,
+        child_id=child_id,
+        household_id=household_id,
+        offset=offset,
+        limit=limit,
+    )
+    return page(items, offset, limit)
 
 
 @router.get(
@@ -211,10 +96,7 @@ def list_proposals(
     summary="Read a proposal",
 )
 def get_proposal(proposal_id: Serial, user: Staff, svc: Svc) -> Any:
-    with svc.writes.transaction() as s:
-        out = proposal_out(s, store.get_proposal(s, proposal_id, las=user.las))
-        store.record(s, user, "proposal.read", out["children"], proposal_id)
-        return out
+    return proposals.read_proposal(svc, user, proposal_id)
 
 
 @router.post(
@@ -226,15 +108,7 @@ def get_proposal(proposal_id: Serial, user: Staff, svc: Svc) -> Any:
 def confirm(proposal_id: Serial, user: Staff, svc: Svc, body: ConfirmIn | None = None) -> Any:
     """409 if the proposal was already decided, its hold lapsed, or the place went to
     another child."""
-    with svc.writes.transaction() as s:
-        placements = store.confirm(
-            s, proposal_id, by=user, start=body.start if body else None, las=user.las
-        )
-        proposal = store.get_proposal(s, proposal_id, las=user.las)
-        return {
-            "proposal": proposal_out(s, proposal),
-            "placements": [PlacementOut.model_validate(p).model_dump() for p in placements],
-        }
+    return proposals.confirm(svc, user, proposal_id, body.start if body else None)
 
 
 @router.post(
@@ -244,9 +118,7 @@ def confirm(proposal_id: Serial, user: Staff, svc: Svc, body: ConfirmIn | None =
     summary="Decline a proposal with a reason; its hold is released at once",
 )
 def decline(proposal_id: Serial, body: DeclineIn, user: Staff, svc: Svc) -> Any:
-    with svc.writes.transaction() as s:
-        proposal = store.decline(s, proposal_id, body.reason, by=user, las=user.las)
-        return proposal_out(s, proposal)
+    return proposals.decline(svc, user, proposal_id, body.reason)
 
 
 @router.post(
@@ -258,23 +130,8 @@ def decline(proposal_id: Serial, body: DeclineIn, user: Staff, svc: Svc) -> Any:
 def authorise_exception(proposal_id: Serial, body: ExceptionIn, user: Staff, svc: Svc) -> Any:
     """Authorising roles only (403). The rule must be one this match breaks and one
     that may be set aside."""
-    _may_authorise(user)
-    with store.transaction(svc.engine, write=False) as s:
-        proposal = store.get_proposal(s, proposal_id, las=user.las)
-    breaks = rule_breaks(
-        svc,
-        user,
-        proposal.household_id,
-        child_id=proposal.child_id,
-        group_id=proposal.group_id,
-    )
-    if breaks is not None and body.rule not in {b["rule"] for b in breaks} | {STORE_CHECKED}:
-        raise invalid("body.rule", f"this match does not break the {body.rule!r} rule")
-    with svc.writes.transaction() as s:
-        proposal = store.authorise_exception(
-            s, proposal_id, store.RuleException(body.rule, body.reason), by=user, las=user.las
-        )
-        return proposal_out(s, proposal)
+    exception = store.RuleException(body.rule, body.reason)
+    return proposals.authorise_exception(svc, user, proposal_id, exception)
 
 
 @router.put(
@@ -284,6 +141,4 @@ def authorise_exception(proposal_id: Serial, body: ExceptionIn, user: Staff, svc
     summary="The officer's note of how the match meets the child's views, or why not",
 )
 def views_note(proposal_id: Serial, body: ViewsNoteIn, user: Staff, svc: Svc) -> Any:
-    with svc.writes.transaction() as s:
-        proposal = store.set_views_note(s, proposal_id, body.views_note, by=user, las=user.las)
-        return proposal_out(s, proposal)
+    return proposals.set_views_note(svc, user, proposal_id, body.views_note)

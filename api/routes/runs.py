@@ -11,11 +11,12 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-import store
 from api.deps import Staff, Svc
-from api.errors import invalid, responses
-from api.routes.common import Limit, Offset, RecordId, audit, page, run_out
-from api.schemas import Page, ResultOut, RunIn, RunOut
+from api.errors import responses
+from api.routes.common import Limit, Offset, RecordId, page
+from api.schemas.common import Page
+from api.schemas.runs import ResultOut, RunIn, RunOut
+from api.services import runs
 
 router = APIRouter(tags=["batch runs"])
 
@@ -31,17 +32,7 @@ def start_run(user: Staff, svc: Svc, body: RunIn | None = None) -> Any:
     """Over your LAs (a regional user's are the region), or the `las` given, which
     must be yours (403). 409 while a run over the same LAs is queued or running."""
     body = body or RunIn()
-    las = list(body.las) if body.las else list(user.las)
-    known = store.known_las()
-    for k, la in enumerate(las):
-        if la not in known:
-            raise invalid(f"body.las[{k}]", f"{la!r} is not a known LA name")
-    outside = [la for la in las if la not in user.las]
-    if outside:
-        raise store.Forbidden(f"LA(s) {', '.join(outside)} are not yours")
-    run = svc.runs.start(user, las, body.time_limit_s)
-    audit(svc, user, "match.run_start", (), run.id, {"las": len(run.las)})
-    return run_out(run)
+    return runs.start_run(svc, user, body.las, body.time_limit_s)
 
 
 @router.post(
@@ -56,9 +47,7 @@ def restart_run(run_id: RecordId, user: Staff, svc: Svc) -> Any:
     now; it names the run it replaces (`restarted_from`) and that run names it
     (`restarted_as`). 409 unless the run is interrupted or failed and not restarted
     already, or while another run over its LAs is queued or running."""
-    run = svc.runs.restart(run_id, user, "match")
-    audit(svc, user, "match.run_restart", (), run.id, {"restarts": run_id, "las": len(run.las)})
-    return run_out(run)
+    return runs.restart_run(svc, user, run_id)
 
 
 @router.get(
@@ -69,8 +58,7 @@ def restart_run(run_id: RecordId, user: Staff, svc: Svc) -> Any:
 )
 def list_runs(user: Staff, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
     """Newest first: runs over LAs all yours."""
-    runs = svc.runs.list(user.las, "match", offset, limit)
-    return page([run_out(r) for r in runs], offset, limit)
+    return page(runs.list_runs(svc, user, offset, limit), offset, limit)
 
 
 @router.get(
@@ -80,7 +68,7 @@ def list_runs(user: Staff, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> A
     summary="A batch run's status and progress",
 )
 def get_run(run_id: RecordId, user: Staff, svc: Svc) -> Any:
-    return run_out(svc.runs.get(run_id, user.las))
+    return runs.read_run(svc, user, run_id)
 
 
 @router.get(
@@ -91,10 +79,4 @@ def get_run(run_id: RecordId, user: Staff, svc: Svc) -> Any:
 )
 def get_result(run_id: RecordId, user: Staff, svc: Svc) -> Any:
     """409 until the run is done (or if it failed or was interrupted)."""
-    run = svc.runs.get(run_id, user.las, full=True)
-    if run.status in ("failed", "interrupted"):
-        raise store.Conflict(f"match run {run.id} {run.status}: {run.error}")
-    if run.result is None or run.status != "done":
-        raise store.Conflict(f"match run {run.id} is {run.status}")
-    audit(svc, user, "match.run_read", run.child_ids, run.id)
-    return run.result
+    return runs.run_result(svc, user, run_id)

@@ -23,49 +23,14 @@ from typing import Any
 from fastapi import APIRouter, status
 from fastapi.responses import HTMLResponse
 
-import store
-from api import comparisons
 from api.deps import Planner, Svc
 from api.errors import json_errors, responses
-from api.routes.common import Limit, Offset, RecordId, audit, page, run_out
-from api.schemas import ComparisonIn, ComparisonOut, ExampleOut, Page
+from api.routes.common import Limit, Offset, RecordId, page
+from api.schemas.common import Page
+from api.schemas.scenarios import ComparisonIn, ComparisonOut, ExampleOut
+from api.services import scenarios
 
 router = APIRouter(tags=["scenarios"])
-
-KIND = "scenarios"
-
-
-def _facts(scenario: Any, base: str | None) -> dict[str, Any]:
-    """What a comparison answers about each of its scenarios (kept with the run)."""
-    return {
-        "name": scenario.name,
-        "description": scenario.description,
-        "base": base,
-        "horizon_weeks": scenario.horizon_weeks,
-        "children": scenario.children,
-        "households": scenario.households,
-        "las": list(scenario.las),
-        "referrals_a_year": round(scenario.yearly_referrals, 1),
-        "matching": scenario.matching,
-    }
-
-
-def _out(run: store.StoredRun) -> dict[str, Any]:
-    out = run_out(run)
-    params = run.params
-    outcomes = run.summary if run.status == "done" else None
-    return {
-        **{k: out[k] for k in ("id", "status", "las", "created_at", "started_at")},
-        **{k: out[k] for k in ("finished_at", "progress", "message")},
-        "replications": params["replications"],
-        "replications_done": run.done,
-        "replications_total": run.total or params["replications"] * len(params["scenarios"]),
-        "scenarios": params["scenarios"],
-        "work": params["work"],
-        "summary": outcomes["summary"] if outcomes else None,
-        "differences": outcomes["differences"] if outcomes else None,
-        **{k: out[k] for k in ("error", "restarted_from", "restarted_as")},
-    }
 
 
 @router.get(
@@ -78,7 +43,7 @@ def list_examples(user: Planner, offset: Offset = 0, limit: Limit = 50) -> Any:
     """The shipped scenarios (`scenarios/examples/`): West Yorkshire today
     (`baseline.yaml`) and what-ifs that change it. An uploaded scenario names one with
     `base:` and says only what differs."""
-    return page(list(comparisons.examples())[offset : offset + limit], offset, limit)
+    return page(scenarios.examples(offset, limit), offset, limit)
 
 
 @router.post(
@@ -96,32 +61,7 @@ def start_comparison(user: Planner, svc: Svc, body: ComparisonIn) -> Any:
     more work than the service takes (`body`; docs/api.md, Limits). 409 while one you
     (your LAs) started is queued or running, or while the service has 10 comparisons
     waiting."""
-    upload = comparisons.parse(body.scenarios, body.replications)
-    if svc.runs.active(KIND) >= comparisons.MAX_ACTIVE:
-        raise store.Conflict(
-            f"{comparisons.MAX_ACTIVE} scenario comparisons are queued or running; try later"
-        )
-    params = {
-        "texts": list(body.scenarios),
-        "replications": body.replications,
-        "scenarios": [_facts(s, b) for s, b in zip(upload.scenarios, upload.bases, strict=True)],
-        "work": upload.work,
-    }
-    run = svc.runs.start(user, user.las, None, kind=KIND, params=params)
-    audit(
-        svc,
-        user,
-        "scenario.compare_start",
-        (),
-        run.id,
-        {
-            "scenarios": len(upload.scenarios),
-            "replications": body.replications,
-            "bases": [b if isinstance(b, str) else None for b in upload.bases],
-            "region_years": upload.work["region_years"],
-        },
-    )
-    return _out(run)
+    return scenarios.start_comparison(svc, user, list(body.scenarios), body.replications)
 
 
 @router.post(
@@ -137,14 +77,7 @@ def restart_comparison(comparison_id: RecordId, user: Planner, svc: Svc) -> Any:
     (`restarted_as`). 409 unless the comparison is interrupted or failed and not
     restarted already, while another over its LAs is queued or running, or while the
     service has 10 waiting."""
-    if svc.runs.active(KIND) >= comparisons.MAX_ACTIVE:
-        raise store.Conflict(
-            f"{comparisons.MAX_ACTIVE} scenario comparisons are queued or running; try later"
-        )
-    run = svc.runs.restart(comparison_id, user, KIND)
-    detail = {"restarts": comparison_id, "replications": run.params["replications"]}
-    audit(svc, user, "scenario.compare_restart", (), run.id, detail)
-    return _out(run)
+    return scenarios.restart_comparison(svc, user, comparison_id)
 
 
 @router.get(
@@ -155,8 +88,7 @@ def restart_comparison(comparison_id: RecordId, user: Planner, svc: Svc) -> Any:
 )
 def list_comparisons(user: Planner, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
     """Newest first: comparisons started by someone whose LAs are all yours."""
-    runs = svc.runs.list(user.las, KIND, offset, limit)
-    return page([_out(r) for r in runs], offset, limit)
+    return page(scenarios.list_comparisons(svc, user, offset, limit), offset, limit)
 
 
 @router.get(
@@ -170,7 +102,7 @@ def get_comparison(comparison_id: RecordId, user: Planner, svc: Svc) -> Any:
     outcomes: mean and 95% interval over replications) and `differences` (each
     scenario against the first, paired by replication, with a verdict when the
     interval excludes zero)."""
-    return _out(svc.runs.get(comparison_id, user.las, KIND))
+    return scenarios.read_comparison(svc, user, comparison_id)
 
 
 @router.get(
@@ -186,9 +118,4 @@ def comparison_report(comparison_id: RecordId, user: Planner, svc: Svc) -> HTMLR
     """What was run, a plain-English lead, the outcomes and the differences with their
     intervals, and plots (over time, differences, what blocked children sent out of
     area, outcomes by group), with nothing to fetch. 409 until done."""
-    run = svc.runs.get(comparison_id, user.las, KIND, full=True)
-    if run.status in ("failed", "interrupted"):
-        raise store.Conflict(f"scenario comparison {run.id} {run.status}: {run.error}")
-    if run.report is None or run.status != "done":
-        raise store.Conflict(f"scenario comparison {run.id} is {run.status}")
-    return HTMLResponse(run.report)
+    return HTMLResponse(scenarios.comparison_report(svc, user, comparison_id))

@@ -7,17 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-import store
 from api.deps import Staff, Svc
 from api.errors import responses
 from api.routes.common import Limit, Offset, RecordId, page
-from api.schemas import Page, SiblingGroupIn, SiblingGroupOut, SiblingGroupPatch
+from api.schemas.common import Page
+from api.schemas.siblings import SiblingGroupIn, SiblingGroupOut, SiblingGroupPatch
+from api.services import siblings
 
 router = APIRouter(tags=["sibling groups"])
-
-
-def _out(g: Any) -> dict[str, Any]:
-    return {"id": g.id, "children": list(g.children), "policy": g.policy}
 
 
 @router.get(
@@ -27,12 +24,7 @@ def _out(g: Any) -> dict[str, Any]:
     summary="List sibling groups with a member in your LAs",
 )
 def list_groups(user: Staff, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
-    with svc.writes.transaction() as s:
-        groups = store.list_groups(s, las=user.las, offset=offset, limit=limit)
-        if groups:
-            children = [c for g in groups for c in g.children]
-            store.record(s, user, "sibling_group.list", children)
-        return page([_out(g) for g in groups], offset, limit)
+    return page(siblings.list_groups(svc, user, offset=offset, limit=limit), offset, limit)
 
 
 @router.post(
@@ -43,8 +35,7 @@ def list_groups(user: Staff, svc: Svc, offset: Offset = 0, limit: Limit = 50) ->
     summary="Record a sibling group",
 )
 def create_group(body: SiblingGroupIn, user: Staff, svc: Svc) -> Any:
-    with svc.writes.transaction() as s:
-        return _out(store.create_group(s, body.model_dump(mode="json"), by=user, las=user.las))
+    return siblings.create_group(svc, user, body.model_dump(mode="json"))
 
 
 @router.get(
@@ -54,10 +45,7 @@ def create_group(body: SiblingGroupIn, user: Staff, svc: Svc) -> Any:
     summary="Read a sibling group",
 )
 def get_group(group_id: RecordId, user: Staff, svc: Svc) -> Any:
-    with svc.writes.transaction() as s:
-        group = store.get_group(s, group_id, las=user.las)
-        store.record(s, user, "sibling_group.read", group.children, group.id)
-        return _out(group)
+    return siblings.read_group(svc, user, group_id)
 
 
 @router.patch(
@@ -68,13 +56,6 @@ def get_group(group_id: RecordId, user: Staff, svc: Svc) -> Any:
 )
 def update_group(group_id: RecordId, body: SiblingGroupPatch, user: Staff, svc: Svc) -> Any:
     changes = body.model_dump(mode="json", exclude_unset=True)
-    with svc.writes.transaction() as s:
-        group = store.update_group(
-            s,
-            group_id,
-            by=user,
-            children=changes.get("children"),
-            policy=changes.get("policy"),
-            las=user.las,
-        )
-        return _out(group)
+    return siblings.update_group(
+        svc, user, group_id, children=changes.get("children"), policy=changes.get("policy")
+    )

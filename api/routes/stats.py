@@ -6,11 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-import store
 from api.deps import Anyone, Svc
 from api.errors import responses
-from api.schemas import StatsOut
-from store.stats import without_small_numbers
+from api.schemas.stats import StatsOut
+from api.services.stats import counts
 
 router = APIRouter(tags=["stats"])
 
@@ -26,6 +25,4 @@ def stats(user: Anyone, svc: Svc) -> Any:
     accept; live proposals; current placements by carer kind; carer households, places
     and vacancies by LA and kind. The only view of children a planner has, so to a
     planner counts of 1 to 4 children are hidden ("fewer than 5", docs/security.md)."""
-    with store.transaction(svc.engine, write=False) as s:
-        stats = store.aggregates(s, user.las)
-    return without_small_numbers(stats) if user.role == "planner" else stats
+    return counts(svc, user)

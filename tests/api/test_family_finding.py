@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 import api.runs
 import store
-from api.schemas import RoundIn
+from api.schemas.family_finding import RoundIn
 from synth import WEST_YORKSHIRE
 from synth.adoption import generate_adoption_region
 from tests.api.conftest import Api, fill, open_api

@@ -1,0 +1,180 @@
+"""Family-finding for adoption: searches both ways, and rounds of links with their
+policy and result."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    ConfigDict,
+    Field,
+)
+
+from api.schemas.common import Body, Out
+from api.schemas.matches import CarerRankingOut, RankingOut
+from api.schemas.runs import RESTARTED_AS, RESTARTED_FROM, RunStatus, SiblingOutcomeOut
+from api.schemas.types import MAX_INT, Bool, Int, Num, Priority
+
+
+class AdopterSearchOut(Out):
+    """Adopters for a waiting child (or the brothers and sisters placed with them): the
+    agency's own LAs' adopters first, then, when asked, adopters elsewhere."""
+
+    subject: str = Field(description="the child, or the sibling group searched for together")
+    in_region: RankingOut = Field(description="adopters in your LAs")
+    beyond: RankingOut | None = Field(
+        description="adopters outside your LAs (beyond_region=true), else null"
+    )
+
+
+class ChildSearchOut(Out):
+    """Your LAs' waiting children (open referral, plan accepting adoption) an adopter
+    could take, best first, then children who fail one rule only."""
+
+    subject: str = Field(description="the adopter")
+    in_region: CarerRankingOut
+    beyond: CarerRankingOut | None = Field(description="always null: you see your LAs only")
+
+
+class RoundIn(Body):
+    """A family-finding round over your LAs' waiting children and adopters
+    (docs/family-finding.md: whom it puts first, and why)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "time_limit_s": 10,
+                    "seed": 0,
+                    "long_wait_weeks": 78,
+                    "wait_weeks": 26,
+                    "few_families": 3,
+                    "priority": "waiting_and_hardest",
+                    "beyond_region": False,
+                }
+            ]
+        }
+    )
+
+    time_limit_s: Annotated[Num, Field(ge=0.5, le=120)] = Field(
+        default=10.0, description="solver time limit"
+    )
+    seed: Annotated[Int, Field(ge=0, le=MAX_INT)] = 0
+    long_wait_weeks: Annotated[Int, Field(ge=0, le=1040)] = Field(
+        default=78, description="first priority from this many weeks waiting"
+    )
+    wait_weeks: Annotated[Int, Field(ge=0, le=1040)] = Field(
+        default=26, description="second priority from this many weeks (at most long_wait_weeks)"
+    )
+    few_families: Annotated[Int, Field(ge=0, le=1000)] = Field(
+        default=3, description="hard to place: this many adopters in the round or fewer could"
+    )
+    priority: Priority = Field(
+        default="waiting_and_hardest",
+        description="waiting_and_hardest: long waits and the hard to place first; waiting: "
+        "by time waiting only; none: everyone alike",
+    )
+    beyond_region: Bool = Field(
+        default=False, description="also adopters approved outside your LAs"
+    )
+
+
+class RoundPolicyOut(Out):
+    long_wait_weeks: int
+    wait_weeks: int
+    few_families: int
+    priority: str
+    beyond_region: bool
+    seed: int
+
+
+class RoundSummaryOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    children: int
+    adopters: int
+    children_linked: int
+    links: int
+    siblings_together: int
+    status: str
+    gap: float
+    solve_seconds: float
+    linked_by_priority: dict[str, int]
+
+
+class SubjectOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(description="a child, or brothers and sisters linked as one")
+    children: list[str]
+    weeks_waiting: int
+    adopters_possible: int
+    priority: str
+    why: list[str]
+
+
+class LinkOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    subject: str
+    children: list[str]
+    adopter: str
+    priority: str
+    score: float
+    distance_km: float
+    why_priority: list[str]
+    reasons: list[str]
+
+
+class NoLinkOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    subject: str
+    children: list[str]
+    priority: str
+    weeks_waiting: int
+    reasons: list[str]
+    what_would_change: list[str]
+
+
+class RoundResultOut(Out):
+    """A finished round (matching.family_finding.FamilyFindingRound.to_dict)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    as_of: date
+    policy: dict[str, Any]
+    summary: RoundSummaryOut
+    subjects: list[SubjectOut]
+    links: list[LinkOut]
+    unlinked: list[NoLinkOut] = Field(description="with what would change for each")
+    sibling_groups: list[SiblingOutcomeOut]
+    crowding: dict[str, Any] = Field(
+        description="how many children's top-5 lists name each adopter, against the round"
+    )
+    fairness: list[dict[str, Any]] = Field(
+        description="the round against deferred acceptance and an officer-style pass"
+    )
+    region: dict[str, Any] = Field(description="the region report's tables")
+
+
+class RoundOut(Out):
+    id: str
+    status: RunStatus
+    las: list[str] = Field(description="the agency's LAs: yours")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress: float = Field(ge=0, le=1, description="share of the time limit used")
+    message: str | None = Field(description="the round's last progress line")
+    children: int | None = Field(description="waiting children in the round")
+    adopters: int | None = Field(description="adopters in the round")
+    policy: RoundPolicyOut
+    summary: RoundSummaryOut | None
+    error: str | None
+    restarted_from: str | None = Field(default=None, description=RESTARTED_FROM)
+    restarted_as: str | None = Field(default=None, description=RESTARTED_AS)
+    round: RoundResultOut | None = Field(
+        default=None, description="when done, on GET /family-finding/rounds/{round_id}"
+    )

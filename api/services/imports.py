@@ -1,0 +1,165 @@
+"""SSDA903 imports: check or write an LA's extract, read the reports and issues, a
+child's care record, and the baseline the imports give.
+
+Writing goes chunk by chunk (store.ssda903_chunks), each chunk a transaction under the
+write lock and audited by the store (`child.import`); reading a report is audited as
+`import.read`, a care record as `care_record.read`. The baseline is counts only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import ssda903
+import store
+from api.auditlog import WriteLock
+from api.deps import Services
+from api.errors import invalid
+from api.schemas.imports import CareRecordOut
+from api.services.common import aware
+from ssda903.report import year_label
+from store.ssda903 import Saved, care_imports, care_record, get_import, import_issues, list_imports
+from store.ssda903_chunks import import_in_chunks
+
+#: Rules that mean no child could be rebuilt: the upload is refused whole.
+_FATAL = "missing_table"
+
+
+def import_record(run: store.ImportRun) -> dict[str, Any]:
+    report = run.report
+    return {
+        "id": run.id,
+        "la": run.la,
+        "as_of": run.as_of,
+        "year": year_label(run.year),
+        "form": run.form,
+        "files": list(run.files),
+        "at": aware(run.at),
+        "by": run.by,
+        "created": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "skipped": run.skipped,
+        "sibling_groups": run.sibling_groups,
+        "state": run.state,
+        **{
+            k: report[k] for k in ("tables", "children", "errors", "warnings", "by_rule", "summary")
+        },
+    }
+
+
+def store_import(
+    writes: WriteLock,
+    imported: ssda903.Import,
+    *,
+    by: store.User | None,
+    las: list[str] | None,
+    files: list[str],
+) -> Saved:
+    """Write an import chunk by chunk, each chunk a transaction under the write lock."""
+    return import_in_chunks(
+        writes.engine, imported, by=by, las=las, files=files, transaction_=writes.transaction
+    )
+
+
+def import_extract(
+    svc: Services,
+    user: store.User,
+    extract: ssda903.Extract,
+    *,
+    la: str,
+    as_of: date | None,
+    links: ssda903.Table | None,
+    files: list[str],
+    check: bool,
+) -> dict[str, Any]:
+    """Import an extract of one of the user's LAs (`check`: report only, write
+    nothing); Invalid, with nothing written, for an extract without the tables a child
+    is rebuilt from."""
+    if la not in user.las:
+        raise store.Forbidden(f"LA {la!r} is not one of yours")
+    imported = ssda903.import_extract(extract, la=la, as_of=as_of, siblings=links)
+    fatal = [i.message for i in imported.report.errors if i.rule == _FATAL]
+    if fatal:
+        raise invalid("files", "; ".join(fatal))
+    if check:
+        run = store.ImportRun(
+            la=la,
+            as_of=imported.as_of,
+            year=imported.year,
+            form=imported.report.form,
+            files=files,
+            report=imported.report.to_dict(issues=0),
+        )
+        return import_record(run) | {"at": None, "state": "checked"}
+    saved = store_import(svc.writes, imported, by=user, las=user.las, files=files)
+    return import_record(saved.run)
+
+
+def list_imports_of(
+    svc: Services, user: store.User, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """The user's LAs' imports, newest first."""
+    with store.read_session(svc.engine) as s:
+        runs = list_imports(s, las=user.las, offset=offset, limit=limit)
+        return [import_record(r) for r in runs]
+
+
+def read_import(svc: Services, user: store.User, import_id: int) -> dict[str, Any]:
+    with svc.writes.transaction() as s:
+        run = get_import(s, import_id, las=user.las)
+        store.record(s, user, "import.read", [], run.id)
+        return import_record(run)
+
+
+def read_issues(
+    svc: Services,
+    user: store.User,
+    import_id: int,
+    *,
+    severity: str | None,
+    rule: str | None,
+    table: str | None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[int, list[dict[str, Any]]]:
+    """An import's issues within the user's LAs, the read audited."""
+    with svc.writes.transaction() as s:
+        run = get_import(s, import_id, las=user.las)
+        found = import_issues(
+            run,
+            severity=severity,
+            rule=rule,
+            table=table,
+            offset=offset,
+            limit=limit,
+        )
+        store.record(s, user, "import.read", [], run.id, {"offset": offset})
+    return found
+
+
+def read_care_record(svc: Services, user: store.User, child_id: str) -> dict[str, Any]:
+    """Where a child lives now by their LA's 903 data (NotFound if never imported)."""
+    with svc.writes.transaction() as s:
+        care = care_record(s, child_id, las=user.las)
+        store.record(s, user, "care_record.read", [child_id], child_id)
+        return {k: getattr(care, k) for k in CareRecordOut.model_fields}
+
+
+def care_imports_of(svc: Services, user: store.User, la: list[str] | None) -> list[ssda903.Import]:
+    """The stored care records of the LAs asked for (default: all of the user's)."""
+    wanted = la or list(user.las)
+    outside = [x for x in wanted if x not in user.las]
+    if outside:
+        raise store.Forbidden(f"LA {outside[0]!r} is not one of yours")
+    with store.read_session(svc.engine) as s:
+        found = care_imports(s, las=wanted)
+    if not found:
+        raise store.NotFound("903 import for", ", ".join(wanted))
+    return found
+
+
+def baseline(svc: Services, user: store.User, la: list[str] | None) -> ssda903.Baseline:
+    """Baseline figures pooled over the LAs asked for (default: all of the user's)."""
+    return ssda903.baseline(care_imports_of(svc, user, la))

@@ -1,0 +1,100 @@
+"""Ranked matches: who could take a child or a sibling group, and which referred
+children a carer could take, with reasons and near misses; the hard rules.
+
+Answered from the built problem the cache keeps for the user's LAs (api/cache.py).
+Every ranking is audited (`match.rank`, `match.rank_carer`, with the children's ids).
+The ranking functions are async: the busiest path, a ranking already made, is answered
+on the event loop; building, checking or ranking happens in a worker thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi.concurrency import run_in_threadpool
+
+import store
+from api.cache import Snapshot
+from api.deps import Services
+from api.services.common import absent
+from matching import RULES, rank_children
+
+#: A ranking as the cache keeps it: the answer's JSON, the children named, how many
+#: carers were eligible.
+Ranked = tuple[bytes, tuple[str, ...], int]
+
+
+async def snapshot(svc: Services, user: store.User) -> Snapshot:
+    """The built problem of the user's LAs: the cached one if current, else checked or
+    rebuilt in a worker thread."""
+    fresh = svc.cache.fresh(user.las)
+    if fresh is not None:
+        return fresh
+    return await run_in_threadpool(svc.cache.snapshot, user.las)
+
+
+async def rank_carers(
+    svc: Services,
+    user: store.User,
+    subject: str,
+    kind: Literal["child", "group"],
+    top: int,
+    near: int,
+) -> Ranked:
+    """Carers for a child or a sibling group (`kind`), best first, then near misses;
+    NotFound outside the user's LAs, Conflict without an open referral. The audit entry
+    is group-committed (api/auditlog.py) before this returns."""
+    snap = await snapshot(svc, user)
+    present = subject in (snap.groups if kind == "group" else snap.problem.child_by_id)
+    if not present:
+        await run_in_threadpool(absent, svc, user, subject, kind)
+    ranked = snap.rankings.get((subject, top, near))
+    if ranked is None:
+        ranked = await run_in_threadpool(snap.ranking, subject, top, near)
+    _body, children, eligible = ranked
+    await svc.audit.record(
+        user, "match.rank", children, subject, {"top": top, "eligible": eligible}
+    )
+    return ranked
+
+
+async def rank_referred_children(
+    svc: Services, user: store.User, carer_id: str, top: int, near: int
+) -> dict[str, Any]:
+    """The user's LAs' referred children a carer could take, best first, then children
+    who fail one hard rule; NotFound for no such household, Conflict for one not in the
+    matching problem."""
+    snap = await snapshot(svc, user)
+    try:
+        ranked = await run_in_threadpool(rank_children, snap.problem, carer_id, top, near, snap.ctx)
+    except KeyError:
+
+        def missing() -> None:
+            with store.read_session(svc.engine) as s:
+                store.get_household(s, carer_id)  # NotFound if there is no such household
+            raise store.Conflict(f"carer {carer_id} is not in the matching problem")
+
+        await run_in_threadpool(missing)
+        raise
+    children = [m.child for m in ranked.matches] + [m.child for m in ranked.near_misses]
+    await svc.audit.record(
+        user,
+        "match.rank_carer",
+        children,
+        carer_id,
+        {"top": top, "eligible": ranked.eligible_count},
+    )
+    return ranked.to_dict()
+
+
+def hard_rules(offset: int, limit: int) -> list[dict[str, Any]]:
+    """A page of the hard rules, and which may be set aside by an exception."""
+    return [
+        {
+            "id": r.id,
+            "section": r.section,
+            "summary": r.summary,
+            "exception_allowed": r.exception_allowed,
+        }
+        for r in RULES[offset : offset + limit]
+    ]

@@ -1,0 +1,86 @@
+"""Referrals: open, list, read, change and close, within the user's LAs. Reads are
+audited (`referral.list`, `referral.read`); changes by the store. An open referral whose
+child has a place held shows the live proposal holding it (`proposal`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+import store
+from api.deps import Services
+from api.schemas.referrals import ReferralOut
+from api.services.common import aware
+
+
+def referral_records(
+    s: Session, rows: list[store.Referral], user: store.User
+) -> list[dict[str, Any]]:
+    """The referrals, each open one with the live proposal holding its child's place."""
+    open_children = [r.child_id for r in rows if r.status == "open"]
+    held = store.holding_proposals(s, open_children, las=user.las)
+    out = []
+    for r in rows:
+        record = ReferralOut.model_validate(r).model_dump()
+        p = held.get(r.child_id) if r.status == "open" else None
+        record["proposal"] = (
+            {"id": p.id, "household_id": p.household_id, "hold_until": aware(p.hold_until)}
+            if p is not None
+            else None
+        )
+        out.append(record)
+    return out
+
+
+def _record(s: Session, r: store.Referral, user: store.User) -> dict[str, Any]:
+    return referral_records(s, [r], user)[0]
+
+
+def open_referral(
+    svc: Services, user: store.User, child_id: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Open a referral for a child of the user's LAs (Conflict if one is open)."""
+    with svc.writes.transaction() as s:
+        referral = store.open_referral(s, child_id, values, by=user, las=user.las)
+        return _record(s, referral, user)
+
+
+def list_referrals(
+    svc: Services,
+    user: store.User,
+    *,
+    status: str | None,
+    child_id: str | None,
+    offset: int,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """A page of referrals of `status` (None: any), most urgent and soonest first."""
+    with svc.writes.transaction() as s:
+        rows = store.list_referrals(
+            s, las=user.las, status=status, child_id=child_id, offset=offset, limit=limit
+        )
+        if rows:
+            store.record(s, user, "referral.list", [r.child_id for r in rows])
+        return referral_records(s, rows, user)
+
+
+def read_referral(svc: Services, user: store.User, referral_id: int) -> dict[str, Any]:
+    with svc.writes.transaction() as s:
+        referral = store.get_referral(s, referral_id, las=user.las)
+        store.record(s, user, "referral.read", [referral.child_id], referral.id)
+        return _record(s, referral, user)
+
+
+def update_referral(
+    svc: Services, user: store.User, referral_id: int, changes: dict[str, Any]
+) -> dict[str, Any]:
+    with svc.writes.transaction() as s:
+        referral = store.update_referral(s, referral_id, changes, by=user, las=user.las)
+        return _record(s, referral, user)
+
+
+def close_referral(svc: Services, user: store.User, referral_id: int) -> dict[str, Any]:
+    """Close an open referral (Conflict while a proposal still holds a place)."""
+    with svc.writes.transaction() as s:
+        return _record(s, store.close_referral(s, referral_id, by=user, las=user.las), user)
