@@ -51,9 +51,7 @@ INTERRUPTED = {
 RESTARTABLE: tuple[str, ...] = ("interrupted", "failed")
 #: The columns a status answer does not need (the result may be megabytes). SQLModel
 #: types a column attribute as its value; on the class it is the mapped attribute.
-HEAVY = cast(
-    "tuple[QueryableAttribute[Any], ...]", (StoredRun.result, StoredRun.report)
-)
+HEAVY = cast("tuple[QueryableAttribute[Any], ...]", (StoredRun.result, StoredRun.report))
 
 
 def la_key(las: Iterable[str]) -> str:
