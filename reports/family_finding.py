@@ -28,7 +28,8 @@ BLUE, ORANGE, GREY, GREEN = "#1f5f8b", "#d9822b", "#9aa5b1", "#2f855a"
 
 
 def _rows(table: dict[str, Any]) -> list[list[Any]]:
-    return table["rows"]
+    rows: list[list[Any]] = table["rows"]
+    return rows
 
 
 def chart_outcomes(region: dict[str, Any]) -> bytes:
