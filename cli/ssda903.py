@@ -9,7 +9,7 @@ report (reports/ssda903.py): plots, an HTML page and the figures as JSON.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -193,34 +193,10 @@ def baseline(
     """Baseline figures of an LA's 903 extract (or a region's, pooled): where children
     live by placement type and provider, the DfE's distance-locality bands, distance
     from home, sibling groups together; the report with --out."""
-    las = list(dict.fromkeys(la))
-    areas = set(gazetteer().area)
-    unknown = [name for name in las if name not in areas]
-    if unknown:
-        fail(f"unknown LA {unknown[0]!r}: not an area of the gazetteer", EXIT_USAGE)
-    if siblings is not None and len(las) > 1:
-        fail("--siblings goes with one --la (a siblings file is one LA's)", EXIT_USAGE)
+    las = _baseline_las(la, siblings)
     say = progress_printer(quiet or as_json)
-    table = None
-    if siblings is not None:
-        try:
-            table = ssda903.read_siblings(siblings)
-        except FileNotFoundError:
-            fail(f"no such file: {siblings}", EXIT_USAGE)
-        except (OSError, ValueError) as exc:
-            fail(f"cannot read the siblings file {siblings}: {exc}", EXIT_INVALID)
-    imports = []
-    for name in las:
-        path = _source(directory, name, len(las) == 1)
-        say(f"reading {path}")
-        extract = read_or_fail(path)
-        imp = ssda903.import_extract(extract, la=name, as_of=_day(as_of), siblings=table)
-        r = imp.report
-        say(
-            f"{name}: {len(imp.children):,} children looked after on {imp.as_of.isoformat()}; "
-            f"{len(r.errors):,} error(s), {len(r.warnings):,} warning(s)"
-        )
-        imports.append(imp)
+    table = _read_siblings(siblings) if siblings is not None else None
+    imports = [_import_one(directory, name, len(las) == 1, _day(as_of), table, say) for name in las]
     b = ssda903.baseline(imports)
     reports = [imp.report for imp in imports]
     if as_json:
@@ -229,16 +205,66 @@ def baseline(
         _print_tables(b.tables())
         _print_issues(reports)
     if out_dir is not None:
-        from reports.ssda903 import write_report
-
-        say("drawing the report")
-        try:
-            written = write_report(b, out_dir, reports)
-        except OSError as exc:
-            fail(f"cannot write {out_dir}: {exc.strerror}", EXIT_WRITE)
-        err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}", highlight=False)
+        _write_baseline_report(b, out_dir, reports, say)
     if scenario is not None:
         _write_scenario(imports, scenario)
+
+
+def _baseline_las(la: list[str], siblings: Path | None) -> list[str]:
+    """The LAs named (each once), every one an area of the gazetteer; a siblings file
+    goes with one LA only. Fails with a usage error otherwise."""
+    las = list(dict.fromkeys(la))
+    areas = set(gazetteer().area)
+    unknown = [name for name in las if name not in areas]
+    if unknown:
+        fail(f"unknown LA {unknown[0]!r}: not an area of the gazetteer", EXIT_USAGE)
+    if siblings is not None and len(las) > 1:
+        fail("--siblings goes with one --la (a siblings file is one LA's)", EXIT_USAGE)
+    return las
+
+
+def _read_siblings(siblings: Path) -> ssda903.Table:
+    try:
+        return ssda903.read_siblings(siblings)
+    except FileNotFoundError:
+        fail(f"no such file: {siblings}", EXIT_USAGE)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read the siblings file {siblings}: {exc}", EXIT_INVALID)
+
+
+def _import_one(
+    directory: Path,
+    la: str,
+    only: bool,
+    day: date | None,
+    siblings: ssda903.Table | None,
+    say: Callable[[str], None],
+) -> ssda903.Import:
+    """One LA's extract read and imported (its children on `day`), with a line saying
+    how many children and issues it has."""
+    path = _source(directory, la, only)
+    say(f"reading {path}")
+    extract = read_or_fail(path)
+    imp = ssda903.import_extract(extract, la=la, as_of=day, siblings=siblings)
+    r = imp.report
+    say(
+        f"{la}: {len(imp.children):,} children looked after on {imp.as_of.isoformat()}; "
+        f"{len(r.errors):,} error(s), {len(r.warnings):,} warning(s)"
+    )
+    return imp
+
+
+def _write_baseline_report(
+    b: ssda903.Baseline, out_dir: Path, reports: list[ssda903.Report], say: Callable[[str], None]
+) -> None:
+    from reports.ssda903 import write_report
+
+    say("drawing the report")
+    try:
+        written = write_report(b, out_dir, reports)
+    except OSError as exc:
+        fail(f"cannot write {out_dir}: {exc.strerror}", EXIT_WRITE)
+    err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}", highlight=False)
 
 
 def _write_scenario(imports: Sequence[ssda903.Import], path: Path) -> None:
