@@ -231,8 +231,34 @@ def bench(
         )
     except ValueError as exc:
         fail(str(exc), 2)
+    command = _bench_command(
+        sizes, seed_list, runs, time_limit, naive_time_limit, national, naive, out_path
+    )
+    text = report.markdown(
+        instances,
+        command=command,
+        runs=runs,
+        time_limit_s=time_limit,
+        naive_time_limit_s=naive_time_limit or time_limit,
+    )
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+    write_text(text, out_path)
+    err.print(f"wrote {out_path}", highlight=False)
+
+
+def _bench_command(
+    sizes: list[runner.Size],
+    seeds: list[int],
+    runs: int,
+    time_limit: float,
+    naive_time_limit: float | None,
+    national: bool | None,
+    naive: bool | None,
+    out_path: Path,
+) -> str:
+    """The command that gives this report again (written into it)."""
     command = ["placematch bench", *(f"--size {s.children}x{s.carers}" for s in sizes)]
-    command += [f"--seeds {s}" for s in seed_list]
+    command += [f"--seeds {s}" for s in seeds]
     command += [f"--runs {runs}", f"--time-limit {time_limit:g}"]
     if naive_time_limit is not None:
         command.append(f"--naive-time-limit {naive_time_limit:g}")
@@ -241,16 +267,7 @@ def bench(
     if naive is not None:
         command.append("--naive" if naive else "--no-naive")
     command.append(f"--out {out_path}")
-    text = report.markdown(
-        instances,
-        command=" ".join(command),
-        runs=runs,
-        time_limit_s=time_limit,
-        naive_time_limit_s=naive_time_limit or time_limit,
-    )
-    out.print(text, markup=False, highlight=False, soft_wrap=True)
-    write_text(text, out_path)
-    err.print(f"wrote {out_path}", highlight=False)
+    return " ".join(command)
 
 
 def _run_bench_with_progress(

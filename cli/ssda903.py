@@ -317,9 +317,23 @@ def bench(
     """Time an import end to end (read; check and rebuild; store, chunk by chunk as the
     API and import-903 do), then the same extract imported again (every child unchanged:
     the monthly case), each into a new database."""
-    import platform
-    import statistics
     import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        day = _day(as_of)
+        if directory is None:
+            pop = generate_looked_after(None, seed=0, las=(la,))
+            pop.write(Path(scratch) / "extract")
+            directory, day = Path(scratch) / "extract" / la, pop.as_of
+        children, phases = _time_imports(directory, la, day, runs, server, Path(scratch))
+    out.print(_phases_table(children, la, runs, server, phases))
+
+
+def _time_imports(
+    directory: Path, la: str, day: date | None, runs: int, server: str | None, scratch: Path
+) -> tuple[int, dict[str, list[float]]]:
+    """Each run's seconds per phase (read, check and rebuild, store, store again), each
+    into a new database; and how many children the extract has."""
     import time
 
     import store
@@ -332,33 +346,35 @@ def bench(
         "store (again, unchanged)": [],
     }
     children = 0
-    with tempfile.TemporaryDirectory() as scratch:
-        day = _day(as_of)
-        if directory is None:
-            pop = generate_looked_after(None, seed=0, las=(la,))
-            pop.write(Path(scratch) / "extract")
-            directory, day = Path(scratch) / "extract" / la, pop.as_of
-        for k in range(runs):
-            t0 = time.perf_counter()
-            extract = read_or_fail(directory)
-            t1 = time.perf_counter()
-            imp = ssda903.import_extract(extract, la=la, as_of=day)
-            t2 = time.perf_counter()
-            with _scratch_database(server, Path(scratch) / f"run{k}.db", k) as url:
-                engine = store.make_engine(url)
-                store.migrate(engine=engine)
-                times = []
-                for _ in range(2):
-                    started = time.perf_counter()
-                    import_in_chunks(engine, imp, by=None)
-                    times.append(time.perf_counter() - started)
-                engine.dispose()
-            children = len(imp.children)
-            for name, took in zip(phases, (t1 - t0, t2 - t1, *times), strict=True):
-                phases[name].append(took)
-            err.print(
-                f"run {k + 1}/{runs}: first import {t2 - t0 + times[0]:.2f} s", highlight=False
-            )
+    for k in range(runs):
+        t0 = time.perf_counter()
+        extract = read_or_fail(directory)
+        t1 = time.perf_counter()
+        imp = ssda903.import_extract(extract, la=la, as_of=day)
+        t2 = time.perf_counter()
+        with _scratch_database(server, scratch / f"run{k}.db", k) as url:
+            engine = store.make_engine(url)
+            store.migrate(engine=engine)
+            times = []
+            for _ in range(2):
+                started = time.perf_counter()
+                import_in_chunks(engine, imp, by=None)
+                times.append(time.perf_counter() - started)
+            engine.dispose()
+        children = len(imp.children)
+        for name, took in zip(phases, (t1 - t0, t2 - t1, *times), strict=True):
+            phases[name].append(took)
+        err.print(f"run {k + 1}/{runs}: first import {t2 - t0 + times[0]:.2f} s", highlight=False)
+    return children, phases
+
+
+def _phases_table(
+    children: int, la: str, runs: int, server: str | None, phases: dict[str, list[float]]
+) -> Table:
+    """The median of each phase, and of a first import end to end."""
+    import platform
+    import statistics
+
     machine = f"{platform.machine()}, {os.cpu_count()} cores"
     table = Table(
         title=f"Import of {children:,} children ({la}): median of {runs} runs "
@@ -371,7 +387,7 @@ def bench(
         table.add_row(name, f"{statistics.median(times_):.2f}")
     first = [sum(ts[:3]) for ts in zip(*phases.values(), strict=True)]
     table.add_row("first import, end to end", f"{statistics.median(first):.2f}")
-    out.print(table)
+    return table
 
 
 @contextmanager
