@@ -129,9 +129,8 @@ def propose(
 
     household = _lock(session, children, household_id)
     _check_free_to_propose(session, children, now)
-    over = _places_over(
-        household, children, held_places(session, household_id, now), extra.get("exception_rule")
-    )
+    free = household.vacancies - held_places(session, household_id, now)
+    over = _places_over(household_id, free, len(children), extra.get("exception_rule"))
     proposal = Proposal(
         child_id=child_id,
         group_id=group_id,
@@ -193,23 +192,19 @@ def _check_free_to_propose(session: Session, children: list[str], now: datetime)
         )
 
 
-def _places_over(
-    household: HouseholdRecord, children: list[str], held: int, exception_rule: str | None
-) -> int:
-    """How many of the children would live there beyond its approved places: 0, or
-    VacancyTaken when the unheld vacancies are too few and no `vacancy` exception was
-    authorised."""
-    free = household.vacancies - held
-    if free >= len(children):
+def _places_over(household_id: str, free: int, needed: int, exception_rule: str | None) -> int:
+    """How many of `needed` children would live beyond the household's approved places,
+    given its `free` (unheld) vacancies: 0, or VacancyTaken when they are too few and no
+    `vacancy` exception was authorised."""
+    if free >= needed:
         return 0
     if exception_rule != "vacancy":
         raise VacancyTaken(
-            f"household {household.id} has {max(free, 0)} unheld vacancy(ies); "
-            f"{len(children)} needed"
+            f"household {household_id} has {max(free, 0)} unheld vacancy(ies); {needed} needed"
         )
     # Authorised beyond the approved places: take the free places there are, and
     # the rest live there over capacity (holding and taking no vacancy).
-    return len(children) - max(free, 0)
+    return needed - max(free, 0)
 
 
 def _proposed_children(
