@@ -28,6 +28,8 @@ from typing import Any
 
 import httpx
 
+from bench.ports import free_port
+
 
 def _status_kb(pid: int, key: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -57,8 +59,6 @@ def _user(url: str, la: str) -> str:
 
 def upload(extract: Path, la: str, as_of: str | None) -> dict[str, Any]:
     """Post the extract to a fresh server; its RSS before and peak after, in MB."""
-    from tests.api.server import free_port
-
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{scratch}/bench.db"
         token = _user(url, la)

@@ -13,13 +13,14 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
+from bench.ports import free_port
 
 SETTINGS = """
 listen_addresses = '127.0.0.1'
@@ -45,12 +46,6 @@ def find_bin_dir() -> Path | None:
         if Path(d, "initdb").exists() and Path(d, "pg_ctl").exists():
             return Path(d)
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -99,7 +94,7 @@ class Cluster:
                 subprocess.run(["useradd", "-r", "-M", run_as], check=True)
             entry = pwd.getpwnam(run_as)
             os.chown(root, entry.pw_uid, entry.pw_gid)
-        cluster = cls(bin_dir, root, _free_port(), run_as)
+        cluster = cls(bin_dir, root, free_port(), run_as)
         cluster._run(
             "initdb", "-D", str(cluster.data), "-U", "postgres", "--auth=trust",
             "--encoding=UTF8", "--no-locale", "--no-sync",

@@ -272,11 +272,11 @@ def machine() -> str:
         mem = f"{psutil.virtual_memory().total / 2**30:.0f} GiB"
     except Exception:  # pragma: no cover - psutil is a dependency
         mem = "unknown memory"
-    import ortools
+    from importlib.metadata import version
 
     return (
         f"{cpu}, {os.cpu_count()} CPUs, {mem}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, OR-Tools {ortools.__version__}"
+        f"Python {platform.python_version()}, OR-Tools {version('ortools')}"
     )
 
 

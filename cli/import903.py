@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -30,6 +30,10 @@ from cli.common import (
 )
 from cli.ssda903 import read_or_fail
 from ssda903.report import issues_csv
+
+if TYPE_CHECKING:
+    from ssda903 import Import
+    from store.ssda903_write import Saved
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -75,15 +79,9 @@ def import_903(
 ) -> None:
     """Import an LA's SSDA903 extract: check it, rebuild its children, store them."""
     import ssda903
-    from store.validate import known_las
 
     day = _date(as_of, "--as-of")
-    if la not in known_las():
-        fail(f"--la {la!r} is not a known LA name (e.g. Leeds, Bradford)", EXIT_USAGE)
-    if not path.exists():
-        fail(f"{path}: no such file or folder", EXIT_USAGE)
-    if siblings is not None and not siblings.is_file():
-        fail(f"--siblings {siblings}: no such file", EXIT_USAGE)
+    _check_arguments(path, la, siblings)
     say = progress_printer(quiet)
     say(f"reading {path}")
     extract = read_or_fail(path)
@@ -94,16 +92,10 @@ def import_903(
     say(f"checking {sum(len(t.rows) for t in extract.tables.values()):,} rows")
     imported = ssda903.import_extract(extract, la=la, as_of=day, year=year, siblings=links)
     rep = imported.report
-    saved: Any = None
+    saved = None
     if not check:
-        from store.ssda903_chunks import import_in_chunks
-
         say(f"writing {len(imported.children):,} children")
-        engine = open_database(database_url)
-        try:
-            saved = import_in_chunks(engine, imported, by=None, files=_files(path, siblings))
-        finally:
-            engine.dispose()
+        saved = _save(imported, database_url, _files(path, siblings))
     out.print(rep.text(examples=examples), highlight=False, markup=False, soft_wrap=True)
     if report is not None:
         write_json(rep.to_dict(), report)
@@ -112,6 +104,33 @@ def import_903(
     if saved is None:
         err.print(f"checked only (--check): {len(imported.children):,} children, nothing written")
         return
+    _print_saved(imported, saved)
+
+
+def _check_arguments(path: Path, la: str, siblings: Path | None) -> None:
+    """Usage errors before anything is read: an unknown LA, a missing file."""
+    from store.validate import known_las
+
+    if la not in known_las():
+        fail(f"--la {la!r} is not a known LA name (e.g. Leeds, Bradford)", EXIT_USAGE)
+    if not path.exists():
+        fail(f"{path}: no such file or folder", EXIT_USAGE)
+    if siblings is not None and not siblings.is_file():
+        fail(f"--siblings {siblings}: no such file", EXIT_USAGE)
+
+
+def _save(imported: Import, database_url: str | None, files: list[str]) -> Saved:
+    """The import written to the database, chunk by chunk."""
+    from store.ssda903_chunks import import_in_chunks
+
+    engine = open_database(database_url)
+    try:
+        return import_in_chunks(engine, imported, by=None, files=files)
+    finally:
+        engine.dispose()
+
+
+def _print_saved(imported: Import, saved: Saved) -> None:
     err.print(
         f"import {saved.run.id}: {len(imported.children):,} children looked after on "
         f"{imported.as_of:%d/%m/%Y} — {len(saved.created):,} new, {len(saved.updated):,} updated, "

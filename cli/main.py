@@ -8,7 +8,7 @@ line is not in the problem; 5 an output file could not be written; 1 anything el
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -33,6 +33,11 @@ from cli.ssda903 import ssda903_app
 from cli.users import users_app
 from matching.problem import problem_to_dict
 from synth import WEST_YORKSHIRE, generate_region
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from bench import runner
 
 app = typer.Typer(
     help="Placement matching and family-finding for looked-after children in England.",
@@ -100,10 +105,12 @@ def rank(
     if (child is None) == (carer is None):
         fail("give either --child or --carer", EXIT_USAGE)
     p = load(problem)
+    ranking: matching.Ranking | matching.CarerRanking
     try:
         if carer is not None:
             ranking = matching.rank_children(p, carer, top=top, near_misses=near)
         else:
+            assert child is not None  # one of the two, checked above
             ranking = matching.rank(p, child, top=top, near_misses=near)
     except KeyError:
         what = f"carer {carer!r}" if carer is not None else f"child or sibling group {child!r}"
@@ -205,8 +212,6 @@ def bench(
 ) -> None:
     """Benchmark the batch solver against the officer-style greedy baseline, the naive
     CP-SAT model and the bounds; print the markdown tables and write them to --out."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from bench import report, runner
 
     try:
@@ -214,42 +219,46 @@ def bench(
     except ValueError as exc:
         fail(str(exc), 2)
     seed_list = seeds or [1]
-    total = runner.steps(sizes, seed_list, runs, naive)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("starting", total=total)
-        started = 0
+    try:
+        instances = _run_bench_with_progress(
+            sizes,
+            seed_list,
+            runs=runs,
+            time_limit_s=time_limit,
+            naive_time_limit_s=naive_time_limit,
+            national=national,
+            naive=naive,
+        )
+    except ValueError as exc:
+        fail(str(exc), 2)
+    command = _bench_command(
+        sizes, seed_list, runs, time_limit, naive_time_limit, national, naive, out_path
+    )
+    text = report.markdown(
+        instances,
+        command=command,
+        runs=runs,
+        time_limit_s=time_limit,
+        naive_time_limit_s=naive_time_limit or time_limit,
+    )
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+    write_text(text, out_path)
+    err.print(f"wrote {out_path}", highlight=False)
 
-        def say(message: str) -> None:
-            nonlocal started
-            if " run " in message:
-                if started:
-                    bar.advance(task)
-                started += 1
-            bar.update(task, description=message)
-            bar.console.print(f"[dim]{message}[/]", highlight=False)
 
-        try:
-            instances = runner.run_bench(
-                sizes,
-                seed_list,
-                runs=runs,
-                time_limit_s=time_limit,
-                naive_time_limit_s=naive_time_limit,
-                national=national,
-                naive=naive,
-                progress=say,
-            )
-        except ValueError as exc:
-            fail(str(exc), 2)
+def _bench_command(
+    sizes: list[runner.Size],
+    seeds: list[int],
+    runs: int,
+    time_limit: float,
+    naive_time_limit: float | None,
+    national: bool | None,
+    naive: bool | None,
+    out_path: Path,
+) -> str:
+    """The command that gives this report again (written into it)."""
     command = ["placematch bench", *(f"--size {s.children}x{s.carers}" for s in sizes)]
-    command += [f"--seeds {s}" for s in seed_list]
+    command += [f"--seeds {s}" for s in seeds]
     command += [f"--runs {runs}", f"--time-limit {time_limit:g}"]
     if naive_time_limit is not None:
         command.append(f"--naive-time-limit {naive_time_limit:g}")
@@ -258,16 +267,59 @@ def bench(
     if naive is not None:
         command.append("--naive" if naive else "--no-naive")
     command.append(f"--out {out_path}")
-    text = report.markdown(
-        instances,
-        command=" ".join(command),
-        runs=runs,
-        time_limit_s=time_limit,
-        naive_time_limit_s=naive_time_limit or time_limit,
-    )
-    out.print(text, markup=False, highlight=False, soft_wrap=True)
-    write_text(text, out_path)
-    err.print(f"wrote {out_path}", highlight=False)
+    return " ".join(command)
+
+
+def _run_bench_with_progress(
+    sizes: list[runner.Size],
+    seeds: list[int],
+    *,
+    runs: int,
+    time_limit_s: float,
+    naive_time_limit_s: float | None,
+    national: bool | None,
+    naive: bool | None,
+) -> list[runner.Instance]:
+    """`runner.run_bench` under a progress bar on stderr (transient: gone when done)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from bench import runner
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        return runner.run_bench(
+            sizes,
+            seeds,
+            runs=runs,
+            time_limit_s=time_limit_s,
+            naive_time_limit_s=naive_time_limit_s,
+            national=national,
+            naive=naive,
+            progress=_RunsBar(bar, runner.steps(sizes, seeds, runs, naive)),
+        )
+
+
+class _RunsBar:
+    """The bench's progress messages: each printed, the bar advanced as a run ends (the
+    next one's message says so)."""
+
+    def __init__(self, bar: Progress, total: int) -> None:
+        self.bar, self.started = bar, 0
+        self.task = bar.add_task("starting", total=total)
+
+    def __call__(self, message: str) -> None:
+        if " run " in message:
+            if self.started:
+                self.bar.advance(self.task)
+            self.started += 1
+        self.bar.update(self.task, description=message)
+        self.bar.console.print(f"[dim]{message}[/]", highlight=False)
 
 
 app.command()(serve.serve)

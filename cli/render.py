@@ -44,41 +44,55 @@ def _describe(p: Problem, subject: str) -> str:
     )
 
 
+#: A match as the table shows it: who, score, km, reasons.
+_MatchRow = tuple[str, float, float, tuple[str, ...]]
+#: A near miss as the table shows it: who, the rule failed, detail.
+_MissRow = tuple[str, str, str]
+
+
 def ranking(console: Console, p: Problem, r: Ranking | CarerRanking) -> None:
     """A child's (or group's) carers, or a carer's children: the same table either way."""
+    matches: list[_MatchRow]
+    misses: list[_MissRow]
     if isinstance(r, CarerRanking):
         h = next(h for h in p.carers if h.id == r.carer)
         title, who, count = f"{h.id}: {h.kind}, {h.location} ({h.la})", "child", "child(ren)"
+        matches = [(m.child, m.score, m.distance_km, m.reasons) for m in r.matches]
+        misses = [(m.child, m.failed_rule, m.detail) for m in r.near_misses]
     else:
         title, who, count = _describe(p, r.subject), "carer", "carer(s)"
+        matches = [(m.carer, m.score, m.distance_km, m.reasons) for m in r.matches]
+        misses = [(m.carer, m.failed_rule, m.detail) for m in r.near_misses]
     console.print(f"\n[bold]{title}[/]", highlight=False)
     if isinstance(r, Ranking) and r.note:
         console.print(f"[yellow]{r.note}[/]")
     console.print(f"{r.eligible_count} eligible {count}", highlight=False)
-    if r.matches:
-        t = Table(show_lines=False, header_style="bold")
-        t.add_column("#", justify="right")
-        t.add_column(who)
-        t.add_column("score", justify="right")
-        t.add_column("km", justify="right")
-        t.add_column("why")
-        for i, m in enumerate(r.matches, 1):
-            t.add_row(
-                str(i),
-                getattr(m, who),
-                f"{m.score:.1f}",
-                f"{m.distance_km:.1f}",
-                "; ".join(m.reasons[:4]),
-            )
-        console.print(t)
-    if r.near_misses:
-        t = Table(title="near misses (fail one rule)", title_justify="left", header_style="bold")
-        t.add_column(who)
-        t.add_column("rule")
-        t.add_column("detail")
-        for miss in r.near_misses:
-            t.add_row(getattr(miss, who), miss.failed_rule, miss.detail)
-        console.print(t)
+    if matches:
+        console.print(_matches_table(who, matches))
+    if misses:
+        console.print(_near_misses_table(who, misses))
+
+
+def _matches_table(who: str, matches: list[_MatchRow]) -> Table:
+    t = Table(show_lines=False, header_style="bold")
+    t.add_column("#", justify="right")
+    t.add_column(who)
+    t.add_column("score", justify="right")
+    t.add_column("km", justify="right")
+    t.add_column("why")
+    for i, (name, score, km, reasons) in enumerate(matches, 1):
+        t.add_row(str(i), name, f"{score:.1f}", f"{km:.1f}", "; ".join(reasons[:4]))
+    return t
+
+
+def _near_misses_table(who: str, misses: list[_MissRow]) -> Table:
+    t = Table(title="near misses (fail one rule)", title_justify="left", header_style="bold")
+    t.add_column(who)
+    t.add_column("rule")
+    t.add_column("detail")
+    for name, rule, detail in misses:
+        t.add_row(name, rule, detail)
+    return t
 
 
 def summary(console: Console, p: Problem, r: SolveResult) -> None:
@@ -106,13 +120,13 @@ def summary(console: Console, p: Problem, r: SolveResult) -> None:
     t.add_row("weekly cost", f"£{r.weekly_cost:,.0f}")
     console.print(t)
     if r.unplaced:
-        u = Table(
+        why = Table(
             title=f"{len(r.unplaced)} unplaced: why (first 8)",
             title_justify="left",
             header_style="bold",
         )
-        u.add_column("child")
-        u.add_column("reasons")
+        why.add_column("child")
+        why.add_column("reasons")
         for item in r.unplaced[:8]:
-            u.add_row(item.child, "\n".join(item.reasons))
-        console.print(u)
+            why.add_row(item.child, "\n".join(item.reasons))
+        console.print(why)

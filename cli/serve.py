@@ -9,6 +9,7 @@ five West Yorkshire LAs) and prints their tokens, once, so the API can be tried 
 curl at once. Any other start creates no account and prints no token: a database with
 records may be an LA's own, and a token in a log is a token anyone with the log holds.
 `--demo-tokens` revokes the demo accounts' tokens and prints new ones, on purpose.
+What goes into the database is api/demo.py's (the soak prepares its database the same way).
 
 `bench-api` starts the same server on a loopback port (or targets --url), drives
 ranked-match requests from many concurrent clients and reports throughput and latency
@@ -19,143 +20,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from api.demo import DEMO_USERS, prepare_demo, sqlite_url
+from bench.ports import free_port
 from cli.common import EXIT_DATABASE, EXIT_USAGE, err, fail, out
-from synth import WEST_YORKSHIRE
 
 if TYPE_CHECKING:
     from api.load import LoadReport
-
-
-DEMO_LA = "Leeds"
-#: Name, role and LAs of each demo user (the family-finder's agency spans five LAs).
-DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Demo officer", "placement_officer", (DEMO_LA,)),
-    ("Demo manager", "admin", (DEMO_LA,)),
-    ("Demo family-finder", "family_finder", WEST_YORKSHIRE),
-    ("Demo planner", "planner", WEST_YORKSHIRE),
-)
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
-def prepare_demo(
-    url: str,
-    *,
-    reload_demo: bool = False,
-    demo_tokens: bool = False,
-    load_demo: bool = True,
-    say: Callable[[str], None] = lambda _m: None,
-) -> dict[str, str]:
-    """Bring the database at `url` up to date; on an empty one (no children, households
-    or users; `reload_demo` empties an SQLite file first) load the demo region and make
-    the demo accounts. `demo_tokens` revokes the demo accounts' tokens and makes new
-    ones on any database. Returns a token per demo role made now: none on a database
-    that already had records, unless asked (a restart never mints or shows a token)."""
-    import store
-
-    if reload_demo:
-        _remove_sqlite_file(url)
-    engine = store.make_engine(url)
-    try:
-        store.migrate(engine=engine)
-        with store.transaction(engine) as s:
-            empty = _is_empty(s)
-            if empty and load_demo:
-                _load_demo_region(s, say)
-            if (empty and load_demo) or demo_tokens:
-                return _new_demo_accounts(s)
-    finally:
-        engine.dispose()
-    return {}
-
-
-def _remove_sqlite_file(url: str) -> None:
-    from sqlalchemy.engine import make_url
-
-    import store
-
-    parsed = make_url(store.database_url(url))
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        raise ValueError("--reload-demo starts an SQLite file again; not for this database")
-    for suffix in ("", "-wal", "-shm"):
-        Path(parsed.database + suffix).unlink(missing_ok=True)
-
-
-def _is_empty(session: Any) -> bool:
-    """No record and no account: nobody's data, so the demo may go in."""
-    import store
-
-    return not (
-        store.list_children(session, limit=1)
-        or store.list_households(session, limit=1)
-        or store.list_users(session)
-    )
-
-
-def _load_demo_region(session: Any, say: Callable[[str], None]) -> None:
-    import store
-    from synth import generate_region
-    from synth.adoption import generate_adoption_region
-
-    say("loading the demo region: West Yorkshire, 300 referrals, 900 households")
-    summary = store.load_problem(session, generate_region(300, 900, seed=0), by=None)
-    say(f"loaded {summary.children} children and {summary.households} households")
-    say("loading the demo adoption agency: 240 children waiting, 100 adopters")
-    summary = store.load_problem(session, generate_adoption_region(seed=0), by=None)
-    say(f"loaded {summary.children} children and {summary.households} adopters")
-    say(f"importing {DEMO_LA}'s SSDA903 extract (a generated standing population)")
-    saved = _import_demo_903(session)
-    say(f"imported {len(saved.created)} children looked after, with their care records")
-
-
-def _new_demo_accounts(session: Any) -> dict[str, str]:
-    """Revoke every active demo account and make them again: a token per role."""
-    import store
-
-    names = {name for name, _, _ in DEMO_USERS}
-    for user in store.list_users(session):
-        if user.active and user.name in names:
-            store.deactivate_user(session, user.id, by=None)
-    tokens = {}
-    for name, role, las in DEMO_USERS:
-        _, tokens[role] = store.create_user(session, name, role, list(las))
-    return tokens
-
-
-def _import_demo_903(session: Any) -> Any:
-    """The demo LA's children looked after now, as its 903 extract would bring them in
-    (synth.looked_after, written and read back as the files an LA would send), so the
-    baseline, care records and a 903 scenario have something to show."""
-    import ssda903
-    from store.ssda903 import save_import
-    from synth.looked_after import generate_looked_after
-
-    pop = generate_looked_after(None, seed=0, las=(DEMO_LA,))
-    with tempfile.TemporaryDirectory() as tmp:
-        pop.write(tmp)
-        folder = Path(tmp) / DEMO_LA
-        files = sorted(p.name for p in folder.iterdir())
-        imported = ssda903.import_extract(ssda903.read_extract(folder), la=DEMO_LA, as_of=pop.as_of)
-    return save_import(session, imported, by=None, files=files)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def serve(

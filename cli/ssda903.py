@@ -9,7 +9,7 @@ report (reports/ssda903.py): plots, an HTML page and the figures as JSON.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -193,34 +193,10 @@ def baseline(
     """Baseline figures of an LA's 903 extract (or a region's, pooled): where children
     live by placement type and provider, the DfE's distance-locality bands, distance
     from home, sibling groups together; the report with --out."""
-    las = list(dict.fromkeys(la))
-    areas = set(gazetteer().area)
-    unknown = [name for name in las if name not in areas]
-    if unknown:
-        fail(f"unknown LA {unknown[0]!r}: not an area of the gazetteer", EXIT_USAGE)
-    if siblings is not None and len(las) > 1:
-        fail("--siblings goes with one --la (a siblings file is one LA's)", EXIT_USAGE)
+    las = _baseline_las(la, siblings)
     say = progress_printer(quiet or as_json)
-    table = None
-    if siblings is not None:
-        try:
-            table = ssda903.read_siblings(siblings)
-        except FileNotFoundError:
-            fail(f"no such file: {siblings}", EXIT_USAGE)
-        except (OSError, ValueError) as exc:
-            fail(f"cannot read the siblings file {siblings}: {exc}", EXIT_INVALID)
-    imports = []
-    for name in las:
-        path = _source(directory, name, len(las) == 1)
-        say(f"reading {path}")
-        extract = read_or_fail(path)
-        imp = ssda903.import_extract(extract, la=name, as_of=_day(as_of), siblings=table)
-        r = imp.report
-        say(
-            f"{name}: {len(imp.children):,} children looked after on {imp.as_of.isoformat()}; "
-            f"{len(r.errors):,} error(s), {len(r.warnings):,} warning(s)"
-        )
-        imports.append(imp)
+    table = _read_siblings(siblings) if siblings is not None else None
+    imports = [_import_one(directory, name, len(las) == 1, _day(as_of), table, say) for name in las]
     b = ssda903.baseline(imports)
     reports = [imp.report for imp in imports]
     if as_json:
@@ -229,16 +205,66 @@ def baseline(
         _print_tables(b.tables())
         _print_issues(reports)
     if out_dir is not None:
-        from reports.ssda903 import write_report
-
-        say("drawing the report")
-        try:
-            written = write_report(b, out_dir, reports)
-        except OSError as exc:
-            fail(f"cannot write {out_dir}: {exc.strerror}", EXIT_WRITE)
-        err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}", highlight=False)
+        _write_baseline_report(b, out_dir, reports, say)
     if scenario is not None:
         _write_scenario(imports, scenario)
+
+
+def _baseline_las(la: list[str], siblings: Path | None) -> list[str]:
+    """The LAs named (each once), every one an area of the gazetteer; a siblings file
+    goes with one LA only. Fails with a usage error otherwise."""
+    las = list(dict.fromkeys(la))
+    areas = set(gazetteer().area)
+    unknown = [name for name in las if name not in areas]
+    if unknown:
+        fail(f"unknown LA {unknown[0]!r}: not an area of the gazetteer", EXIT_USAGE)
+    if siblings is not None and len(las) > 1:
+        fail("--siblings goes with one --la (a siblings file is one LA's)", EXIT_USAGE)
+    return las
+
+
+def _read_siblings(siblings: Path) -> ssda903.Table:
+    try:
+        return ssda903.read_siblings(siblings)
+    except FileNotFoundError:
+        fail(f"no such file: {siblings}", EXIT_USAGE)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read the siblings file {siblings}: {exc}", EXIT_INVALID)
+
+
+def _import_one(
+    directory: Path,
+    la: str,
+    only: bool,
+    day: date | None,
+    siblings: ssda903.Table | None,
+    say: Callable[[str], None],
+) -> ssda903.Import:
+    """One LA's extract read and imported (its children on `day`), with a line saying
+    how many children and issues it has."""
+    path = _source(directory, la, only)
+    say(f"reading {path}")
+    extract = read_or_fail(path)
+    imp = ssda903.import_extract(extract, la=la, as_of=day, siblings=siblings)
+    r = imp.report
+    say(
+        f"{la}: {len(imp.children):,} children looked after on {imp.as_of.isoformat()}; "
+        f"{len(r.errors):,} error(s), {len(r.warnings):,} warning(s)"
+    )
+    return imp
+
+
+def _write_baseline_report(
+    b: ssda903.Baseline, out_dir: Path, reports: list[ssda903.Report], say: Callable[[str], None]
+) -> None:
+    from reports.ssda903 import write_report
+
+    say("drawing the report")
+    try:
+        written = write_report(b, out_dir, reports)
+    except OSError as exc:
+        fail(f"cannot write {out_dir}: {exc.strerror}", EXIT_WRITE)
+    err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}", highlight=False)
 
 
 def _write_scenario(imports: Sequence[ssda903.Import], path: Path) -> None:
@@ -291,9 +317,23 @@ def bench(
     """Time an import end to end (read; check and rebuild; store, chunk by chunk as the
     API and import-903 do), then the same extract imported again (every child unchanged:
     the monthly case), each into a new database."""
-    import platform
-    import statistics
     import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        day = _day(as_of)
+        if directory is None:
+            pop = generate_looked_after(None, seed=0, las=(la,))
+            pop.write(Path(scratch) / "extract")
+            directory, day = Path(scratch) / "extract" / la, pop.as_of
+        children, phases = _time_imports(directory, la, day, runs, server, Path(scratch))
+    out.print(_phases_table(children, la, runs, server, phases))
+
+
+def _time_imports(
+    directory: Path, la: str, day: date | None, runs: int, server: str | None, scratch: Path
+) -> tuple[int, dict[str, list[float]]]:
+    """Each run's seconds per phase (read, check and rebuild, store, store again), each
+    into a new database; and how many children the extract has."""
     import time
 
     import store
@@ -306,33 +346,35 @@ def bench(
         "store (again, unchanged)": [],
     }
     children = 0
-    with tempfile.TemporaryDirectory() as scratch:
-        day = _day(as_of)
-        if directory is None:
-            pop = generate_looked_after(None, seed=0, las=(la,))
-            pop.write(Path(scratch) / "extract")
-            directory, day = Path(scratch) / "extract" / la, pop.as_of
-        for k in range(runs):
-            t0 = time.perf_counter()
-            extract = read_or_fail(directory)
-            t1 = time.perf_counter()
-            imp = ssda903.import_extract(extract, la=la, as_of=day)
-            t2 = time.perf_counter()
-            with _scratch_database(server, Path(scratch) / f"run{k}.db", k) as url:
-                engine = store.make_engine(url)
-                store.migrate(engine=engine)
-                times = []
-                for _ in range(2):
-                    started = time.perf_counter()
-                    import_in_chunks(engine, imp, by=None)
-                    times.append(time.perf_counter() - started)
-                engine.dispose()
-            children = len(imp.children)
-            for name, took in zip(phases, (t1 - t0, t2 - t1, *times), strict=True):
-                phases[name].append(took)
-            err.print(
-                f"run {k + 1}/{runs}: first import {t2 - t0 + times[0]:.2f} s", highlight=False
-            )
+    for k in range(runs):
+        t0 = time.perf_counter()
+        extract = read_or_fail(directory)
+        t1 = time.perf_counter()
+        imp = ssda903.import_extract(extract, la=la, as_of=day)
+        t2 = time.perf_counter()
+        with _scratch_database(server, scratch / f"run{k}.db", k) as url:
+            engine = store.make_engine(url)
+            store.migrate(engine=engine)
+            times = []
+            for _ in range(2):
+                started = time.perf_counter()
+                import_in_chunks(engine, imp, by=None)
+                times.append(time.perf_counter() - started)
+            engine.dispose()
+        children = len(imp.children)
+        for name, took in zip(phases, (t1 - t0, t2 - t1, *times), strict=True):
+            phases[name].append(took)
+        err.print(f"run {k + 1}/{runs}: first import {t2 - t0 + times[0]:.2f} s", highlight=False)
+    return children, phases
+
+
+def _phases_table(
+    children: int, la: str, runs: int, server: str | None, phases: dict[str, list[float]]
+) -> Table:
+    """The median of each phase, and of a first import end to end."""
+    import platform
+    import statistics
+
     machine = f"{platform.machine()}, {os.cpu_count()} cores"
     table = Table(
         title=f"Import of {children:,} children ({la}): median of {runs} runs "
@@ -345,7 +387,7 @@ def bench(
         table.add_row(name, f"{statistics.median(times_):.2f}")
     first = [sum(ts[:3]) for ts in zip(*phases.values(), strict=True)]
     table.add_row("first import, end to end", f"{statistics.median(first):.2f}")
-    out.print(table)
+    return table
 
 
 @contextmanager

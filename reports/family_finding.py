@@ -28,7 +28,8 @@ BLUE, ORANGE, GREY, GREEN = "#1f5f8b", "#d9822b", "#9aa5b1", "#2f855a"
 
 
 def _rows(table: dict[str, Any]) -> list[list[Any]]:
-    return table["rows"]
+    rows: list[list[Any]] = table["rows"]
+    return rows
 
 
 def chart_outcomes(region: dict[str, Any]) -> bytes:
@@ -128,9 +129,36 @@ def render_html(round_: dict[str, Any], pngs: dict[str, bytes] | None = None) ->
     """One self-contained page: summary, fairness, crowding, region tables, links and
     what would change for each child without one."""
     pngs = pngs or charts(round_)
-    s, pol, crowd = round_["summary"], round_["policy"], round_["crowding"]
-    region = round_["region"]
     parts = [
+        *_summary_html(round_),
+        "<h2>Fairness: the round against deferred acceptance and an officer-style pass</h2>",
+        _fairness_table(round_["fairness"]),
+        _img(pngs["fairness.png"], "fairness"),
+        "<h2>Crowding</h2>",
+        _crowding_html(round_["crowding"]),
+        _img(pngs["crowding.png"], "crowding"),
+        "<h2>Who waits</h2>",
+        _img(pngs["waiting.png"], "children waiting"),
+        _img(pngs["outcomes.png"], "outcomes"),
+    ]
+    for table in round_["region"].values():
+        parts.append(_html_table(table["title"], table["columns"], table["rows"]))
+    if "distances.png" in pngs:
+        parts += ["<h2>Distances</h2>", _img(pngs["distances.png"], "distances")]
+    parts.append(_links_table(round_["links"]))
+    parts.append(_unlinked_table(round_["unlinked"]))
+    body = "\n".join(parts)
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>Family-finding round {html.escape(round_['as_of'])}</title>"
+        f"<style>{STYLE}</style></head><body>{body}</body></html>"
+    )
+
+
+def _summary_html(round_: dict[str, Any]) -> list[str]:
+    """The heading, what the round linked, and the priority policy it followed."""
+    s, pol = round_["summary"], round_["policy"]
+    return [
         f"<h1>Family-finding round, {html.escape(round_['as_of'])}</h1>",
         f"<p>{s['children']} children waiting and {s['adopters']} adopters; "
         f"<b>{s['children_linked']} children linked</b> in {s['links']} links "
@@ -144,35 +172,41 @@ def render_html(round_: dict[str, Any], pngs: dict[str, bytes] | None = None) ->
         f"adopters, second at {pol['wait_weeks']} weeks. Agency LAs: "
         f"{html.escape(', '.join(pol['home_las']) or 'all in the problem')}"
         f"{'; adopters beyond the region included' if pol['beyond_region'] else ''}.</p>",
-        "<h2>Fairness: the round against deferred acceptance and an officer-style pass</h2>",
-        _html_table(
-            "Rounds on the same children and adopters",
+    ]
+
+
+def _fairness_table(fairness: list[dict[str, Any]]) -> str:
+    return _html_table(
+        "Rounds on the same children and adopters",
+        [
+            "round",
+            "children linked",
+            "links",
+            "first-priority linked",
+            "of",
+            "priority inversions",
+            "blocking pairs",
+            "mean score",
+        ],
+        [
             [
-                "round",
-                "children linked",
-                "links",
-                "first-priority linked",
-                "of",
-                "priority inversions",
-                "blocking pairs",
-                "mean score",
-            ],
-            [
-                [
-                    r["round"],
-                    r["children_linked"],
-                    r["subjects_linked"],
-                    r["first_priority_linked"],
-                    r["first_priority_children"],
-                    r["priority_inversions"],
-                    r["blocking_pairs"],
-                    r["mean_score"],
-                ]
-                for r in round_["fairness"]
-            ],
-        ),
-        _img(pngs["fairness.png"], "fairness"),
-        "<h2>Crowding</h2>",
+                r["round"],
+                r["children_linked"],
+                r["subjects_linked"],
+                r["first_priority_linked"],
+                r["first_priority_children"],
+                r["priority_inversions"],
+                r["blocking_pairs"],
+                r["mean_score"],
+            ]
+            for r in fairness
+        ],
+    )
+
+
+def _crowding_html(crowd: dict[str, Any]) -> str:
+    """How many adopters the children's short lists name, and how often the same ones."""
+    return (
         f"<p>Each child's (or sibling group's) five best adopters by score name "
         f"{crowd['adopters_named']} of {crowd['adopters']} adopters; one adopter "
         f"({html.escape(str(crowd['most_named_adopter']))}) is on "
@@ -180,55 +214,43 @@ def render_html(round_: dict[str, Any], pngs: dict[str, bytes] | None = None) ->
         f"{100 * crowd['share_naming_top_10']:.0f}% of lists name one of the 10 most-named "
         f"(Gini {crowd['gini']}). The round links {crowd['round_adopters_linked']} adopters, "
         f"at most {crowd['round_most_subjects_for_one_adopter']} child or sibling group each."
-        "</p>",
-        _img(pngs["crowding.png"], "crowding"),
-        "<h2>Who waits</h2>",
-        _img(pngs["waiting.png"], "children waiting"),
-        _img(pngs["outcomes.png"], "outcomes"),
-    ]
-    for table in region.values():
-        parts.append(_html_table(table["title"], table["columns"], table["rows"]))
-    if "distances.png" in pngs:
-        parts += ["<h2>Distances</h2>", _img(pngs["distances.png"], "distances")]
-    parts.append(
-        _html_table(
-            f"Proposed links ({len(round_['links'])})",
-            ["children", "adopter", "priority", "score", "km", "why first", "why this adopter"],
-            [
-                [
-                    ", ".join(x["children"]),
-                    x["adopter"],
-                    x["priority"],
-                    x["score"],
-                    x["distance_km"],
-                    "; ".join(x["why_priority"]),
-                    "; ".join(x["reasons"][:4]),
-                ]
-                for x in round_["links"]
-            ],
-        )
+        "</p>"
     )
-    parts.append(
-        _html_table(
-            f"Children without a link ({len(round_['unlinked'])})",
-            ["children", "priority", "weeks waiting", "why", "what would change"],
+
+
+def _links_table(links: list[dict[str, Any]]) -> str:
+    return _html_table(
+        f"Proposed links ({len(links)})",
+        ["children", "adopter", "priority", "score", "km", "why first", "why this adopter"],
+        [
             [
-                [
-                    ", ".join(x["children"]),
-                    x["priority"],
-                    x["weeks_waiting"],
-                    "; ".join(x["reasons"][:2]),
-                    "; ".join(x["what_would_change"]),
-                ]
-                for x in round_["unlinked"]
-            ],
-        )
+                ", ".join(x["children"]),
+                x["adopter"],
+                x["priority"],
+                x["score"],
+                x["distance_km"],
+                "; ".join(x["why_priority"]),
+                "; ".join(x["reasons"][:4]),
+            ]
+            for x in links
+        ],
     )
-    body = "\n".join(parts)
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<title>Family-finding round {html.escape(round_['as_of'])}</title>"
-        f"<style>{STYLE}</style></head><body>{body}</body></html>"
+
+
+def _unlinked_table(unlinked: list[dict[str, Any]]) -> str:
+    return _html_table(
+        f"Children without a link ({len(unlinked)})",
+        ["children", "priority", "weeks waiting", "why", "what would change"],
+        [
+            [
+                ", ".join(x["children"]),
+                x["priority"],
+                x["weeks_waiting"],
+                "; ".join(x["reasons"][:2]),
+                "; ".join(x["what_would_change"]),
+            ]
+            for x in unlinked
+        ],
     )
 
 

@@ -344,7 +344,9 @@ def chart_groups(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
             ax = axes[row][col]
             names = groups[dim]
             for i, s in enumerate(scenarios):
-                ys, xs, errs = [], [], [[], []]
+                ys: list[float] = []
+                xs: list[float] = []
+                errs: list[list[float]] = [[], []]
                 for k, g in enumerate(names):
                     st = stats.get((s.name, dim, g, metric))
                     if st is None or _nan(st["mean"]):

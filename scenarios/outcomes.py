@@ -166,8 +166,8 @@ def interval(values: Sequence[float]) -> dict[str, float]:
     return {"mean": mean, "low": mean - half, "high": mean + half, "n": len(clean)}
 
 
-def _by(rows_: Iterable[dict[str, Any]], *keys: str) -> dict[tuple, dict[int, float]]:
-    out: dict[tuple, dict[int, float]] = defaultdict(dict)
+def _by(rows_: Iterable[dict[str, Any]], *keys: str) -> dict[tuple[Any, ...], dict[int, float]]:
+    out: dict[tuple[Any, ...], dict[int, float]] = defaultdict(dict)
     for r in rows_:
         out[tuple(r[k] for k in keys)][r["replication"]] = r["value"]
     return out
@@ -198,7 +198,7 @@ def differences(totals: Sequence[dict[str, Any]], baseline: str) -> list[dict[st
 
 def weekly_bands(weekly: Sequence[dict[str, Any]], column: str) -> list[dict[str, Any]]:
     """Per scenario and week: the mean of a weekly column and its interval."""
-    by: dict[tuple, list[float]] = defaultdict(list)
+    by: dict[tuple[str, int], list[float]] = defaultdict(list)
     for r in weekly:
         by[(r["scenario"], r["week"])].append(float(r[column]))
     return [

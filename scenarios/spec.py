@@ -160,7 +160,8 @@ class _PlainLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            # types-PyYAML leaves Parser.peek_event unannotated; it returns the alias event.
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in a scenario", event.start_mark
             )
@@ -313,22 +314,84 @@ TOP = {
 
 
 def parse_scenario(doc: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
-    """A Scenario from a (merged) document; ScenarioInvalid lists every fault."""
+    """A Scenario from a (merged) document; ScenarioInvalid lists every fault.
+
+    The fields are read in a fixed order (the sections and unknown keys first, then each
+    value), so the faults are always listed in the same order."""
     r = _Reader()
     r.unknown(doc, TOP, "")
     name = r.text(doc, "name", "name", None)
     if name is None and "name" not in doc:
         r.fail("name", "is required")
+    part = _sections(r, doc)
+    horizon = r.number(doc, "horizon_weeks", "horizon_weeks", 1, 520, 52, integer=True)
+    after_weeks = _fallback_after_weeks(r, part.fallback)
+    distances = r.mapping(part.policy, "max_distance_km", "policy.max_distance_km")
+    pop, demand, supply, policy = part.population, part.demand, part.supply, part.policy
+    scenario = Scenario(
+        name=name or "unnamed",
+        description=r.text(doc, "description", "description", ""),
+        seed=r.number(doc, "seed", "seed", 0, 2**31 - 1, 0, integer=True),
+        replications=r.number(doc, "replications", "replications", 1, 1000, 20, integer=True),
+        horizon_weeks=horizon,
+        las=tuple(part.las),
+        children=r.number(pop, "children", "population.children", 10, 200_000, 5000, integer=True),
+        households=r.number(
+            pop, "households", "population.households", 5, 100_000, 2000, integer=True
+        ),
+        placed=_placed(r, r.mapping(pop, "placed", "population.placed")),
+        referrals_per_year=_referrals_per_year(r, demand),
+        age_multiplier=_multipliers(r, demand, "age_multiplier", AGE_BANDS),
+        need_multiplier=_multipliers(r, demand, "need_multiplier", NEEDS),
+        sibling_multiplier=r.number(
+            demand, "sibling_multiplier", "demand.sibling_multiplier", 0, 10, 1.0
+        ),
+        recruit=tuple(_recruits(r, supply.get("recruit", []), horizon)),
+        close=tuple(_closes(r, supply.get("close", []), horizon)),
+        carers_leaving_per_year=_yearly_share(
+            r, supply, "carers_leaving_per_year", CARERS_LEAVING_PER_YEAR
+        ),
+        carers_joining_per_year=_yearly_share(
+            r, supply, "carers_joining_per_year", CARERS_JOINING_PER_YEAR
+        ),
+        max_distance_km=r.numbers(distances, "policy.max_distance_km", KINDS, 1, 1000),
+        weights=r.numbers(
+            r.mapping(policy, "weights", "policy.weights"),
+            "policy.weights",
+            tuple(DEFAULT_WEIGHTS),
+            0,
+            1000,
+        ),
+        matching=r.text(doc, "matching", "matching", "weekly", MATCHING_MODES),
+        solver_seconds=r.number(policy, "solver_seconds", "policy.solver_seconds", 0.1, 600, 2.0),
+        fallback_after_weeks=after_weeks,
+        fallback_weekly_cost=r.number(
+            part.fallback, "weekly_cost", "fallback.weekly_cost", 0, 100_000, FALLBACK_WEEKLY_COST
+        ),
+        source=source,
+    )
+    if r.issues:
+        raise ScenarioInvalid(source, r.issues)
+    return scenario
+
+
+@dataclass(frozen=True)
+class _Sections:
+    """A scenario document's sections (each {} when absent), and its population's LAs."""
+
+    population: dict[str, Any]
+    las: list[str]
+    demand: dict[str, Any]
+    supply: dict[str, Any]
+    policy: dict[str, Any]
+    fallback: dict[str, Any]
+
+
+def _sections(r: _Reader, doc: Mapping[str, Any]) -> _Sections:
+    """Each section as a mapping, its unknown keys reported; the LAs checked."""
     pop = r.mapping(doc, "population", "population")
     r.unknown(pop, {"las", "children", "households", "placed"}, "population")
-    las = pop.get("las", list(WEST_YORKSHIRE))
-    if not (isinstance(las, list) and las and all(isinstance(x, str) for x in las)):
-        r.fail("population.las", "expected a list of LA names")
-        las = list(WEST_YORKSHIRE)
-    known_las = set(gazetteer().area)
-    for k, la in enumerate(las):
-        if la not in known_las:
-            r.fail(f"population.las[{k}]", f"{la!r} is not an LA area in the gazetteer")
+    las = _population_las(r, pop)
     demand = r.mapping(doc, "demand", "demand")
     r.unknown(
         demand,
@@ -343,8 +406,24 @@ def parse_scenario(doc: Mapping[str, Any], source: str = "<scenario>") -> Scenar
     r.unknown(policy, {"max_distance_km", "weights", "solver_seconds"}, "policy")
     fallback = r.mapping(doc, "fallback", "fallback")
     r.unknown(fallback, {"after_weeks", "weekly_cost"}, "fallback")
-    horizon = r.number(doc, "horizon_weeks", "horizon_weeks", 1, 520, 52, integer=True)
-    referrals = demand.get("referrals_per_year")
+    return _Sections(pop, las, demand, supply, policy, fallback)
+
+
+def _population_las(r: _Reader, pop: Mapping[str, Any]) -> list[str]:
+    """The LAs simulated (default West Yorkshire's), each an area of the gazetteer."""
+    las = pop.get("las", list(WEST_YORKSHIRE))
+    if not (isinstance(las, list) and las and all(isinstance(x, str) for x in las)):
+        r.fail("population.las", "expected a list of LA names")
+        las = list(WEST_YORKSHIRE)
+    known_las = set(gazetteer().area)
+    for k, la in enumerate(las):
+        if la not in known_las:
+            r.fail(f"population.las[{k}]", f"{la!r} is not an LA area in the gazetteer")
+    return las
+
+
+def _fallback_after_weeks(r: _Reader, fallback: Mapping[str, Any]) -> dict[str, int]:
+    """Weeks unmatched, by urgency, before a child goes to the fallback placement."""
     after = r.mapping(fallback, "after_weeks", "fallback.after_weeks")
     after_weeks = {"emergency": 0, "urgent": 2, "planned": 6}
     for key in after:
@@ -356,81 +435,31 @@ def parse_scenario(doc: Mapping[str, Any], source: str = "<scenario>") -> Scenar
             after_weeks[key] = r.number(
                 after, key, f"fallback.after_weeks.{key}", 0, 52, 0, integer=True
             )
-    distances = r.mapping(policy, "max_distance_km", "policy.max_distance_km")
+    return after_weeks
 
-    scenario = Scenario(
-        name=name or "unnamed",
-        description=r.text(doc, "description", "description", ""),
-        seed=r.number(doc, "seed", "seed", 0, 2**31 - 1, 0, integer=True),
-        replications=r.number(doc, "replications", "replications", 1, 1000, 20, integer=True),
-        horizon_weeks=horizon,
-        las=tuple(las),
-        children=r.number(pop, "children", "population.children", 10, 200_000, 5000, integer=True),
-        households=r.number(
-            pop, "households", "population.households", 5, 100_000, 2000, integer=True
-        ),
-        placed=_placed(r, r.mapping(pop, "placed", "population.placed")),
-        referrals_per_year=(
-            None
-            if referrals is None
-            else r.number(
-                demand, "referrals_per_year", "demand.referrals_per_year", 0, 1_000_000, None
-            )
-        ),
-        age_multiplier=r.numbers(
-            r.mapping(demand, "age_multiplier", "demand.age_multiplier"),
-            "demand.age_multiplier",
-            AGE_BANDS,
-            0,
-            100,
-        ),
-        need_multiplier=r.numbers(
-            r.mapping(demand, "need_multiplier", "demand.need_multiplier"),
-            "demand.need_multiplier",
-            NEEDS,
-            0,
-            100,
-        ),
-        sibling_multiplier=r.number(
-            demand, "sibling_multiplier", "demand.sibling_multiplier", 0, 10, 1.0
-        ),
-        recruit=tuple(_recruits(r, supply.get("recruit", []), horizon)),
-        close=tuple(_closes(r, supply.get("close", []), horizon)),
-        carers_leaving_per_year=r.number(
-            supply,
-            "carers_leaving_per_year",
-            "supply.carers_leaving_per_year",
-            0,
-            1,
-            CARERS_LEAVING_PER_YEAR,
-        ),
-        carers_joining_per_year=r.number(
-            supply,
-            "carers_joining_per_year",
-            "supply.carers_joining_per_year",
-            0,
-            1,
-            CARERS_JOINING_PER_YEAR,
-        ),
-        max_distance_km=r.numbers(distances, "policy.max_distance_km", KINDS, 1, 1000),
-        weights=r.numbers(
-            r.mapping(policy, "weights", "policy.weights"),
-            "policy.weights",
-            tuple(DEFAULT_WEIGHTS),
-            0,
-            1000,
-        ),
-        matching=r.text(doc, "matching", "matching", "weekly", MATCHING_MODES),
-        solver_seconds=r.number(policy, "solver_seconds", "policy.solver_seconds", 0.1, 600, 2.0),
-        fallback_after_weeks=after_weeks,
-        fallback_weekly_cost=r.number(
-            fallback, "weekly_cost", "fallback.weekly_cost", 0, 100_000, FALLBACK_WEEKLY_COST
-        ),
-        source=source,
+
+def _referrals_per_year(r: _Reader, demand: Mapping[str, Any]) -> float | None:
+    """Referrals a year when given; None: the population's own rate."""
+    if demand.get("referrals_per_year") is None:
+        return None
+    value: float | None = r.number(
+        demand, "referrals_per_year", "demand.referrals_per_year", 0, 1_000_000, None
     )
-    if r.issues:
-        raise ScenarioInvalid(source, r.issues)
-    return scenario
+    return value
+
+
+def _multipliers(
+    r: _Reader, demand: Mapping[str, Any], key: str, keys: tuple[str, ...]
+) -> dict[str, float]:
+    """A demand multiplier per age band or need (0 to 100)."""
+    path = f"demand.{key}"
+    return r.numbers(r.mapping(demand, key, path), path, keys, 0, 100)
+
+
+def _yearly_share(r: _Reader, supply: Mapping[str, Any], key: str, default: float) -> float:
+    """A share of carers a year (0 to 1): those leaving, or joining."""
+    value: float = r.number(supply, key, f"supply.{key}", 0, 1, default)
+    return value
 
 
 #: The kinds a simulated year places with (adoption has its own rounds).

@@ -111,7 +111,7 @@ def atomic(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Ses
     """Run a repository function inside a savepoint: all of its writes or none."""
 
     @functools.wraps(fn)
-    def wrapper(session: Session, *args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
         with session.begin_nested():
             return fn(session, *args, **kwargs)
 

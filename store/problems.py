@@ -18,12 +18,13 @@ database holds:
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from matching import Problem, parse_problem
 from matching.problem import ProblemInvalid, problem_to_dict
@@ -96,6 +97,34 @@ def load_problem(session: Session, doc: Mapping[str, Any], *, by: User | None) -
     The document is validated as the core validates it (every fault at once, as
     Invalid with JSON paths); ids already in the database raise DuplicateId.
     """
+    data = _valid_problem(doc)
+    _check_new_ids(session, data)
+    _add_records(session, data, by)
+    if "policy" in doc:
+        set_policy(session, doc["policy"], by=by)
+    summary = LoadSummary(
+        children=len(data["children"]),
+        referrals=len(data["children"]),
+        households=len(data["carers"]),
+        sibling_groups=len(data["sibling_groups"]),
+    )
+    audit.record(
+        session,
+        by,
+        "problem.load",
+        [c["id"] for c in data["children"]],
+        detail={
+            "children": summary.children,
+            "households": summary.households,
+            "sibling_groups": summary.sibling_groups,
+        },
+    )
+    return summary
+
+
+def _valid_problem(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The document as the core reads it back (defaults filled in); Invalid, with every
+    fault, when the core refuses it or an LA is not a known one."""
     try:
         problem = parse_problem(doc)
     except ProblemInvalid as exc:
@@ -110,6 +139,11 @@ def load_problem(session: Session, doc: Mapping[str, Any], *, by: User | None) -
     ]
     if issues:
         raise Invalid(issues)
+    return data
+
+
+def _check_new_ids(session: Session, data: Mapping[str, Any]) -> None:
+    """DuplicateId for the first kind of record with ids already in the database."""
     for kind, key, part in (
         ("child", ChildRecord.id, "children"),
         ("household", HouseholdRecord.id, "carers"),
@@ -119,6 +153,10 @@ def load_problem(session: Session, doc: Mapping[str, Any], *, by: User | None) -
         if taken:
             raise DuplicateId(kind, taken)
 
+
+def _add_records(session: Session, data: Mapping[str, Any], by: User | None) -> None:
+    """The children, households, sibling groups (then their members) and each child's
+    open referral, as rows."""
     session.add_all(
         ChildRecord(
             **{
@@ -160,26 +198,6 @@ def load_problem(session: Session, doc: Mapping[str, Any], *, by: User | None) -
         for c in data["children"]
     )
     session.flush()
-    if "policy" in doc:
-        set_policy(session, doc["policy"], by=by)
-    summary = LoadSummary(
-        children=len(data["children"]),
-        referrals=len(data["children"]),
-        households=len(data["carers"]),
-        sibling_groups=len(data["sibling_groups"]),
-    )
-    audit.record(
-        session,
-        by,
-        "problem.load",
-        [c["id"] for c in data["children"]],
-        detail={
-            "children": summary.children,
-            "households": summary.households,
-            "sibling_groups": summary.sibling_groups,
-        },
-    )
-    return summary
 
 
 #: The ages the problem format takes (matching/schema/problem.schema.json: 0 to 25).
@@ -216,7 +234,29 @@ def problem_dict(
     approvals included). Read-only."""
     now = now or utcnow()
     as_of = as_of or now.date()
+    rows = _open_referrals(session, las, as_of)
+    child_ids = {c.id for c, _ in rows}
+    groups = _sibling_groups(session, child_ids)
+    placed = _current_placements(session, as_of)
+    children = [
+        _child_entry(c, r, _siblings_placed_with(c, groups, placed), as_of) for c, r in rows
+    ]
+    referenced = {h for c in children for h in c["siblings_placed_with"]}
+    referenced.update(h for c, _ in rows for h in c.wish_carers)
+    household_query = _households_query(carer_las, carer_kinds, referenced)
+    return {
+        "as_of": as_of.isoformat(),
+        "policy": dict(policy) if policy is not None else get_policy(session),
+        "children": children,
+        "sibling_groups": groups.present(child_ids),
+        "carers": _carers(session, household_query, placed.ages, now),
+    }
 
+
+def _open_referrals(
+    session: Session, las: Collection[str] | None, as_of: date
+) -> list[tuple[ChildRecord, Referral]]:
+    """The children of `las` with an open referral, by id, with it."""
     q = select(ChildRecord, Referral).join(
         Referral, (col(Referral.child_id) == col(ChildRecord.id)) & (Referral.status == "open")
     )
@@ -225,88 +265,138 @@ def problem_dict(
     # A child whose date of birth makes them older than the format allows (a record
     # kept past 25, a mistyped year) is left out, not allowed to fail the whole LA's
     # matching: `out_of_age_range` says why when they are asked for.
-    rows = [
+    return [
         (c, r)
         for c, r in session.exec(q.order_by(col(ChildRecord.id))).all()
         if out_of_age_range(c, as_of) is None
     ]
-    child_ids = {c.id for c, _ in rows}
 
-    members: dict[str, list[str]] = {}
-    group_policy: dict[str, str] = {}
-    group_of: dict[str, str] = {}
-    if child_ids:
-        group_ids = set(
-            session.exec(
-                select(SiblingMember.group_id).where(col(SiblingMember.child_id).in_(child_ids))
+
+@dataclass
+class _SiblingGroups:
+    """The sibling groups of some children: their members in order, and each's policy."""
+
+    members: dict[str, list[str]] = field(default_factory=dict)
+    policy: dict[str, str] = field(default_factory=dict)
+    group_of: dict[str, str] = field(default_factory=dict)
+
+    def siblings(self, child_id: str) -> list[str]:
+        return self.members.get(self.group_of.get(child_id, ""), [])
+
+    def present(self, child_ids: Collection[str]) -> list[dict[str, Any]]:
+        """The groups as the format has them: members among `child_ids`, two or more."""
+        groups = []
+        for gid in sorted(self.members):
+            present = [m for m in self.members[gid] if m in child_ids]
+            if len(present) >= 2:
+                groups.append({"id": gid, "children": present, "policy": self.policy[gid]})
+        return groups
+
+
+def _sibling_groups(session: Session, child_ids: Collection[str]) -> _SiblingGroups:
+    """Every sibling group one of `child_ids` is in, with all its members."""
+    groups = _SiblingGroups()
+    if not child_ids:
+        return groups
+    group_ids = set(
+        session.exec(
+            select(SiblingMember.group_id).where(col(SiblingMember.child_id).in_(child_ids))
+        )
+    )
+    for m in session.exec(
+        select(SiblingMember)
+        .where(col(SiblingMember.group_id).in_(group_ids))
+        .order_by(col(SiblingMember.group_id), col(SiblingMember.position))
+    ):
+        groups.members.setdefault(m.group_id, []).append(m.child_id)
+        groups.group_of[m.child_id] = m.group_id
+    groups.policy = dict(
+        session.exec(
+            select(SiblingGroupRecord.id, SiblingGroupRecord.policy).where(
+                col(SiblingGroupRecord.id).in_(group_ids)
             )
-        )
-        for m in session.exec(
-            select(SiblingMember)
-            .where(col(SiblingMember.group_id).in_(group_ids))
-            .order_by(col(SiblingMember.group_id), col(SiblingMember.position))
-        ):
-            members.setdefault(m.group_id, []).append(m.child_id)
-            group_of[m.child_id] = m.group_id
-        group_policy = dict(
-            session.exec(
-                select(SiblingGroupRecord.id, SiblingGroupRecord.policy).where(
-                    col(SiblingGroupRecord.id).in_(group_ids)
-                )
-            ).all()
-        )
+        ).all()
+    )
+    return groups
 
-    # Current placements: where placed brothers and sisters live, and who lives where.
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Current placements: where each placed child lives, and the ages at each home."""
+
+    lives_at: dict[str, str]
+    ages: dict[str, list[int]]
+
+
+def _current_placements(session: Session, as_of: date) -> _Placed:
+    """Where placed brothers and sisters live, and who lives where (ages on `as_of`)."""
     placed = session.exec(
         select(
-            Placement.child_id, Placement.household_id, ChildRecord.age, ChildRecord.date_of_birth
+            Placement.child_id,
+            Placement.household_id,
+            ChildRecord.age,
+            col(ChildRecord.date_of_birth),
         )
         .join(ChildRecord, col(ChildRecord.id) == col(Placement.child_id))
         .where(col(Placement.ended_on).is_(None))
     ).all()
-    lives_at = {c: h for c, h, _, _ in placed}
-    placed_ages: dict[str, list[int]] = {}
+    ages: dict[str, list[int]] = {}
     for _, h, age, born in placed:
         now_aged = age_on(born, as_of) if born else age
         # A young adult still recorded as placed lives there all the same: at the
         # format's oldest age, for the rules about older children in the household.
-        placed_ages.setdefault(h, []).append(min(max(now_aged, AGES[0]), AGES[1]))
+        ages.setdefault(h, []).append(min(max(now_aged, AGES[0]), AGES[1]))
+    return _Placed({c: h for c, h, _, _ in placed}, ages)
 
-    children = []
-    referenced: set[str] = set()
-    for c, r in rows:
-        with_siblings = list(c.siblings_placed_with)
-        for sib in members.get(group_of.get(c.id, ""), []):
-            home = lives_at.get(sib)
-            if sib != c.id and home and home not in with_siblings:
-                with_siblings.append(home)
-        referenced.update(with_siblings, c.wish_carers)
-        entry: dict[str, Any] = {
-            "id": c.id,
-            "la": c.la,
-            "age": age_on(c.date_of_birth, as_of) if c.date_of_birth else c.age,
-            "sex": c.sex,
-            "ethnicity": c.ethnicity,
-            "religion": c.religion,
-            "languages": list(c.languages),
-            "home": c.home,
-            "school": c.school,
-            "school_must_stay": c.school_must_stay,
-            "avoid": list(c.avoid),
-            "accepts": list(c.accepts),
-            "needs": list(c.needs),
-            "flags": list(c.flags),
-            "urgency": r.urgency,
-            "needed_by": r.needed_by.isoformat(),
-            "max_distance_km": c.max_distance_km,
-            "siblings_placed_with": with_siblings,
-            "wishes": {"areas": list(c.wish_areas), "carers": list(c.wish_carers)},
-        }
-        adoption = adoption_to_dict(c)
-        if adoption is not None:
-            entry["adoption"] = adoption
-        children.append(entry)
 
+def _siblings_placed_with(child: ChildRecord, groups: _SiblingGroups, placed: _Placed) -> list[str]:
+    """The homes the child's record names, then those of brothers and sisters placed."""
+    with_siblings = list(child.siblings_placed_with)
+    for sib in groups.siblings(child.id):
+        home = placed.lives_at.get(sib)
+        if sib != child.id and home and home not in with_siblings:
+            with_siblings.append(home)
+    return with_siblings
+
+
+def _child_entry(
+    c: ChildRecord, r: Referral, with_siblings: list[str], as_of: date
+) -> dict[str, Any]:
+    """A child as the problem format has them, their open referral's urgency and date
+    theirs."""
+    entry: dict[str, Any] = {
+        "id": c.id,
+        "la": c.la,
+        "age": age_on(c.date_of_birth, as_of) if c.date_of_birth else c.age,
+        "sex": c.sex,
+        "ethnicity": c.ethnicity,
+        "religion": c.religion,
+        "languages": list(c.languages),
+        "home": c.home,
+        "school": c.school,
+        "school_must_stay": c.school_must_stay,
+        "avoid": list(c.avoid),
+        "accepts": list(c.accepts),
+        "needs": list(c.needs),
+        "flags": list(c.flags),
+        "urgency": r.urgency,
+        "needed_by": r.needed_by.isoformat(),
+        "max_distance_km": c.max_distance_km,
+        "siblings_placed_with": with_siblings,
+        "wishes": {"areas": list(c.wish_areas), "carers": list(c.wish_carers)},
+    }
+    adoption = adoption_to_dict(c)
+    if adoption is not None:
+        entry["adoption"] = adoption
+    return entry
+
+
+def _households_query(
+    carer_las: Collection[str] | None,
+    carer_kinds: Collection[str] | None,
+    referenced: set[str],
+) -> SelectOfScalar[HouseholdRecord]:
+    """The households asked for (of `carer_las`, of `carer_kinds`), and any a child names."""
     hq = select(HouseholdRecord)
     if carer_las is not None:
         hq = hq.where(
@@ -317,6 +407,17 @@ def problem_dict(
             col(HouseholdRecord.kind).in_(list(carer_kinds))
             | col(HouseholdRecord.id).in_(referenced)
         )
+    return hq.order_by(col(HouseholdRecord.id))
+
+
+def _carers(
+    session: Session,
+    households: SelectOfScalar[HouseholdRecord],
+    placed_ages: dict[str, list[int]],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The households as the format has them: vacancies less the places live proposals
+    hold, the children placed there through the service among the children's ages."""
     held = dict(
         session.exec(
             select(Proposal.household_id, func.sum(PLACES_HELD))
@@ -325,28 +426,15 @@ def problem_dict(
         ).all()
     )
     carers = []
-    for h in session.exec(hq.order_by(col(HouseholdRecord.id))):
-        carer = household_to_dict(h)
+    for household in session.exec(households):
+        carer = household_to_dict(household)
         del carer["places"]  # the problem format knows free places only
         if carer["adopter"] is None:
             del carer["adopter"]  # the format leaves it out rather than null
-        carer["vacancies"] = max(0, h.vacancies - int(held.get(h.id, 0)))
-        carer["household_children_ages"] += placed_ages.get(h.id, [])
+        carer["vacancies"] = max(0, household.vacancies - int(held.get(household.id, 0)))
+        carer["household_children_ages"] += placed_ages.get(household.id, [])
         carers.append(carer)
-
-    groups = []
-    for gid in sorted(members):
-        present = [m for m in members[gid] if m in child_ids]
-        if len(present) >= 2:
-            groups.append({"id": gid, "children": present, "policy": group_policy[gid]})
-
-    return {
-        "as_of": as_of.isoformat(),
-        "policy": dict(policy) if policy is not None else get_policy(session),
-        "children": children,
-        "sibling_groups": groups,
-        "carers": carers,
-    }
+    return carers
 
 
 def build_problem(

@@ -24,11 +24,11 @@ import hashlib
 import uuid
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, Update, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, func, select
 
 from store.audit import record
@@ -49,8 +49,9 @@ INTERRUPTED = {
 }
 #: Statuses from which a run may be started again.
 RESTARTABLE: tuple[str, ...] = ("interrupted", "failed")
-#: The columns a status answer does not need (the result may be megabytes).
-HEAVY = (StoredRun.result, StoredRun.report)
+#: The columns a status answer does not need (the result may be megabytes). SQLModel
+#: types a column attribute as its value; on the class it is the mapped attribute.
+HEAVY = cast("tuple[QueryableAttribute[Any], ...]", (StoredRun.result, StoredRun.report))
 
 
 def la_key(las: Iterable[str]) -> str:
@@ -150,7 +151,7 @@ def count_active(s: Session, kind: str) -> int:
     return int(s.exec(query).one())
 
 
-def _owned(run_id: str, owner: str) -> Any:
+def _owned(run_id: str, owner: str) -> Update:
     return update(StoredRun).where(
         col(StoredRun.id) == run_id,
         col(StoredRun.owner) == owner,
@@ -163,15 +164,20 @@ def write_run(s: Session, run_id: str, owner: str, **values: Any) -> bool:
     doing, with a heartbeat; False if it is no longer queued or running or no longer
     `owner`'s (another process marked it interrupted): then nothing is written."""
     values.setdefault("heartbeat_at", utcnow())
-    done = s.execute(_owned(run_id, owner).values(**values))
-    return bool(done.rowcount)
+    return bool(_rows_changed(s, _owned(run_id, owner).values(**values)))
 
 
-def _interrupt(s: Session, run: StoredRun, reason: str, query: Any) -> bool:
+def _rows_changed(s: Session, statement: Update) -> int:
+    """How many rows an UPDATE changed: 0 when a concurrent writer got there first."""
+    # An UPDATE's result is a CursorResult; Session.execute is typed as a plain Result.
+    return cast("CursorResult[Any]", s.execute(statement)).rowcount
+
+
+def _interrupt(s: Session, run: StoredRun, reason: str, query: Update) -> bool:
     detail = {"was": run.status, "progress": round(run.progress, 3)}  # before the UPDATE
-    changed = s.execute(
-        query.values(status="interrupted", finished_at=utcnow(), error=reason)
-    ).rowcount
+    changed = _rows_changed(
+        s, query.values(status="interrupted", finished_at=utcnow(), error=reason)
+    )
     if changed:
         record(s, None, INTERRUPTED[run.kind], run.child_ids, run.id, detail, las=run.las)
     return bool(changed)
@@ -247,11 +253,12 @@ def restart_run(
         time_limit_s=old.time_limit_s,
         restarted_from=old.id,
     )
-    linked = s.execute(
+    linked = _rows_changed(
+        s,
         update(StoredRun)
         .where(col(StoredRun.id) == old.id, col(StoredRun.restarted_as).is_(None))
-        .values(restarted_as=new.id)
-    ).rowcount
+        .values(restarted_as=new.id),
+    )
     if not linked:  # another request restarted it first; the caller's transaction rolls back
         raise Conflict(f"{name} {old.id} was restarted already")
     old.restarted_as = new.id

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ssda903.disclosure import SUPPRESSED, hidden, is_small
@@ -33,6 +34,27 @@ def aggregates(
     and kind; for the children (and carers) of `las`."""
     now = now or utcnow()
     las = sorted(set(las))
+    by_urgency, by_kind = _open_referrals(session, las)
+    return {
+        "as_of": now.date(),
+        "las": las,
+        "open_referrals": sum(by_urgency.values()),
+        "referrals_by_la_urgency": _counts(by_urgency),
+        "referrals_by_kind": _counts(by_kind),
+        "live_proposals": _live_proposals(session, las, now),
+        "current_placements": _current_placements(session, las),
+        "carers": _carers(session, las),
+    }
+
+
+def _counts(counter: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
+    return [{"la": la, "key": key, "count": n} for (la, key), n in sorted(counter.items())]
+
+
+def _open_referrals(
+    session: Session, las: list[str]
+) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+    """Open referrals counted by (LA, urgency) and by (LA, placement kind accepted)."""
     open_children = (
         select(ChildRecord.la, Referral.urgency, ChildRecord.accepts)
         .join(Referral, col(Referral.child_id) == col(ChildRecord.id))
@@ -44,7 +66,11 @@ def aggregates(
         by_urgency[(la, urgency)] += 1
         for kind in accepts:
             by_kind[(la, kind)] += 1
+    return by_urgency, by_kind
 
+
+def _live_proposals(session: Session, las: list[str], now: datetime) -> list[dict[str, Any]]:
+    """Proposals still held at `now`, by the LA of a child in them."""
     live = session.exec(
         select(ChildRecord.la, func.count(func.distinct(Proposal.id)))
         .join(ProposalChild, col(ProposalChild.proposal_id) == col(Proposal.id))
@@ -56,6 +82,11 @@ def aggregates(
         )
         .group_by(col(ChildRecord.la))
     ).all()
+    return [{"la": la, "key": "proposed", "count": int(n)} for la, n in sorted(live)]
+
+
+def _current_placements(session: Session, las: list[str]) -> list[dict[str, Any]]:
+    """Placements not ended, by the child's LA and the carer's kind."""
     placed = session.exec(
         select(ChildRecord.la, HouseholdRecord.kind, func.count())
         .select_from(Placement)
@@ -64,10 +95,16 @@ def aggregates(
         .where(col(Placement.ended_on).is_(None), col(ChildRecord.la).in_(las))
         .group_by(col(ChildRecord.la), col(HouseholdRecord.kind))
     ).all()
-    carers = session.exec(
-        select(
-            HouseholdRecord.la,
-            HouseholdRecord.kind,
+    return [{"la": la, "key": kind, "count": int(n)} for la, kind, n in sorted(placed)]
+
+
+def _carers(session: Session, las: list[str]) -> list[dict[str, Any]]:
+    """Carer households, their places and vacancies, by LA and kind."""
+    # SQLAlchemy's select (sqlmodel's is typed for at most four columns).
+    carers = session.execute(
+        sa_select(
+            col(HouseholdRecord.la),
+            col(HouseholdRecord.kind),
             func.count(),
             func.coalesce(func.sum(HouseholdRecord.places), 0),
             func.coalesce(func.sum(HouseholdRecord.vacancies), 0),
@@ -75,33 +112,10 @@ def aggregates(
         .where(col(HouseholdRecord.la).in_(las))
         .group_by(col(HouseholdRecord.la), col(HouseholdRecord.kind))
     ).all()
-
-    def counts(counter: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
-        return [{"la": la, "key": key, "count": n} for (la, key), n in sorted(counter.items())]
-
-    return {
-        "as_of": now.date(),
-        "las": las,
-        "open_referrals": sum(by_urgency.values()),
-        "referrals_by_la_urgency": counts(by_urgency),
-        "referrals_by_kind": counts(by_kind),
-        "live_proposals": [
-            {"la": la, "key": "proposed", "count": int(n)} for la, n in sorted(live)
-        ],
-        "current_placements": [
-            {"la": la, "key": kind, "count": int(n)} for la, kind, n in sorted(placed)
-        ],
-        "carers": [
-            {
-                "la": la,
-                "kind": kind,
-                "households": int(n),
-                "places": int(p),
-                "vacancies": int(v),
-            }
-            for la, kind, n, p, v in sorted(carers)
-        ],
-    }
+    return [
+        {"la": la, "kind": kind, "households": int(n), "places": int(p), "vacancies": int(v)}
+        for la, kind, n, p, v in sorted(carers)
+    ]
 
 
 def without_small_numbers(stats: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ the fault scenarios and the stateful schemathesis run."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,7 +72,7 @@ def _load_table(run: SoakRun) -> list[str]:
     reports["**all**"] = run.recorder.overall(run.seconds, run.clients)
     for route, rep in reports.items():
         row = rep.row()
-        statuses = run.recorder.statuses.get(route, {})
+        statuses = run.recorder.statuses.get(route, Counter())
         answers = ", ".join(f"{n}×{s}" for s, n in sorted(statuses.items()))
         lines.append(
             f"| {route} | {row['requests']} | {row['errors']} | {row['p50_ms']} | "
@@ -136,7 +137,7 @@ def markdown(run: SoakRun) -> str:
         "",
         "What the mix did: "
         + "; ".join(
-            f"{label} {rec.statuses.get(route, {}).get(status, 0)}"
+            f"{label} {rec.statuses.get(route, Counter()).get(status, 0)}"
             for label, route, status in OUTCOMES
         )
         + ".",

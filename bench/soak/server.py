@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from api.load import wait_until_up
+from bench.ports import free_port
 from bench.postgres import Cluster, find_bin_dir
 from synth import WEST_YORKSHIRE
 
@@ -73,7 +74,7 @@ def prepare(url: str) -> dict[str, Person]:
     """Migrate, load the demo region (as `placematch serve` would, into an empty
     database) and create the soak's own users, whose tokens the store gives once."""
     import store
-    from cli.serve import prepare_demo
+    from api.demo import prepare_demo
 
     prepare_demo(url)  # the demo accounts it may make are not used
     engine = store.make_engine(url)
@@ -99,8 +100,6 @@ class Server:
 
     def start(self, timeout_s: float = 120.0) -> str:
         """Start (or start again) and wait for /health; returns the base URL."""
-        from cli.serve import free_port
-
         port = free_port()
         command = [
             sys.executable, "-m", "uvicorn", "--factory", "api.app:app_from_env",
