@@ -31,13 +31,13 @@ from collections.abc import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matching.model import LEVELS, AssignmentModel, CpSatModel, LpAnswer, LpRelaxation
-from matching.neighbourhood import gather_by_neighbourhood, improve_by_neighbourhood
+from matching.batch.model import LEVELS, AssignmentModel, CpSatModel, LpAnswer, LpRelaxation
+from matching.batch.neighbourhood import gather_by_neighbourhood, improve_by_neighbourhood
+from matching.batch.pricing import dual_bound, price_out
+from matching.batch.relaxation import Relaxation, relax
 from matching.pairs import QUALITY_SCALE, PairTable
-from matching.pricing import dual_bound, price_out
 from matching.problem import Problem
 from matching.ranking import MatchingContext
-from matching.relaxation import Relaxation, relax
 from matching.result import SolveResult, StageReport
 from matching.unplaced import explain_unplaced
 from vocab import URGENCIES

@@ -19,7 +19,7 @@ from matching.result import Unplaced
 from vocab import CONTACT_LABELS, KIND_LABELS, UNCERTAINTY_LABELS, URGENCIES
 
 if TYPE_CHECKING:
-    from matching.model import AssignmentModel
+    from matching.batch.model import AssignmentModel
     from matching.pairs import PairTable
 
 #: The order rules narrow the pool in an explanation: the plan first, vacancy last,

@@ -23,7 +23,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 from ortools.sat.python import cp_model_helper as cmh
 
-from matching.model import AssignmentModel
+from matching.batch.model import AssignmentModel
 
 
 class Neighbourhoods:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.model import AssignmentModel, LpAnswer
+from matching.batch.model import AssignmentModel, LpAnswer
 from matching.pairs import PairTable
 from vocab import URGENCIES
 
