@@ -231,7 +231,13 @@ class Subproblem:
     """One neighbourhood's model, and how to read its answer back into a result."""
 
     def __init__(
-        self, cp: cp_model.CpModel, y: list, x: np.ndarray, free: np.ndarray, first: bool, seed: int
+        self,
+        cp: cp_model.CpModel,
+        y: list[cp_model.IntVar],
+        x: np.ndarray,
+        free: np.ndarray,
+        first: bool,
+        seed: int,
     ) -> None:
         self.cp, self.y, self.x, self.free, self.first, self.seed = cp, y, x, free, first, seed
 
@@ -280,7 +286,7 @@ def gather_by_neighbourhood(
             indicators.setdefault(g, []).append(t)
     before = model.level_value("siblings", x)
     tried, carers, spread = 0, first_carers, 0
-    pending: tuple[Future, Subproblem] | None = None
+    pending: tuple[Future[np.ndarray | None], Subproblem] | None = None
 
     def settle() -> bool:
         """Take the pending neighbourhood's answer if it still fits the result as it
@@ -406,4 +412,5 @@ def _cut(values: np.ndarray, starts: np.ndarray, keys: np.ndarray) -> np.ndarray
     if not lens.sum():
         return np.zeros(0, dtype=values.dtype)
     at = np.repeat(starts[keys] - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
-    return values[at]
+    runs: np.ndarray = values[at]
+    return runs
