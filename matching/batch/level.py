@@ -105,8 +105,9 @@ class LevelSearch:
         lp_value = self.answer.bound if self.answer is not None else None
         self.known = [b for b in (self.global_bound, lp_value) if b is not None]
         if not self.proven:
+            budget = max(0.05, self.seconds())
             if self.answer is not None:
-                self.search_near_lp(self.answer)
+                self.search_near_lp(self.answer, budget * NEIGHBOURHOOD_SHARE)
             self.search_open()
             if self.status == cp_model.OPTIMAL and not self.run.pruned:
                 self.global_bound = self.current
@@ -168,12 +169,11 @@ class LevelSearch:
             bounds.append(self.relaxed.quality_bound)
         return min(bounds) if bounds else None
 
-    def search_near_lp(self, answer: LpAnswer) -> None:
+    def search_near_lp(self, answer: LpAnswer, near: float) -> None:
         """The part the LP left open: its whole-number choices held, CP-SAT settles the
         fractional rest (small, so quick, and usually near the LP), starting from the
-        best rounding (as a hint: it may break a level above)."""
+        best rounding (as a hint: it may break a level above). `near` seconds."""
         run = self.run
-        near = max(0.05, self.seconds()) * NEIGHBOURHOOD_SHARE
         run.say(f"optimising {self.level} around the LP (up to {near:.1f} s)")
         if self.level == "placed" and self.nearly is None:
             # Groups together before the search, at no cost to any tier, so the
