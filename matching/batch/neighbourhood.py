@@ -276,79 +276,112 @@ def gather_by_neighbourhood(
     (one group moving can open the way for another), then look wider: each group's
     best few households first (small models, solved in milliseconds), then twice as
     many."""
-    hoods = Neighbourhoods(model, seed)
-    groups = model.pairs.group_members("should")
-    indicators: dict[int, list[int]] = {}  # group -> its "together at carer h" variables
-    first_member = {model.unit_of[members[0]]: g for g, (_gid, members) in enumerate(groups)}
-    for t, member_vars in model.members_of.items():
-        g = first_member.get(model.var_unit[member_vars[0]])
-        if g is not None:
-            indicators.setdefault(g, []).append(t)
+    gather = _Gather(model, x, held, seed, per_group_s)
     before = model.level_value("siblings", x)
-    tried, carers, spread = 0, first_carers, 0
-    pending: tuple[Future[np.ndarray | None], Subproblem] | None = None
-
-    def settle() -> bool:
-        """Take the pending neighbourhood's answer if it still fits the result as it
-        is now (it was built on an older one) and brings one more group together."""
-        nonlocal x, pending
-        assert pending is not None
-        future, sub = pending
-        pending = None
-        out = future.result()
-        if out is None:
-            return False
-        candidate = x.copy()
-        candidate[sub.free] = out[sub.free]
-        better = (
-            hoods.sound(candidate, sub.free)
-            and model.level_value("siblings", candidate) > model.level_value("siblings", x)
-            and all(model.level_value(lv, candidate) >= v for lv, v in held.items())
-        )
-        if better:
-            x = candidate
-        return better
-
+    carers, spread = first_carers, 0
     # One thread solves a neighbourhood while this one builds the next (CP-SAT lets go
     # of the interpreter): about twice the neighbourhoods in the time on two cores.
     with ThreadPoolExecutor(max_workers=1) as pool:
         while time.perf_counter() < deadline:
-            gained = False
-            for g, (_gid, members) in enumerate(groups):
-                if time.perf_counter() >= deadline:
-                    break
-                mine = indicators.get(g, [])
-                if not mine or any(x[t] for t in mine):
-                    continue
-                units = {model.unit_of[c] for c in members}
-                now = {
-                    model.var_carer[v] for u in units for v in model.units[u].vars.values() if x[v]
-                }
-                homes = {model.var_carer[t] for t in mine}
-                ranked = [h for h in model.pairs.common_carers(members) if h in homes]
-                free = hoods.around_carers(x, set(ranked[:carers]) | now, units, spread)
-                sub = hoods.prepare(x, free, ["siblings", "quality"], held, first=True)
-                if pending is not None:
-                    gained = settle() or gained
-                if sub is not None:
-                    seconds = min(per_group_s, deadline - time.perf_counter())
-                    pending = (pool.submit(sub.solve, seconds), sub)
-                    tried += 1
-            if pending is not None:
-                gained = settle() or gained
-            if not gained:
+            if not gather.one_pass(pool, carers, spread, deadline):
                 # Nothing more at this size: look wider (more households per group), then
                 # deeper (where the children moved out could go, and who is there).
-                if carers < max(map(len, indicators.values()), default=0):
+                if carers < max(map(len, gather.indicators.values()), default=0):
                     carers *= 2
                 elif spread == 0:
                     carers, spread = first_carers, 2
                 else:
                     break
     if say:
-        after = model.level_value("siblings", x)
+        after = model.level_value("siblings", gather.x)
+        tried = gather.tried
         say(f"{after - before} more sibling group(s) together, {tried} neighbourhood(s) tried")
-    return x
+    return gather.x
+
+
+class _Gather:
+    """One run of `gather_by_neighbourhood`: the result so far, and the neighbourhood
+    being solved in the other thread while the next is built."""
+
+    def __init__(
+        self,
+        model: AssignmentModel,
+        x: np.ndarray,
+        held: dict[str, int],
+        seed: int,
+        per_group_s: float,
+    ) -> None:
+        self.model = model
+        self.x = x
+        self.held = held
+        self.per_group_s = per_group_s
+        self.hoods = Neighbourhoods(model, seed)
+        self.groups = model.pairs.group_members("should")
+        self.indicators = _together_indicators(model, self.groups)
+        self.pending: tuple[Future[np.ndarray | None], Subproblem] | None = None
+        self.tried = 0
+
+    def one_pass(self, pool: ThreadPoolExecutor, carers: int, spread: int, deadline: float) -> bool:
+        """Every split group once, with its best `carers` households (and `spread`
+        further links); whether any group came together."""
+        model = self.model
+        gained = False
+        for g, (_gid, members) in enumerate(self.groups):
+            if time.perf_counter() >= deadline:
+                break
+            mine = self.indicators.get(g, [])
+            if not mine or any(self.x[t] for t in mine):
+                continue
+            x = self.x
+            units = {model.unit_of[c] for c in members}
+            now = {model.var_carer[v] for u in units for v in model.units[u].vars.values() if x[v]}
+            homes = {model.var_carer[t] for t in mine}
+            ranked = [h for h in model.pairs.common_carers(members) if h in homes]
+            free = self.hoods.around_carers(x, set(ranked[:carers]) | now, units, spread)
+            sub = self.hoods.prepare(x, free, ["siblings", "quality"], self.held, first=True)
+            if self.pending is not None:
+                gained = self.settle() or gained
+            if sub is not None:
+                seconds = min(self.per_group_s, deadline - time.perf_counter())
+                self.pending = (pool.submit(sub.solve, seconds), sub)
+                self.tried += 1
+        if self.pending is not None:
+            gained = self.settle() or gained
+        return gained
+
+    def settle(self) -> bool:
+        """Take the pending neighbourhood's answer if it still fits the result as it
+        is now (it was built on an older one) and brings one more group together."""
+        assert self.pending is not None
+        future, sub = self.pending
+        self.pending = None
+        out = future.result()
+        if out is None:
+            return False
+        model, x = self.model, self.x
+        candidate = x.copy()
+        candidate[sub.free] = out[sub.free]
+        better = (
+            self.hoods.sound(candidate, sub.free)
+            and model.level_value("siblings", candidate) > model.level_value("siblings", x)
+            and all(model.level_value(lv, candidate) >= v for lv, v in self.held.items())
+        )
+        if better:
+            self.x = candidate
+        return better
+
+
+def _together_indicators(
+    model: AssignmentModel, groups: list[tuple[str, list[int]]]
+) -> dict[int, list[int]]:
+    """Each `should` group's "together at carer h" variables, by the group's position."""
+    indicators: dict[int, list[int]] = {}
+    first_member = {model.unit_of[members[0]]: g for g, (_gid, members) in enumerate(groups)}
+    for t, member_vars in model.members_of.items():
+        g = first_member.get(model.var_unit[member_vars[0]])
+        if g is not None:
+            indicators.setdefault(g, []).append(t)
+    return indicators
 
 
 def improve_by_neighbourhood(
