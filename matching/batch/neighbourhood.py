@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -129,11 +130,45 @@ class Neighbourhoods:
         """The small model of `improve`, ready to solve (in another thread if wanted:
         CP-SAT lets go of the interpreter while it searches)."""
         m = self.m
-        # Each touched row with the held variables' share moved to its right-hand side.
-        # A variable that alone overflows a row's room is left out (it stays 0), and a
-        # row that all its free variables together cannot overflow is dropped: most rows
-        # (other households' capacity) go, and the model stays small.
-        is_free = np.zeros(m.n_vars, dtype=bool)
+        local = self._local_rows(x, free)
+        if local is None:
+            return None
+        free = local.free
+        cp = _LeanModel()
+        y = [cp.new_bool_var("") for _ in range(len(free))]
+        local.add_binding_rows(cp, y)
+        for level, _value in held.items():
+            weights, now = local.level(m, level, x)
+            if weights.any():
+                cp.add(cp_model.LinearExpr.weighted_sum(y, weights.tolist()) >= now)
+        combined = np.zeros(len(free), dtype=object)  # Python ints: no overflow
+        scale, now_total = 1, 0
+        for level in reversed(objective):
+            weights, now = local.level(m, level, x)
+            combined = combined + scale * weights.astype(object)
+            now_total += scale * now
+            coef = m.objective[level][1]
+            scale *= int(np.abs(coef).sum()) + 1 if len(coef) else 1
+        if scale >= 2**62:
+            return None
+        objective_expr = cp_model.LinearExpr.weighted_sum(y, [int(w) for w in combined])
+        if first:
+            weights, now = local.level(m, objective[0], x)
+            gain = cp_model.LinearExpr.weighted_sum(y, weights.tolist())
+            cp.add(gain >= now + 1)  # a gain at the top level, not a tie-break's
+        else:
+            cp.add(objective_expr >= now_total + 1)
+        cp.maximize(objective_expr)
+        hint = cp.model_proto.solution_hint
+        hint.vars.extend(range(len(free)))  # y were made first: indices 0..len(free)-1
+        hint.values.extend(x[free].tolist())
+        return Subproblem(cp, y, x, free, first, self.seed)
+
+    def _local_rows(self, x: np.ndarray, free: np.ndarray) -> _LocalRows | None:
+        """Each touched row with the held variables' share moved to its right-hand side.
+        A variable that alone overflows a row's room is left out (it stays 0); None if
+        no free variable is left."""
+        is_free = np.zeros(self.m.n_vars, dtype=bool)
         is_free[free] = True
         rows = self.rows_of(free)
         lens = self._row_start[rows + 1] - self._row_start[rows]
@@ -150,62 +185,12 @@ class Neighbourhoods:
             if not overflow.any():
                 break
             is_free[vs[overflow]] = False
-        free = np.flatnonzero(is_free)
-        if not len(free):
+        kept = np.flatnonzero(is_free)
+        if not len(kept):
             return None
-        n_free = np.bincount(row_at, keep, minlength=len(rows))
-        most = np.bincount(row_at, np.maximum(cs, 0) * keep, minlength=len(rows))
-        binding = np.flatnonzero((n_free >= 2) & (most > room))
-        pos = np.full(m.n_vars, -1, dtype=np.int64)
-        pos[free] = np.arange(len(free))
-        cp = _LeanModel()
-        y = [cp.new_bool_var("") for _ in range(len(free))]
-        bounds = np.searchsorted(row_at, np.arange(len(rows) + 1))
-        for r in binding:
-            sl = slice(bounds[r], bounds[r + 1])
-            k = keep[sl]
-            lits = [y[int(p)] for p in pos[vs[sl][k]]]
-            coefs = cs[sl][k]
-            if room[r] == 1 and (coefs == 1).all():
-                cp.add_at_most_one(lits)
-            else:
-                cp.add(cp_model.LinearExpr.weighted_sum(lits, coefs.tolist()) <= int(room[r]))
-
-        def local(level: str) -> tuple[np.ndarray, int]:
-            """The level's coefficient on each free variable, and their share now."""
-            idx, coef = m.objective[level]
-            weights = np.zeros(len(free), dtype=np.int64)
-            if len(idx):
-                mask = pos[idx] >= 0
-                np.add.at(weights, pos[idx[mask]], coef[mask])
-            return weights, int(np.dot(weights, x[free]))
-
-        for level, _value in held.items():
-            weights, now = local(level)
-            if weights.any():
-                cp.add(cp_model.LinearExpr.weighted_sum(y, weights.tolist()) >= now)
-        combined = np.zeros(len(free), dtype=object)  # Python ints: no overflow
-        scale, now_total = 1, 0
-        for level in reversed(objective):
-            weights, now = local(level)
-            combined = combined + scale * weights.astype(object)
-            now_total += scale * now
-            coef = m.objective[level][1]
-            scale *= int(np.abs(coef).sum()) + 1 if len(coef) else 1
-        if scale >= 2**62:
-            return None
-        objective_expr = cp_model.LinearExpr.weighted_sum(y, [int(w) for w in combined])
-        if first:
-            weights, now = local(objective[0])
-            gain = cp_model.LinearExpr.weighted_sum(y, weights.tolist())
-            cp.add(gain >= now + 1)  # a gain at the top level, not a tie-break's
-        else:
-            cp.add(objective_expr >= now_total + 1)
-        cp.maximize(objective_expr)
-        hint = cp.model_proto.solution_hint
-        hint.vars.extend(range(len(free)))  # y were made first: indices 0..len(free)-1
-        hint.values.extend(x[free].tolist())
-        return Subproblem(cp, y, x, free, first, self.seed)
+        pos = np.full(self.m.n_vars, -1, dtype=np.int64)
+        pos[kept] = np.arange(len(kept))
+        return _LocalRows(kept, pos, vs, cs, row_at, keep, room)
 
     def sound(self, x: np.ndarray, free: np.ndarray) -> bool:
         """Whether every row that `free` touches holds in `x` (a neighbourhood solved
@@ -217,6 +202,49 @@ class Neighbourhoods:
         cs = _cut(self._row_coefs, self._row_start, rows)
         total = np.bincount(row_at, cs * x[vs], minlength=len(rows))
         return bool((total <= self._row_ub[rows] + 1e-9).all())
+
+
+@dataclass(frozen=True)
+class _LocalRows:
+    """The rows one neighbourhood touches, as flat element arrays: each element's
+    variable (`vs`), coefficient (`cs`) and row (`row_at`, a position in `room`),
+    whether it is a free variable kept in the small model (`keep`), and each row's
+    room once the held variables' share is taken."""
+
+    free: np.ndarray
+    pos: np.ndarray  # model variable -> its position among `free` (-1 if held)
+    vs: np.ndarray
+    cs: np.ndarray
+    row_at: np.ndarray
+    keep: np.ndarray
+    room: np.ndarray
+
+    def add_binding_rows(self, cp: cp_model.CpModel, y: list[cp_model.IntVar]) -> None:
+        """The rows the free variables together could overflow; a row they cannot
+        (most rows: other households' capacity) is dropped, so the model stays small."""
+        n_rows = len(self.room)
+        n_free = np.bincount(self.row_at, self.keep, minlength=n_rows)
+        most = np.bincount(self.row_at, np.maximum(self.cs, 0) * self.keep, minlength=n_rows)
+        binding = np.flatnonzero((n_free >= 2) & (most > self.room))
+        bounds = np.searchsorted(self.row_at, np.arange(n_rows + 1))
+        for r in binding:
+            sl = slice(bounds[r], bounds[r + 1])
+            k = self.keep[sl]
+            lits = [y[int(p)] for p in self.pos[self.vs[sl][k]]]
+            coefs = self.cs[sl][k]
+            if self.room[r] == 1 and (coefs == 1).all():
+                cp.add_at_most_one(lits)
+            else:
+                cp.add(cp_model.LinearExpr.weighted_sum(lits, coefs.tolist()) <= int(self.room[r]))
+
+    def level(self, model: AssignmentModel, level: str, x: np.ndarray) -> tuple[np.ndarray, int]:
+        """The level's coefficient on each free variable, and their share now."""
+        idx, coef = model.objective[level]
+        weights = np.zeros(len(self.free), dtype=np.int64)
+        if len(idx):
+            mask = self.pos[idx] >= 0
+            np.add.at(weights, self.pos[idx[mask]], coef[mask])
+        return weights, int(np.dot(weights, x[self.free]))
 
 
 class _LeanModel(cp_model.CpModel):
