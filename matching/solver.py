@@ -60,7 +60,7 @@ def candidates(
     pairs: PairTable, relaxed: Relaxation
 ) -> tuple[list[set[int]], dict[str, list[int]]]:
     """Carers each child keeps in the model, and carers each `must` group keeps."""
-    full = pairs.n_pairs <= FULL_MODEL_PAIRS
+    full = not _pruned(pairs)
     keep: list[set[int]] = []
     for c, e in enumerate(pairs.eligible):
         if full or len(e) <= KEEP_PER_CHILD:
@@ -98,42 +98,54 @@ def solve(
     ctx = ctx or MatchingContext(problem)
     limit = problem.policy.time_limit_s if time_limit_s is None else time_limit_s
     seed = problem.policy.seed if seed is None else seed
-    say(f"checking {len(problem.children)} children against {len(problem.carers)} carers")
-    pairs = PairTable(ctx)
-    relaxed = relax(
-        pairs.eligible, pairs.quality, pairs.vacancies, [c.urgency for c in pairs.children]
-    )
-    keep, must = candidates(pairs, relaxed)
-    pruned = pairs.n_pairs > FULL_MODEL_PAIRS
-    model = AssignmentModel(pairs, keep, must)
-    say(
-        f"{pairs.n_pairs} eligible pairs; at most {relaxed.placed_bound} children can be placed"
-        + (f"; the model keeps {model.n_vars} variables" if pruned else "")
-    )
+    pairs, relaxed, model = _set_up(problem, ctx, say)
     # The start: the relaxation's placements, filled, and sibling groups gathered
     # wherever that costs nobody their place (levels 1 and 2 from the outset).
     start = model.values(model.gather_siblings(model.greedy_start(relaxed.carer_of)))
     # Keep back time for writing the result: reasons for every assignment, and a full
     # assessment of every unplaced child to explain it (about 1 ms a child).
     deadline = started + limit - RESULT_SECONDS_PER_CHILD * len(problem.children)
-    solver = _cp_solver(seed, workers or SEARCH_WORKERS)
     run = BatchRun(
-        pairs, model, start, pruned=pruned, seed=seed, solver=solver, deadline=deadline, say=say
+        pairs,
+        model,
+        start,
+        pruned=_pruned(pairs),
+        seed=seed,
+        solver=_cp_solver(seed, workers or SEARCH_WORKERS),
+        deadline=deadline,
+        say=say,
     )
     # A bound on the children any result at all could place, for the gap when level 1
     # is not proven (its column generation also widens the model where it matters).
     count_bound = run.lp_bound("count", limit / 8)[1]
     anywhere = relaxed.placed_bound if count_bound is None else floor(count_bound)
     stages = _settle_levels(run, relaxed)
-    return _result(
-        pairs,
-        model,
-        model.assignment(run.x),
-        relaxed,
-        anywhere,
-        stages,
-        time.perf_counter() - started,
+    carer_of = model.assignment(run.x)
+    return _result(pairs, model, carer_of, relaxed, anywhere, stages, time.perf_counter() - started)
+
+
+def _set_up(
+    problem: Problem, ctx: MatchingContext, say: Progress
+) -> tuple[PairTable, Relaxation, AssignmentModel]:
+    """The eligible pairs, their relaxation (bounds, and the carer each child would
+    have there) and the model: every eligible pair, or on a large problem the most
+    promising (see `candidates`)."""
+    say(f"checking {len(problem.children)} children against {len(problem.carers)} carers")
+    pairs = PairTable(ctx)
+    relaxed = relax(
+        pairs.eligible, pairs.quality, pairs.vacancies, [c.urgency for c in pairs.children]
     )
+    keep, must = candidates(pairs, relaxed)
+    model = AssignmentModel(pairs, keep, must)
+    kept = f"; the model keeps {model.n_vars} variables" if _pruned(pairs) else ""
+    at_most = f"at most {relaxed.placed_bound} children can be placed"
+    say(f"{pairs.n_pairs} eligible pairs; {at_most}{kept}")
+    return pairs, relaxed, model
+
+
+def _pruned(pairs: PairTable) -> bool:
+    """Whether the model keeps only each child's most promising carers."""
+    return pairs.n_pairs > FULL_MODEL_PAIRS
 
 
 def _cp_solver(seed: int, workers: int) -> cp_model.CpSolver:
