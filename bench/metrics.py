@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from children.model import Child
+from matching.batch.relaxation import relax
 from matching.problem import Problem
 from matching.ranking import MatchingContext, group_conflicts
-from matching.relaxation import relax
 from matching.result import SolveResult
 from vocab import ETHNIC_GROUPS, SEXES, URGENCIES, ethnic_group
 

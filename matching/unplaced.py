@@ -22,7 +22,7 @@ from vocab import CONTACT_LABELS, KIND_LABELS, UNCERTAINTY_LABELS, URGENCIES
 if TYPE_CHECKING:
     # Not a cycle: `model` is unused here and only the solver should reach the batch
     # internals at run time; the parameter can go when the solver stops passing it.
-    from matching.model import AssignmentModel
+    from matching.batch.model import AssignmentModel
 
 #: The order rules narrow the pool in an explanation: the plan first, vacancy last,
 #: so the sentence reads "no <kind> approved for <age> with <skill> within <km> has a vacancy".

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matching
-from matching.model import AssignmentModel
-from matching.neighbourhood import Neighbourhoods, gather_by_neighbourhood
+from matching.batch.model import AssignmentModel
+from matching.batch.neighbourhood import Neighbourhoods, gather_by_neighbourhood
+from matching.batch.relaxation import relax
 from matching.pairs import PairTable
 from matching.ranking import MatchingContext
-from matching.relaxation import relax
 from matching.solver import candidates
 from tests.conftest import carer, child, doc, group
 from tests.oracle import RandomChooser, random_problem, result_violations

@@ -9,11 +9,11 @@ import pytest
 
 import matching
 import matching.solver as solver_module
-from matching.model import AssignmentModel, LpRelaxation
+from matching.batch.model import AssignmentModel, LpRelaxation
+from matching.batch.pricing import dual_bound
+from matching.batch.relaxation import relax
 from matching.pairs import PairTable
-from matching.pricing import dual_bound
 from matching.ranking import MatchingContext
-from matching.relaxation import relax
 from tests.conftest import solve
 from tests.oracle import (
     RandomChooser,

@@ -271,7 +271,7 @@ class _Proto:
 class NaiveWeights:
     """The one weighted objective: placed children by tier, `should` groups, quality."""
 
-    tier: dict[str, int]  # as in matching/model.py: one emergency > all urgent and planned
+    tier: dict[str, int]  # as in matching/batch/model.py: one emergency > all urgent and planned
     place: int  # multiplies the tier weights; exceeds every sibling and quality term
     sibling: int  # a `should` group together; exceeds one child's full quality
 
@@ -316,7 +316,7 @@ def naive_cpsat(
 
         place × Σ tier[urgency] × x  +  sibling × Σ together  +  Σ quality × x
 
-    with the tier weights of `matching/model.py` and the product's relative quality
+    with the tier weights of `matching/batch/model.py` and the product's relative quality
     (tenths of a point). `place` exceeds the largest possible sibling and quality total,
     so level 1 is exactly lexicographic; `sibling` exceeds one child's full quality but
     not the total, as a naive weighting would. CP-SAT's defaults, `workers` workers.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.model import AssignmentModel, LpAnswer
+from matching.batch.model import AssignmentModel, LpAnswer
 from matching.pairs import PairTable
 from vocab import URGENCIES
 
@@ -41,9 +41,13 @@ def column_values(
         weight = sum(model.tier_weight[pairs.children[c].urgency] for c in members)
         return np.full(len(carers), weight)
     if level == "quality":
-        return sum(pairs.quality[c][np.searchsorted(pairs.eligible[c], carers)] for c in members)
+        total = np.zeros(len(carers), dtype=np.int64)
+        for c in members:
+            total = total + pairs.quality[c][np.searchsorted(pairs.eligible[c], carers)]
+        return total
     if level == "cost":
-        return -pairs.cost[carers] * len(members)
+        cost: np.ndarray = pairs.cost[carers]
+        return -cost * len(members)
     return np.zeros(len(carers))  # siblings: only the "together" indicators count
 
 

@@ -32,7 +32,9 @@ class Relaxation:
         return sum(self.tier_bound.values())
 
 
-def _arcs(eligible: list[np.ndarray], children: list[int], n_children: int):
+def _arcs(
+    eligible: list[np.ndarray], children: list[int], n_children: int
+) -> tuple[np.ndarray, np.ndarray]:
     tails = np.concatenate(
         [np.full(len(eligible[c]), c, dtype=np.int64) for c in children] or [np.zeros(0, np.int64)]
     )

@@ -18,12 +18,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
 from ortools.sat.python import cp_model_helper as cmh
 
-from matching.model import AssignmentModel
+from matching.batch.model import AssignmentModel
 
 
 class Neighbourhoods:
@@ -129,11 +130,45 @@ class Neighbourhoods:
         """The small model of `improve`, ready to solve (in another thread if wanted:
         CP-SAT lets go of the interpreter while it searches)."""
         m = self.m
-        # Each touched row with the held variables' share moved to its right-hand side.
-        # A variable that alone overflows a row's room is left out (it stays 0), and a
-        # row that all its free variables together cannot overflow is dropped: most rows
-        # (other households' capacity) go, and the model stays small.
-        is_free = np.zeros(m.n_vars, dtype=bool)
+        local = self._local_rows(x, free)
+        if local is None:
+            return None
+        free = local.free
+        cp = _LeanModel()
+        y = [cp.new_bool_var("") for _ in range(len(free))]
+        local.add_binding_rows(cp, y)
+        for level, _value in held.items():
+            weights, now = local.level(m, level, x)
+            if weights.any():
+                cp.add(cp_model.LinearExpr.weighted_sum(y, weights.tolist()) >= now)
+        combined = np.zeros(len(free), dtype=object)  # Python ints: no overflow
+        scale, now_total = 1, 0
+        for level in reversed(objective):
+            weights, now = local.level(m, level, x)
+            combined = combined + scale * weights.astype(object)
+            now_total += scale * now
+            coef = m.objective[level][1]
+            scale *= int(np.abs(coef).sum()) + 1 if len(coef) else 1
+        if scale >= 2**62:
+            return None
+        objective_expr = cp_model.LinearExpr.weighted_sum(y, [int(w) for w in combined])
+        if first:
+            weights, now = local.level(m, objective[0], x)
+            gain = cp_model.LinearExpr.weighted_sum(y, weights.tolist())
+            cp.add(gain >= now + 1)  # a gain at the top level, not a tie-break's
+        else:
+            cp.add(objective_expr >= now_total + 1)
+        cp.maximize(objective_expr)
+        hint = cp.model_proto.solution_hint
+        hint.vars.extend(range(len(free)))  # y were made first: indices 0..len(free)-1
+        hint.values.extend(x[free].tolist())
+        return Subproblem(cp, y, x, free, first, self.seed)
+
+    def _local_rows(self, x: np.ndarray, free: np.ndarray) -> _LocalRows | None:
+        """Each touched row with the held variables' share moved to its right-hand side.
+        A variable that alone overflows a row's room is left out (it stays 0); None if
+        no free variable is left."""
+        is_free = np.zeros(self.m.n_vars, dtype=bool)
         is_free[free] = True
         rows = self.rows_of(free)
         lens = self._row_start[rows + 1] - self._row_start[rows]
@@ -150,62 +185,12 @@ class Neighbourhoods:
             if not overflow.any():
                 break
             is_free[vs[overflow]] = False
-        free = np.flatnonzero(is_free)
-        if not len(free):
+        kept = np.flatnonzero(is_free)
+        if not len(kept):
             return None
-        n_free = np.bincount(row_at, keep, minlength=len(rows))
-        most = np.bincount(row_at, np.maximum(cs, 0) * keep, minlength=len(rows))
-        binding = np.flatnonzero((n_free >= 2) & (most > room))
-        pos = np.full(m.n_vars, -1, dtype=np.int64)
-        pos[free] = np.arange(len(free))
-        cp = _LeanModel()
-        y = [cp.new_bool_var("") for _ in range(len(free))]
-        bounds = np.searchsorted(row_at, np.arange(len(rows) + 1))
-        for r in binding:
-            sl = slice(bounds[r], bounds[r + 1])
-            k = keep[sl]
-            lits = [y[int(p)] for p in pos[vs[sl][k]]]
-            coefs = cs[sl][k]
-            if room[r] == 1 and (coefs == 1).all():
-                cp.add_at_most_one(lits)
-            else:
-                cp.add(cp_model.LinearExpr.weighted_sum(lits, coefs.tolist()) <= int(room[r]))
-
-        def local(level: str) -> tuple[np.ndarray, int]:
-            """The level's coefficient on each free variable, and their share now."""
-            idx, coef = m.objective[level]
-            weights = np.zeros(len(free), dtype=np.int64)
-            if len(idx):
-                mask = pos[idx] >= 0
-                np.add.at(weights, pos[idx[mask]], coef[mask])
-            return weights, int(np.dot(weights, x[free]))
-
-        for level, _value in held.items():
-            weights, now = local(level)
-            if weights.any():
-                cp.add(cp_model.LinearExpr.weighted_sum(y, weights.tolist()) >= now)
-        combined = np.zeros(len(free), dtype=object)  # Python ints: no overflow
-        scale, now_total = 1, 0
-        for level in reversed(objective):
-            weights, now = local(level)
-            combined = combined + scale * weights.astype(object)
-            now_total += scale * now
-            coef = m.objective[level][1]
-            scale *= int(np.abs(coef).sum()) + 1 if len(coef) else 1
-        if scale >= 2**62:
-            return None
-        objective_expr = cp_model.LinearExpr.weighted_sum(y, [int(w) for w in combined])
-        if first:
-            weights, now = local(objective[0])
-            gain = cp_model.LinearExpr.weighted_sum(y, weights.tolist())
-            cp.add(gain >= now + 1)  # a gain at the top level, not a tie-break's
-        else:
-            cp.add(objective_expr >= now_total + 1)
-        cp.maximize(objective_expr)
-        hint = cp.model_proto.solution_hint
-        hint.vars.extend(range(len(free)))  # y were made first: indices 0..len(free)-1
-        hint.values.extend(x[free].tolist())
-        return Subproblem(cp, y, x, free, first, self.seed)
+        pos = np.full(self.m.n_vars, -1, dtype=np.int64)
+        pos[kept] = np.arange(len(kept))
+        return _LocalRows(kept, pos, vs, cs, row_at, keep, room)
 
     def sound(self, x: np.ndarray, free: np.ndarray) -> bool:
         """Whether every row that `free` touches holds in `x` (a neighbourhood solved
@@ -217,6 +202,49 @@ class Neighbourhoods:
         cs = _cut(self._row_coefs, self._row_start, rows)
         total = np.bincount(row_at, cs * x[vs], minlength=len(rows))
         return bool((total <= self._row_ub[rows] + 1e-9).all())
+
+
+@dataclass(frozen=True)
+class _LocalRows:
+    """The rows one neighbourhood touches, as flat element arrays: each element's
+    variable (`vs`), coefficient (`cs`) and row (`row_at`, a position in `room`),
+    whether it is a free variable kept in the small model (`keep`), and each row's
+    room once the held variables' share is taken."""
+
+    free: np.ndarray
+    pos: np.ndarray  # model variable -> its position among `free` (-1 if held)
+    vs: np.ndarray
+    cs: np.ndarray
+    row_at: np.ndarray
+    keep: np.ndarray
+    room: np.ndarray
+
+    def add_binding_rows(self, cp: cp_model.CpModel, y: list[cp_model.IntVar]) -> None:
+        """The rows the free variables together could overflow; a row they cannot
+        (most rows: other households' capacity) is dropped, so the model stays small."""
+        n_rows = len(self.room)
+        n_free = np.bincount(self.row_at, self.keep, minlength=n_rows)
+        most = np.bincount(self.row_at, np.maximum(self.cs, 0) * self.keep, minlength=n_rows)
+        binding = np.flatnonzero((n_free >= 2) & (most > self.room))
+        bounds = np.searchsorted(self.row_at, np.arange(n_rows + 1))
+        for r in binding:
+            sl = slice(bounds[r], bounds[r + 1])
+            k = self.keep[sl]
+            lits = [y[int(p)] for p in self.pos[self.vs[sl][k]]]
+            coefs = self.cs[sl][k]
+            if self.room[r] == 1 and (coefs == 1).all():
+                cp.add_at_most_one(lits)
+            else:
+                cp.add(cp_model.LinearExpr.weighted_sum(lits, coefs.tolist()) <= int(self.room[r]))
+
+    def level(self, model: AssignmentModel, level: str, x: np.ndarray) -> tuple[np.ndarray, int]:
+        """The level's coefficient on each free variable, and their share now."""
+        idx, coef = model.objective[level]
+        weights = np.zeros(len(self.free), dtype=np.int64)
+        if len(idx):
+            mask = self.pos[idx] >= 0
+            np.add.at(weights, self.pos[idx[mask]], coef[mask])
+        return weights, int(np.dot(weights, x[self.free]))
 
 
 class _LeanModel(cp_model.CpModel):
@@ -231,7 +259,13 @@ class Subproblem:
     """One neighbourhood's model, and how to read its answer back into a result."""
 
     def __init__(
-        self, cp: cp_model.CpModel, y: list, x: np.ndarray, free: np.ndarray, first: bool, seed: int
+        self,
+        cp: cp_model.CpModel,
+        y: list[cp_model.IntVar],
+        x: np.ndarray,
+        free: np.ndarray,
+        first: bool,
+        seed: int,
     ) -> None:
         self.cp, self.y, self.x, self.free, self.first, self.seed = cp, y, x, free, first, seed
 
@@ -270,79 +304,112 @@ def gather_by_neighbourhood(
     (one group moving can open the way for another), then look wider: each group's
     best few households first (small models, solved in milliseconds), then twice as
     many."""
-    hoods = Neighbourhoods(model, seed)
-    groups = model.pairs.group_members("should")
-    indicators: dict[int, list[int]] = {}  # group -> its "together at carer h" variables
-    first_member = {model.unit_of[members[0]]: g for g, (_gid, members) in enumerate(groups)}
-    for t, member_vars in model.members_of.items():
-        g = first_member.get(model.var_unit[member_vars[0]])
-        if g is not None:
-            indicators.setdefault(g, []).append(t)
+    gather = _Gather(model, x, held, seed, per_group_s)
     before = model.level_value("siblings", x)
-    tried, carers, spread = 0, first_carers, 0
-    pending: tuple[Future, Subproblem] | None = None
-
-    def settle() -> bool:
-        """Take the pending neighbourhood's answer if it still fits the result as it
-        is now (it was built on an older one) and brings one more group together."""
-        nonlocal x, pending
-        assert pending is not None
-        future, sub = pending
-        pending = None
-        out = future.result()
-        if out is None:
-            return False
-        candidate = x.copy()
-        candidate[sub.free] = out[sub.free]
-        better = (
-            hoods.sound(candidate, sub.free)
-            and model.level_value("siblings", candidate) > model.level_value("siblings", x)
-            and all(model.level_value(lv, candidate) >= v for lv, v in held.items())
-        )
-        if better:
-            x = candidate
-        return better
-
+    carers, spread = first_carers, 0
     # One thread solves a neighbourhood while this one builds the next (CP-SAT lets go
     # of the interpreter): about twice the neighbourhoods in the time on two cores.
     with ThreadPoolExecutor(max_workers=1) as pool:
         while time.perf_counter() < deadline:
-            gained = False
-            for g, (_gid, members) in enumerate(groups):
-                if time.perf_counter() >= deadline:
-                    break
-                mine = indicators.get(g, [])
-                if not mine or any(x[t] for t in mine):
-                    continue
-                units = {model.unit_of[c] for c in members}
-                now = {
-                    model.var_carer[v] for u in units for v in model.units[u].vars.values() if x[v]
-                }
-                homes = {model.var_carer[t] for t in mine}
-                ranked = [h for h in model.pairs.common_carers(members) if h in homes]
-                free = hoods.around_carers(x, set(ranked[:carers]) | now, units, spread)
-                sub = hoods.prepare(x, free, ["siblings", "quality"], held, first=True)
-                if pending is not None:
-                    gained = settle() or gained
-                if sub is not None:
-                    seconds = min(per_group_s, deadline - time.perf_counter())
-                    pending = (pool.submit(sub.solve, seconds), sub)
-                    tried += 1
-            if pending is not None:
-                gained = settle() or gained
-            if not gained:
+            if not gather.one_pass(pool, carers, spread, deadline):
                 # Nothing more at this size: look wider (more households per group), then
                 # deeper (where the children moved out could go, and who is there).
-                if carers < max(map(len, indicators.values()), default=0):
+                if carers < max(map(len, gather.indicators.values()), default=0):
                     carers *= 2
                 elif spread == 0:
                     carers, spread = first_carers, 2
                 else:
                     break
     if say:
-        after = model.level_value("siblings", x)
+        after = model.level_value("siblings", gather.x)
+        tried = gather.tried
         say(f"{after - before} more sibling group(s) together, {tried} neighbourhood(s) tried")
-    return x
+    return gather.x
+
+
+class _Gather:
+    """One run of `gather_by_neighbourhood`: the result so far, and the neighbourhood
+    being solved in the other thread while the next is built."""
+
+    def __init__(
+        self,
+        model: AssignmentModel,
+        x: np.ndarray,
+        held: dict[str, int],
+        seed: int,
+        per_group_s: float,
+    ) -> None:
+        self.model = model
+        self.x = x
+        self.held = held
+        self.per_group_s = per_group_s
+        self.hoods = Neighbourhoods(model, seed)
+        self.groups = model.pairs.group_members("should")
+        self.indicators = _together_indicators(model, self.groups)
+        self.pending: tuple[Future[np.ndarray | None], Subproblem] | None = None
+        self.tried = 0
+
+    def one_pass(self, pool: ThreadPoolExecutor, carers: int, spread: int, deadline: float) -> bool:
+        """Every split group once, with its best `carers` households (and `spread`
+        further links); whether any group came together."""
+        model = self.model
+        gained = False
+        for g, (_gid, members) in enumerate(self.groups):
+            if time.perf_counter() >= deadline:
+                break
+            mine = self.indicators.get(g, [])
+            if not mine or any(self.x[t] for t in mine):
+                continue
+            x = self.x
+            units = {model.unit_of[c] for c in members}
+            now = {model.var_carer[v] for u in units for v in model.units[u].vars.values() if x[v]}
+            homes = {model.var_carer[t] for t in mine}
+            ranked = [h for h in model.pairs.common_carers(members) if h in homes]
+            free = self.hoods.around_carers(x, set(ranked[:carers]) | now, units, spread)
+            sub = self.hoods.prepare(x, free, ["siblings", "quality"], self.held, first=True)
+            if self.pending is not None:
+                gained = self.settle() or gained
+            if sub is not None:
+                seconds = min(self.per_group_s, deadline - time.perf_counter())
+                self.pending = (pool.submit(sub.solve, seconds), sub)
+                self.tried += 1
+        if self.pending is not None:
+            gained = self.settle() or gained
+        return gained
+
+    def settle(self) -> bool:
+        """Take the pending neighbourhood's answer if it still fits the result as it
+        is now (it was built on an older one) and brings one more group together."""
+        assert self.pending is not None
+        future, sub = self.pending
+        self.pending = None
+        out = future.result()
+        if out is None:
+            return False
+        model, x = self.model, self.x
+        candidate = x.copy()
+        candidate[sub.free] = out[sub.free]
+        better = (
+            self.hoods.sound(candidate, sub.free)
+            and model.level_value("siblings", candidate) > model.level_value("siblings", x)
+            and all(model.level_value(lv, candidate) >= v for lv, v in self.held.items())
+        )
+        if better:
+            self.x = candidate
+        return better
+
+
+def _together_indicators(
+    model: AssignmentModel, groups: list[tuple[str, list[int]]]
+) -> dict[int, list[int]]:
+    """Each `should` group's "together at carer h" variables, by the group's position."""
+    indicators: dict[int, list[int]] = {}
+    first_member = {model.unit_of[members[0]]: g for g, (_gid, members) in enumerate(groups)}
+    for t, member_vars in model.members_of.items():
+        g = first_member.get(model.var_unit[member_vars[0]])
+        if g is not None:
+            indicators.setdefault(g, []).append(t)
+    return indicators
 
 
 def improve_by_neighbourhood(
@@ -406,4 +473,5 @@ def _cut(values: np.ndarray, starts: np.ndarray, keys: np.ndarray) -> np.ndarray
     if not lens.sum():
         return np.zeros(0, dtype=values.dtype)
     at = np.repeat(starts[keys] - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
-    return values[at]
+    runs: np.ndarray = values[at]
+    return runs

@@ -24,6 +24,8 @@ from vocab import URGENCIES
 #: `var_unit` of an adopter's "linked with this sibling group" indicator (a `should`
 #: group's "together" indicator is -1; children's variables carry their unit, >= 0).
 LINK_INDICATOR = -2
+#: A level's objective in CP-SAT: a linear expression, or 0 when the level has no terms.
+Expr = cp_model.LinearExpr | int
 
 #: Objective levels in strict priority order; each is maximised (cost is negated).
 LEVELS: tuple[str, ...] = ("placed", "siblings", "quality", "cost")
@@ -69,10 +71,10 @@ class AssignmentModel:
         for gid, members in pairs.group_members("must"):
             del gid
             in_must.update(members)
-            self._add_unit(members, must_carers=must)
+            self._add_unit(members, self._must_carers(members, must))
         for c in range(len(self.children)):
             if c not in in_must:
-                self._add_unit([c], carers=sorted(keep[c]))
+                self._add_unit([c], sorted(keep[c]))
         self._once_and_capacity()
         self._living_alongside()
         self._one_family_per_adopter()
@@ -85,11 +87,14 @@ class AssignmentModel:
         self.var_carer.append(carer)
         return len(self.var_unit) - 1
 
-    def _add_unit(self, members: list[int], carers=None, must_carers=None) -> None:
+    def _must_carers(self, members: list[int], must: dict[str, list[int]]) -> list[int]:
+        """The carers a `must` group keeps, found by its first member's group."""
+        group = self.pairs.ctx.problem.siblings.group_of(self.children[members[0]].id)
+        assert group is not None, "a `must` group's members belong to a sibling group"
+        return must[group.id]
+
+    def _add_unit(self, members: list[int], carers: list[int]) -> None:
         u = len(self.units)
-        if must_carers is not None:
-            gid = self.pairs.ctx.problem.siblings.group_of(self.children[members[0]].id).id
-            carers = must_carers[gid]
         unit = Unit(members)
         for h in carers:
             unit.vars[h] = self._new_var(u, h)
@@ -373,9 +378,9 @@ class AssignmentModel:
                     occ.place(members, h)
                     break
             else:
-                for c, h in before.items():
-                    if h is not None:
-                        occ.place([c], h)
+                for c, home in before.items():
+                    if home is not None:
+                        occ.place([c], home)
         return occ.carer_of
 
     def _make_room(self, occ: Occupancy, members: list[int], carer: int) -> bool:
@@ -421,12 +426,13 @@ class CpSatModel:
             else:
                 self.cp.add(sum(int(c) * x for c, x in zip(row.coefs, lits, strict=True)) <= row.ub)
 
-    def expr(self, level: str):
+    def expr(self, level: str) -> Expr:
+        """The level's objective as a CP-SAT expression (0 if nothing counts at it)."""
         idx, coef = self.m.objective[level]
         return sum(int(c) * self.x[int(i)] for i, c in zip(idx, coef, strict=True))
 
     def hint(self, x: np.ndarray) -> None:
-        self.cp.clear_hints()
+        self.cp.clear_hints()  # type: ignore[no-untyped-call]  # unannotated in OR-Tools 9.15
         for v, val in zip(self.x, x, strict=True):
             self.cp.add_hint(v, int(val))
 
@@ -467,8 +473,8 @@ class LpRelaxation:
         # 5-15x faster without it, re-solves after settling a level included.
         self.lp.SetSolverSpecificParametersAsString("use_preprocessing: false")
         self.x = [self.lp.NumVar(0.0, 1.0, "") for _ in range(model.n_vars)]
-        self.row_con: list = []  # model row -> its constraint
-        self.held: dict[str, object] = {}  # settled level -> its constraint
+        self.row_con: list[pywraplp.Constraint] = []  # model row -> its constraint
+        self.held: dict[str, pywraplp.Constraint] = {}  # settled level -> its constraint
         self.held_value: dict[str, int] = {}
         for r in range(len(model.rows)):
             self._add_row(r)
