@@ -10,6 +10,7 @@ in-house Leeds foster carer in LS12 (5.9 km away) approved for ages 0-17 with on
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,30 +108,28 @@ def _apply(entry: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-#: Test files that start servers, PostgreSQL clusters, Ray or child processes: the whole
-#: suite (`make test`, CI) runs them; the daily lane (`make quick`) leaves them out,
-#: with every test that runs on PostgreSQL.
-SLOW_FILES: frozenset[str] = frozenset(
-    {
-        "test_soak.py",
-        "test_schemathesis.py",
-        "test_runs_across_processes.py",
-        "test_concurrency.py",
-        "test_serve.py",
-        "test_cli_scenario.py",
-        "test_scenarios.py",
-        "test_cli_users.py",
-        "test_cli_import903.py",
-        "test_cli_family_find.py",
-        "test_cli_ssda903.py",
-        "test_ssda903_calibration.py",
-        "test_bench.py",
-    }
+#: What starts servers, PostgreSQL clusters, Ray or child processes (paths under tests/; a
+#: folder takes everything in it): the whole suite (`make test`, CI) runs them; the daily
+#: lane (`make quick`) leaves them out, with every test that runs on PostgreSQL.
+SLOW: tuple[str, ...] = (
+    "api/test_concurrency.py",
+    "api/test_runs_across_processes.py",
+    "api/test_scenarios.py",
+    "api/test_schemathesis.py",
+    "api/test_serve.py",
+    "bench/soak/test_soak.py",
+    "bench/test_bench.py",
+    "cli/",
+    "scenarios/test_scenarios.py",
+    "ssda903/test_calibration.py",
+    "store/test_concurrency.py",
 )
+TESTS = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark `slow` what the daily lane leaves out (see SLOW_FILES)."""
+    """Mark `slow` what the daily lane leaves out (see SLOW)."""
     for item in items:
-        if item.path.name in SLOW_FILES or "postgresql" in item.nodeid:
+        where = item.path.resolve().relative_to(TESTS).as_posix()
+        if where.startswith(SLOW) or "postgresql" in item.nodeid:
             item.add_marker(pytest.mark.slow)

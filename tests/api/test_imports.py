@@ -14,7 +14,7 @@ import store
 from api.routes.imports import MAX_FILES
 from ssda903.read import COLUMNS
 from tests.api.conftest import Api
-from tests.test_ssda903 import EPISODES, HEADER, OC2, UASC, changed, csv_text
+from tests.ssda903.helpers import EPISODES, HEADER, OC2, UASC, changed, csv_text
 
 AS_OF = "2024-03-31"
 
@@ -239,7 +239,7 @@ def test_a_file_the_csv_reader_cannot_read_is_a_422_naming_it_and_nothing_is_wri
     """Tests the six 500s of issue 13: a bare CR in a field, a field over 131,072
     characters and a binary file, as the episodes file or the siblings file, are each a
     422 naming the file, the row where there is one, and the reason."""
-    from tests.test_ssda903_read import FAULTS
+    from tests.ssda903.test_read import FAULTS
 
     data, words = FAULTS[fault]
     name = f"{where}.csv"

@@ -16,8 +16,8 @@ import store
 from store.errors import Forbidden, Invalid
 from store.models import AuditEntry, CareRecord, ChildRecord, ImportRun, User
 from store.ssda903 import care_imports, import_issues, list_imports, save_import
+from tests.ssda903.helpers import EPISODES, HEADER, changed, extract, imported
 from tests.store.helpers import REFERRAL
-from tests.test_ssda903 import EPISODES, HEADER, changed, extract, imported
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "ssda903-sample"
 LINKS = "child,sibling,policy\n101,102,should\n"

@@ -16,8 +16,8 @@ import store
 import store.ssda903 as store_903
 from store.models import AuditEntry, CareRecord, ChildRecord, ImportRun
 from store.ssda903_chunks import import_in_chunks
+from tests.ssda903.helpers import EPISODES, changed, extract, imported
 from tests.store.test_ssda903 import LINKS
-from tests.test_ssda903 import EPISODES, changed, extract, imported
 
 
 def _rows(engine: Engine, table: Any) -> list[Any]:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import matching
 from matching.family_finding import (
@@ -28,10 +27,9 @@ from tests.oracle import (
     best_outcome,
     family,
     placed_key,
-    random_adoption_problem,
     result_violations,
 )
-from tests.test_properties import DrawChooser
+from tests.strategies import adoption_problems
 
 Doc = dict[str, Any]
 
@@ -47,11 +45,6 @@ def kid(id: str, **fields: Any) -> Doc:
 def adopter(id: str, **fields: Any) -> Doc:
     base = {"kind": "adoption", "max_age": 8, "adopter": APPROVAL, "weekly_cost": 0}
     return carer(id, **base) | fields
-
-
-@st.composite
-def adoption_problems(draw: st.DrawFn) -> Doc:
-    return random_adoption_problem(DrawChooser(draw))
 
 
 # -- a round never breaks a rule, and places by priority optimally -----------------------

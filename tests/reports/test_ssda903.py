@@ -12,7 +12,7 @@ import pytest
 import ssda903
 from reports.ssda903 import charts, render_html, write_report
 from synth.looked_after import LookedAfter, generate_looked_after
-from tests.test_ssda903_sample import SAMPLE, needs_sample
+from tests.ssda903.helpers import SAMPLE, needs_sample
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -12,7 +12,7 @@ import pytest
 
 import ssda903
 from ssda903.read import COLUMNS, ExtractUnreadable, read_csv_table
-from tests.test_ssda903 import EPISODES, HEADER, changed, csv_text, extract, imported
+from tests.ssda903.helpers import EPISODES, HEADER, changed, csv_text, extract, imported
 
 #: The clean header table as CSV bytes, and one line of it spoiled in each way issue 13
 #: found a 500 (row 2 is the second data row).

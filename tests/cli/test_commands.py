@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli.helpers import run
 
 SMALL = {
     "as_of": "2026-11-22",
@@ -75,12 +75,6 @@ SMALL = {
         },
     ],
 }
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300
-    )
 
 
 @pytest.fixture

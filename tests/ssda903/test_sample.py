@@ -15,9 +15,7 @@ import pytest
 
 import ssda903
 from ssda903.read import COLUMNS, decode, table_of_file
-
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "ssda903-sample"
-needs_sample = pytest.mark.skipif(not SAMPLE.is_dir(), reason="the shared sample is not here")
+from tests.ssda903.helpers import SAMPLE, needs_sample
 
 
 @pytest.fixture(scope="module")

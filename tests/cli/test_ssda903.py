@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 
 from cli.common import EXIT_INVALID, EXIT_USAGE, EXIT_WRITE
 from cli.main import app
-from tests.test_ssda903_sample import SAMPLE, needs_sample
+from tests.ssda903.helpers import SAMPLE, needs_sample
 
 
 def run(*args: str) -> Result:

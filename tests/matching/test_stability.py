@@ -8,27 +8,9 @@ import itertools
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from matching.yardsticks.stability import blocking_pairs, crowding, deferred_acceptance
-
-
-@st.composite
-def markets(draw):
-    n_children = draw(st.integers(0, 6))
-    n_families = draw(st.integers(1, 4))
-    children = [f"C{i}" for i in range(n_children)]
-    families = [f"F{j}" for j in range(n_families)]
-    child_prefs = {
-        c: draw(st.permutations(families).map(lambda p: p[: draw(st.integers(0, len(p)))]))
-        for c in children
-    }
-    family_rank = {}
-    for f in families:
-        accepted = draw(st.lists(st.sampled_from(children), unique=True)) if children else []
-        family_rank[f] = {c: i for i, c in enumerate(accepted)}
-    capacity = {f: draw(st.integers(0, 2)) for f in families}
-    return child_prefs, family_rank, capacity
+from tests.strategies import markets
 
 
 def _valid(child_prefs, family_rank, capacity, links) -> bool:

@@ -4,39 +4,17 @@ independent reading of the rules in tests/oracle.py."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import matching
 from matching.ranking import MatchingContext
 from tests.conftest import solve
-from tests.oracle import best_outcome, pair_failures, placed_key, random_problem, result_violations
+from tests.oracle import best_outcome, pair_failures, placed_key, result_violations
+from tests.strategies import problems
 
 Doc = dict[str, Any]
-
-
-class DrawChooser:
-    """The oracle's chooser interface over hypothesis draws (shrinks towards no flags)."""
-
-    def __init__(self, draw: st.DrawFn) -> None:
-        self.draw = draw
-
-    def integer(self, lo: int, hi: int) -> int:
-        return self.draw(st.integers(lo, hi))
-
-    def choice(self, options: Sequence[Any]) -> Any:
-        return self.draw(st.sampled_from(list(options)))
-
-    def chance(self, p: float) -> bool:
-        return self.draw(st.integers(0, 99)) >= round((1 - p) * 100)
-
-
-@st.composite
-def problems(draw: st.DrawFn) -> Doc:
-    return random_problem(DrawChooser(draw))
 
 
 PROPERTY = settings(max_examples=50, deadline=None)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ssda903.read import COLUMNS
-from tests.test_cli import run
-from tests.test_ssda903 import EPISODES, HEADER, OC2, UASC, changed, csv_text
+from tests.cli.helpers import run
+from tests.ssda903.helpers import EPISODES, HEADER, OC2, UASC, changed, csv_text
 
 AS_OF = "2024-03-31"
 
@@ -144,7 +144,7 @@ def test_a_file_the_csv_reader_cannot_read_exits_3_in_the_apis_words(
 ) -> None:
     """Tests that the CSV faults the API answers with a 422 stop the CLI with exit 3 and
     the same words (file, row, reason), before anything is written."""
-    from tests.test_ssda903_read import FAULTS
+    from tests.ssda903.test_read import FAULTS
 
     data, words = FAULTS[fault]
     folder = write_extract(tmp_path / "x")

@@ -285,7 +285,7 @@ def test_bad_placed_counts_are_named() -> None:
 
 def test_a_scenario_from_903_data_counts_the_children_in_the_regions_own_homes() -> None:
     from scenarios.from_903 import placed_locally, scenario_from_903, scenario_yaml
-    from tests.test_ssda903 import EPISODES, changed, extract, imported
+    from tests.ssda903.helpers import EPISODES, changed, extract, imported
 
     imp = imported()  # 101 fostered in Leeds, 102 in a Calderdale home, 103 in Leeds (supported)
     assert placed_locally([imp], ["Leeds"]) == {
