@@ -1,4 +1,4 @@
-"""The hard rules of DESIGN.md §4, each with an id, evaluated for one child against
+"""The hard rules of docs/design.md §4, each with an id, evaluated for one child against
 every household at once.
 
 A pair is eligible only if no rule fails. Keeping one boolean row per rule (rather
@@ -31,7 +31,7 @@ from vocab import CONTACT_LABELS, KIND_LABELS, KINDS, UNCERTAINTY_LABELS
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
-    section: str  # DESIGN.md §4 item
+    section: str  # docs/design.md §4.n item, or "adoption" (§4, Adopters' own limits)
     summary: str
     #: Local procedures let a manager set it aside for one named match, with a recorded
     #: reason (a fourth foster child, a child just outside the approved ages). Plan and

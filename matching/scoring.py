@@ -1,4 +1,5 @@
-"""Match quality: the soft criteria of DESIGN.md §4, each worth points and a reason.
+"""Match quality: the soft criteria of docs/design.md §4 (Match quality), each worth
+points and a reason.
 
 Points are computed for many carers at once (numpy); the one-line reasons are written
 only for the pairs a person will read, from the same component values, so the words

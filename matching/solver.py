@@ -1,10 +1,11 @@
 """The batch optimiser: every open referral at once, with OR-Tools CP-SAT.
 
-The objective is lexicographic (DESIGN.md §4): (1) children placed, emergencies before
-urgent before planned; (2) `should` sibling groups together; (3) total match quality;
-(4) total weekly cost. No weighted sum honours "a lower level never buys a higher one"
-without coefficients that overflow or stall a solver, so the levels are settled one at
-a time, each held at its value while the next is optimised.
+The objective is lexicographic (docs/design.md §4, The objective of a batch): (1)
+children placed, emergencies before urgent before planned; (2) `should` sibling groups
+together; (3) total match quality; (4) total weekly cost. No weighted sum honours "a
+lower level never buys a higher one" without coefficients that overflow or stall a
+solver, so the levels are settled one at a time, each held at its value while the next
+is optimised.
 
 For each level three bounds and solutions meet:
 

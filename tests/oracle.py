@@ -1,4 +1,4 @@
-"""An independent reading of DESIGN.md §4, for checking the solver and the rules.
+"""An independent reading of docs/design.md §4, for checking the solver and the rules.
 
 Written from the design text, on raw problem documents (dicts in the public format),
 without using `matching`: the only shared code is the outcode gazetteer for grid
@@ -49,7 +49,7 @@ def living_flags(ch: Doc) -> set[str]:
 
 
 def pair_failures(ch: Doc, ca: Doc, policy: Doc | None = None) -> set[str]:
-    """Every hard pair rule (DESIGN §4.1-4.9) that `ca` fails for `ch`."""
+    """Every hard pair rule (docs/design.md §4.1–§4.9) that `ca` fails for `ch`."""
     policy = policy or {}
     fails: set[str] = set()
     # 4.1, 4.2

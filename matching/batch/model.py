@@ -2,7 +2,7 @@
 both CP-SAT (which finds and proves integer solutions) and GLOP (whose LP relaxation
 gives a bound CP-SAT can use as a cut).
 
-Variables exist only for eligible pairs, so the pair rules (DESIGN.md §4.1–4.9) hold by
+Variables exist only for eligible pairs, so the pair rules (docs/design.md §4.1–§4.9) hold by
 construction. The rows carry the rules about a result: a child (or `must` group) in at
 most one household, capacity, who may live alongside whom, one family per adopter;
 plus the `should` group indicators, and the rows that hold each settled objective level.

@@ -4,10 +4,10 @@ children and approved adopters at once, and explain them.
 The round is the batch solver on the region's adoption problem, with the children's
 priority (`policy`) standing in for urgency. The solver's level 1 then links as many
 first-priority children as possible before any second, and so on; siblings together,
-quality and distance follow (DESIGN §4). Each link says why; each child left without
-one gets the solver's reasons and what would change (`search`); the round is set
-against deferred acceptance and an officer-style pass (`fairness`), and who waits is
-reported by them (`region`).
+quality and distance follow (docs/design.md §4, Family-finding). Each link says why;
+each child left without one gets the solver's reasons and what would change (`search`);
+the round is set against deferred acceptance and an officer-style pass (`fairness`), and
+who waits is reported by them (`region`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The hard pair rules of DESIGN.md §4: each one, alone, shuts a carer out.
+"""The hard pair rules of docs/design.md §4: each one, alone, shuts a carer out.
 
 For every rule id there is an eligible pair and the same pair with exactly one thing
 changed; the changed pair must fail that rule and no other, and `matching.rank` must

@@ -1,5 +1,5 @@
 """Brothers and sisters: the group graph, who may share a household, and how the
-batch treats `must`, `should` and `apart` groups (DESIGN.md §4, Siblings)."""
+batch treats `must`, `should` and `apart` groups (docs/design.md §4, Siblings)."""
 
 from __future__ import annotations
 

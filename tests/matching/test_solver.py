@@ -1,5 +1,5 @@
 """The batch optimiser: every hard rule holds across the whole result, and the
-lexicographic objective of DESIGN.md §4 is honoured level by level."""
+lexicographic objective of docs/design.md §4 is honoured level by level."""
 
 from __future__ import annotations
 
