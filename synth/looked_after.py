@@ -380,7 +380,9 @@ class LookedAfter:
         """The `doc` that `ssda903.export.export_placed` reads."""
         return {"as_of": self.as_of.isoformat(), "children": [dict(c) for c in self.children]}
 
-    def rows(self, la: str | None = None, *, year: int | None = None) -> dict[str, list]:
+    def rows(
+        self, la: str | None = None, *, year: int | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
         """One LA's children (a 903 return is one LA's), or all, as 903 tables."""
         return export_placed(self.document(), self.placed, la=la, year=year)
 
@@ -573,14 +575,16 @@ def _rake(prior: np.ndarray, target: np.ndarray, rounds: int = 200) -> np.ndarra
             break
         weight *= ratio
     p = prior * weight
-    return p / p.sum(axis=1, keepdims=True)
+    raked: np.ndarray = p / p.sum(axis=1, keepdims=True)
+    return raked
 
 
 def _draw(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     """One column index per row, drawn with the row's probabilities."""
     cum = np.cumsum(p, axis=1)
     cum[:, -1] = 1.0
-    return (rng.random(len(p))[:, None] >= cum).sum(axis=1)
+    drawn: np.ndarray = (rng.random(len(p))[:, None] >= cum).sum(axis=1)
+    return drawn
 
 
 def _ages(rng: np.random.Generator, uasc: np.ndarray) -> np.ndarray:
@@ -602,7 +606,7 @@ def _ethnicity(rng: np.random.Generator, uasc: np.ndarray) -> np.ndarray:
     """ETHNIC codes: the national mix with the UASC taken out (as the referral generator
     draws them), and for UASC their country of origin's code (cal.UASC_ORIGINS)."""
     names, shares = _non_uasc_codes()
-    out = np.array(names, dtype=object)[_pick(rng, shares, len(uasc))]
+    out: np.ndarray = np.array(names, dtype=object)[_pick(rng, shares, len(uasc))]
     origins = np.array([o[2] for o in cal.UASC_ORIGINS], dtype=object)
     out[uasc] = origins[_pick(rng, [o[1] for o in cal.UASC_ORIGINS], int(uasc.sum()))]
     return out
@@ -656,7 +660,8 @@ def _legal_status(
     prior[uasc] = 0.0
     prior[uasc, names.index("V2")] = 1.0
     p = _rake(prior, np.array(list(LEGAL_STATUS_MIX.values())))
-    return np.array(names, dtype=object)[_draw(rng, p)]
+    status: np.ndarray = np.array(names, dtype=object)[_draw(rng, p)]
+    return status
 
 
 def _home_distances(geo: RegionGeo, homes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

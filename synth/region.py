@@ -85,13 +85,16 @@ def generate_region(
 
 
 def _pick(
-    rng: np.random.Generator, shares: Mapping[Any, float] | Sequence[float], size: int
+    rng: np.random.Generator,
+    shares: Mapping[Any, float] | Sequence[float] | np.ndarray,
+    size: int,
 ) -> np.ndarray:
     """Indices drawn with the given shares (in the mapping's order)."""
     p = np.fromiter(shares.values() if isinstance(shares, Mapping) else shares, dtype=np.float64)
     cum = np.cumsum(p / p.sum())
     cum[-1] = 1.0
-    return np.searchsorted(cum, rng.random(size), side="right")
+    picked: np.ndarray = np.searchsorted(cum, rng.random(size), side="right")
+    return picked
 
 
 def _uniform_in(
@@ -101,7 +104,10 @@ def _uniform_in(
     flat = np.concatenate(pools) if pools else np.zeros(0, dtype=np.int64)
     sizes = np.array([len(p) for p in pools], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    return flat[starts[which] + np.floor(rng.random(len(which)) * sizes[which]).astype(np.int64)]
+    drawn: np.ndarray = flat[
+        starts[which] + np.floor(rng.random(len(which)) * sizes[which]).astype(np.int64)
+    ]
+    return drawn
 
 
 def _age_distribution(uasc_share: float) -> np.ndarray:
@@ -111,7 +117,8 @@ def _age_distribution(uasc_share: float) -> np.ndarray:
         uasc = sum(p for a, p in cal.UASC_AGES.items() if lo <= a <= hi)
         rest = max(0.0, share - uasc_share * uasc) / (1.0 - uasc_share)
         per_age[lo : hi + 1] = rest / (hi - lo + 1)
-    return per_age / per_age.sum()
+    shares: np.ndarray = per_age / per_age.sum()
+    return shares
 
 
 def _residual_ages(drawn: np.ndarray, n: int) -> np.ndarray:
@@ -215,7 +222,7 @@ def _sibling_group_sizes(rng: np.random.Generator, n: int, share: float) -> np.n
     if target < 2:
         return np.zeros(0, dtype=np.int64)
     sizes_of = np.array(list(cal.SIBLING_GROUP_SIZES), dtype=np.int64)
-    sizes = sizes_of[_pick(rng, cal.SIBLING_GROUP_SIZES, target // 2 + 1)]
+    sizes: np.ndarray = sizes_of[_pick(rng, cal.SIBLING_GROUP_SIZES, target // 2 + 1)]
     cum = np.cumsum(sizes)
     k = int(np.searchsorted(cum, target))
     sizes = sizes[: k + 1].copy()
