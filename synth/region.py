@@ -230,181 +230,53 @@ def _sibling_group_sizes(rng: np.random.Generator, n: int, share: float) -> np.n
     return sizes if sizes[k] >= 2 else sizes[:k]
 
 
+@dataclass
+class _Units:
+    """Sibling groups and single children, in random order; a unit's children are
+    contiguous."""
+
+    size: np.ndarray
+    is_group: np.ndarray
+    group: np.ndarray  # group number of a sibling-group unit, -1 for singletons
+    group_units: np.ndarray  # unit of each group, in group order
+    start: np.ndarray  # first child of each unit
+    of_child: np.ndarray  # unit index of each child
+
+    @property
+    def singles(self) -> np.ndarray:
+        return np.flatnonzero(~self.is_group)
+
+
 def _draw_children(
     rng: np.random.Generator, geo: RegionGeo, n: int, sibling_share: float, n_carers: int
 ) -> _Children:
-    # Units: sibling groups and single children, in random order.
-    group_sizes = _sibling_group_sizes(rng, n, sibling_share)
-    n_single = n - int(group_sizes.sum())
-    sizes = np.concatenate([group_sizes, np.ones(n_single, dtype=np.int64)])
-    is_group = np.concatenate([np.ones(len(group_sizes), bool), np.zeros(n_single, bool)])
-    order = rng.permutation(len(sizes))
-    sizes, is_group = sizes[order], is_group[order]
-    n_units = len(sizes)
-    unit_group = np.full(n_units, -1, dtype=np.int64)
-    unit_group[is_group] = np.arange(int(is_group.sum()))
-    group_units = np.flatnonzero(is_group)
-    unit_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    unit = np.repeat(np.arange(n_units), sizes)
-
-    # Unit-level: LA, home, UASC, culture, urgency.
-    u_la = _pick(rng, geo.weights, n_units)
-    u_home = _uniform_in(rng, geo.la_outcodes, u_la)
-    singles = np.flatnonzero(~is_group)
-    u_uasc = np.zeros(n_units, dtype=bool)
-    n_uasc = min(int(round(cal.UASC_SHARE * n)), len(singles))
-    u_uasc[rng.choice(singles, n_uasc, replace=False)] = True
-
-    codes, code_p = _non_uasc_codes()
-    u_eth = np.array(codes, dtype=object)[_pick(rng, code_p, n_units)]
-    u_rel, u_lang = _culture(rng, u_eth)
-    uasc_units = np.flatnonzero(u_uasc)
-    origin = _pick(rng, [o[1] for o in cal.UASC_ORIGINS], len(uasc_units))
-    speaks_en = rng.random(len(uasc_units)) < cal.UASC_SPEAKS_ENGLISH
-    lang_draw = rng.random(len(uasc_units))
-    for i, u in enumerate(uasc_units.tolist()):
-        _, _, code, religion, *options = cal.UASC_ORIGINS[int(origin[i])]
-        cum = np.cumsum([opt[1] for opt in options])
-        k = min(int(np.searchsorted(cum, lang_draw[i], side="right")), len(options) - 1)
-        u_eth[u], u_rel[u] = code, religion
-        u_lang[u] = tuple(options[k][0]) + (("en",) if speaks_en[i] else ())
-
-    u_urg = np.where(
-        u_uasc, _pick(rng, cal.UASC_URGENCY_MIX, n_units), _pick(rng, cal.URGENCY_MIX, n_units)
-    )
-    lo = np.array([cal.NEEDED_BY_DAYS[u][0] for u in URGENCIES])[u_urg]
-    hi = np.array([cal.NEEDED_BY_DAYS[u][1] for u in URGENCIES])[u_urg]
-    u_needed = rng.integers(lo, hi + 1)
-
-    # Child-level: age, sex.
+    """The referrals, drawn step by step; the steps' order is the order of the draws."""
+    units = _units(rng, n, sibling_share)
+    u_la, u_home, u_uasc = _unit_places(rng, geo, units, n)
+    u_eth, u_rel, u_lang = _unit_culture(rng, u_uasc, len(units.size))
+    u_urg, u_needed = _unit_urgency(rng, u_uasc)
+    unit = units.of_child
     uasc = u_uasc[unit]
-    age = np.zeros(n, dtype=np.int64)
-    uasc_kids = unit_start[uasc_units]
-    uasc_ages = np.array(list(cal.UASC_AGES), dtype=np.int64)
-    age[uasc_kids] = uasc_ages[_pick(rng, cal.UASC_AGES, len(uasc_kids))]
-    _sibling_ages(
-        rng, age, unit_start[group_units], sizes[group_units], _age_distribution(cal.UASC_SHARE)
-    )
-    rest = unit_start[singles[~u_uasc[singles]]]
-    drawn = np.ones(n, dtype=bool)
-    drawn[rest] = False
-    age[rest] = _pick(rng, _residual_ages(age[drawn], n), len(rest))
-
-    sex = np.where(rng.random(n) < cal.NON_UASC_MALE_SHARE, "M", "F").astype(object)
-    sex[uasc] = np.where(rng.random(int(uasc.sum())) < cal.UASC_MALE_SHARE, "M", "F")
-    sex[(age == 0) & ~uasc & (rng.random(n) < cal.UNDER_1_SEX_UNKNOWN_SHARE)] = "U"
-
-    # Needs.
-    band = np.zeros(MAX_AGE + 1, dtype=np.int64)
-    for b, (a0, a1) in enumerate(cal.NEED_AGE_BANDS):
-        band[a0 : a1 + 1] = b
-    prevalence = np.zeros((len(cal.NEED_AGE_BANDS), len(NEEDS)))
-    for need, row in cal.NEED_PREVALENCE.items():
-        prevalence[:, NEED[need]] = row
-    needs = rng.random((n, len(NEEDS))) < prevalence[band[age]]
-    needs[:, NEED["parent_and_child"]] &= sex == "F"
-    uasc_p = np.zeros(len(NEEDS))
-    for need, p in cal.UASC_NEED_PREVALENCE.items():
-        uasc_p[NEED[need]] = p
-    needs[uasc] = rng.random((int(uasc.sum()), len(NEEDS))) < uasc_p
-    needs[:, NEED["uasc"]] = uasc
-
-    # Sibling policy: a harmful-sexual-behaviour need means the group lives apart.
-    policies = list(cal.SIBLING_POLICY_MIX)
-    group_policy = _pick(rng, cal.SIBLING_POLICY_MIX, len(group_units))
-    hsb_unit = np.zeros(n_units, dtype=bool)
-    np.logical_or.at(hsb_unit, unit, needs[:, NEED["harmful_sexual_behaviour"]])
-    group_policy[hsb_unit[group_units]] = policies.index("apart")
-    u_policy = np.full(n_units, -1, dtype=np.int64)
-    u_policy[group_units] = group_policy
-    together = np.isin(u_policy[unit], [policies.index("must"), policies.index("should")])
-
-    # Flags.
-    flags = np.zeros((n, len(FLAGS)), dtype=bool)
-    r = rng.random((n, len(FLAGS)))
-    flags[:, FLAG["needs_wheelchair_access"]] = needs[:, NEED["physical_disability"]] & (
-        r[:, 0] < cal.WHEELCHAIR_IF_PHYSICAL
-    )
-    flags[:, FLAG["no_pets"]] = r[:, 1] < cal.NO_PETS_SHARE
-    only = (
-        r[:, 2]
-        < cal.ONLY_CHILD_SHARE + cal.ONLY_CHILD_IF_THERAPEUTIC * needs[:, NEED["therapeutic"]]
-    )
-    only &= ~together
-    flags[:, FLAG["only_child"]] = only
-    flags[:, FLAG["no_younger_children"]] = (
-        (age >= 10) & (r[:, 3] < cal.NO_YOUNGER_SHARE_10_PLUS) & ~together & ~only
-    )
-    flags[:, FLAG["no_older_children"]] = (
-        (age < 10) & (r[:, 4] < cal.NO_OLDER_SHARE_UNDER_10) & ~together & ~only
-    )
-
-    # School.
-    home = u_home[unit]
-    r = rng.random((n, 3))
-    teen_share = np.where(uasc, cal.UASC_SCHOOL_16_17_SHARE, cal.SCHOOL_16_17_SHARE)
-    has_school = ((age >= cal.SCHOOL_MIN_AGE) & (age <= 15)) | (
-        (age >= 16) & (r[:, 0] < teen_share)
-    )
-    nearby = geo.near(rng, home, cal.SCHOOL_RADIUS_KM)
-    school = np.where(r[:, 1] < cal.SCHOOL_AT_HOME_OUTCODE, home, nearby)
-    school = np.where(has_school, school, -1)
-    lo, hi = cal.SCHOOL_MUST_STAY_AGES
-    stay_p = np.where(
-        (age >= 14) & (age <= 15), cal.SCHOOL_MUST_STAY_GCSE, cal.SCHOOL_MUST_STAY_SHARE
-    )
-    must_stay = has_school & (age >= lo) & (age <= hi) & ~uasc & (r[:, 2] < stay_p)
-
-    # Avoid lists, for some children at risk of exploitation.
-    la = u_la[unit]
-    avoid: list[list[str]] = [[] for _ in range(n)]
-    r = rng.random((n, 3))
-    at_risk = np.flatnonzero(
-        needs[:, NEED["exploitation_risk"]] & (r[:, 0] < cal.AVOID_IF_EXPLOITATION)
-    )
-    spot = np.where(
-        r[at_risk, 1] < cal.AVOID_HOME_OUTCODE,
-        home[at_risk],
-        geo.near(rng, home[at_risk], cal.AVOID_OUTCODE_RADIUS_KM),
-    )
-    indptr, cols = geo.neighbours(cal.AVOID_LA_RADIUS_KM)
-    for c, s, r_la in zip(at_risk.tolist(), spot.tolist(), r[at_risk, 2].tolist(), strict=True):
-        avoid[c].append(str(geo.outcode[s]))
-        if s == home[c]:
-            must_stay[c] = False  # the plan moves the child away from home for safety
-        if r_la < cal.AVOID_LA_SHARE:
-            row = geo.row_of[home[c]]
-            near_areas = geo.area[geo.columns[cols[indptr[row] : indptr[row + 1]]]]
-            others = sorted(set(near_areas.tolist()) - {geo.las[la[c]]})
-            if others:
-                avoid[c].append(others[int(rng.integers(len(others)))])
-
-    # Kinship: a connected person is being assessed for some non-UASC units.
-    candidates = np.flatnonzero(~u_uasc)
-    n_kin = min(
-        int(round(cal.KINSHIP_UNIT_SHARE * len(candidates))),
-        int(cal.KINSHIP_MAX_SHARE_OF_CARERS * n_carers),
-    )
-    kin_units = np.sort(rng.choice(candidates, n_kin, replace=False)) if n_kin else candidates[:0]
-
+    age = _child_ages(rng, n, units, u_uasc)
+    sex = _sexes(rng, age, uasc)
+    needs = _needs(rng, age, sex, uasc)
+    group_policy, together = _sibling_policies(rng, units, needs)
+    flags = _flags(rng, age, needs, together)
+    home, la = u_home[unit], u_la[unit]
+    school, must_stay = _schools(rng, geo, home, age, uasc)
+    avoid = _avoid_lists(rng, geo, needs, home, la, must_stay)
+    kin_units = _kinship_units(rng, u_uasc, n_carers)
     accepts = _accepts(
-        rng, age, needs, uasc, unit, unit_start, sizes, group_units, together, kin_units
+        rng, age, needs, uasc, unit, units.start, units.size, units.group_units, together, kin_units
     )
-
-    # A child's own distance limit.
-    r = rng.random((n, 2))
-    max_km = np.full(n, np.nan)
-    max_km[r[:, 0] < cal.LOCAL_ONLY_SHARE] = cal.LOCAL_ONLY_KM
-    wide = needs[:, NEED["exploitation_risk"]] & (r[:, 1] < cal.EXPLOITATION_WIDE_SEARCH)
-    max_km[wide] = cal.WIDE_SEARCH_KM
-
+    max_km = _distance_limits(rng, needs)
     return _Children(
         n=n,
         unit=unit,
-        unit_start=unit_start,
-        unit_size=sizes,
-        unit_group=unit_group,
-        group_units=group_units,
+        unit_start=units.start,
+        unit_size=units.size,
+        unit_group=units.group,
+        group_units=units.group_units,
         group_policy=group_policy,
         la=la,
         home=home,
@@ -425,6 +297,243 @@ def _draw_children(
         max_km=max_km,
         kin_units=kin_units,
     )
+
+
+def _units(rng: np.random.Generator, n: int, sibling_share: float) -> _Units:
+    """Sibling groups (about `sibling_share` of the children) and single children,
+    shuffled."""
+    group_sizes = _sibling_group_sizes(rng, n, sibling_share)
+    n_single = n - int(group_sizes.sum())
+    sizes = np.concatenate([group_sizes, np.ones(n_single, dtype=np.int64)])
+    is_group = np.concatenate([np.ones(len(group_sizes), bool), np.zeros(n_single, bool)])
+    order = rng.permutation(len(sizes))
+    sizes, is_group = sizes[order], is_group[order]
+    n_units = len(sizes)
+    unit_group = np.full(n_units, -1, dtype=np.int64)
+    unit_group[is_group] = np.arange(int(is_group.sum()))
+    return _Units(
+        size=sizes,
+        is_group=is_group,
+        group=unit_group,
+        group_units=np.flatnonzero(is_group),
+        start=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64),
+        of_child=np.repeat(np.arange(n_units), sizes),
+    )
+
+
+def _unit_places(
+    rng: np.random.Generator, geo: RegionGeo, units: _Units, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each unit's LA and home outcode, and which single children are UASC."""
+    n_units = len(units.size)
+    u_la = _pick(rng, geo.weights, n_units)
+    u_home = _uniform_in(rng, geo.la_outcodes, u_la)
+    singles = units.singles
+    u_uasc = np.zeros(n_units, dtype=bool)
+    n_uasc = min(int(round(cal.UASC_SHARE * n)), len(singles))
+    u_uasc[rng.choice(singles, n_uasc, replace=False)] = True
+    return u_la, u_home, u_uasc
+
+
+def _unit_culture(
+    rng: np.random.Generator, u_uasc: np.ndarray, n_units: int
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, ...]]]:
+    """Each unit's ethnicity, religion and languages: the national mix, and for UASC
+    their country of origin's (UASC_ORIGINS), with English for some."""
+    codes, code_p = _non_uasc_codes()
+    u_eth = np.array(codes, dtype=object)[_pick(rng, code_p, n_units)]
+    u_rel, u_lang = _culture(rng, u_eth)
+    uasc_units = np.flatnonzero(u_uasc)
+    origin = _pick(rng, [o[1] for o in cal.UASC_ORIGINS], len(uasc_units))
+    speaks_en = rng.random(len(uasc_units)) < cal.UASC_SPEAKS_ENGLISH
+    lang_draw = rng.random(len(uasc_units))
+    for i, u in enumerate(uasc_units.tolist()):
+        _, _, code, religion, *options = cal.UASC_ORIGINS[int(origin[i])]
+        cum = np.cumsum([opt[1] for opt in options])
+        k = min(int(np.searchsorted(cum, lang_draw[i], side="right")), len(options) - 1)
+        u_eth[u], u_rel[u] = code, religion
+        u_lang[u] = tuple(options[k][0]) + (("en",) if speaks_en[i] else ())
+    return u_eth, u_rel, u_lang
+
+
+def _unit_urgency(rng: np.random.Generator, u_uasc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's urgency (index into URGENCIES) and the days until it is needed."""
+    n_units = len(u_uasc)
+    u_urg = np.where(
+        u_uasc, _pick(rng, cal.UASC_URGENCY_MIX, n_units), _pick(rng, cal.URGENCY_MIX, n_units)
+    )
+    lo = np.array([cal.NEEDED_BY_DAYS[u][0] for u in URGENCIES])[u_urg]
+    hi = np.array([cal.NEEDED_BY_DAYS[u][1] for u in URGENCIES])[u_urg]
+    return u_urg, rng.integers(lo, hi + 1)
+
+
+def _child_ages(rng: np.random.Generator, n: int, units: _Units, u_uasc: np.ndarray) -> np.ndarray:
+    """UASC ages, then sibling groups', then the rest so that all follow §1.2."""
+    age = np.zeros(n, dtype=np.int64)
+    uasc_kids = units.start[np.flatnonzero(u_uasc)]
+    uasc_ages = np.array(list(cal.UASC_AGES), dtype=np.int64)
+    age[uasc_kids] = uasc_ages[_pick(rng, cal.UASC_AGES, len(uasc_kids))]
+    groups = units.group_units
+    _sibling_ages(
+        rng, age, units.start[groups], units.size[groups], _age_distribution(cal.UASC_SHARE)
+    )
+    singles = units.singles
+    rest = units.start[singles[~u_uasc[singles]]]
+    drawn = np.ones(n, dtype=bool)
+    drawn[rest] = False
+    age[rest] = _pick(rng, _residual_ages(age[drawn], n), len(rest))
+    return age
+
+
+def _sexes(rng: np.random.Generator, age: np.ndarray, uasc: np.ndarray) -> np.ndarray:
+    """ "M", "F", or "U" (not yet recorded) for some babies."""
+    n = len(age)
+    sex = np.where(rng.random(n) < cal.NON_UASC_MALE_SHARE, "M", "F").astype(object)
+    sex[uasc] = np.where(rng.random(int(uasc.sum())) < cal.UASC_MALE_SHARE, "M", "F")
+    sex[(age == 0) & ~uasc & (rng.random(n) < cal.UNDER_1_SEX_UNKNOWN_SHARE)] = "U"
+    return sex
+
+
+def _needs(
+    rng: np.random.Generator, age: np.ndarray, sex: np.ndarray, uasc: np.ndarray
+) -> np.ndarray:
+    """Needs (bool [n, len(NEEDS)]) by age band; UASC have their own prevalence."""
+    n = len(age)
+    band = np.zeros(MAX_AGE + 1, dtype=np.int64)
+    for b, (a0, a1) in enumerate(cal.NEED_AGE_BANDS):
+        band[a0 : a1 + 1] = b
+    prevalence = np.zeros((len(cal.NEED_AGE_BANDS), len(NEEDS)))
+    for need, row in cal.NEED_PREVALENCE.items():
+        prevalence[:, NEED[need]] = row
+    needs: np.ndarray = rng.random((n, len(NEEDS))) < prevalence[band[age]]
+    needs[:, NEED["parent_and_child"]] &= sex == "F"
+    uasc_p = np.zeros(len(NEEDS))
+    for need, p in cal.UASC_NEED_PREVALENCE.items():
+        uasc_p[NEED[need]] = p
+    needs[uasc] = rng.random((int(uasc.sum()), len(NEEDS))) < uasc_p
+    needs[:, NEED["uasc"]] = uasc
+    return needs
+
+
+def _sibling_policies(
+    rng: np.random.Generator, units: _Units, needs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's policy (index into SIBLING_POLICY_MIX) and, per child, whether the
+    group must or should live together. A harmful-sexual-behaviour need means apart."""
+    policies = list(cal.SIBLING_POLICY_MIX)
+    group_units = units.group_units
+    group_policy = _pick(rng, cal.SIBLING_POLICY_MIX, len(group_units))
+    hsb_unit = np.zeros(len(units.size), dtype=bool)
+    np.logical_or.at(hsb_unit, units.of_child, needs[:, NEED["harmful_sexual_behaviour"]])
+    group_policy[hsb_unit[group_units]] = policies.index("apart")
+    u_policy = np.full(len(units.size), -1, dtype=np.int64)
+    u_policy[group_units] = group_policy
+    together_policies = [policies.index("must"), policies.index("should")]
+    together = np.isin(u_policy[units.of_child], together_policies)
+    return group_policy, together
+
+
+def _flags(
+    rng: np.random.Generator, age: np.ndarray, needs: np.ndarray, together: np.ndarray
+) -> np.ndarray:
+    """Flags (bool [n, len(FLAGS)]): wheelchair, no pets, and who the child can live with."""
+    n = len(age)
+    flags = np.zeros((n, len(FLAGS)), dtype=bool)
+    r = rng.random((n, len(FLAGS)))
+    flags[:, FLAG["needs_wheelchair_access"]] = needs[:, NEED["physical_disability"]] & (
+        r[:, 0] < cal.WHEELCHAIR_IF_PHYSICAL
+    )
+    flags[:, FLAG["no_pets"]] = r[:, 1] < cal.NO_PETS_SHARE
+    only = (
+        r[:, 2]
+        < cal.ONLY_CHILD_SHARE + cal.ONLY_CHILD_IF_THERAPEUTIC * needs[:, NEED["therapeutic"]]
+    )
+    only &= ~together
+    flags[:, FLAG["only_child"]] = only
+    flags[:, FLAG["no_younger_children"]] = (
+        (age >= 10) & (r[:, 3] < cal.NO_YOUNGER_SHARE_10_PLUS) & ~together & ~only
+    )
+    flags[:, FLAG["no_older_children"]] = (
+        (age < 10) & (r[:, 4] < cal.NO_OLDER_SHARE_UNDER_10) & ~together & ~only
+    )
+    return flags
+
+
+def _schools(
+    rng: np.random.Generator, geo: RegionGeo, home: np.ndarray, age: np.ndarray, uasc: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each child's school outcode (-1 for none) and whether they must stay there."""
+    n = len(age)
+    r = rng.random((n, 3))
+    teen_share = np.where(uasc, cal.UASC_SCHOOL_16_17_SHARE, cal.SCHOOL_16_17_SHARE)
+    has_school = ((age >= cal.SCHOOL_MIN_AGE) & (age <= 15)) | (
+        (age >= 16) & (r[:, 0] < teen_share)
+    )
+    nearby = geo.near(rng, home, cal.SCHOOL_RADIUS_KM)
+    school = np.where(r[:, 1] < cal.SCHOOL_AT_HOME_OUTCODE, home, nearby)
+    school = np.where(has_school, school, -1)
+    lo, hi = cal.SCHOOL_MUST_STAY_AGES
+    stay_p = np.where(
+        (age >= 14) & (age <= 15), cal.SCHOOL_MUST_STAY_GCSE, cal.SCHOOL_MUST_STAY_SHARE
+    )
+    must_stay = has_school & (age >= lo) & (age <= hi) & ~uasc & (r[:, 2] < stay_p)
+    return school, must_stay
+
+
+def _avoid_lists(
+    rng: np.random.Generator,
+    geo: RegionGeo,
+    needs: np.ndarray,
+    home: np.ndarray,
+    la: np.ndarray,
+    must_stay: np.ndarray,
+) -> list[list[str]]:
+    """Outcodes (and some LAs) to avoid, for some children at risk of exploitation. An
+    avoided home outcode clears `must_stay`: the plan moves the child away for safety."""
+    n = len(home)
+    avoid: list[list[str]] = [[] for _ in range(n)]
+    r = rng.random((n, 3))
+    at_risk = np.flatnonzero(
+        needs[:, NEED["exploitation_risk"]] & (r[:, 0] < cal.AVOID_IF_EXPLOITATION)
+    )
+    spot = np.where(
+        r[at_risk, 1] < cal.AVOID_HOME_OUTCODE,
+        home[at_risk],
+        geo.near(rng, home[at_risk], cal.AVOID_OUTCODE_RADIUS_KM),
+    )
+    indptr, cols = geo.neighbours(cal.AVOID_LA_RADIUS_KM)
+    for c, s, r_la in zip(at_risk.tolist(), spot.tolist(), r[at_risk, 2].tolist(), strict=True):
+        avoid[c].append(str(geo.outcode[s]))
+        if s == home[c]:
+            must_stay[c] = False
+        if r_la < cal.AVOID_LA_SHARE:
+            row = geo.row_of[home[c]]
+            near_areas = geo.area[geo.columns[cols[indptr[row] : indptr[row + 1]]]]
+            others = sorted(set(near_areas.tolist()) - {geo.las[la[c]]})
+            if others:
+                avoid[c].append(others[int(rng.integers(len(others)))])
+    return avoid
+
+
+def _kinship_units(rng: np.random.Generator, u_uasc: np.ndarray, n_carers: int) -> np.ndarray:
+    """Non-UASC units for which a connected person is being assessed."""
+    candidates = np.flatnonzero(~u_uasc)
+    n_kin = min(
+        int(round(cal.KINSHIP_UNIT_SHARE * len(candidates))),
+        int(cal.KINSHIP_MAX_SHARE_OF_CARERS * n_carers),
+    )
+    return np.sort(rng.choice(candidates, n_kin, replace=False)) if n_kin else candidates[:0]
+
+
+def _distance_limits(rng: np.random.Generator, needs: np.ndarray) -> np.ndarray:
+    """A child's own distance limit in km (nan = none): local only, or a wide search."""
+    n = len(needs)
+    r = rng.random((n, 2))
+    max_km = np.full(n, np.nan)
+    max_km[r[:, 0] < cal.LOCAL_ONLY_SHARE] = cal.LOCAL_ONLY_KM
+    wide = needs[:, NEED["exploitation_risk"]] & (r[:, 1] < cal.EXPLOITATION_WIDE_SEARCH)
+    max_km[wide] = cal.WIDE_SEARCH_KM
+    return max_km
 
 
 def _sibling_ages(
@@ -536,11 +645,53 @@ class _Carers:
 
 
 def _draw_carers(rng: np.random.Generator, geo: RegionGeo, kids: _Children, total: int) -> _Carers:
+    """The households: approved carers drawn step by step (the steps' order is the order
+    of the draws), then one connected-person household per kinship unit, shuffled."""
     n_kin = min(len(kids.kin_units), total)
     m = total - n_kin
-    kinds = list(cal.CARER_KIND_MIX)
-    kind = np.array([KIND[k] for k in kinds])[_pick(rng, cal.CARER_KIND_MIX, m)]
+    kind, provider = _kinds_and_providers(rng, m)
+    la, location = _carer_places(rng, geo, kind, provider)
+    approval = _approval(rng, kind, provider)
+    ethnicity, religion, languages = _carer_culture(rng, kind, approval.skills)
+    household = _households(rng, kind, approval)
+    r = rng.random((m, 4))
+    smoker = r[:, 0] < np.array([cal.SMOKER[k] for k in KINDS])[kind]
+    pets = r[:, 1] < np.array([cal.PETS[k] for k in KINDS])[kind]
+    wheelchair = r[:, 2] < np.array([cal.WHEELCHAIR[k] for k in KINDS])[kind]
+    experience = _experience(rng, kind)
+    available_in = _available_in(rng, r[:, 3] < cal.AVAILABLE_LATER)
+    cost = _weekly_cost(rng, np.array(KINDS, dtype=object)[kind], provider, approval.skills)
+    base = _Carers(
+        h=m,
+        kind=kind,
+        provider=provider,
+        la=la,
+        location=location,
+        min_age=approval.min_age,
+        max_age=approval.max_age,
+        sexes=approval.sexes,
+        vacancies=approval.vacancies,
+        available_in=available_in,
+        skills=approval.skills,
+        languages=languages,
+        ethnicity=ethnicity,
+        religion=religion,
+        household=household,
+        smoker=smoker,
+        pets=pets,
+        wheelchair=wheelchair,
+        experience=experience,
+        cost=cost,
+        connected=[[] for _ in range(m)],
+    )
+    kin = _kinship_carers(rng, geo, kids, kids.kin_units[:n_kin])
+    merged = _concat(base, kin)
+    return _take(merged, rng.permutation(merged.h))
 
+
+def _kinds_and_providers(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each household's kind (index into KINDS) and provider, by the kind's provider mix."""
+    kind = np.array([KIND[k] for k in cal.CARER_KIND_MIX])[_pick(rng, cal.CARER_KIND_MIX, m)]
     provider = np.empty(m, dtype=object)
     mixes = {
         "foster": cal.FOSTER_PROVIDER_MIX,
@@ -551,8 +702,16 @@ def _draw_carers(rng: np.random.Generator, geo: RegionGeo, kids: _Children, tota
     for k, mix in mixes.items():
         at = np.flatnonzero(kind == KIND[k])
         provider[at] = np.array(list(mix), dtype=object)[_pick(rng, mix, len(at))]
+    return kind, provider
 
-    # Where: in an LA of the region, or out of area in the ring around it.
+
+def _carer_places(
+    rng: np.random.Generator, geo: RegionGeo, kind: np.ndarray, provider: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each household's LA and outcode: in an LA of the region, or out of area in the
+    ring around it. An in-house household out of area becomes another LA's ("other_la",
+    written into `provider`)."""
+    m = len(kind)
     out_share = np.zeros(m)
     out_share[(kind == KIND["foster"]) & (provider == "ifa")] = cal.OUT_OF_AREA_SHARE["ifa_foster"]
     out_share[kind == KIND["residential"]] = cal.OUT_OF_AREA_SHARE["residential"]
@@ -572,46 +731,79 @@ def _draw_carers(rng: np.random.Generator, geo: RegionGeo, kids: _Children, tota
     las = np.array(geo.las, dtype=object)
     la = np.where(in_house & ~out, las[la_idx], geo.area[location])
     provider[in_house & out] = "other_la"
+    return la, location
 
-    # Approval: ages, sexes, places, vacancies.
-    min_age, max_age = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64)
-    sexes: list[list[str]] = [["F", "M"]] * m
-    places = np.zeros(m, dtype=np.int64)
-    vacancies = np.zeros(m, dtype=np.int64)
-    filled = np.zeros(m, dtype=np.int64)
-    skills = np.zeros((m, len(NEEDS)), dtype=bool)
-    for k in kinds:
-        at = np.flatnonzero(kind == KIND[k])
-        ranges = cal.AGE_RANGES[k]
-        pick = _pick(rng, [rg[2] for rg in ranges], len(at))
-        min_age[at] = np.array([rg[0] for rg in ranges])[pick]
-        max_age[at] = np.array([rg[1] for rg in ranges])[pick]
-        sx = _pick(rng, cal.SEXES_MIX[k], len(at))
-        labels = list(cal.SEXES_MIX[k])
-        for i, s in zip(at.tolist(), sx.tolist(), strict=True):
-            if labels[s] != "both":
-                sexes[i] = [labels[s]]
-        sizes = np.array(list(cal.PLACES[k]), dtype=np.int64)
-        places[at] = sizes[_pick(rng, cal.PLACES[k], len(at))]
-        vacancies[at] = _vacancies(rng, places[at], cal.PLACES[k], cal.VACANT_SHARE[k])
-        filled[at] = rng.binomial(places[at] - vacancies[at], cal.FILLED_OF_NOT_VACANT[k])
-        chance = np.array([cal.SKILL_CHANCE[k][need] for need in NEEDS])
-        p = np.where(
-            (provider[at] == "ifa")[:, None],
-            np.minimum(chance * cal.IFA_SKILL_FACTOR, cal.MAX_SKILL_CHANCE),
-            chance,
-        )
-        skills[at] = rng.random((len(at), len(NEEDS))) < p
-    # Independent providers' free places may be held for other LAs' referrals.
+
+@dataclass
+class _Approval:
+    """What each household is approved for, and how full it is."""
+
+    min_age: np.ndarray
+    max_age: np.ndarray
+    sexes: list[list[str]]
+    vacancies: np.ndarray
+    filled: np.ndarray  # places taken by children already living there
+    skills: np.ndarray  # bool [h, len(NEEDS)]
+
+
+def _approval(rng: np.random.Generator, kind: np.ndarray, provider: np.ndarray) -> _Approval:
+    """Ages, sexes, places, vacancies and skills, kind by kind. Independent providers'
+    free places may be held for other LAs' referrals; carers for UASC or young parents
+    are approved up to 17."""
+    m = len(kind)
+    ap = _Approval(
+        min_age=np.zeros(m, dtype=np.int64),
+        max_age=np.zeros(m, dtype=np.int64),
+        sexes=[["F", "M"]] * m,
+        vacancies=np.zeros(m, dtype=np.int64),
+        filled=np.zeros(m, dtype=np.int64),
+        skills=np.zeros((m, len(NEEDS)), dtype=bool),
+    )
+    for k in cal.CARER_KIND_MIX:
+        _approve_kind(rng, ap, k, np.flatnonzero(kind == KIND[k]), provider)
     independent = provider != "in_house"
-    vacancies[independent] = rng.binomial(vacancies[independent], cal.INDEPENDENT_PLACE_OFFERED)
-    # Carers for UASC or young parents are approved up to 17.
+    ap.vacancies[independent] = rng.binomial(
+        ap.vacancies[independent], cal.INDEPENDENT_PLACE_OFFERED
+    )
     for need, youngest in (("uasc", 13), ("parent_and_child", 14)):
-        has = skills[:, NEED[need]] & (kind != KIND["adoption"])
-        max_age[has] = MAX_AGE
-        min_age[has] = np.minimum(min_age[has], youngest)
+        has = ap.skills[:, NEED[need]] & (kind != KIND["adoption"])
+        ap.max_age[has] = MAX_AGE
+        ap.min_age[has] = np.minimum(ap.min_age[has], youngest)
+    return ap
 
-    # Culture: families have their own; homes and supported settings are "not known".
+
+def _approve_kind(
+    rng: np.random.Generator, ap: _Approval, k: str, at: np.ndarray, provider: np.ndarray
+) -> None:
+    """Fill in `ap` for the households `at` of kind `k` (IFA carers more often skilled)."""
+    ranges = cal.AGE_RANGES[k]
+    pick = _pick(rng, [rg[2] for rg in ranges], len(at))
+    ap.min_age[at] = np.array([rg[0] for rg in ranges])[pick]
+    ap.max_age[at] = np.array([rg[1] for rg in ranges])[pick]
+    sx = _pick(rng, cal.SEXES_MIX[k], len(at))
+    labels = list(cal.SEXES_MIX[k])
+    for i, s in zip(at.tolist(), sx.tolist(), strict=True):
+        if labels[s] != "both":
+            ap.sexes[i] = [labels[s]]
+    sizes = np.array(list(cal.PLACES[k]), dtype=np.int64)
+    places = sizes[_pick(rng, cal.PLACES[k], len(at))]
+    ap.vacancies[at] = _vacancies(rng, places, cal.PLACES[k], cal.VACANT_SHARE[k])
+    ap.filled[at] = rng.binomial(places - ap.vacancies[at], cal.FILLED_OF_NOT_VACANT[k])
+    chance = np.array([cal.SKILL_CHANCE[k][need] for need in NEEDS])
+    p = np.where(
+        (provider[at] == "ifa")[:, None],
+        np.minimum(chance * cal.IFA_SKILL_FACTOR, cal.MAX_SKILL_CHANCE),
+        chance,
+    )
+    ap.skills[at] = rng.random((len(at), len(NEEDS))) < p
+
+
+def _carer_culture(
+    rng: np.random.Generator, kind: np.ndarray, skills: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, ...]]]:
+    """Ethnicity, religion, languages. Families have their own; homes and supported
+    settings are "not known". Some UASC-skilled carers speak a UASC language."""
+    m = len(kind)
     family = np.isin(kind, [KIND["foster"], KIND["adoption"]])
     ethnicity = np.full(m, "NOBT", dtype=object)
     ethnicity[family] = _carer_codes(rng, int(family.sum()))
@@ -624,64 +816,45 @@ def _draw_carers(rng: np.random.Generator, geo: RegionGeo, kids: _Children, tota
         extra = UASC_LANGUAGES[int(r[i, 1] * len(UASC_LANGUAGES))]
         if extra not in languages[i]:
             languages[i] = languages[i] + (extra,)
+    return ethnicity, religion, languages
 
-    # Children living there: placed children in filled places, and birth children.
+
+def _households(rng: np.random.Generator, kind: np.ndarray, ap: _Approval) -> list[list[int]]:
+    """Ages of the children living there: placed children in filled places, and birth
+    children."""
+    m = len(kind)
     household: list[list[int]] = [[] for _ in range(m)]
-    most = int(filled.max()) if m else 0
-    placed_ages = rng.integers(min_age[:, None], max_age[:, None] + 1, size=(m, max(most, 1)))
+    most = int(ap.filled.max()) if m else 0
+    placed_ages = rng.integers(ap.min_age[:, None], ap.max_age[:, None] + 1, size=(m, max(most, 1)))
     birth_share = np.array([cal.BIRTH_CHILDREN.get(k, 0.0) for k in KINDS])[kind]
     n_birth = (rng.random(m) < birth_share) * rng.integers(1, 3, m)
     n_birth[kind == KIND["adoption"]] = np.minimum(n_birth[kind == KIND["adoption"]], 1)
     birth_lo = np.array([cal.BIRTH_CHILD_AGES.get(k, (0, 0))[0] for k in KINDS])[kind]
     birth_hi = np.array([cal.BIRTH_CHILD_AGES.get(k, (0, 0))[1] for k in KINDS])[kind]
     birth_ages = rng.integers(birth_lo[:, None], birth_hi[:, None] + 1, size=(m, 2))
-    for i in np.flatnonzero((filled > 0) | (n_birth > 0)).tolist():
+    for i in np.flatnonzero((ap.filled > 0) | (n_birth > 0)).tolist():
         household[i] = sorted(
-            placed_ages[i, : filled[i]].tolist() + birth_ages[i, : n_birth[i]].tolist()
+            placed_ages[i, : ap.filled[i]].tolist() + birth_ages[i, : n_birth[i]].tolist()
         )
+    return household
 
-    r = rng.random((m, 4))
-    kind_names = np.array(KINDS, dtype=object)[kind]
-    smoker = r[:, 0] < np.array([cal.SMOKER[k] for k in KINDS])[kind]
-    pets = r[:, 1] < np.array([cal.PETS[k] for k in KINDS])[kind]
-    wheelchair = r[:, 2] < np.array([cal.WHEELCHAIR[k] for k in KINDS])[kind]
+
+def _experience(rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
+    """Years of experience: a gamma by kind, capped at 40."""
     shape = np.array([cal.EXPERIENCE_GAMMA.get(k, (1.0, 1.0))[0] for k in KINDS])[kind]
     scale = np.array([cal.EXPERIENCE_GAMMA.get(k, (1.0, 1.0))[1] for k in KINDS])[kind]
-    experience = np.minimum(np.rint(rng.gamma(shape, scale)), 40).astype(np.int64)
-    later = r[:, 3] < cal.AVAILABLE_LATER
-    available_in = np.where(
+    years: np.ndarray = np.minimum(np.rint(rng.gamma(shape, scale)), 40).astype(np.int64)
+    return years
+
+
+def _available_in(rng: np.random.Generator, later: np.ndarray) -> np.ndarray:
+    """Days after as_of a household is free from: some later, the rest already."""
+    m = len(later)
+    return np.where(
         later,
         rng.integers(cal.AVAILABLE_LATER_DAYS[0], cal.AVAILABLE_LATER_DAYS[1] + 1, m),
         -rng.integers(0, cal.AVAILABLE_PAST_DAYS + 1, m),
     )
-    cost = _weekly_cost(rng, kind_names, provider, skills)
-
-    base = _Carers(
-        h=m,
-        kind=kind,
-        provider=provider,
-        la=la,
-        location=location,
-        min_age=min_age,
-        max_age=max_age,
-        sexes=sexes,
-        vacancies=vacancies,
-        available_in=available_in,
-        skills=skills,
-        languages=languages,
-        ethnicity=ethnicity,
-        religion=religion,
-        household=household,
-        smoker=smoker,
-        pets=pets,
-        wheelchair=wheelchair,
-        experience=experience,
-        cost=cost,
-        connected=[[] for _ in range(m)],
-    )
-    kin = _kinship_carers(rng, geo, kids, kids.kin_units[:n_kin])
-    merged = _concat(base, kin)
-    return _take(merged, rng.permutation(merged.h))
 
 
 def _vacancies(
@@ -764,12 +937,7 @@ def _kinship_carers(
     n_own = (r[:, 0] < cal.BIRTH_CHILDREN["kinship"]) * rng.integers(1, 4, k)
     lo, hi = cal.BIRTH_CHILD_AGES["kinship"]
     own = rng.integers(lo, hi + 1, size=(k, 3))
-    later = r[:, 1] < cal.KINSHIP_AVAILABLE_LATER
-    available_in = np.where(
-        later,
-        rng.integers(cal.AVAILABLE_LATER_DAYS[0], cal.AVAILABLE_LATER_DAYS[1] + 1, k),
-        -rng.integers(0, cal.AVAILABLE_PAST_DAYS + 1, k),
-    )
+    available_in = _available_in(rng, r[:, 1] < cal.KINSHIP_AVAILABLE_LATER)
     return _Carers(
         h=k,
         kind=np.full(k, KIND["kinship"]),
@@ -863,6 +1031,20 @@ def _ids(prefix: str, n: int) -> list[str]:
     return [f"{prefix}-{i:0{width}d}" for i in range(1, n + 1)]
 
 
+class _Days:
+    """ISO dates `offset` days after `as_of`, each formatted once (many children and
+    households share a day)."""
+
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self._text: dict[int, str] = {}
+
+    def __call__(self, offset: int) -> str:
+        if offset not in self._text:
+            self._text[offset] = (self.as_of + timedelta(days=offset)).isoformat()
+        return self._text[offset]
+
+
 def _document(
     geo: RegionGeo,
     kids: _Children,
@@ -872,16 +1054,35 @@ def _document(
     seed: int,
     time_limit_s: float,
 ) -> dict[str, Any]:
+    """The problem document: the default policy, then children, groups and carers."""
     child_ids = _ids("C", kids.n)
     carer_ids = _ids("H", homes.h)
+    day = _Days(as_of)
+    return {
+        "as_of": as_of.isoformat(),
+        "policy": {
+            "max_distance_km": dict(DEFAULT_MAX_DISTANCE_KM),
+            "time_limit_s": float(time_limit_s),
+            "school_travel_km": Policy().school_travel_km,
+            "weights": dict(DEFAULT_WEIGHTS),
+            "seed": int(seed),
+        },
+        "children": _child_records(geo, kids, links, child_ids, carer_ids, day),
+        "sibling_groups": _group_records(kids, child_ids),
+        "carers": _carer_records(geo, homes, child_ids, carer_ids, day),
+    }
+
+
+def _child_records(
+    geo: RegionGeo,
+    kids: _Children,
+    links: _Links,
+    child_ids: list[str],
+    carer_ids: list[str],
+    day: _Days,
+) -> list[dict[str, Any]]:
+    """One problem-format child per referral."""
     outcode = geo.outcode
-    day_cache: dict[int, str] = {}
-
-    def day(offset: int) -> str:
-        if offset not in day_cache:
-            day_cache[offset] = (as_of + timedelta(days=offset)).isoformat()
-        return day_cache[offset]
-
     need_names = np.array(NEEDS, dtype=object)
     flag_names = np.array(FLAGS, dtype=object)
     kind_names = np.array(KINDS, dtype=object)
@@ -931,7 +1132,11 @@ def _document(
                 },
             }
         )
+    return children
 
+
+def _group_records(kids: _Children, child_ids: list[str]) -> list[dict[str, Any]]:
+    """One problem-format sibling group per group unit, with its policy."""
     policies = list(cal.SIBLING_POLICY_MIX)
     groups = []
     for g, (u, pol) in enumerate(
@@ -945,9 +1150,17 @@ def _document(
                 "policy": policies[pol],
             }
         )
+    return groups
 
+
+def _carer_records(
+    geo: RegionGeo, homes: _Carers, child_ids: list[str], carer_ids: list[str], day: _Days
+) -> list[dict[str, Any]]:
+    """One problem-format carer per household."""
+    outcode = geo.outcode
+    need_names = np.array(NEEDS, dtype=object)
     carers = []
-    cols2 = (
+    cols = (
         homes.la.tolist(),
         homes.kind.tolist(),
         homes.provider.tolist(),
@@ -964,7 +1177,7 @@ def _document(
         homes.experience.tolist(),
         homes.cost.tolist(),
     )
-    for h, row in enumerate(zip(*cols2, strict=True)):
+    for h, row in enumerate(zip(*cols, strict=True)):
         la, kind, prov, loc, lo, hi, vac, avail, eth, rel, smoker, pets, wheel, exp, cost = row
         carers.append(
             {
@@ -991,17 +1204,4 @@ def _document(
                 "connected_children": [child_ids[c] for c in homes.connected[h]],
             }
         )
-
-    return {
-        "as_of": as_of.isoformat(),
-        "policy": {
-            "max_distance_km": dict(DEFAULT_MAX_DISTANCE_KM),
-            "time_limit_s": float(time_limit_s),
-            "school_travel_km": Policy().school_travel_km,
-            "weights": dict(DEFAULT_WEIGHTS),
-            "seed": int(seed),
-        },
-        "children": children,
-        "sibling_groups": groups,
-        "carers": carers,
-    }
+    return carers
