@@ -245,48 +245,66 @@ def rebuild(
             continue
         found = periods_of_care(episodes)
         periods[code] = tuple(found)
-        current = next((p for p in found if p.open_on(as_of)), None)
-        if current is None:
-            started = any(p.start <= as_of for p in found)
-            states["left_care" if started else "not_yet_looked_after"] += 1
+        why_not, now = _placement_on(header, found, as_of)
+        if now is None:
+            states[why_not] += 1
             continue
-        episode = next(e for e in reversed(current.episodes) if e.decom <= as_of)
-        if episode.ls in codes.SHORT_BREAKS:
-            states["short_breaks_only"] += 1
-            continue
-        age = age_on(header.dob, as_of)
-        if age > MAX_AGE:
-            states["over_25"] += 1
-            continue
+        current, episode, age = now
         kid = _child(checked, report, header, current, episode, la, prefix + code, age, gaz)
-        states["looked_after"] += 1
-        if "adoption" in kid.child:
-            states["adoption_plans"] += 1
-        if kid.placement.kind == "adoption":
-            states["placed_for_adoption"] += 1
-        if kid.child["home"] is None:
-            states["home_unknown"] += 1
+        _count_child(states, kid)
         out.append(kid)
     groups: list[dict[str, Any]] = []
     if siblings is not None:
         current_ids = {k.code: k.id for k in out}
         groups = sibling_groups(siblings, checked.headers, current_ids, report, prefix)
         states["sibling_groups"] = len(groups)
-    order = (
-        "in_header",
-        "looked_after",
-        "short_breaks_only",
-        "left_care",
-        "not_yet_looked_after",
-        "no_episodes",
-        "over_25",
-        "placed_for_adoption",
-        "adoption_plans",
-        "home_unknown",
-        "sibling_groups",
-    )
-    report.children = {k: states[k] for k in order if k in states}
+    report.children = {k: states[k] for k in _COUNTS if k in states}
     return Import(la, as_of, checked.year, tuple(out), tuple(groups), report, periods)
+
+
+#: The report's counts of children, in the order shown.
+_COUNTS = (
+    "in_header",
+    "looked_after",
+    "short_breaks_only",
+    "left_care",
+    "not_yet_looked_after",
+    "no_episodes",
+    "over_25",
+    "placed_for_adoption",
+    "adoption_plans",
+    "home_unknown",
+    "sibling_groups",
+)
+
+
+def _placement_on(
+    header: HeaderRecord, found: Sequence[Period], as_of: date
+) -> tuple[str, tuple[Period, Episode, int] | None]:
+    """The period of care open on `as_of`, its episode then and the child's age; or why
+    the child is not counted as looked after (the name of a count) and None."""
+    current = next((p for p in found if p.open_on(as_of)), None)
+    if current is None:
+        started = any(p.start <= as_of for p in found)
+        return ("left_care" if started else "not_yet_looked_after"), None
+    episode = next(e for e in reversed(current.episodes) if e.decom <= as_of)
+    if episode.ls in codes.SHORT_BREAKS:
+        return "short_breaks_only", None
+    age = age_on(header.dob, as_of)
+    if age > MAX_AGE:
+        return "over_25", None
+    return "looked_after", (current, episode, age)
+
+
+def _count_child(states: dict[str, int], kid: CareChild) -> None:
+    """Count a child looked after, with an adoption plan or placement, or no home."""
+    states["looked_after"] += 1
+    if "adoption" in kid.child:
+        states["adoption_plans"] += 1
+    if kid.placement.kind == "adoption":
+        states["placed_for_adoption"] += 1
+    if kid.child["home"] is None:
+        states["home_unknown"] += 1
 
 
 def _child(

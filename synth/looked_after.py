@@ -472,17 +472,47 @@ def generate_looked_after(
         raise ValueError("seed must be zero or more")
     geo = _geo(las)
     if children is None:
-        known = all(la in cal.LA_CLA_COUNTS for la in geo.las)
-        children = (
-            sum(cal.LA_CLA_COUNTS[la] for la in geo.las)
-            if known
-            else MEAN_CHILDREN_PER_LA * len(geo.las)
-        )
+        children = _default_count(geo)
     if children < 0:
         raise ValueError("children must be zero or more")
-    n = int(children)
     rng = np.random.default_rng(seed)
+    drawn = _draw_population(rng, geo, int(children), as_of)
+    return _population(drawn, geo, as_of, seed)
 
+
+def _default_count(geo: RegionGeo) -> int:
+    """The LAs' own children looked after where §1.11 counts them all, else
+    MEAN_CHILDREN_PER_LA per LA."""
+    if all(la in cal.LA_CLA_COUNTS for la in geo.las):
+        return sum(cal.LA_CLA_COUNTS[la] for la in geo.las)
+    return MEAN_CHILDREN_PER_LA * len(geo.las)
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """Everything drawn for `n` children, one array per field (indices into geo and
+    TYPES where not said otherwise)."""
+
+    la: np.ndarray
+    home: np.ndarray
+    uasc: np.ndarray
+    age: np.ndarray
+    sex: np.ndarray
+    ethnicity: np.ndarray
+    kind: np.ndarray
+    place: np.ndarray
+    provider: np.ndarray
+    ls: np.ndarray
+    band: np.ndarray
+    outcode: np.ndarray
+    days: np.ndarray  # days in the placement by `as_of`, before capping at birth
+    decision: np.ndarray  # days from the adoption decision to placement
+    after_order: np.ndarray  # days from a placement order to the decision
+
+
+def _draw_population(rng: np.random.Generator, geo: RegionGeo, n: int, as_of: date) -> _Drawn:
+    """The draws, in their fixed order: where, who, the placement kind, its codes and
+    legal status, its distance band and outcode, and how long ago it started."""
     la = _pick(rng, geo.weights, n)
     home = _uniform_in(rng, geo.la_outcodes, la)
     uasc = rng.random(n) < UASC_SHARE
@@ -509,45 +539,73 @@ def generate_looked_after(
     days = np.floor(rng.exponential(years) * 365.25).astype(np.int64)
     decision = rng.integers(*ADOPTION_DECISION_BEFORE_PLACEMENT, size=n, endpoint=True)
     after_order = rng.integers(0, ADOPTION_DECISION_AFTER_ORDER, size=n, endpoint=True)
+    return _Drawn(
+        la=la,
+        home=home,
+        uasc=uasc,
+        age=age,
+        sex=sex,
+        ethnicity=ethnicity,
+        kind=kind,
+        place=place,
+        provider=provider,
+        ls=ls,
+        band=band,
+        outcode=outcode,
+        days=days,
+        decision=decision,
+        after_order=after_order,
+    )
 
+
+def _population(d: _Drawn, geo: RegionGeo, as_of: date, seed: int) -> LookedAfter:
+    """The drawn children as problem-format records and the placements they live in."""
     kids: list[dict[str, Any]] = []
     placed: dict[str, Placed] = {}
     types: dict[str, str] = {}
     bands: dict[str, int] = {}
-    for i in range(n):
+    for i in range(len(d.age)):
         cid = str(FIRST_CHILD + i)
-        a = int(age[i])
+        a = int(d.age[i])
         # The placement starts on or after the earliest birth date that gives this age.
-        start = as_of - timedelta(days=min(int(days[i]), (as_of - born_between(a, as_of)[0]).days))
+        earliest = (as_of - born_between(a, as_of)[0]).days
+        start = as_of - timedelta(days=min(int(d.days[i]), earliest))
         child: dict[str, Any] = {
             "id": cid,
-            "la": geo.las[int(la[i])],
+            "la": geo.las[int(d.la[i])],
             "age": a,
-            "sex": str(sex[i]),
-            "ethnicity": str(ethnicity[i]),
-            "home": None if band[i] == UNKNOWN else str(geo.outcode[home[i]]),
-            "needs": ["uasc"] if uasc[i] else [],
+            "sex": str(d.sex[i]),
+            "ethnicity": str(d.ethnicity[i]),
+            "home": None if d.band[i] == UNKNOWN else str(geo.outcode[d.home[i]]),
+            "needs": ["uasc"] if d.uasc[i] else [],
         }
-        if ls[i] == "E1" or TYPES[kind[i]] == "adoption":
-            dob = date_of_birth(cid, a, as_of, start)
-            if TYPES[kind[i]] == "adoption":
-                decided = max(dob, start - timedelta(days=int(decision[i])))
-            else:
-                decided = min(as_of, start + timedelta(days=int(after_order[i])))
-            child["adoption"] = {"waiting_since": decided.isoformat()}
-            if ls[i] == "E1":
-                child["adoption"]["placement_order_date"] = start.isoformat()
+        if d.ls[i] == "E1" or TYPES[d.kind[i]] == "adoption":
+            child["adoption"] = _adoption(d, i, cid, as_of, start)
         kids.append(child)
         placed[cid] = Placed(
-            place=str(place[i]),
-            place_provider=str(provider[i]),
-            postcode=str(geo.outcode[outcode[i]]),
+            place=str(d.place[i]),
+            place_provider=str(d.provider[i]),
+            postcode=str(geo.outcode[d.outcode[i]]),
             start=start,
-            legal_status=str(ls[i]),
+            legal_status=str(d.ls[i]),
         )
-        types[cid] = TYPES[kind[i]]
-        bands[cid] = int(band[i])
+        types[cid] = TYPES[d.kind[i]]
+        bands[cid] = int(d.band[i])
     return LookedAfter(as_of, geo.las, seed, tuple(kids), placed, types, bands)
+
+
+def _adoption(d: _Drawn, i: int, cid: str, as_of: date, start: date) -> dict[str, str]:
+    """Child `i`'s adoption decision: before an adoptive placement, or after the
+    placement order (legal status E1) that the placement started with."""
+    dob = date_of_birth(cid, int(d.age[i]), as_of, start)
+    if TYPES[d.kind[i]] == "adoption":
+        decided = max(dob, start - timedelta(days=int(d.decision[i])))
+    else:
+        decided = min(as_of, start + timedelta(days=int(d.after_order[i])))
+    adoption = {"waiting_since": decided.isoformat()}
+    if d.ls[i] == "E1":
+        adoption["placement_order_date"] = start.isoformat()
+    return adoption
 
 
 # ---------------------------------------------------------------------------------
