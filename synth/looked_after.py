@@ -61,7 +61,8 @@ from ssda903.export import (
 )
 from synth import calibration as cal
 from synth.geography import RegionGeo
-from synth.region import WEST_YORKSHIRE, _non_uasc_codes, _pick, _uniform_in
+from synth.region import WEST_YORKSHIRE
+from synth.sampling import non_uasc_codes, pick, uniform_in
 
 __all__ = [
     "AGE_AT_31_MARCH",
@@ -513,8 +514,8 @@ class _Drawn:
 def _draw_population(rng: np.random.Generator, geo: RegionGeo, n: int, as_of: date) -> _Drawn:
     """The draws, in their fixed order: where, who, the placement kind, its codes and
     legal status, its distance band and outcode, and how long ago it started."""
-    la = _pick(rng, geo.weights, n)
-    home = _uniform_in(rng, geo.la_outcodes, la)
+    la = pick(rng, geo.weights, n)
+    home = uniform_in(rng, geo.la_outcodes, la)
     uasc = rng.random(n) < UASC_SHARE
     age = _ages(rng, uasc)
     sex = np.where(
@@ -651,22 +652,22 @@ def _ages(rng: np.random.Generator, uasc: np.ndarray) -> np.ndarray:
     n = len(uasc)
     age = np.zeros(n, dtype=np.int64)
     ages = np.array(list(cal.UASC_AGES), dtype=np.int64)
-    age[uasc] = ages[_pick(rng, cal.UASC_AGES, int(uasc.sum()))]
+    age[uasc] = ages[pick(rng, cal.UASC_AGES, int(uasc.sum()))]
     per_age = np.zeros(18)
     for (lo, hi), share in zip(AGE_BANDS, AGE_AT_31_MARCH, strict=True):
         u = sum(p for a, p in cal.UASC_AGES.items() if lo <= a <= hi)
         per_age[lo : hi + 1] = max(0.0, share - UASC_SHARE * u) / (1 - UASC_SHARE) / (hi - lo + 1)
-    age[~uasc] = _pick(rng, per_age, int((~uasc).sum()))
+    age[~uasc] = pick(rng, per_age, int((~uasc).sum()))
     return age
 
 
 def _ethnicity(rng: np.random.Generator, uasc: np.ndarray) -> np.ndarray:
     """ETHNIC codes: the national mix with the UASC taken out (as the referral generator
     draws them), and for UASC their country of origin's code (cal.UASC_ORIGINS)."""
-    names, shares = _non_uasc_codes()
-    out: np.ndarray = np.array(names, dtype=object)[_pick(rng, shares, len(uasc))]
+    names, shares = non_uasc_codes()
+    out: np.ndarray = np.array(names, dtype=object)[pick(rng, shares, len(uasc))]
     origins = np.array([o[2] for o in cal.UASC_ORIGINS], dtype=object)
-    out[uasc] = origins[_pick(rng, [o[1] for o in cal.UASC_ORIGINS], int(uasc.sum()))]
+    out[uasc] = origins[pick(rng, [o[1] for o in cal.UASC_ORIGINS], int(uasc.sum()))]
     return out
 
 
@@ -678,7 +679,7 @@ def _codes(
     place = np.empty(n, dtype=object)
     for t, mix in PLACES.items():
         at = np.flatnonzero(kind == TYPES.index(t))
-        place[at] = np.array(list(mix), dtype=object)[_pick(rng, mix, len(at))]
+        place[at] = np.array(list(mix), dtype=object)[pick(rng, mix, len(at))]
     at = np.flatnonzero(kind == TYPES.index("other"))
     names = list(OTHER_PLACES)
     prior = np.array(
@@ -691,7 +692,7 @@ def _codes(
     for key, mix in PROVIDERS.items():
         chosen = place == key if key in OTHER_PLACES else kind == TYPES.index(key)
         at = np.flatnonzero(chosen)
-        provider[at] = np.array(list(mix), dtype=object)[_pick(rng, mix, len(at))]
+        provider[at] = np.array(list(mix), dtype=object)[pick(rng, mix, len(at))]
     return place, provider
 
 

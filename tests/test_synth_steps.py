@@ -8,7 +8,8 @@ from datetime import date
 import numpy as np
 
 from synth import calibration as cal
-from synth.region import _Days, _sibling_policies, _units
+from synth.referrals import _sibling_policies, _units
+from synth.region import _Days
 from vocab import NEEDS
 
 
