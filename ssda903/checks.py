@@ -1,4 +1,4 @@
-"""Checks on a 903 extract, and the clean, typed records that pass them.
+"""Checks on a 903 extract, and the clean, typed records that pass them (ssda903.records).
 
 Every fault becomes an `Issue` naming table, row, column, value and rule, in words a data
 officer can act on. A fault that leaves a row unusable (no child, no start date, dates the
@@ -13,27 +13,26 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from geo import Gazetteer, UnknownOutcode, gazetteer
 from ssda903 import codes
 from ssda903.read import Extract, Row, Table
+from ssda903.records import (
+    AdoptionDecision,
+    Checked,
+    Episode,
+    HeaderRecord,
+    Oc2Record,
+    UascRecord,
+    birthday,
+    collection_year,
+    parse_date,
+)
 from ssda903.report import Issue, Report, TableCounts, year_label
 
-__all__ = [
-    "AdoptionDecision",
-    "Checked",
-    "Episode",
-    "HeaderRecord",
-    "Oc2Record",
-    "UascRecord",
-    "age_on",
-    "birthday",
-    "check_extract",
-    "collection_year",
-    "parse_date",
-]
+__all__ = ["check_extract"]
 
 #: Columns without which a table cannot be used at all (the table is skipped).
 REQUIRED: Mapping[str, tuple[str, ...]] = {
@@ -91,112 +90,9 @@ _WHAT_IF_UNKNOWN: Mapping[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class HeaderRecord:
-    child: str
-    sex: str  # M, F or U
-    dob: date
-    ethnicity: str | None
-    row: int
-
-
-@dataclass(frozen=True, slots=True)
-class Episode:
-    """One episode of care. Codes are '' when blank or not a 903 code; `home` and `pl`
-    are gazetteer outcodes (None when unknown), `home_post` and `pl_post` the postcodes
-    as recorded (normalised). `dec` is the end date after overlaps are resolved."""
-
-    child: str
-    row: int
-    where: str
-    decom: date
-    dec: date | None
-    rne: str
-    ls: str
-    cin: str
-    place: str
-    provider: str
-    rec: str
-    reason: str
-    home_post: str | None
-    home: str | None
-    pl_post: str | None
-    pl: str | None
-    urn: str | None
-
-    def open_on(self, day: date) -> bool:
-        return self.decom <= day and (self.dec is None or self.dec > day)
-
-
-@dataclass(frozen=True, slots=True)
-class UascRecord:
-    child: str
-    duc: date | None
-    row: int
-
-
-@dataclass(frozen=True, slots=True)
-class Oc2Record:
-    child: str
-    sdq: int | None
-    row: int
-
-
-@dataclass(frozen=True, slots=True)
-class AdoptionDecision:
-    """A PlacedAdoption row: the decision that the child should be placed for adoption."""
-
-    child: str
-    placed: date
-    ceased: date | None
-    reason: str
-    row: int
-
-    def open_on(self, day: date) -> bool:
-        return self.placed <= day and (self.ceased is None or self.ceased > day)
-
-
-@dataclass(frozen=True)
-class Checked:
-    """What passed the checks, keyed by 903 CHILD code, and the report so far."""
-
-    form: str
-    as_of: date
-    year: int
-    headers: Mapping[str, HeaderRecord]
-    episodes: Mapping[str, tuple[Episode, ...]]
-    uasc: Mapping[str, UascRecord]
-    oc2: Mapping[str, Oc2Record]
-    adoption: Mapping[str, tuple[AdoptionDecision, ...]]
-    report: Report
-
-
 # -- values ----------------------------------------------------------------------------
 
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: 00:00(?::00)?)?$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
 _FLOAT_INT = re.compile(r"^(\d+)\.0+$")
-
-
-def parse_date(text: str) -> date | None:
-    """A 903 date (dd/mm/yyyy; ISO yyyy-mm-dd is also read), or None if it is not one."""
-    m = _DMY.match(text)
-    if m:
-        d, mo, y = (int(g) for g in m.groups())
-    else:
-        m = _ISO.match(text)
-        if not m:
-            return None
-        y, mo, d = (int(g) for g in m.groups())
-    try:
-        return date(y, mo, d)
-    except ValueError:
-        return None
-
-
-def collection_year(day: date) -> int:
-    """The return a date falls in, named by the year it ends (31 March)."""
-    return day.year + 1 if day.month >= 4 else day.year
 
 
 def _code(text: str) -> str:
@@ -208,19 +104,6 @@ def _code(text: str) -> str:
 
 def _postcode(text: str) -> str:
     return " ".join(text.upper().split())
-
-
-def age_on(born: date, day: date) -> int:
-    """Age in whole years on `day`."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def birthday(born: date, age: int) -> date:
-    """The day a child born on `born` turns `age` (1 March for 29 February)."""
-    try:
-        return born.replace(year=born.year + age)
-    except ValueError:  # 29 February
-        return date(born.year + age, 3, 1)
 
 
 # -- the checker -----------------------------------------------------------------------

@@ -19,14 +19,9 @@ from typing import Any
 
 from geo import Gazetteer, gazetteer
 from ssda903 import codes
-from ssda903.checks import (
-    Checked,
-    Episode,
-    HeaderRecord,
-    age_on,
-    check_extract,
-)
+from ssda903.checks import check_extract
 from ssda903.read import Extract, Row, Table
+from ssda903.records import Checked, Episode, HeaderRecord, age_on
 from ssda903.report import Issue, Report, TableCounts
 from vocab import NEEDS, SIBLING_POLICIES
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ssda903 import codes
-from ssda903.checks import birthday, collection_year
 from ssda903.read import COLUMNS
+from ssda903.records import birthday, collection_year
 
 __all__ = [
     "Placed",

@@ -49,7 +49,6 @@ import numpy as np
 from ssda903 import codes
 from ssda903.baseline import BANDS as DFE_BANDS
 from ssda903.baseline import ENGLAND_2015
-from ssda903.checks import collection_year
 from ssda903.export import (
     Placed,
     born_between,
@@ -59,6 +58,7 @@ from ssda903.export import (
     to_xml,
     write_extract,
 )
+from ssda903.records import collection_year
 from synth import calibration as cal
 from synth.geography import RegionGeo
 from synth.region import WEST_YORKSHIRE
