@@ -38,6 +38,8 @@ def _carer_codes(rng: np.random.Generator, size: int) -> np.ndarray:
 
 @dataclass
 class Carers:
+    """The drawn households, one array (or list) entry per household."""
+
     h: int
     kind: np.ndarray  # index into KINDS
     provider: np.ndarray  # provider name

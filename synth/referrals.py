@@ -51,6 +51,8 @@ def _residual_ages(drawn: np.ndarray, n: int) -> np.ndarray:
 
 @dataclass
 class Children:
+    """The drawn referrals, one array (or list) entry per child unless said otherwise."""
+
     n: int
     unit: np.ndarray  # unit index of each child (children of a unit are contiguous)
     unit_start: np.ndarray
