@@ -36,7 +36,7 @@ class SiblingRelations:
 
     def __init__(self, groups: Iterable[SiblingGroup]) -> None:
         self.groups: dict[str, SiblingGroup] = {}
-        self.graph = nx.Graph()
+        self.graph: nx.Graph[str] = nx.Graph()
         self._group_of: dict[str, str] = {}
         for g in groups:
             self.groups[g.id] = g

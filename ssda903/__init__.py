@@ -10,7 +10,7 @@ docs/ssda903.md describes the mappings, the checks and what an export can carry.
 """
 
 from ssda903.baseline import Baseline, baseline
-from ssda903.checks import Checked, check_extract
+from ssda903.checks import check_extract
 from ssda903.children import (
     CareChild,
     Import,
@@ -40,6 +40,7 @@ from ssda903.read import (
     read_extract,
     read_siblings,
 )
+from ssda903.records import Checked
 from ssda903.report import Issue, Report
 
 __all__ = [

@@ -146,23 +146,27 @@ class Baseline:
             ),
         }
         if self.sibling_groups:
-            out["siblings"] = _table(
-                "Sibling groups (from the siblings file): all members in one placement",
-                ["policy", "groups", "together", "apart", "not known", "share together"],
-                [
-                    (
-                        p,
-                        sum(c.values()),
-                        c["together"],
-                        c["apart"],
-                        c["unknown"],
-                        _pct(c["together"], c["together"] + c["apart"]),
-                    )
-                    for p in ("must", "should", "apart")
-                    if (c := self.sibling_groups.get(p))
-                ],  # fmt: skip
-            )
+            out["siblings"] = self._siblings_table()
         return out
+
+    def _siblings_table(self) -> dict[str, Any]:
+        """Sibling groups by policy: how many live all together, apart, or not known."""
+        return _table(
+            "Sibling groups (from the siblings file): all members in one placement",
+            ["policy", "groups", "together", "apart", "not known", "share together"],
+            [
+                (
+                    p,
+                    sum(c.values()),
+                    c["together"],
+                    c["apart"],
+                    c["unknown"],
+                    _pct(c["together"], c["together"] + c["apart"]),
+                )
+                for p in ("must", "should", "apart")
+                if (c := self.sibling_groups.get(p))
+            ],  # fmt: skip
+        )
 
     def _headline(self, *, suppress: bool = False) -> list[tuple[str, str]]:
         rows = [("children looked after", f"{_count(self.looked_after, suppress)}")]

@@ -1,4 +1,4 @@
-"""Checks on a 903 extract, and the clean, typed records that pass them.
+"""Checks on a 903 extract, and the clean, typed records that pass them (ssda903.records).
 
 Every fault becomes an `Issue` naming table, row, column, value and rule, in words a data
 officer can act on. A fault that leaves a row unusable (no child, no start date, dates the
@@ -13,27 +13,26 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from geo import Gazetteer, UnknownOutcode, gazetteer
 from ssda903 import codes
 from ssda903.read import Extract, Row, Table
+from ssda903.records import (
+    AdoptionDecision,
+    Checked,
+    Episode,
+    HeaderRecord,
+    Oc2Record,
+    UascRecord,
+    birthday,
+    collection_year,
+    parse_date,
+)
 from ssda903.report import Issue, Report, TableCounts, year_label
 
-__all__ = [
-    "AdoptionDecision",
-    "Checked",
-    "Episode",
-    "HeaderRecord",
-    "Oc2Record",
-    "UascRecord",
-    "age_on",
-    "birthday",
-    "check_extract",
-    "collection_year",
-    "parse_date",
-]
+__all__ = ["check_extract"]
 
 #: Columns without which a table cannot be used at all (the table is skipped).
 REQUIRED: Mapping[str, tuple[str, ...]] = {
@@ -91,112 +90,9 @@ _WHAT_IF_UNKNOWN: Mapping[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class HeaderRecord:
-    child: str
-    sex: str  # M, F or U
-    dob: date
-    ethnicity: str | None
-    row: int
-
-
-@dataclass(frozen=True, slots=True)
-class Episode:
-    """One episode of care. Codes are '' when blank or not a 903 code; `home` and `pl`
-    are gazetteer outcodes (None when unknown), `home_post` and `pl_post` the postcodes
-    as recorded (normalised). `dec` is the end date after overlaps are resolved."""
-
-    child: str
-    row: int
-    where: str
-    decom: date
-    dec: date | None
-    rne: str
-    ls: str
-    cin: str
-    place: str
-    provider: str
-    rec: str
-    reason: str
-    home_post: str | None
-    home: str | None
-    pl_post: str | None
-    pl: str | None
-    urn: str | None
-
-    def open_on(self, day: date) -> bool:
-        return self.decom <= day and (self.dec is None or self.dec > day)
-
-
-@dataclass(frozen=True, slots=True)
-class UascRecord:
-    child: str
-    duc: date | None
-    row: int
-
-
-@dataclass(frozen=True, slots=True)
-class Oc2Record:
-    child: str
-    sdq: int | None
-    row: int
-
-
-@dataclass(frozen=True, slots=True)
-class AdoptionDecision:
-    """A PlacedAdoption row: the decision that the child should be placed for adoption."""
-
-    child: str
-    placed: date
-    ceased: date | None
-    reason: str
-    row: int
-
-    def open_on(self, day: date) -> bool:
-        return self.placed <= day and (self.ceased is None or self.ceased > day)
-
-
-@dataclass(frozen=True)
-class Checked:
-    """What passed the checks, keyed by 903 CHILD code, and the report so far."""
-
-    form: str
-    as_of: date
-    year: int
-    headers: Mapping[str, HeaderRecord]
-    episodes: Mapping[str, tuple[Episode, ...]]
-    uasc: Mapping[str, UascRecord]
-    oc2: Mapping[str, Oc2Record]
-    adoption: Mapping[str, tuple[AdoptionDecision, ...]]
-    report: Report
-
-
 # -- values ----------------------------------------------------------------------------
 
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: 00:00(?::00)?)?$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
 _FLOAT_INT = re.compile(r"^(\d+)\.0+$")
-
-
-def parse_date(text: str) -> date | None:
-    """A 903 date (dd/mm/yyyy; ISO yyyy-mm-dd is also read), or None if it is not one."""
-    m = _DMY.match(text)
-    if m:
-        d, mo, y = (int(g) for g in m.groups())
-    else:
-        m = _ISO.match(text)
-        if not m:
-            return None
-        y, mo, d = (int(g) for g in m.groups())
-    try:
-        return date(y, mo, d)
-    except ValueError:
-        return None
-
-
-def collection_year(day: date) -> int:
-    """The return a date falls in, named by the year it ends (31 March)."""
-    return day.year + 1 if day.month >= 4 else day.year
 
 
 def _code(text: str) -> str:
@@ -208,19 +104,6 @@ def _code(text: str) -> str:
 
 def _postcode(text: str) -> str:
     return " ".join(text.upper().split())
-
-
-def age_on(born: date, day: date) -> int:
-    """Age in whole years on `day`."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def birthday(born: date, age: int) -> date:
-    """The day a child born on `born` turns `age` (1 March for 29 February)."""
-    try:
-        return born.replace(year=born.year + age)
-    except ValueError:  # 29 February
-        return date(born.year + age, 3, 1)
 
 
 # -- the checker -----------------------------------------------------------------------
@@ -264,6 +147,32 @@ def check_extract(
     gaz = gaz or gazetteer()
     report = Report(form=extract.form)
     check = _Check(report)
+    usable = _usable_tables(extract, check)
+    as_of, year = _day_and_return(usable.get("episodes"), as_of, year)
+    report.as_of, report.year = as_of, year
+    _ragged_rows(usable, check)
+
+    headers = _headers(usable.get("header"), check, as_of)
+    rejected = {
+        r.get("CHILD") for r in (usable["header"].rows if "header" in usable else ())
+    } - set(headers)
+    # UASC have no home address in England to measure from (rule 406): no warning.
+    uasc_children = {r.get("CHILD") for r in (usable["uasc"].rows if "uasc" in usable else ())}
+    episodes = _episodes(
+        usable.get("episodes"), check, headers, rejected, uasc_children, as_of, year, gaz
+    )
+    _children_without_episodes(usable.get("header"), headers, episodes, check)
+    uasc = _uasc(usable.get("uasc"), check, headers, rejected)
+    oc2 = _oc2(usable.get("oc2"), check, headers, rejected)
+    adoption = _placed_for_adoption(usable.get("placed_for_adoption"), check, headers, rejected)
+    _count_rows(report, usable, check)
+    return Checked(extract.form, as_of, year, headers, episodes, uasc, oc2, adoption, report)
+
+
+def _usable_tables(extract: Extract, check: _Check) -> dict[str, Table]:
+    """The tables present with their required columns, each counted in the report; a
+    missing essential table or a missing required column is an error."""
+    report = check.report
     usable: dict[str, Table] = {}
     for name, required in REQUIRED.items():
         table = extract.table(name)
@@ -304,17 +213,25 @@ def check_extract(
                     f"the {name} table has no {column} column: read as blank",
                 )
         usable[name] = table
+    return usable
 
-    episode_rows = usable["episodes"].rows if "episodes" in usable else ()
+
+def _day_and_return(
+    episodes: Table | None, as_of: date | None, year: int | None
+) -> tuple[date, int]:
+    """`as_of` and `year` as given, or their defaults from the episodes' dates."""
+    episode_rows = episodes.rows if episodes is not None else ()
     latest_start = max((d for r in episode_rows if (d := parse_date(r.get("DECOM")))), default=None)
     latest = max(
         (d for r in episode_rows for c in ("DECOM", "DEC") if (d := parse_date(r.get(c)))),
         default=None,
     )
-    as_of = as_of or latest or date.today()
-    year = year or collection_year(latest_start or as_of)
-    report.as_of, report.year = as_of, year
+    day = as_of or latest or date.today()
+    return day, year or collection_year(latest_start or day)
 
+
+def _ragged_rows(usable: Mapping[str, Table], check: _Check) -> None:
+    """Warn of lines with more or fewer fields than the table has columns."""
     for table in usable.values():
         for row in table.rows:
             if row.width is not None and row.width != len(table.columns):
@@ -328,16 +245,15 @@ def check_extract(
                     "columns: missing fields read as blank, extra ones ignored",
                 )
 
-    headers = _headers(usable.get("header"), check, as_of)
-    rejected = {
-        r.get("CHILD") for r in (usable["header"].rows if "header" in usable else ())
-    } - set(headers)
-    # UASC have no home address in England to measure from (rule 406): no warning.
-    uasc_children = {r.get("CHILD") for r in (usable["uasc"].rows if "uasc" in usable else ())}
-    episodes = _episodes(
-        usable.get("episodes"), check, headers, rejected, uasc_children, as_of, year, gaz
-    )
-    header_rows = {r.number: r for r in usable["header"].rows} if "header" in usable else {}
+
+def _children_without_episodes(
+    table: Table | None,
+    headers: Mapping[str, HeaderRecord],
+    episodes: Mapping[str, tuple[Episode, ...]],
+    check: _Check,
+) -> None:
+    """Warn of children with a header but no usable episode (not looked after)."""
+    header_rows = {r.number: r for r in table.rows} if table is not None else {}
     for child, h in headers.items():
         if child not in episodes:
             check.warn(
@@ -348,10 +264,10 @@ def check_extract(
                 "no_episodes",
                 f"CHILD {child} has no usable episodes: not looked after in this extract",
             )
-    uasc = _uasc(usable.get("uasc"), check, headers, rejected)
-    oc2 = _oc2(usable.get("oc2"), check, headers, rejected)
-    adoption = _placed_for_adoption(usable.get("placed_for_adoption"), check, headers, rejected)
 
+
+def _count_rows(report: Report, usable: Mapping[str, Table], check: _Check) -> None:
+    """Each present table's rows skipped and imported (an unusable table: all skipped)."""
     for name, counts in report.tables.items():
         if not counts.present:
             continue
@@ -360,7 +276,6 @@ def check_extract(
             continue
         counts.skipped = sum(1 for t, _, _ in check.skipped if t == name)
         counts.imported = counts.read - counts.skipped
-    return Checked(extract.form, as_of, year, headers, episodes, uasc, oc2, adoption, report)
 
 
 def _child_of(
@@ -410,95 +325,113 @@ def _date(
 
 
 def _headers(table: Table | None, check: _Check, as_of: date) -> dict[str, HeaderRecord]:
+    """One record per child with a usable header row (the first, where there are two)."""
     out: dict[str, HeaderRecord] = {}
     if table is None:
         return out
     for row in table.rows:
-        child = row.get("CHILD")
-        if not child:
-            check.error(
-                "header", row, "CHILD", "", "required_blank", "CHILD is blank: child skipped"
-            )
+        child = _header_child(row, check, out)
+        if child is None:
             continue
-        if not CHILD_CODE.match(child):
-            check.error(
-                "header",
-                row,
-                "CHILD",
-                child,
-                "not_a_child_code",
-                f"CHILD {child[:40]!r}{'…' if len(child) > 40 else ''} is not a child code "
-                "the product can keep (1 to 32 letters, "
-                "digits, '-', '_', '.' or ':'; it becomes the child's id): child skipped",
-            )
+        dob = _header_dob(row, check, as_of)
+        if dob is None:
             continue
-        if child in out:
-            check.error(
-                "header",
-                row,
-                "CHILD",
-                child,
-                "duplicate_child",
-                f"CHILD {child} has a second header row (the first is row {out[child].row}): "
-                "this one skipped",
-            )
-            continue
-        ok, dob = _date("header", row, "DOB", check, required=True, what="child skipped")
-        if not ok or dob is None:
-            continue
-        if dob > as_of:
-            check.error(
-                "header",
-                row,
-                "DOB",
-                row.get("DOB"),
-                "dob_in_future",
-                f"DOB {row.get('DOB')} is after {as_of:%d/%m/%Y}, the date of the extract: "
-                "child skipped",
-            )
-            continue
-        sex_text = _code(row.get("SEX"))
-        sex = codes.SEX.get(sex_text)
-        if sex is None:
-            if sex_text:
-                check.warn(
-                    "header",
-                    row,
-                    "SEX",
-                    row.get("SEX"),
-                    "unknown_code",
-                    f"SEX {row.get('SEX')} is not a 903 code (1, 2 or M, F, U): "
-                    "recorded as not known",
-                )
-            else:
-                check.warn(
-                    "header", row, "SEX", "", "value_blank", "SEX is blank: recorded as not known"
-                )
-            sex = "U"
-        ethnic_text = _code(row.get("ETHNIC"))
-        ethnicity: str | None = ethnic_text
-        if ethnic_text not in codes.ETHNIC:
-            ethnicity = None
-            if ethnic_text:
-                check.warn(
-                    "header",
-                    row,
-                    "ETHNIC",
-                    row.get("ETHNIC"),
-                    "unknown_code",
-                    f"ETHNIC {row.get('ETHNIC')} is not a 903 code: ethnicity not recorded",
-                )
-            else:
-                check.warn(
-                    "header",
-                    row,
-                    "ETHNIC",
-                    "",
-                    "value_blank",
-                    "ETHNIC is blank: ethnicity not recorded",
-                )
-        out[child] = HeaderRecord(child, sex, dob, ethnicity, row.number)
+        sex = _sex(row, check)
+        out[child] = HeaderRecord(child, sex, dob, _ethnicity(row, check), row.number)
     return out
+
+
+def _header_child(row: Row, check: _Check, seen: Mapping[str, HeaderRecord]) -> str | None:
+    """The row's CHILD, or None (and an error) when blank, not a code the product can
+    keep, or already given a header row."""
+    child = row.get("CHILD")
+    if not child:
+        check.error("header", row, "CHILD", "", "required_blank", "CHILD is blank: child skipped")
+        return None
+    if not CHILD_CODE.match(child):
+        check.error(
+            "header",
+            row,
+            "CHILD",
+            child,
+            "not_a_child_code",
+            f"CHILD {child[:40]!r}{'…' if len(child) > 40 else ''} is not a child code "
+            "the product can keep (1 to 32 letters, "
+            "digits, '-', '_', '.' or ':'; it becomes the child's id): child skipped",
+        )
+        return None
+    if child in seen:
+        check.error(
+            "header",
+            row,
+            "CHILD",
+            child,
+            "duplicate_child",
+            f"CHILD {child} has a second header row (the first is row {seen[child].row}): "
+            "this one skipped",
+        )
+        return None
+    return child
+
+
+def _header_dob(row: Row, check: _Check, as_of: date) -> date | None:
+    """The child's DOB, or None (and an error) when blank, not a date or after `as_of`."""
+    ok, dob = _date("header", row, "DOB", check, required=True, what="child skipped")
+    if not ok or dob is None:
+        return None
+    if dob > as_of:
+        check.error(
+            "header",
+            row,
+            "DOB",
+            row.get("DOB"),
+            "dob_in_future",
+            f"DOB {row.get('DOB')} is after {as_of:%d/%m/%Y}, the date of the extract: "
+            "child skipped",
+        )
+        return None
+    return dob
+
+
+def _sex(row: Row, check: _Check) -> str:
+    """The header's SEX as the product's "F", "M" or "U" (a warning when not known)."""
+    sex_text = _code(row.get("SEX"))
+    sex = codes.SEX.get(sex_text)
+    if sex is not None:
+        return sex
+    if sex_text:
+        check.warn(
+            "header",
+            row,
+            "SEX",
+            row.get("SEX"),
+            "unknown_code",
+            f"SEX {row.get('SEX')} is not a 903 code (1, 2 or M, F, U): recorded as not known",
+        )
+    else:
+        check.warn("header", row, "SEX", "", "value_blank", "SEX is blank: recorded as not known")
+    return "U"
+
+
+def _ethnicity(row: Row, check: _Check) -> str | None:
+    """The header's ETHNIC code, or None (with a warning) when blank or not a 903 code."""
+    ethnic_text = _code(row.get("ETHNIC"))
+    if ethnic_text in codes.ETHNIC:
+        return ethnic_text
+    if ethnic_text:
+        check.warn(
+            "header",
+            row,
+            "ETHNIC",
+            row.get("ETHNIC"),
+            "unknown_code",
+            f"ETHNIC {row.get('ETHNIC')} is not a 903 code: ethnicity not recorded",
+        )
+    else:
+        check.warn(
+            "header", row, "ETHNIC", "", "value_blank", "ETHNIC is blank: ethnicity not recorded"
+        )
+    return None
 
 
 def _episodes(
@@ -511,48 +444,240 @@ def _episodes(
     year: int,
     gaz: Gazetteer,
 ) -> dict[str, tuple[Episode, ...]]:
+    """Each child's usable episodes, checked row by row and then chained in date order."""
     if table is None:
         return {}
-    outcodes: dict[str, str | UnknownOutcode] = {}
-    year_end = date(year, 3, 31)
-    label = year_label(year)
+    locations = _Locations(check, gaz, uasc_children)
     by_child: dict[str, list[Episode]] = defaultdict(list)
     rows = {(r.number, r.where): r for r in table.rows}
+    for row in table.rows:
+        child = _child_of("episodes", row, check, headers, rejected)
+        if child is None:
+            continue
+        episode = _episode(row, child, check, headers[child].dob, year, locations)
+        if episode is not None:
+            by_child[child].append(episode)
+    return {child: tuple(_chain(child, eps, check, rows)) for child, eps in by_child.items()}
 
-    def resolve(row: Row, column: str, place: str, ls: str) -> tuple[str | None, str | None]:
+
+def _episode(
+    row: Row, child: str, check: _Check, dob: date, year: int, locations: _Locations
+) -> Episode | None:
+    """One episode row checked field by field, or None when its dates make it unusable."""
+    dates = _episode_dates(row, check, dob, year)
+    if dates is None:
+        return None
+    decom, dec = dates
+    values = _episode_codes(row, check)
+    place = values["PLACE"]
+    _place_in_year(row, check, place, year)
+    provider = _provider(row, check, place, values["PLACE_PROVIDER"])
+    rec = _reason_ceased(row, check, dec, values["REC"])
+    home_post, home = locations.resolve(row, "HOME_POST", place, values["LS"])
+    pl_post, pl = locations.resolve(row, "PL_POST", place, values["LS"])
+    return Episode(
+        child=child,
+        row=row.number,
+        where=row.where,
+        decom=decom,
+        dec=dec,
+        rne=values["RNE"],
+        ls=values["LS"],
+        cin=values["CIN"],
+        place=place,
+        provider=provider,
+        rec=rec,
+        reason=values["REASON_PLACE_CHANGE"],
+        home_post=home_post,
+        home=home,
+        pl_post=pl_post,
+        pl=pl,
+        urn=_urn(row, check),
+    )
+
+
+def _episode_dates(
+    row: Row, check: _Check, dob: date, year: int
+) -> tuple[date, date | None] | None:
+    """(DECOM, DEC), or None (and an error) when DECOM is missing or either is not a date
+    or DEC is before DECOM; a start before birth or an end after the return warns."""
+    ok, decom = _date("episodes", row, "DECOM", check, required=True, what="episode skipped")
+    if not ok or decom is None:
+        return None
+    ok, dec = _date("episodes", row, "DEC", check, required=False, what="episode skipped")
+    if not ok:
+        return None
+    if dec is not None and dec < decom:
+        check.error(
+            "episodes",
+            row,
+            "DEC",
+            row.get("DEC"),
+            "dec_before_decom",
+            f"DEC {row.get('DEC')} is before DECOM {row.get('DECOM')}: episode skipped",
+        )
+        return None
+    if decom < dob:
+        check.warn(
+            "episodes",
+            row,
+            "DECOM",
+            row.get("DECOM"),
+            "decom_before_dob",
+            f"DECOM {row.get('DECOM')} is before the child's DOB {dob:%d/%m/%Y}: "
+            "imported, but one of the two dates is wrong",
+        )
+    if dec is not None and dec > date(year, 3, 31):
+        check.warn(
+            "episodes",
+            row,
+            "DEC",
+            row.get("DEC"),
+            "dec_after_year_end",
+            f"DEC {row.get('DEC')} is after the end of the {year_label(year)} return "
+            f"(31/03/{year}): imported as it is",
+        )
+    return decom, dec
+
+
+def _episode_codes(row: Row, check: _Check) -> dict[str, str]:
+    """The episode's coded fields; one that is not a 903 code is blanked (a warning), and
+    a blank RNE, LS or PLACE warns."""
+    values: dict[str, str] = {}
+    for column in (*_EPISODE_CODES, "PLACE"):
+        text = _code(row.get(column))
+        known = codes.PLACE if column == "PLACE" else _EPISODE_CODES[column]
+        if text and text not in known:
+            check.warn(
+                "episodes",
+                row,
+                column,
+                row.get(column),
+                "unknown_code",
+                f"{column} {row.get(column)} is not a 903 code: {_WHAT_IF_UNKNOWN[column]}",
+            )
+            text = ""
+        elif not text and column in ("RNE", "LS", "PLACE"):
+            check.warn(
+                "episodes",
+                row,
+                column,
+                "",
+                "value_blank",
+                f"{column} is blank: {_WHAT_IF_UNKNOWN[column]}",
+            )
+        values[column] = text
+    return values
+
+
+def _place_in_year(row: Row, check: _Check, place: str, year: int) -> None:
+    """Warn when PLACE is a code of another return's list (it is imported as it is)."""
+    if not place or codes.PLACE[place].valid_in(year):
+        return
+    pc = codes.PLACE[place]
+    if pc.historic:
+        when = "a historic code"
+    elif pc.first_year and year < pc.first_year:
+        when = f"only valid from the {year_label(pc.first_year)} return"
+    else:
+        when = f"not valid after the {year_label(pc.last_year)} return"
+    check.warn(
+        "episodes",
+        row,
+        "PLACE",
+        row.get("PLACE"),
+        "code_not_in_year",
+        f"PLACE {place} is {when}, not the {year_label(year)} code list: imported as it is",
+    )
+
+
+def _provider(row: Row, check: _Check, place: str, provider: str) -> str:
+    """PLACE_PROVIDER, blanked (a warning) when it cannot go with PLACE; a blank one
+    warns where PLACE needs one."""
+    if provider and codes.provider_conflict(place, provider):
+        check.warn(
+            "episodes",
+            row,
+            "PLACE_PROVIDER",
+            row.get("PLACE_PROVIDER"),
+            "provider_conflict",
+            f"PLACE_PROVIDER {provider} ({codes.PROVIDER_LABEL[provider]}) cannot go with "
+            f"PLACE {place} (rule {codes.PROVIDER_RULE[provider]}): provider unknown",
+        )
+        return ""
+    if place and place not in codes.PROVIDER_OPTIONAL and not row.get("PLACE_PROVIDER"):
+        check.warn(
+            "episodes",
+            row,
+            "PLACE_PROVIDER",
+            "",
+            "value_blank",
+            "PLACE_PROVIDER is blank: provider unknown",
+        )
+    return provider
+
+
+def _reason_ceased(row: Row, check: _Check, dec: date | None, rec: str) -> str:
+    """REC, which goes with DEC (both or neither, rule 148): a REC without a DEC is
+    dropped (the episode is open); a DEC without a REC warns."""
+    if dec is None and row.get("REC"):
+        check.warn(
+            "episodes",
+            row,
+            "REC",
+            row.get("REC"),
+            "rec_without_dec",
+            f"REC {row.get('REC')} is given but DEC is blank (both or neither, rule 148): "
+            "episode read as still open",
+        )
+        return ""
+    if dec is not None and not row.get("REC"):
+        check.warn(
+            "episodes",
+            row,
+            "REC",
+            "",
+            "dec_without_rec",
+            f"DEC {row.get('DEC')} is given but REC is blank (both or neither, rule 148): "
+            "the episode ends there, continued only by an episode starting that day",
+        )
+    return rec
+
+
+class _Locations:
+    """HOME_POST and PL_POST resolved to outcodes in the gazetteer, each postcode once."""
+
+    def __init__(self, check: _Check, gaz: Gazetteer, uasc_children: set[str]) -> None:
+        self.check = check
+        self.gaz = gaz
+        self.uasc_children = uasc_children
+        self._found: dict[str, str | UnknownOutcode] = {}
+
+    def resolve(self, row: Row, column: str, place: str, ls: str) -> tuple[str | None, str | None]:
+        """(postcode as given, outcode), or Nones; a blank expected one or an unknown one
+        warns (the distance is then unknown)."""
         text = row.get(column)
         if not text:
-            expected = (
-                place
-                and place not in codes.PROVIDER_OPTIONAL
-                and ls not in codes.SHORT_BREAKS
-                and not (column == "HOME_POST" and row.get("CHILD") in uasc_children)
-            )
-            if expected:
-                check.warn(
+            if self._expected(row, column, place, ls):
+                whose = "home" if column == "HOME_POST" else "placement"
+                self.check.warn(
                     "episodes",
                     row,
                     column,
                     "",
                     "value_blank",
-                    f"{column} is blank: {'home' if column == 'HOME_POST' else 'placement'} "
-                    "location unknown, distance unknown",
+                    f"{column} is blank: {whose} location unknown, distance unknown",
                 )
             return None, None
         post = _postcode(text)
-        if post not in outcodes:
-            try:
-                outcodes[post] = gaz.resolve(post)
-            except UnknownOutcode as exc:
-                outcodes[post] = exc
-        found = outcodes[post]
+        found = self._outcode(post)
         if isinstance(found, UnknownOutcode):
             why = (
                 "is not a UK postcode"
                 if "not a UK postcode" in found.why
                 else "is not a known outcode"
             )
-            check.warn(
+            self.check.warn(
                 "episodes",
                 row,
                 column,
@@ -563,154 +688,23 @@ def _episodes(
             return post, None
         return post, found
 
-    for row in table.rows:
-        child = _child_of("episodes", row, check, headers, rejected)
-        if child is None:
-            continue
-        ok, decom = _date("episodes", row, "DECOM", check, required=True, what="episode skipped")
-        if not ok or decom is None:
-            continue
-        ok, dec = _date("episodes", row, "DEC", check, required=False, what="episode skipped")
-        if not ok:
-            continue
-        if dec is not None and dec < decom:
-            check.error(
-                "episodes",
-                row,
-                "DEC",
-                row.get("DEC"),
-                "dec_before_decom",
-                f"DEC {row.get('DEC')} is before DECOM {row.get('DECOM')}: episode skipped",
-            )
-            continue
-        dob = headers[child].dob
-        if decom < dob:
-            check.warn(
-                "episodes",
-                row,
-                "DECOM",
-                row.get("DECOM"),
-                "decom_before_dob",
-                f"DECOM {row.get('DECOM')} is before the child's DOB {dob:%d/%m/%Y}: "
-                "imported, but one of the two dates is wrong",
-            )
-        if dec is not None and dec > year_end:
-            check.warn(
-                "episodes",
-                row,
-                "DEC",
-                row.get("DEC"),
-                "dec_after_year_end",
-                f"DEC {row.get('DEC')} is after the end of the {label} return (31/03/{year}): "
-                "imported as it is",
-            )
-        values: dict[str, str] = {}
-        for column in (*_EPISODE_CODES, "PLACE"):
-            text = _code(row.get(column))
-            known = codes.PLACE if column == "PLACE" else _EPISODE_CODES[column]
-            if text and text not in known:
-                check.warn(
-                    "episodes",
-                    row,
-                    column,
-                    row.get(column),
-                    "unknown_code",
-                    f"{column} {row.get(column)} is not a 903 code: {_WHAT_IF_UNKNOWN[column]}",
-                )
-                text = ""
-            elif not text and column in ("RNE", "LS", "PLACE"):
-                check.warn(
-                    "episodes",
-                    row,
-                    column,
-                    "",
-                    "value_blank",
-                    f"{column} is blank: {_WHAT_IF_UNKNOWN[column]}",
-                )
-            values[column] = text
-        place, provider = values["PLACE"], values["PLACE_PROVIDER"]
-        if place and not codes.PLACE[place].valid_in(year):
-            pc = codes.PLACE[place]
-            if pc.historic:
-                when = "a historic code"
-            elif pc.first_year and year < pc.first_year:
-                when = f"only valid from the {year_label(pc.first_year)} return"
-            else:
-                when = f"not valid after the {year_label(pc.last_year)} return"
-            check.warn(
-                "episodes",
-                row,
-                "PLACE",
-                row.get("PLACE"),
-                "code_not_in_year",
-                f"PLACE {place} is {when}, not the {label} code list: imported as it is",
-            )
-        if provider and codes.provider_conflict(place, provider):
-            check.warn(
-                "episodes",
-                row,
-                "PLACE_PROVIDER",
-                row.get("PLACE_PROVIDER"),
-                "provider_conflict",
-                f"PLACE_PROVIDER {provider} ({codes.PROVIDER_LABEL[provider]}) cannot go with "
-                f"PLACE {place} (rule {codes.PROVIDER_RULE[provider]}): provider unknown",
-            )
-            provider = ""
-        elif place and place not in codes.PROVIDER_OPTIONAL and not row.get("PLACE_PROVIDER"):
-            check.warn(
-                "episodes",
-                row,
-                "PLACE_PROVIDER",
-                "",
-                "value_blank",
-                "PLACE_PROVIDER is blank: provider unknown",
-            )
-        rec = values["REC"]
-        if dec is None and row.get("REC"):
-            check.warn(
-                "episodes",
-                row,
-                "REC",
-                row.get("REC"),
-                "rec_without_dec",
-                f"REC {row.get('REC')} is given but DEC is blank (both or neither, rule 148): "
-                "episode read as still open",
-            )
-            rec = ""
-        elif dec is not None and not row.get("REC"):
-            check.warn(
-                "episodes",
-                row,
-                "REC",
-                "",
-                "dec_without_rec",
-                f"DEC {row.get('DEC')} is given but REC is blank (both or neither, rule 148): "
-                "the episode ends there, continued only by an episode starting that day",
-            )
-        home_post, home = resolve(row, "HOME_POST", place, values["LS"])
-        pl_post, pl = resolve(row, "PL_POST", place, values["LS"])
-        by_child[child].append(
-            Episode(
-                child=child,
-                row=row.number,
-                where=row.where,
-                decom=decom,
-                dec=dec,
-                rne=values["RNE"],
-                ls=values["LS"],
-                cin=values["CIN"],
-                place=place,
-                provider=provider,
-                rec=rec,
-                reason=values["REASON_PLACE_CHANGE"],
-                home_post=home_post,
-                home=home,
-                pl_post=pl_post,
-                pl=pl,
-                urn=_urn(row, check),
-            )
+    def _expected(self, row: Row, column: str, place: str, ls: str) -> bool:
+        """Whether a blank postcode is a fault: a placement that needs a provider, not a
+        short break, and (for HOME_POST) not a UASC (rule 406)."""
+        return bool(
+            place
+            and place not in codes.PROVIDER_OPTIONAL
+            and ls not in codes.SHORT_BREAKS
+            and not (column == "HOME_POST" and row.get("CHILD") in self.uasc_children)
         )
-    return {child: tuple(_chain(child, eps, check, rows)) for child, eps in by_child.items()}
+
+    def _outcode(self, post: str) -> str | UnknownOutcode:
+        if post not in self._found:
+            try:
+                self._found[post] = self.gaz.resolve(post)
+            except UnknownOutcode as exc:
+                self._found[post] = exc
+        return self._found[post]
 
 
 def _urn(row: Row, check: _Check) -> str | None:

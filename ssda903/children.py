@@ -19,14 +19,9 @@ from typing import Any
 
 from geo import Gazetteer, gazetteer
 from ssda903 import codes
-from ssda903.checks import (
-    Checked,
-    Episode,
-    HeaderRecord,
-    age_on,
-    check_extract,
-)
+from ssda903.checks import check_extract
 from ssda903.read import Extract, Row, Table
+from ssda903.records import Checked, Episode, HeaderRecord, age_on
 from ssda903.report import Issue, Report, TableCounts
 from vocab import NEEDS, SIBLING_POLICIES
 
@@ -245,48 +240,66 @@ def rebuild(
             continue
         found = periods_of_care(episodes)
         periods[code] = tuple(found)
-        current = next((p for p in found if p.open_on(as_of)), None)
-        if current is None:
-            started = any(p.start <= as_of for p in found)
-            states["left_care" if started else "not_yet_looked_after"] += 1
+        why_not, now = _placement_on(header, found, as_of)
+        if now is None:
+            states[why_not] += 1
             continue
-        episode = next(e for e in reversed(current.episodes) if e.decom <= as_of)
-        if episode.ls in codes.SHORT_BREAKS:
-            states["short_breaks_only"] += 1
-            continue
-        age = age_on(header.dob, as_of)
-        if age > MAX_AGE:
-            states["over_25"] += 1
-            continue
+        current, episode, age = now
         kid = _child(checked, report, header, current, episode, la, prefix + code, age, gaz)
-        states["looked_after"] += 1
-        if "adoption" in kid.child:
-            states["adoption_plans"] += 1
-        if kid.placement.kind == "adoption":
-            states["placed_for_adoption"] += 1
-        if kid.child["home"] is None:
-            states["home_unknown"] += 1
+        _count_child(states, kid)
         out.append(kid)
     groups: list[dict[str, Any]] = []
     if siblings is not None:
         current_ids = {k.code: k.id for k in out}
         groups = sibling_groups(siblings, checked.headers, current_ids, report, prefix)
         states["sibling_groups"] = len(groups)
-    order = (
-        "in_header",
-        "looked_after",
-        "short_breaks_only",
-        "left_care",
-        "not_yet_looked_after",
-        "no_episodes",
-        "over_25",
-        "placed_for_adoption",
-        "adoption_plans",
-        "home_unknown",
-        "sibling_groups",
-    )
-    report.children = {k: states[k] for k in order if k in states}
+    report.children = {k: states[k] for k in _COUNTS if k in states}
     return Import(la, as_of, checked.year, tuple(out), tuple(groups), report, periods)
+
+
+#: The report's counts of children, in the order shown.
+_COUNTS = (
+    "in_header",
+    "looked_after",
+    "short_breaks_only",
+    "left_care",
+    "not_yet_looked_after",
+    "no_episodes",
+    "over_25",
+    "placed_for_adoption",
+    "adoption_plans",
+    "home_unknown",
+    "sibling_groups",
+)
+
+
+def _placement_on(
+    header: HeaderRecord, found: Sequence[Period], as_of: date
+) -> tuple[str, tuple[Period, Episode, int] | None]:
+    """The period of care open on `as_of`, its episode then and the child's age; or why
+    the child is not counted as looked after (the name of a count) and None."""
+    current = next((p for p in found if p.open_on(as_of)), None)
+    if current is None:
+        started = any(p.start <= as_of for p in found)
+        return ("left_care" if started else "not_yet_looked_after"), None
+    episode = next(e for e in reversed(current.episodes) if e.decom <= as_of)
+    if episode.ls in codes.SHORT_BREAKS:
+        return "short_breaks_only", None
+    age = age_on(header.dob, as_of)
+    if age > MAX_AGE:
+        return "over_25", None
+    return "looked_after", (current, episode, age)
+
+
+def _count_child(states: dict[str, int], kid: CareChild) -> None:
+    """Count a child looked after, with an adoption plan or placement, or no home."""
+    states["looked_after"] += 1
+    if "adoption" in kid.child:
+        states["adoption_plans"] += 1
+    if kid.placement.kind == "adoption":
+        states["placed_for_adoption"] += 1
+    if kid.child["home"] is None:
+        states["home_unknown"] += 1
 
 
 def _child(
@@ -300,51 +313,23 @@ def _child(
     age: int,
     gaz: Gazetteer,
 ) -> CareChild:
+    """A child looked after, as the store keeps them: the problem-format record and the
+    placement they live in on `checked.as_of`."""
     as_of = checked.as_of
     episodes = [e for e in period.episodes if e.decom <= as_of]
-    i = episodes.index(episode)
-    start = i
-    while start > 0 and episodes[start].rne in codes.SAME_CARER:
-        start -= 1
     home = episode.home or next((e.home for e in reversed(episodes) if e.home), None)
-    kind = codes.place_kind(episode.place)
-    distance = gaz.km(home, episode.pl) if home and episode.pl else None
-    placement = Placement(
-        kind=kind,
-        provider=codes.product_provider(episode.place, episode.provider),
-        place=episode.place,
-        place_provider=episode.provider,
-        postcode=episode.pl_post,
-        outcode=episode.pl,
-        distance_km=distance,
-        out_of_la=None if episode.pl is None else gaz.area_of(episode.pl) != la,
-        urn=episode.urn,
-        start=episodes[start].decom,
-    )
-    # The plan follows the child's usual placement: a temporary move (T codes) keeps it.
-    usual = next(
-        (e for e in reversed(episodes) if e.place and e.place not in codes.TEMPORARY_PLACES),
-        None,
-    )
-    base = codes.place_kind(usual.place) if usual else None
-    accepts = [base or FALLBACK_KIND]
+    placement = _current_placement(episodes, episode, home, la, gaz)
+    accepts = [_usual_kind(episodes) or FALLBACK_KIND]
     adoption = _adoption_plan(checked, report, header.child, period, episode, placement.start)
     if adoption is not None and "adoption" not in accepts:
         accepts.append("adoption")
-    needs = set()
-    uasc = checked.uasc.get(header.child)
-    if uasc is not None and (uasc.duc is None or uasc.duc > as_of):
-        needs.add("uasc")
-    oc2 = checked.oc2.get(header.child)
-    sdq = oc2.sdq if oc2 else None
-    if sdq is not None and sdq >= codes.SDQ_CONCERN:
-        needs.add("emotional_behavioural")
+    needs, sdq = _needs(checked, header.child)
     record: dict[str, Any] = {"id": child_id, "la": la, "age": age, "sex": header.sex}
     if header.ethnicity:
         record["ethnicity"] = header.ethnicity
     record["home"] = home
     record["accepts"] = accepts
-    record["needs"] = [n for n in NEEDS if n in needs]
+    record["needs"] = needs
     if adoption is not None:
         record["adoption"] = adoption
     return CareChild(
@@ -357,6 +342,52 @@ def _child(
         sdq_score=sdq,
         row=header.row,
     )
+
+
+def _current_placement(
+    episodes: Sequence[Episode], episode: Episode, home: str | None, la: str, gaz: Gazetteer
+) -> Placement:
+    """The placement of `episode`, started with the first of the episodes before it
+    that kept the same carer (RNE codes.SAME_CARER)."""
+    start = episodes.index(episode)
+    while start > 0 and episodes[start].rne in codes.SAME_CARER:
+        start -= 1
+    return Placement(
+        kind=codes.place_kind(episode.place),
+        provider=codes.product_provider(episode.place, episode.provider),
+        place=episode.place,
+        place_provider=episode.provider,
+        postcode=episode.pl_post,
+        outcode=episode.pl,
+        distance_km=gaz.km(home, episode.pl) if home and episode.pl else None,
+        out_of_la=None if episode.pl is None else gaz.area_of(episode.pl) != la,
+        urn=episode.urn,
+        start=episodes[start].decom,
+    )
+
+
+def _usual_kind(episodes: Sequence[Episode]) -> str | None:
+    """The kind of the child's usual placement, which the plan follows: a temporary
+    move (T codes) keeps it."""
+    usual = next(
+        (e for e in reversed(episodes) if e.place and e.place not in codes.TEMPORARY_PLACES),
+        None,
+    )
+    return codes.place_kind(usual.place) if usual else None
+
+
+def _needs(checked: Checked, child: str) -> tuple[list[str], int | None]:
+    """Needs the 903 shows (UASC until the DUC, emotional/behavioural from a high SDQ
+    score), in NEEDS order, and the SDQ score."""
+    needs = set()
+    uasc = checked.uasc.get(child)
+    if uasc is not None and (uasc.duc is None or uasc.duc > checked.as_of):
+        needs.add("uasc")
+    oc2 = checked.oc2.get(child)
+    sdq = oc2.sdq if oc2 else None
+    if sdq is not None and sdq >= codes.SDQ_CONCERN:
+        needs.add("emotional_behavioural")
+    return [n for n in NEEDS if n in needs], sdq
 
 
 def _adoption_plan(
@@ -422,16 +453,51 @@ def sibling_groups(
     are not are left out, and a group needs two. Links that disagree on the policy give
     the group the least binding one, with a warning.
     """
-    name = siblings.name
-    report.tables[name] = counts = TableCounts(read=len(siblings.rows))
-    parent: dict[str, str] = {}
+    links, sets = _sibling_links(siblings, headers, report)
+    members: dict[str, list[str]] = defaultdict(list)
+    for code in sorted(sets.parent, key=_natural):
+        members[sets.find(code)].append(code)
+    by_root: dict[str, list[tuple[Row, str]]] = defaultdict(list)
+    for row, a, _, policy in links:
+        by_root[sets.find(a)].append((row, policy))
+    groups: list[dict[str, Any]] = []
+    for root, codes_ in sorted(members.items(), key=lambda kv: _natural(kv[1][0])):
+        ids = [current[c] for c in codes_ if c in current]
+        if len(ids) < 2:
+            continue
+        policy = _group_policy(siblings.name, codes_, by_root[root], report)
+        # Named after the first member, so a later import of the same links names the
+        # same group (the store updates it rather than making another).
+        first = next(c for c in codes_ if c in current)
+        groups.append({"id": f"{prefix}G-{first}", "children": ids, "policy": policy})
+    return groups
 
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
+
+class _DisjointSets:
+    """Union-find over CHILD codes (path halving); `parent` lists every code seen."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        while self.parent.setdefault(x, x) != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
         return x
 
+    def union(self, a: str, b: str) -> None:
+        root_b = self.find(b)
+        self.parent[self.find(a)] = root_b
+
+
+def _sibling_links(
+    siblings: Table, headers: Mapping[str, HeaderRecord], report: Report
+) -> tuple[list[tuple[Row, str, str, str]], _DisjointSets]:
+    """The usable links (row, child, sibling, policy) and the children they connect;
+    a faulty link is an error and skipped, and the table is counted in the report."""
+    name = siblings.name
+    report.tables[name] = counts = TableCounts(read=len(siblings.rows))
+    sets = _DisjointSets()
     links: list[tuple[Row, str, str, str]] = []
     for row in siblings.rows:
         a, b, policy = row.get("child"), row.get("sibling"), row.get("policy").lower()
@@ -444,41 +510,33 @@ def sibling_groups(
             counts.skipped += 1
             continue
         links.append((row, a, b, policy))
-        parent[find(a)] = find(b)
+        sets.union(a, b)
     counts.imported = counts.read - counts.skipped
-    members: dict[str, list[str]] = defaultdict(list)
-    for code in sorted(parent, key=_natural):
-        members[find(code)].append(code)
-    by_root: dict[str, list[tuple[Row, str]]] = defaultdict(list)
-    for row, a, _, policy in links:
-        by_root[find(a)].append((row, policy))
-    groups: list[dict[str, Any]] = []
-    for root, codes_ in sorted(members.items(), key=lambda kv: _natural(kv[1][0])):
-        ids = [current[c] for c in codes_ if c in current]
-        if len(ids) < 2:
-            continue
-        policies = {p for _, p in by_root[root]}
-        policy = min(policies, key=_BINDING.__getitem__)
-        if len(policies) > 1:
-            row = next(r for r, p in by_root[root] if p != policy)
-            report.add(
-                Issue(
-                    name,
-                    row.number,
-                    "policy",
-                    row.get("policy"),
-                    "policy_conflict",
-                    f"the links between {', '.join(codes_)} disagree "
-                    f"({', '.join(sorted(policies, key=_BINDING.__getitem__))}): "
-                    f"the group is '{policy}'",
-                    "warning",
-                )
+    return links, sets
+
+
+def _group_policy(
+    table: str, codes_: Sequence[str], links: Sequence[tuple[Row, str]], report: Report
+) -> str:
+    """The least binding policy of a group's links, with a warning when they disagree."""
+    policies = {p for _, p in links}
+    policy = min(policies, key=_BINDING.__getitem__)
+    if len(policies) > 1:
+        row = next(r for r, p in links if p != policy)
+        report.add(
+            Issue(
+                table,
+                row.number,
+                "policy",
+                row.get("policy"),
+                "policy_conflict",
+                f"the links between {', '.join(codes_)} disagree "
+                f"({', '.join(sorted(policies, key=_BINDING.__getitem__))}): "
+                f"the group is '{policy}'",
+                "warning",
             )
-        # Named after the first member, so a later import of the same links names the
-        # same group (the store updates it rather than making another).
-        first = next(c for c in codes_ if c in current)
-        groups.append({"id": f"{prefix}G-{first}", "children": ids, "policy": policy})
-    return groups
+        )
+    return policy
 
 
 def _link_fault(

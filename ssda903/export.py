@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ssda903 import codes
-from ssda903.checks import birthday, collection_year
 from ssda903.read import COLUMNS
+from ssda903.records import birthday, collection_year
 
 __all__ = [
     "Placed",
@@ -163,34 +163,8 @@ def export_placed(
         start = p.start or (date.fromisoformat(order) if order and order <= doc["as_of"] else as_of)
         dob = date_of_birth(c["id"], c["age"], as_of, start)
         sex = c["sex"] if year >= codes.SEX_LETTERS_FROM else {"M": "1", "F": "2"}.get(c["sex"], "")
-        rows["header"].append(
-            {
-                "CHILD": c["id"],
-                "SEX": sex,
-                "DOB": _day(dob),
-                "ETHNIC": c.get("ethnicity", "NOBT"),
-                "UPN": "UN1" if c["age"] < 5 else "UN4",
-                "MOTHER": "0" if c["sex"] == "F" else "",
-                "MC_DOB": "",
-            }
-        )
-        rows["episodes"].append(
-            {
-                "CHILD": c["id"],
-                "DECOM": _day(start),
-                "RNE": p.rne,
-                "LS": p.legal_status or ("V2" if "uasc" in needs else "E1" if order else "C2"),
-                "CIN": "N8" if "uasc" in needs else "N1",
-                "PLACE": p.place,
-                "PLACE_PROVIDER": p.place_provider,
-                "DEC": "",
-                "REC": "",
-                "REASON_PLACE_CHANGE": "",
-                "HOME_POST": c.get("home") or "",
-                "PL_POST": p.postcode,
-                "URN": p.urn,
-            }
-        )
+        rows["header"].append(_placed_header(c, sex, dob))
+        rows["episodes"].append(_placed_episode(c, p, start, needs, order))
         base = {"CHILD": c["id"], "DOB": _day(dob)}
         if "uasc" in needs:
             eighteen = birthday(dob, 18)
@@ -207,6 +181,41 @@ def export_placed(
                 }
             )
     return rows
+
+
+def _placed_header(c: Mapping[str, Any], sex: str, dob: date) -> dict[str, str]:
+    """The header row of a child of `export_placed` (UPN and MOTHER as placeholders)."""
+    return {
+        "CHILD": c["id"],
+        "SEX": sex,
+        "DOB": _day(dob),
+        "ETHNIC": c.get("ethnicity", "NOBT"),
+        "UPN": "UN1" if c["age"] < 5 else "UN4",
+        "MOTHER": "0" if c["sex"] == "F" else "",
+        "MC_DOB": "",
+    }
+
+
+def _placed_episode(
+    c: Mapping[str, Any], p: Placed, start: date, needs: set[str], order: str | None
+) -> dict[str, str]:
+    """The one open episode of a child of `export_placed`: legal status V2 for UASC, E1
+    under a placement order, else C2, where `p` gives none."""
+    return {
+        "CHILD": c["id"],
+        "DECOM": _day(start),
+        "RNE": p.rne,
+        "LS": p.legal_status or ("V2" if "uasc" in needs else "E1" if order else "C2"),
+        "CIN": "N8" if "uasc" in needs else "N1",
+        "PLACE": p.place,
+        "PLACE_PROVIDER": p.place_provider,
+        "DEC": "",
+        "REC": "",
+        "REASON_PLACE_CHANGE": "",
+        "HOME_POST": c.get("home") or "",
+        "PL_POST": p.postcode,
+        "URN": p.urn,
+    }
 
 
 def _placement(child: Mapping[str, Any], carer: Mapping[str, Any], year: int) -> Placed:

@@ -192,7 +192,7 @@ def _text(stream: BinaryIO, source: str) -> io.TextIOWrapper:
     stream.seek(0)
     head = sample.decode(encoding, errors="ignore")
     return io.TextIOWrapper(
-        stream,  # type: ignore[arg-type]
+        stream,
         encoding=encoding,
         errors="replace" if encoding == "cp1252" else "strict",
         newline="" if "\r" in head and "\n" not in head else "\n",

@@ -8,8 +8,9 @@ sum to 1 unless the comment says otherwise (checked at import, below).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 # ---------------------------------------------------------------------------------
 # Geography
@@ -141,7 +142,8 @@ UASC_SPEAKS_ENGLISH: Final = 0.35
 #: Assumption: religion and a second home language by ETHNIC code (census patterns in
 #: broad strokes). Every child and carer speaks English ("en") except where noted (UASC).
 #: code -> (religion shares, second-language shares; None = English only).
-ETHNIC_CULTURE: Final = MappingProxyType(
+Culture = tuple[Mapping[str, float], Mapping[str | None, float]]
+ETHNIC_CULTURE: Final[Mapping[str, Culture]] = MappingProxyType(
     {
         "WBRI": ({"none": 0.60, "christian": 0.39, "jewish": 0.01}, {None: 1.0}),
         "WIRI": ({"christian": 0.60, "none": 0.40}, {None: 1.0}),
@@ -537,8 +539,8 @@ COST_ADOPTION: Final = MappingProxyType({"in_house": 0.0, "voluntary": 600.0})
 
 
 def _check() -> None:
-    def one(name: str, shares: object) -> None:
-        total = sum(shares.values()) if hasattr(shares, "values") else sum(shares)  # type: ignore[arg-type]
+    def one(name: str, shares: Mapping[Any, float] | Iterable[float]) -> None:
+        total = sum(shares.values()) if isinstance(shares, Mapping) else sum(shares)
         assert abs(total - 1.0) < 1e-9, f"{name} sums to {total}"
 
     one("AGE_AT_ENTRY", AGE_AT_ENTRY)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from synth import calibration as cal
@@ -31,152 +31,204 @@ def _mean(xs: Sequence[float]) -> float:
 
 def compare(doc: dict[str, Any]) -> list[Row]:
     """(measure, generated, target or None, source) rows for a generated document."""
-    rows: list[Row] = []
-
-    def add(name: str, got: float, target: float | None, source: str) -> None:
-        rows.append((name, got, target, source))
-
     kids = doc["children"]
+    return [
+        *_referral_rows(kids),
+        *_sibling_rows(kids, doc["sibling_groups"]),
+        *_plan_rows(kids),
+        *_household_rows(doc),
+        *_cost_rows(doc["carers"]),
+    ]
+
+
+def _stock(pred: Callable[..., bool], native: list[Any], asylum: list[Any]) -> float:
+    """A share reweighted to the stock's 8% UASC (§1.1), to compare with §1.2."""
+    s = cal.UASC_STOCK_SHARE
+    return (1 - s) * _share(map(pred, native)) + s * _share(map(pred, asylum))
+
+
+def _referral_rows(kids: list[Any]) -> list[Row]:
+    """Who is referred: UASC, sex, age at entry and ethnicity."""
     asylum = [c for c in kids if "uasc" in c["needs"]]
     native = [c for c in kids if "uasc" not in c["needs"]]
-    s = cal.UASC_STOCK_SHARE
-
-    def stock(pred: Any) -> float:
-        """A share reweighted to the stock's 8% UASC (§1.1), to compare with §1.2."""
-        return (1 - s) * _share(map(pred, native)) + s * _share(map(pred, asylum))
-
-    add(
-        "UASC share of referrals",
-        len(asylum) / max(1, len(kids)),
-        cal.UASC_SHARE,
-        "assumption from §1.1",
-    )
     male = lambda c: c["sex"] == "M"  # noqa: E731
-    add("male, non-UASC", _share(map(male, native)), cal.NON_UASC_MALE_SHARE, "§1.2 (2025)")
-    add("male, UASC", _share(map(male, asylum)), cal.UASC_MALE_SHARE, "assumption")
-    add("male, all referrals", _share(map(male, kids)), None, "(more UASC than the stock)")
-    add("male, reweighted to 8% UASC", stock(male), 0.56, "§1.2 (2025)")
-
+    rows: list[Row] = [
+        (
+            "UASC share of referrals",
+            len(asylum) / max(1, len(kids)),
+            cal.UASC_SHARE,
+            "assumption from §1.1",
+        ),
+        ("male, non-UASC", _share(map(male, native)), cal.NON_UASC_MALE_SHARE, "§1.2 (2025)"),
+        ("male, UASC", _share(map(male, asylum)), cal.UASC_MALE_SHARE, "assumption"),
+        ("male, all referrals", _share(map(male, kids)), None, "(more UASC than the stock)"),
+        ("male, reweighted to 8% UASC", _stock(male, native, asylum), 0.56, "§1.2 (2025)"),
+    ]
     for (lo, hi), target in zip(cal.AGE_BANDS, cal.AGE_AT_ENTRY, strict=True):
         label = "under 1" if hi == 0 else f"{lo}-{hi}"
         got = _share(lo <= c["age"] <= hi for c in kids)
-        add(f"age {label}", got, target, "§1.2 starters 2025")
-
+        rows.append((f"age {label}", got, target, "§1.2 starters 2025"))
     for group, target in cal.ETHNIC_GROUP_TARGET.items():
-        got = stock(lambda c, g=group: ethnic_group(c["ethnicity"]) == g)
-        add(f"ethnicity {group}, reweighted to 8% UASC", got, target, "§1.2 (2025)")
+        got = _stock(lambda c, g=group: ethnic_group(c["ethnicity"]) == g, native, asylum)
+        rows.append((f"ethnicity {group}, reweighted to 8% UASC", got, target, "§1.2 (2025)"))
     for group in cal.ETHNIC_GROUP_TARGET:
         got = _share(ethnic_group(c["ethnicity"]) == group for c in kids)
-        add(f"ethnicity {group}, all referrals", got, None, "(referrals)")
+        rows.append((f"ethnicity {group}, all referrals", got, None, "(referrals)"))
+    return rows
 
-    groups = doc["sibling_groups"]
+
+def _sibling_rows(kids: list[Any], groups: list[Any]) -> list[Row]:
+    """Sibling groups: how many children are in one, the sizes and the policies."""
     in_group = {cid for g in groups for cid in g["children"]}
-    add("children in sibling groups", len(in_group) / max(1, len(kids)), 0.30, "sibling_share")
+    rows: list[Row] = [
+        ("children in sibling groups", len(in_group) / max(1, len(kids)), 0.30, "sibling_share")
+    ]
     sizes = Counter(len(g["children"]) for g in groups)
     policies = Counter(g["policy"] for g in groups)
     n_groups = max(1, len(groups))
     for size, target in cal.SIBLING_GROUP_SIZES.items():
-        add(f"groups of {size}", sizes[size] / n_groups, target, "assumption (§1.9)")
+        rows.append((f"groups of {size}", sizes[size] / n_groups, target, "assumption (§1.9)"))
     for policy, target in cal.SIBLING_POLICY_MIX.items():
-        add(
-            f"groups '{policy}'",
-            policies[policy] / n_groups,
-            target,
-            "assumption; harmful sexual behaviour -> apart",
+        rows.append(
+            (
+                f"groups '{policy}'",
+                policies[policy] / n_groups,
+                target,
+                "assumption; harmful sexual behaviour -> apart",
+            )
         )
+    return rows
+
+
+def _plan_rows(kids: list[Any]) -> list[Row]:
+    """What the plans say: urgency, the placement kinds accepted, any need."""
+    rows: list[Row] = []
     for urgency, target in cal.URGENCY_MIX.items():
         uasc_target = cal.UASC_URGENCY_MIX[urgency]
-        add(
-            f"urgency {urgency}",
-            _share(c["urgency"] == urgency for c in kids),
-            None,
-            f"assumption: {target:.0%} non-UASC, {uasc_target:.0%} UASC",
+        rows.append(
+            (
+                f"urgency {urgency}",
+                _share(c["urgency"] == urgency for c in kids),
+                None,
+                f"assumption: {target:.0%} non-UASC, {uasc_target:.0%} UASC",
+            )
         )
     for kind in ("foster", "kinship", "residential", "supported", "adoption"):
-        add(f"plan accepts {kind}", _share(kind in c["accepts"] for c in kids), None, "(derived)")
+        got = _share(kind in c["accepts"] for c in kids)
+        rows.append((f"plan accepts {kind}", got, None, "(derived)"))
     got = _share(bool(set(c["needs"]) - {"uasc"}) for c in kids)
-    add("any need besides uasc", got, None, "(derived)")
+    rows.append(("any need besides uasc", got, None, "(derived)"))
+    return rows
 
-    carers = doc["carers"]
+
+def _household_rows(doc: dict[str, Any]) -> list[Row]:
+    """The households: kinship per unit, kinds, foster providers, free places, and
+    availability."""
+    kids, groups, carers = doc["children"], doc["sibling_groups"], doc["carers"]
+    asylum = [c for c in kids if "uasc" in c["needs"]]
+    in_group = {cid for g in groups for cid in g["children"]}
     kinds = Counter(h["kind"] for h in carers)
     units = len(groups) + len(kids) - len(in_group)
-    add(
-        "non-UASC referral units with a kinship carer",
-        kinds["kinship"] / max(1, units - len(asylum)),
-        cal.KINSHIP_UNIT_SHARE,
-        "assumption from §1.4, §1.8",
-    )
     fostering = max(1, kinds["foster"] + kinds["kinship"])
-    add(
-        "kinship share of fostering households",
-        kinds["kinship"] / fostering,
-        None,
-        "§1.8 stock: 21% (see national scale)",
-    )
+    rows: list[Row] = [
+        (
+            "non-UASC referral units with a kinship carer",
+            kinds["kinship"] / max(1, units - len(asylum)),
+            cal.KINSHIP_UNIT_SHARE,
+            "assumption from §1.4, §1.8",
+        ),
+        (
+            "kinship share of fostering households",
+            kinds["kinship"] / fostering,
+            None,
+            "§1.8 stock: 21% (see national scale)",
+        ),
+    ]
     non_kin = max(1, len(carers) - kinds["kinship"])
     for kind, target in cal.CARER_KIND_MIX.items():
-        add(
-            f"households: {kind} (kinship apart)",
-            kinds[kind] / non_kin,
-            target,
-            "assumption from §1.4, §1.7, §1.8",
+        rows.append(
+            (
+                f"households: {kind} (kinship apart)",
+                kinds[kind] / non_kin,
+                target,
+                "assumption from §1.4, §1.7, §1.8",
+            )
         )
     foster = [h for h in carers if h["kind"] == "foster"]
-    add(
-        "foster households in-house",
-        _share(h["provider"] == "in_house" for h in foster),
-        cal.FOSTER_PROVIDER_MIX["in_house"],
-        "§1.4 (27.9% vs 24.8%)",
+    rows.append(
+        (
+            "foster households in-house",
+            _share(h["provider"] == "in_house" for h in foster),
+            cal.FOSTER_PROVIDER_MIX["in_house"],
+            "§1.4 (27.9% vs 24.8%)",
+        )
     )
+    rows += _free_place_rows(foster)
+    later = _share(h["available_from"] > doc["as_of"] for h in carers if h["kind"] != "kinship")
+    rows.append(("households available after as_of", later, cal.AVAILABLE_LATER, "assumption"))
+    return rows
+
+
+def _free_place_rows(foster: list[Any]) -> list[Row]:
+    """Free places per foster household by provider, and households with none."""
     mean_places = sum(k * p for k, p in cal.PLACES["foster"].items())
     expected = cal.VACANT_SHARE["foster"] * mean_places
+    rows: list[Row] = []
     for prov, offered in (("in_house", 1.0), ("ifa", cal.INDEPENDENT_PLACE_OFFERED)):
         vac = [h["vacancies"] for h in foster if h["provider"] == prov]
         note = " x share offered" if offered < 1 else ""
-        add(
-            f"free places per {prov} foster household",
-            _mean(vac),
-            expected * offered,
-            f"§1.8: 17% of {mean_places:.2f} places{note}",
+        rows.append(
+            (
+                f"free places per {prov} foster household",
+                _mean(vac),
+                expected * offered,
+                f"§1.8: 17% of {mean_places:.2f} places{note}",
+            )
         )
-    add(
-        "foster households with no free place",
-        _share(h["vacancies"] == 0 for h in foster),
-        None,
-        "(near misses)",
+    rows.append(
+        (
+            "foster households with no free place",
+            _share(h["vacancies"] == 0 for h in foster),
+            None,
+            "(near misses)",
+        )
     )
-    later = _share(h["available_from"] > doc["as_of"] for h in carers if h["kind"] != "kinship")
-    add("households available after as_of", later, cal.AVAILABLE_LATER, "assumption")
+    return rows
+
+
+def _cost_rows(carers: list[Any]) -> list[Row]:
+    """Mean weekly costs by kind and provider against the published figures."""
 
     def cost(kind: str, *providers: str) -> float:
         chosen = [h for h in carers if h["kind"] == kind and h["provider"] in providers]
         return _mean([h["weekly_cost"] for h in chosen])
 
-    add(
-        "mean weekly cost, IFA foster (GBP)",
-        cost("foster", "ifa"),
-        cal.COST_IFA_FOSTER,
-        "§1.10 CMA 2021 (therapeutic carers x1.3)",
-    )
-    add(
-        "mean weekly cost, in-house foster (GBP)",
-        cost("foster", "in_house"),
-        None,
-        "§1.10 £400-600 unverified, + skill fees",
-    )
-    add(
-        "mean weekly cost, private/voluntary home (GBP)",
-        cost("residential", "private", "voluntary"),
-        cal.COST_RESIDENTIAL_PRIVATE,
-        "§1.10 CCN 2024 (clipped)",
-    )
-    add(
-        "mean weekly cost, supported (GBP)",
-        cost("supported", "private", "voluntary"),
-        cal.COST_SUPPORTED,
-        "assumption",
-    )
-    return rows
+    return [
+        (
+            "mean weekly cost, IFA foster (GBP)",
+            cost("foster", "ifa"),
+            cal.COST_IFA_FOSTER,
+            "§1.10 CMA 2021 (therapeutic carers x1.3)",
+        ),
+        (
+            "mean weekly cost, in-house foster (GBP)",
+            cost("foster", "in_house"),
+            None,
+            "§1.10 £400-600 unverified, + skill fees",
+        ),
+        (
+            "mean weekly cost, private/voluntary home (GBP)",
+            cost("residential", "private", "voluntary"),
+            cal.COST_RESIDENTIAL_PRIVATE,
+            "§1.10 CCN 2024 (clipped)",
+        ),
+        (
+            "mean weekly cost, supported (GBP)",
+            cost("supported", "private", "voluntary"),
+            cal.COST_SUPPORTED,
+            "assumption",
+        ),
+    ]
 
 
 def markdown(rows: list[Row]) -> str:

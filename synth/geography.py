@@ -119,12 +119,14 @@ class RegionGeo:
         assert (r >= 0).all(), "near() needs region or ring outcodes"
         start, count = indptr[r], indptr[r + 1] - indptr[r]
         pick = start + np.floor(rng.random(len(r)) * count).astype(np.int64)
-        return self.columns[cols[pick]]
+        near: np.ndarray = self.columns[cols[pick]]
+        return near
 
     def km(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Straight-line km between paired gazetteer indices."""
         g = self.gaz
-        return np.hypot(g.easting[a] - g.easting[b], g.northing[a] - g.northing[b]) / 1000.0
+        metres: np.ndarray = np.hypot(g.easting[a] - g.easting[b], g.northing[a] - g.northing[b])
+        return metres / 1000.0
 
     def neighbours(self, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
         """CSR lists of the columns within `radius_km` of each row: (indptr, column)."""
@@ -136,7 +138,8 @@ class RegionGeo:
 
 
 def _km(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.hypot(x[a][:, None] - x[b][None, :], y[a][:, None] - y[b][None, :]).astype(np.float32)
+    metres: np.ndarray = np.hypot(x[a][:, None] - x[b][None, :], y[a][:, None] - y[b][None, :])
+    return metres.astype(np.float32)
 
 
 def _la_weights(

@@ -49,7 +49,6 @@ import numpy as np
 from ssda903 import codes
 from ssda903.baseline import BANDS as DFE_BANDS
 from ssda903.baseline import ENGLAND_2015
-from ssda903.checks import collection_year
 from ssda903.export import (
     Placed,
     born_between,
@@ -59,9 +58,11 @@ from ssda903.export import (
     to_xml,
     write_extract,
 )
+from ssda903.records import collection_year
 from synth import calibration as cal
 from synth.geography import RegionGeo
-from synth.region import WEST_YORKSHIRE, _non_uasc_codes, _pick, _uniform_in
+from synth.region import WEST_YORKSHIRE
+from synth.sampling import non_uasc_codes, pick, uniform_in
 
 __all__ = [
     "AGE_AT_31_MARCH",
@@ -380,7 +381,9 @@ class LookedAfter:
         """The `doc` that `ssda903.export.export_placed` reads."""
         return {"as_of": self.as_of.isoformat(), "children": [dict(c) for c in self.children]}
 
-    def rows(self, la: str | None = None, *, year: int | None = None) -> dict[str, list]:
+    def rows(
+        self, la: str | None = None, *, year: int | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
         """One LA's children (a 903 return is one LA's), or all, as 903 tables."""
         return export_placed(self.document(), self.placed, la=la, year=year)
 
@@ -470,19 +473,49 @@ def generate_looked_after(
         raise ValueError("seed must be zero or more")
     geo = _geo(las)
     if children is None:
-        known = all(la in cal.LA_CLA_COUNTS for la in geo.las)
-        children = (
-            sum(cal.LA_CLA_COUNTS[la] for la in geo.las)
-            if known
-            else MEAN_CHILDREN_PER_LA * len(geo.las)
-        )
+        children = _default_count(geo)
     if children < 0:
         raise ValueError("children must be zero or more")
-    n = int(children)
     rng = np.random.default_rng(seed)
+    drawn = _draw_population(rng, geo, int(children), as_of)
+    return _population(drawn, geo, as_of, seed)
 
-    la = _pick(rng, geo.weights, n)
-    home = _uniform_in(rng, geo.la_outcodes, la)
+
+def _default_count(geo: RegionGeo) -> int:
+    """The LAs' own children looked after where §1.11 counts them all, else
+    MEAN_CHILDREN_PER_LA per LA."""
+    if all(la in cal.LA_CLA_COUNTS for la in geo.las):
+        return sum(cal.LA_CLA_COUNTS[la] for la in geo.las)
+    return MEAN_CHILDREN_PER_LA * len(geo.las)
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """Everything drawn for `n` children, one array per field (indices into geo and
+    TYPES where not said otherwise)."""
+
+    la: np.ndarray
+    home: np.ndarray
+    uasc: np.ndarray
+    age: np.ndarray
+    sex: np.ndarray
+    ethnicity: np.ndarray
+    kind: np.ndarray
+    place: np.ndarray
+    provider: np.ndarray
+    ls: np.ndarray
+    band: np.ndarray
+    outcode: np.ndarray
+    days: np.ndarray  # days in the placement by `as_of`, before capping at birth
+    decision: np.ndarray  # days from the adoption decision to placement
+    after_order: np.ndarray  # days from a placement order to the decision
+
+
+def _draw_population(rng: np.random.Generator, geo: RegionGeo, n: int, as_of: date) -> _Drawn:
+    """The draws, in their fixed order: where, who, the placement kind, its codes and
+    legal status, its distance band and outcode, and how long ago it started."""
+    la = pick(rng, geo.weights, n)
+    home = uniform_in(rng, geo.la_outcodes, la)
     uasc = rng.random(n) < UASC_SHARE
     age = _ages(rng, uasc)
     sex = np.where(
@@ -507,45 +540,73 @@ def generate_looked_after(
     days = np.floor(rng.exponential(years) * 365.25).astype(np.int64)
     decision = rng.integers(*ADOPTION_DECISION_BEFORE_PLACEMENT, size=n, endpoint=True)
     after_order = rng.integers(0, ADOPTION_DECISION_AFTER_ORDER, size=n, endpoint=True)
+    return _Drawn(
+        la=la,
+        home=home,
+        uasc=uasc,
+        age=age,
+        sex=sex,
+        ethnicity=ethnicity,
+        kind=kind,
+        place=place,
+        provider=provider,
+        ls=ls,
+        band=band,
+        outcode=outcode,
+        days=days,
+        decision=decision,
+        after_order=after_order,
+    )
 
+
+def _population(d: _Drawn, geo: RegionGeo, as_of: date, seed: int) -> LookedAfter:
+    """The drawn children as problem-format records and the placements they live in."""
     kids: list[dict[str, Any]] = []
     placed: dict[str, Placed] = {}
     types: dict[str, str] = {}
     bands: dict[str, int] = {}
-    for i in range(n):
+    for i in range(len(d.age)):
         cid = str(FIRST_CHILD + i)
-        a = int(age[i])
+        a = int(d.age[i])
         # The placement starts on or after the earliest birth date that gives this age.
-        start = as_of - timedelta(days=min(int(days[i]), (as_of - born_between(a, as_of)[0]).days))
+        earliest = (as_of - born_between(a, as_of)[0]).days
+        start = as_of - timedelta(days=min(int(d.days[i]), earliest))
         child: dict[str, Any] = {
             "id": cid,
-            "la": geo.las[int(la[i])],
+            "la": geo.las[int(d.la[i])],
             "age": a,
-            "sex": str(sex[i]),
-            "ethnicity": str(ethnicity[i]),
-            "home": None if band[i] == UNKNOWN else str(geo.outcode[home[i]]),
-            "needs": ["uasc"] if uasc[i] else [],
+            "sex": str(d.sex[i]),
+            "ethnicity": str(d.ethnicity[i]),
+            "home": None if d.band[i] == UNKNOWN else str(geo.outcode[d.home[i]]),
+            "needs": ["uasc"] if d.uasc[i] else [],
         }
-        if ls[i] == "E1" or TYPES[kind[i]] == "adoption":
-            dob = date_of_birth(cid, a, as_of, start)
-            if TYPES[kind[i]] == "adoption":
-                decided = max(dob, start - timedelta(days=int(decision[i])))
-            else:
-                decided = min(as_of, start + timedelta(days=int(after_order[i])))
-            child["adoption"] = {"waiting_since": decided.isoformat()}
-            if ls[i] == "E1":
-                child["adoption"]["placement_order_date"] = start.isoformat()
+        if d.ls[i] == "E1" or TYPES[d.kind[i]] == "adoption":
+            child["adoption"] = _adoption(d, i, cid, as_of, start)
         kids.append(child)
         placed[cid] = Placed(
-            place=str(place[i]),
-            place_provider=str(provider[i]),
-            postcode=str(geo.outcode[outcode[i]]),
+            place=str(d.place[i]),
+            place_provider=str(d.provider[i]),
+            postcode=str(geo.outcode[d.outcode[i]]),
             start=start,
-            legal_status=str(ls[i]),
+            legal_status=str(d.ls[i]),
         )
-        types[cid] = TYPES[kind[i]]
-        bands[cid] = int(band[i])
+        types[cid] = TYPES[d.kind[i]]
+        bands[cid] = int(d.band[i])
     return LookedAfter(as_of, geo.las, seed, tuple(kids), placed, types, bands)
+
+
+def _adoption(d: _Drawn, i: int, cid: str, as_of: date, start: date) -> dict[str, str]:
+    """Child `i`'s adoption decision: before an adoptive placement, or after the
+    placement order (legal status E1) that the placement started with."""
+    dob = date_of_birth(cid, int(d.age[i]), as_of, start)
+    if TYPES[d.kind[i]] == "adoption":
+        decided = max(dob, start - timedelta(days=int(d.decision[i])))
+    else:
+        decided = min(as_of, start + timedelta(days=int(d.after_order[i])))
+    adoption = {"waiting_since": decided.isoformat()}
+    if d.ls[i] == "E1":
+        adoption["placement_order_date"] = start.isoformat()
+    return adoption
 
 
 # ---------------------------------------------------------------------------------
@@ -573,14 +634,16 @@ def _rake(prior: np.ndarray, target: np.ndarray, rounds: int = 200) -> np.ndarra
             break
         weight *= ratio
     p = prior * weight
-    return p / p.sum(axis=1, keepdims=True)
+    raked: np.ndarray = p / p.sum(axis=1, keepdims=True)
+    return raked
 
 
 def _draw(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     """One column index per row, drawn with the row's probabilities."""
     cum = np.cumsum(p, axis=1)
     cum[:, -1] = 1.0
-    return (rng.random(len(p))[:, None] >= cum).sum(axis=1)
+    drawn: np.ndarray = (rng.random(len(p))[:, None] >= cum).sum(axis=1)
+    return drawn
 
 
 def _ages(rng: np.random.Generator, uasc: np.ndarray) -> np.ndarray:
@@ -589,22 +652,22 @@ def _ages(rng: np.random.Generator, uasc: np.ndarray) -> np.ndarray:
     n = len(uasc)
     age = np.zeros(n, dtype=np.int64)
     ages = np.array(list(cal.UASC_AGES), dtype=np.int64)
-    age[uasc] = ages[_pick(rng, cal.UASC_AGES, int(uasc.sum()))]
+    age[uasc] = ages[pick(rng, cal.UASC_AGES, int(uasc.sum()))]
     per_age = np.zeros(18)
     for (lo, hi), share in zip(AGE_BANDS, AGE_AT_31_MARCH, strict=True):
         u = sum(p for a, p in cal.UASC_AGES.items() if lo <= a <= hi)
         per_age[lo : hi + 1] = max(0.0, share - UASC_SHARE * u) / (1 - UASC_SHARE) / (hi - lo + 1)
-    age[~uasc] = _pick(rng, per_age, int((~uasc).sum()))
+    age[~uasc] = pick(rng, per_age, int((~uasc).sum()))
     return age
 
 
 def _ethnicity(rng: np.random.Generator, uasc: np.ndarray) -> np.ndarray:
     """ETHNIC codes: the national mix with the UASC taken out (as the referral generator
     draws them), and for UASC their country of origin's code (cal.UASC_ORIGINS)."""
-    names, shares = _non_uasc_codes()
-    out = np.array(names, dtype=object)[_pick(rng, shares, len(uasc))]
+    names, shares = non_uasc_codes()
+    out: np.ndarray = np.array(names, dtype=object)[pick(rng, shares, len(uasc))]
     origins = np.array([o[2] for o in cal.UASC_ORIGINS], dtype=object)
-    out[uasc] = origins[_pick(rng, [o[1] for o in cal.UASC_ORIGINS], int(uasc.sum()))]
+    out[uasc] = origins[pick(rng, [o[1] for o in cal.UASC_ORIGINS], int(uasc.sum()))]
     return out
 
 
@@ -616,7 +679,7 @@ def _codes(
     place = np.empty(n, dtype=object)
     for t, mix in PLACES.items():
         at = np.flatnonzero(kind == TYPES.index(t))
-        place[at] = np.array(list(mix), dtype=object)[_pick(rng, mix, len(at))]
+        place[at] = np.array(list(mix), dtype=object)[pick(rng, mix, len(at))]
     at = np.flatnonzero(kind == TYPES.index("other"))
     names = list(OTHER_PLACES)
     prior = np.array(
@@ -629,7 +692,7 @@ def _codes(
     for key, mix in PROVIDERS.items():
         chosen = place == key if key in OTHER_PLACES else kind == TYPES.index(key)
         at = np.flatnonzero(chosen)
-        provider[at] = np.array(list(mix), dtype=object)[_pick(rng, mix, len(at))]
+        provider[at] = np.array(list(mix), dtype=object)[pick(rng, mix, len(at))]
     return place, provider
 
 
@@ -656,7 +719,8 @@ def _legal_status(
     prior[uasc] = 0.0
     prior[uasc, names.index("V2")] = 1.0
     p = _rake(prior, np.array(list(LEGAL_STATUS_MIX.values())))
-    return np.array(names, dtype=object)[_draw(rng, p)]
+    status: np.ndarray = np.array(names, dtype=object)[_draw(rng, p)]
+    return status
 
 
 def _home_distances(geo: RegionGeo, homes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -23,8 +23,8 @@ from matching.problem import parse_problem
 from matching.result import SolveResult
 from matching.yardsticks.baselines import greedy
 from ssda903 import codes
-from ssda903.checks import age_on
 from ssda903.export import date_of_birth
+from ssda903.records import age_on
 from synth import WEST_YORKSHIRE, generate_region
 from synth import calibration as cal
 from synth.adoption import generate_adoption_region
