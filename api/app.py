@@ -228,6 +228,7 @@ def secure_every_answer(app: FastAPI) -> None:
     """Security headers around the whole middleware stack: Starlette keeps its error
     middleware (which answers a 500) outside any added with `add_middleware`."""
     build = app.build_middleware_stack
+    # Wrapping the stack builder is the only way outside Starlette's error middleware.
     app.build_middleware_stack = lambda: SecurityHeaders(build())  # type: ignore[method-assign]
 
 

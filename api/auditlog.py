@@ -36,7 +36,7 @@ import store
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: the thread lock alone
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # the module or None, checked before use
 
 #: Most entries committed together.
 BATCH = 500

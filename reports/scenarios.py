@@ -128,9 +128,11 @@ def verdict(metric: str, row: dict[str, Any]) -> str:
     least two replications), 'higher' or 'lower' for a metric that is not judged
     (NEUTRAL), else '' (within noise)."""
     low, high = row.get("low"), row.get("high")
-    if row.get("n", 0) < 2 or _nan(low) or _nan(high) or low <= 0 <= high:  # type: ignore[operator]
+    if row.get("n", 0) < 2 or low is None or high is None or _nan(low) or _nan(high):
         return ""
-    up = low > 0  # type: ignore[operator]
+    if low <= 0 <= high:
+        return ""
+    up = low > 0
     if metric in NEUTRAL:
         return "higher" if up else "lower"
     return "better" if up == METRICS[metric][1] else "worse"

@@ -170,7 +170,7 @@ class _Fields(Mapping[str, str]):
         i = self._index[column]
         return self._values[i] if i < len(self._values) else ""
 
-    def get(self, column: str, default: str = "") -> str:  # type: ignore[override]
+    def get(self, column: str, default: str = "") -> str:  # type: ignore[override]  # a row always answers a str
         i = self._index.get(column)
         return default if i is None else self._values[i] if i < len(self._values) else ""
 

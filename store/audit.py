@@ -40,6 +40,7 @@ _LAS, _USER_LAS = "_las", "_user_las"
 
 
 #: Statements built once: the busiest writer (ranked-match reads) runs them per batch.
+#: (sqlmodel does not declare the `__table__` SQLAlchemy gives every table model.)
 _CHILD = ChildRecord.__table__  # type: ignore[attr-defined]
 _CHILD_LAS = select(_CHILD.c.id, _CHILD.c.la).where(
     _CHILD.c.id.in_(bindparam("ids", expanding=True))

@@ -68,6 +68,7 @@ def list_imports(
 ) -> list[ImportRun]:
     """Imports of LAs within `las`, newest first."""
     check_page(offset, limit)
+    # sqlmodel types a column attribute as its Python value, not the column `defer` takes.
     q = select(ImportRun).options(defer(ImportRun.issues))  # type: ignore[arg-type]
     if las is not None:
         q = q.where(col(ImportRun.la).in_(list(las)))
@@ -78,6 +79,7 @@ def get_import(
     session: Session, import_id: int, *, las: Collection[str] | None = None
 ) -> ImportRun:
     """One import, or NotFound (also another LA's); its issues are read when first used."""
+    # As above: `defer` takes the column, which sqlmodel types as its value.
     run = session.get(ImportRun, import_id, options=[defer(ImportRun.issues)])  # type: ignore[arg-type]
     if run is None or not in_scope(run.la, las):
         raise NotFound("import", import_id)

@@ -47,7 +47,7 @@ from store.ssda903_write import (
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: the thread lock alone
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # the module or None, checked before use
 
 Transaction = Callable[[], AbstractContextManager[Session]]
 

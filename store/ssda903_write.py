@@ -382,6 +382,7 @@ def finish_import(
     }
     report = imported.report
     report.children |= {f"stored_{k}": v for k, v in counts.items()}
+    # `defer` takes the column, which sqlmodel types as its Python value.
     run = session.get(ImportRun, run_id, options=[defer(ImportRun.issues)])  # type: ignore[arg-type]
     assert run is not None
     whole = report.to_dict()

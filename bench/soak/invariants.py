@@ -170,6 +170,7 @@ def check_invariants(
     now: datetime | None = None,
 ) -> list[Broken]:
     """Every invariant that does not hold, with the rows that break it."""
+    # sqlmodel does not declare the `__table__` SQLAlchemy gives every table model.
     hold_type = Proposal.__table__.c.hold_until.type  # type: ignore[attr-defined]
     broken = []
     with engine.connect() as conn:

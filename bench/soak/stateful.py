@@ -70,6 +70,7 @@ class StatefulReport:
 def _machine(schema: Any, report: StatefulReport) -> Any:
     base = schema.as_state_machine()
 
+    # schemathesis builds the base class at run time, so mypy cannot see it as a type.
     class Machine(base):  # type: ignore[misc, valid-type]
         def step(self, input: Any) -> Any:
             report.steps += 1
