@@ -302,10 +302,10 @@ def markdown(
         "",
         f"- **product**: `matching.solve`, time limit {time_limit_s:g} s, {runs} run(s); the "
         "figures are the median-time run's, the time is the median (range).",
-        "- **greedy (officer)**: `matching.baselines.greedy`: referrals in urgency order, "
-        "each to the nearest eligible vacancy, siblings together only if one household has "
+        "- **greedy (officer)**: `matching.yardsticks.baselines.greedy`: referrals in urgency "
+        "order, each to the nearest eligible vacancy, siblings together only if one household has "
         "room for all; one run. It proves nothing, so it has no gap.",
-        "- **naive CP-SAT**: `matching.baselines.naive_cpsat`: one Boolean per "
+        "- **naive CP-SAT**: `matching.yardsticks.baselines.naive_cpsat`: one Boolean per "
         f"child-household pair, one weighted objective, CP-SAT defaults (8 workers), time "
         f"limit {naive_time_limit_s:g} s; its time includes building the model; one run.",
         "- **bound**: placed per tier from the assignment relaxation (a true bound), and "
