@@ -147,6 +147,7 @@ async def referrals_page(request: Request, user: StaffPage, svc: Svc) -> HTMLRes
         urgency_tags=URGENCY_TAGS,
         age_bands=AGE_BAND_LABELS,
         needs=vocab.NEED_LABELS,
+        need_options={k: v[:1].upper() + v[1:] for k, v in vocab.NEED_LABELS.items()},
         las=list(user.las),
         las_options={la: la for la in user.las},
     )
