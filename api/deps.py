@@ -100,11 +100,14 @@ class WebSessions:
         with self.writes.transaction() as s:
             store.end_stale_sessions(s)
             session_id, _row = store.create_session(s, user)
+            store.record(s, user, "session.start", object_id=user.id, las=user.las)
         return session_id
 
-    def end(self, session_id: str) -> None:
+    def end(self, user: store.User, session_id: str) -> None:
+        """Sign out: the session is deleted (logged as `session.end`)."""
         with self.writes.transaction() as s:
             store.end_session(s, session_id)
+            store.record(s, user, "session.end", object_id=user.id, las=user.las)
 
 
 @dataclass

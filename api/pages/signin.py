@@ -121,7 +121,7 @@ async def sign_in(
 @router.post("/sign-out")
 async def sign_out(request: Request, user: AnyonePage, svc: Svc) -> Response:
     """End the session (the CSRF token was checked by `AnyonePage`)."""
-    await run_in_threadpool(svc.sessions.end, request.cookies.get(SESSION_COOKIE, ""))
+    await run_in_threadpool(svc.sessions.end, user, request.cookies.get(SESSION_COOKIE, ""))
     response = see_other("/sign-in?signed_out=true")
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response
