@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot
+from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in
 
 URGENCY_ORDER = {"Emergency": 0, "Urgent": 1, "Planned": 2}
 
@@ -168,3 +168,19 @@ def test_sign_in_and_filter_with_the_keyboard_alone(page: Page, served: Served) 
     focus_on(page, rows(page)[0]["Child"])
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Child ")
+
+
+def test_sign_in_and_filter_with_javascript_off(browser: Browser, served: Served) -> None:
+    context = browser.new_context(base_url=served.base, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, served.tokens["placement_officer"])
+        expect(page.get_by_role("heading", level=1)).to_have_text("Referrals")
+        page.get_by_text("Filter referrals").click()
+        page.get_by_label("Urgency").select_option(label="Planned")
+        page.get_by_role("button", name="Show referrals").click()
+        assert {r["Urgency"] for r in rows(page)} == {"Planned"}
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_text("You have signed out.")).to_be_visible()
+    finally:
+        context.close()
