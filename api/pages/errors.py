@@ -54,9 +54,10 @@ def error_page(
 
 
 def sign_in_redirect(request: Request) -> RedirectResponse:
-    """To sign-in, then back here (a GET's path and query; after a POST, the page)."""
+    """To sign-in, then back here (a GET's path and query); after a POST, to the start
+    (the form's address may answer only a POST)."""
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    target = safe_next(here if request.method == "GET" else request.url.path)
+    target = safe_next(here if request.method == "GET" else "/")
     params = {"next": target} if target != "/" else {}
     return RedirectResponse(with_query("/sign-in", params), status_code=303)
 

@@ -116,6 +116,8 @@ def test_an_unsigned_page_goes_to_sign_in_and_an_unknown_page_is_a_404_page(api:
     went = api.client.get("/referrals?urgency=urgent", headers=HTML, follow_redirects=False)
     assert went.status_code == 303
     assert went.headers["location"] == "/sign-in?next=%2Freferrals%3Furgency%3Durgent"
+    posted = api.client.post("/sign-out", headers=HTML, follow_redirects=False)
+    assert (posted.status_code, posted.headers["location"]) == (303, "/sign-in")
     missing = api.client.get("/no-such-page", headers=HTML)
     assert missing.status_code == 404 and "Page not found" in missing.text
 
