@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 import matching
@@ -24,10 +25,12 @@ import store
 from api import errors
 from api.auditlog import AuditWriter, WriteLock
 from api.cache import ProblemCache
-from api.deps import Services, TokenCache
+from api.deps import Services, TokenCache, WebSessions
 from api.docs_page import render as render_docs
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
+from api.pages.common import STATIC
+from api.pages.routers import ROUTERS as PAGE_ROUTERS
 from api.routes import (
     admin,
     carers,
@@ -209,19 +212,21 @@ def _services(engine: Engine, run_kwargs: dict[str, Any], sign_in_failures: int)
         cache=ProblemCache(engine, writes),
         runs=RunManager(writes, **run_kwargs),
         tokens=TokenCache(engine),
+        sessions=WebSessions(engine, writes),
         failed_sign_ins=FailedSignIns(allowed=sign_in_failures),
     )
 
 
 def _add_routes(app: FastAPI) -> None:
-    """The documentation page, then every router."""
+    """The documentation page, the web pages and their stylesheet, then every router."""
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     def docs() -> HTMLResponse:
         return HTMLResponse(render_docs(app.openapi()))
 
-    for module in ROUTERS:
+    for module in (*PAGE_ROUTERS, *ROUTERS):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
 
 def secure_every_answer(app: FastAPI) -> None:

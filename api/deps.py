@@ -1,14 +1,20 @@
-"""What every route needs: the services, the signed-in user and their role.
+"""What every route and page needs: the services, the signed-in user and their role.
 
-A request carries `Authorization: Bearer <token>`; the token is looked up by its hash
-(store.authenticate). A user found is remembered, in this process's memory only, for a
-few seconds, so a busy officer's requests do not each read the users table; revoking
-through the API forgets at once, elsewhere (the CLI, another process) within
-`TOKEN_TTL_S`.
+The one mechanism for sign-in, roles and LA scope. A JSON route's request carries
+`Authorization: Bearer <token>` (`allow`); a page's request carries the session cookie
+made when the user signed in with that token (`page`, `WebSessions`; the JSON routes do
+not accept the cookie, so no cross-site form can drive them). Both give the same
+`store.User`, checked against the same roles, whose `las` bound everything after.
+
+A token is looked up by its hash (store.authenticate). A user found is remembered, in
+this process's memory only, for a few seconds, so a busy officer's requests do not each
+read the users table; revoking through the API forgets at once, elsewhere (the CLI,
+another process) within `TOKEN_TTL_S`. A session is read on every page request.
 """
 
 from __future__ import annotations
 
+import hmac
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -25,6 +31,7 @@ from api.auditlog import AuditWriter, WriteLock
 from api.cache import ProblemCache
 from api.runs import RunManager
 from api.signin import FailedSignIns
+from api.websession import CSRF_FIELD, SESSION_COOKIE, CsrfRefused, SignInNeeded
 
 #: Seconds a looked-up token is trusted before the users table is read again.
 TOKEN_TTL_S = 5.0
@@ -72,9 +79,41 @@ class TokenCache:
 
 
 @dataclass
+class WebSessions:
+    """The pages' sessions (store/sessions.py): each page request reads its session and
+    user (one indexed read), so a revoked user's or signed-out session fails at once,
+    in every process; `last_seen_at` is written at most every few minutes."""
+
+    engine: Engine
+    writes: WriteLock
+
+    def find(self, session_id: str) -> tuple[store.WebSession, store.User]:
+        with store.read_session(self.engine) as s:
+            row, user = store.find_session(s, session_id)
+        if store.needs_touch(row):
+            with self.writes.transaction() as s:
+                store.touch_session(s, row.id_hash)
+        return row, user
+
+    def start(self, user: store.User) -> str:
+        """A new session for `user` (signed in with their token); its id, for the cookie."""
+        with self.writes.transaction() as s:
+            store.end_stale_sessions(s)
+            session_id, _row = store.create_session(s, user)
+            store.record(s, user, "session.start", object_id=user.id, las=user.las)
+        return session_id
+
+    def end(self, user: store.User, session_id: str) -> None:
+        """Sign out: the session is deleted (logged as `session.end`)."""
+        with self.writes.transaction() as s:
+            store.end_session(s, session_id)
+            store.record(s, user, "session.end", object_id=user.id, las=user.las)
+
+
+@dataclass
 class Services:
-    """One per app: the database, its writers, the built problems, the batch runs and
-    the tokens."""
+    """One per app: the database, its writers, the built problems, the batch runs, the
+    tokens and the pages' sessions."""
 
     engine: Engine
     writes: WriteLock
@@ -82,6 +121,7 @@ class Services:
     cache: ProblemCache
     runs: RunManager
     tokens: TokenCache
+    sessions: WebSessions
     failed_sign_ins: FailedSignIns = field(default_factory=FailedSignIns)
 
 
@@ -129,13 +169,52 @@ def allow(*roles: str) -> Callable[..., Any]:
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     ) -> store.User:
-        user = await current_user(request, credentials)
-        request.state.user = user  # for auditing a 404 (api/probes.py)
-        if user.role not in roles:
-            raise store.Forbidden(f"role {user.role!r} may not do this")
-        return user
+        return permitted(request, await current_user(request, credentials), roles)
 
     check.__name__ = "allow_" + "_".join(roles)
+    return check
+
+
+def permitted(request: Request, user: store.User, roles: Collection[str]) -> store.User:
+    """`user`, if their role is one of `roles`, else Forbidden (403): the one role check
+    of routes and pages."""
+    request.state.user = user  # for auditing a 404 (api/probes.py)
+    if user.role not in roles:
+        raise store.Forbidden(f"role {user.role!r} may not do this")
+    return user
+
+
+async def session_user(request: Request) -> tuple[store.WebSession, store.User]:
+    """The session named by the cookie and its user, or SignInNeeded."""
+    session_id = request.cookies.get(SESSION_COOKIE, "")
+    if not session_id:
+        raise SignInNeeded()
+    services: Services = request.app.state.services
+    try:
+        return await run_in_threadpool(services.sessions.find, session_id)
+    except store.Unauthenticated:
+        raise SignInNeeded() from None
+
+
+def page(*roles: str) -> Callable[..., Any]:
+    """A page's dependency: the user signed in by the session cookie, if their role is
+    one of `roles` (else 403); without a live session, a redirect to sign-in. On a POST
+    the form's CSRF token must be the session's (else CsrfRefused, a 403 page). The
+    session's CSRF token is left in `request.state.csrf_token` for the templates."""
+
+    async def check(request: Request) -> store.User:
+        row, user = await session_user(request)
+        request.state.csrf_token = row.csrf_secret
+        if request.method == "POST":
+            form = await request.form()
+            sent = form.get(CSRF_FIELD)
+            if not isinstance(sent, str) or not hmac.compare_digest(
+                sent.encode(), row.csrf_secret.encode()
+            ):
+                raise CsrfRefused()
+        return permitted(request, user, roles)
+
+    check.__name__ = "page_" + "_".join(roles)
     return check
 
 
@@ -145,6 +224,13 @@ FamilyFinder = Annotated[store.User, Depends(allow(*FAMILY_FINDERS))]
 Planner = Annotated[store.User, Depends(allow(*PLANNERS))]
 Anyone = Annotated[store.User, Depends(allow(*ANYONE))]
 Svc = Annotated[Services, Depends(services)]
+
+#: The same roles for pages (signed in by the session cookie).
+StaffPage = Annotated[store.User, Depends(page(*STAFF))]
+AdminPage = Annotated[store.User, Depends(page(*ADMIN))]
+FamilyFinderPage = Annotated[store.User, Depends(page(*FAMILY_FINDERS))]
+PlannerPage = Annotated[store.User, Depends(page(*PLANNERS))]
+AnyonePage = Annotated[store.User, Depends(page(*ANYONE))]
 
 
 def boundary(user: store.User) -> Collection[str]:

@@ -16,13 +16,16 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import store
+from api.pages.common import is_page
+from api.pages.errors import csrf_refused, error_page, sign_in_redirect
 from api.probes import trace_not_found
 from api.schemas.common import ErrorOut, FieldError, RuleBreak, ValidationErrorOut
+from api.websession import CsrfRefused, SignInNeeded
 
 log = logging.getLogger("placematch.api")
 
@@ -130,6 +133,8 @@ STATUS: tuple[tuple[type[store.StoreError], int], ...] = (
 
 def install(app: FastAPI) -> None:
     """Register the handlers on `app`."""
+    app.exception_handler(SignInNeeded)(_sign_in_needed)
+    app.exception_handler(CsrfRefused)(_csrf_refused)
     app.exception_handler(RequestValidationError)(_request_invalid)
     app.exception_handler(RuleBreaks)(_rule_breaks)
     app.exception_handler(store.StoreError)(_store_error)
@@ -138,7 +143,18 @@ def install(app: FastAPI) -> None:
     app.exception_handler(Exception)(_unexpected)
 
 
-async def _request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _sign_in_needed(request: Request, _exc: SignInNeeded) -> Response:
+    return sign_in_redirect(request)
+
+
+async def _csrf_refused(request: Request, _exc: CsrfRefused) -> Response:
+    return csrf_refused(request)
+
+
+async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
+    if is_page(request):
+        fields = _field_errors((field_path(e.get("loc", ())), _message(e)) for e in exc.errors())
+        return error_page(request, 422, items=[f"{f.field}: {f.message}" for f in fields])
     return JSONResponse(_validation_body(_not_json(request, exc.errors())), status_code=422)
 
 
@@ -149,10 +165,12 @@ async def _rule_breaks(_request: Request, exc: RuleBreaks) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
-async def _store_error(request: Request, exc: store.StoreError) -> JSONResponse:
+async def _store_error(request: Request, exc: store.StoreError) -> Response:
     status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
     if isinstance(exc, store.NotFound):
         await trace_not_found(request, exc)
+    if is_page(request):
+        return _store_error_page(request, exc, status)
     if isinstance(exc, store.Invalid):
         where = "query" if request.method in ("GET", "DELETE") else "body"
         issues = located(exc, where).issues
@@ -167,7 +185,27 @@ async def _store_error(request: Request, exc: store.StoreError) -> JSONResponse:
     )
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+def _store_error_page(request: Request, exc: store.StoreError, status: int) -> Response:
+    """A store error on a page: 404 and 403 in fixed words (never the id or the role
+    sought), a conflict or an invalid value in the store's own words."""
+    if status == 401:
+        return sign_in_redirect(request)
+    if status == 404:
+        return error_page(request, 404)
+    if status == 403:
+        return error_page(request, 403, message="Your role does not give you this page.")
+    if isinstance(exc, store.Invalid):
+        return error_page(request, 422, items=[str(i) for i in exc.issues])
+    return error_page(request, status, message=brief(str(exc)))
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if is_page(request):
+        headers = getattr(exc, "headers", None)
+        message = str(exc.detail) if exc.status_code == 429 else None
+        if exc.status_code == 405:
+            return error_page(request, 404, headers=headers)
+        return error_page(request, exc.status_code, message=message, headers=headers)
     if exc.status_code == 400:
         # A body FastAPI or Starlette could not parse: as bad as any other malformed
         # body (not UTF-8 JSON; broken multipart form data, as for an upload).
@@ -185,8 +223,10 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     )
 
 
-async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+async def _database_down(request: Request, exc: OperationalError) -> Response:
     log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    if is_page(request):
+        return error_page(request, 503, message="Try again in a few minutes.")
     return JSONResponse(
         ErrorOut(detail="the database is unavailable; try again").model_dump(),
         status_code=503,
@@ -194,8 +234,10 @@ async def _database_down(request: Request, exc: OperationalError) -> JSONRespons
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
+    if is_page(request):
+        return error_page(request, 500, message="Try again later.")
     return JSONResponse(ErrorOut(detail="internal error").model_dump(), status_code=500)
 
 

@@ -1,11 +1,13 @@
 """Security headers on every answer, whatever route (or error handler) made it.
 
-The service's pages (reports, the docs page) are self-contained: their own styles, plots
-embedded as `data:` images, no script from anywhere, so the Content-Security-Policy can
-forbid everything else, and no page may be framed (clickjacking) or leak its address to
-another site. Answers hold children's records (JSON, CSV, the region report): no shared cache or
-browser history may keep them (`Cache-Control: no-store` on all, so no route can forget
-it), and browsers must not guess another type than the one sent.
+The web pages (api/pages/) set their own policy (`WEB_POLICY`: our stylesheet and
+scripts from /static, forms to this service). The other pages (reports, the docs page)
+are self-contained: their own styles, plots embedded as `data:` images, no script from
+anywhere, so the Content-Security-Policy can forbid everything else, and no page may be
+framed (clickjacking) or leak its address to another site. Answers hold children's
+records (JSON, CSV, the region report): no shared cache or browser history may keep them
+(`Cache-Control: no-store` on all, so no route can forget it), and browsers must not
+guess another type than the one sent.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-
 PAGE_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+#: For the service's own web pages (api/pages/): our stylesheet and scripts from
+#: /static only, never inline; forms post to this service only.
+WEB_POLICY = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 ALWAYS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),

@@ -52,6 +52,7 @@ from store.models import (
     Referral,
     StoredRun,
     User,
+    WebSession,
     utcnow,
 )
 from store.problems import (
@@ -64,7 +65,10 @@ from store.problems import (
     set_policy,
 )
 from store.referrals import (
+    AGE_BANDS,
+    ReferralFilter,
     close_referral,
+    count_referrals,
     current_referral,
     get_referral,
     list_referrals,
@@ -84,6 +88,14 @@ from store.runs import (
     stale_runs,
     start_run,
     write_run,
+)
+from store.sessions import (
+    create_session,
+    end_session,
+    end_stale_sessions,
+    find_session,
+    needs_touch,
+    touch_session,
 )
 from store.siblings import (
     create_group,
@@ -128,6 +140,9 @@ from store.workflow import (
 )
 
 __all__ = [
+    "AGE_BANDS",
+    "ReferralFilter",
+    "count_referrals",
     "AUTHORISERS",
     "ROLES",
     "AuditEntry",
@@ -153,6 +168,7 @@ __all__ = [
     "StoredRun",
     "Unauthenticated",
     "User",
+    "WebSession",
     "VacancyTaken",
     "aggregates",
     "authenticate",
@@ -232,6 +248,12 @@ __all__ = [
     "update_household",
     "update_referral",
     "utcnow",
+    "touch_session",
+    "needs_touch",
+    "find_session",
+    "end_stale_sessions",
+    "end_session",
+    "create_session",
     "write_run",
     "within",
 ]

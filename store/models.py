@@ -193,6 +193,21 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class WebSession(SQLModel, table=True):
+    """A signed-in browser (migration 0009): the cookie's value is kept only as its
+    SHA-256 (`id_hash`), with the user, the session's CSRF secret, and when it was made,
+    last used and ends for good (store/sessions.py)."""
+
+    __tablename__ = "web_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    csrf_secret: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
 class Referral(SQLModel, table=True):
     """A request for a placement for one child, with what the child said they want."""
 

@@ -8,9 +8,10 @@ the officer's note of how a proposed match meets them is kept with the proposal.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import String, case, cast, func
 from sqlmodel import Session, col, select
 
 from store import audit
@@ -27,6 +28,7 @@ from store.models import (
     utcnow,
 )
 from store.validate import referral_values
+from vocab import NEEDS, URGENCIES
 
 VIEW_FIELDS = ("views_where", "views_who", "views_matters")
 
@@ -83,6 +85,59 @@ def get_referral(
     return referral
 
 
+#: Age bands for finding referrals (the DfE's 903 age groups), each its ages inclusive.
+AGE_BANDS: dict[str, tuple[int, int]] = {
+    "under-1": (0, 0),
+    "1-4": (1, 4),
+    "5-9": (5, 9),
+    "10-15": (10, 15),
+    "16-plus": (16, 200),
+}
+
+
+@dataclass(frozen=True)
+class ReferralFilter:
+    """Which referrals a list shows: within `las`, of `status` (None: any), and only
+    those matching each filter given (None: no filter)."""
+
+    las: Collection[str] | None = None
+    status: str | None = "open"
+    child_id: str | None = None
+    urgency: str | None = None
+    la: str | None = None
+    age_band: str | None = None
+    need: str | None = None
+
+
+def _filtered(q: Any, f: ReferralFilter) -> Any:
+    if f.status is not None and f.status not in REFERRAL_STATUSES:
+        raise Invalid.one("status", f"expected one of: {', '.join(REFERRAL_STATUSES)}")
+    if f.urgency is not None and f.urgency not in URGENCIES:
+        raise Invalid.one("urgency", f"expected one of: {', '.join(URGENCIES)}")
+    if f.age_band is not None and f.age_band not in AGE_BANDS:
+        raise Invalid.one("age_band", f"expected one of: {', '.join(AGE_BANDS)}")
+    if f.need is not None and f.need not in NEEDS:
+        raise Invalid.one("need", "not a need in the vocabulary")
+    q = q.join(ChildRecord, col(ChildRecord.id) == col(Referral.child_id))
+    if f.las is not None:
+        q = q.where(col(ChildRecord.la).in_(list(f.las)))
+    if f.status is not None:
+        q = q.where(Referral.status == f.status)
+    if f.child_id is not None:
+        q = q.where(Referral.child_id == f.child_id)
+    if f.urgency is not None:
+        q = q.where(Referral.urgency == f.urgency)
+    if f.la is not None:
+        q = q.where(ChildRecord.la == f.la)
+    if f.age_band is not None:
+        low, high = AGE_BANDS[f.age_band]
+        q = q.where(col(ChildRecord.age).between(low, high))
+    if f.need is not None:
+        # A JSON list of vocabulary words: the word in quotes matches that need only.
+        q = q.where(cast(col(ChildRecord.needs), String).contains(f'"{f.need}"'))
+    return q
+
+
 def list_referrals(
     session: Session,
     *,
@@ -91,25 +146,25 @@ def list_referrals(
     child_id: str | None = None,
     offset: int = 0,
     limit: int = 100,
+    where: ReferralFilter | None = None,
 ) -> list[Referral]:
-    """Referrals within `las` (by default the open ones), most urgent and soonest first."""
+    """Referrals within `las` (by default the open ones), most urgent and soonest first;
+    `where` (if given) replaces `las`, `status` and `child_id` with its own filters."""
     check_page(offset, limit)
-    if status is not None and status not in REFERRAL_STATUSES:
-        raise Invalid.one("status", f"expected one of: {', '.join(REFERRAL_STATUSES)}")
-    q = select(Referral)
-    if las is not None:
-        q = q.join(ChildRecord, col(ChildRecord.id) == col(Referral.child_id)).where(
-            col(ChildRecord.la).in_(list(las))
-        )
-    if status is not None:
-        q = q.where(Referral.status == status)
-    if child_id is not None:
-        q = q.where(Referral.child_id == child_id)
+    f = where or ReferralFilter(las=las, status=status, child_id=child_id)
     urgency_rank = case(
         {"emergency": 0, "urgent": 1, "planned": 2}, value=col(Referral.urgency), else_=3
     )
-    q = q.order_by(urgency_rank, col(Referral.needed_by), col(Referral.id))
+    q = _filtered(select(Referral), f).order_by(
+        urgency_rank, col(Referral.needed_by), col(Referral.id)
+    )
     return list(session.exec(q.offset(offset).limit(limit)))
+
+
+def count_referrals(session: Session, where: ReferralFilter) -> int:
+    """How many referrals `where` matches (for paging)."""
+    q = _filtered(select(func.count()).select_from(Referral), where)
+    return int(session.exec(q).one())
 
 
 @atomic

@@ -24,6 +24,7 @@ from store.children import check_page
 from store.db import atomic
 from store.errors import Conflict, Invalid, NotFound, Unauthenticated
 from store.models import ROLES, User
+from store.sessions import end_user_sessions
 from store.validate import check_las
 
 #: Roles that may authorise a match setting aside a hard rule (local procedures: a
@@ -119,6 +120,8 @@ def deactivate_user(
     user = get_user(session, user_id, las=las)
     user.active = False
     session.add(user)
+    if user.id is not None:
+        end_user_sessions(session, user.id)  # the pages' sessions end with the token
     audit.record(session, by, "user.deactivate", object_id=user.id, las=user.las)
     return user
 

@@ -123,6 +123,7 @@ SLOW: tuple[str, ...] = (
     "scenarios/test_scenarios.py",
     "ssda903/test_calibration.py",
     "store/test_concurrency.py",
+    "web/",
 )
 TESTS = Path(__file__).resolve().parent
 

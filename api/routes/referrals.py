@@ -43,6 +43,17 @@ def list_referrals(
         Literal["open", "placed", "closed", "any"], Query(description="default open")
     ] = "open",
     child_id: IdFilter = None,
+    urgency: Annotated[
+        Literal["emergency", "urgent", "planned"] | None, Query(description="only this urgency")
+    ] = None,
+    la: Annotated[str | None, Query(max_length=64, description="only this LA of yours")] = None,
+    age_band: Annotated[
+        Literal["under-1", "1-4", "5-9", "10-15", "16-plus"] | None,
+        Query(description="only children of this age band"),
+    ] = None,
+    need: Annotated[
+        str | None, Query(max_length=64, description="only children with this need")
+    ] = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> Any:
@@ -51,6 +62,10 @@ def list_referrals(
         user,
         status=None if status == "any" else status,
         child_id=child_id,
+        urgency=urgency,
+        la=la,
+        age_band=age_band,
+        need=need,
         offset=offset,
         limit=limit,
     )

@@ -56,6 +56,14 @@ class HoldOut(Out):
     hold_until: datetime
 
 
+class ChildBriefOut(Out):
+    """What a list of referrals shows of each child."""
+
+    la: str
+    age: int
+    needs: list[str]
+
+
 class ReferralOut(Out):
     id: int
     child_id: str
@@ -71,3 +79,4 @@ class ReferralOut(Out):
     proposal: HoldOut | None = Field(
         default=None, description="open and held: the live proposal holding a place"
     )
+    child: ChildBriefOut | None = Field(default=None, description="the child's LA, age and needs")

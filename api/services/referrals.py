@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 import store
 from api.deps import Services
@@ -17,12 +17,21 @@ from api.services.common import aware
 def referral_records(
     s: Session, rows: list[store.Referral], user: store.User
 ) -> list[dict[str, Any]]:
-    """The referrals, each open one with the live proposal holding its child's place."""
+    """The referrals, each with its child's LA, age and needs (`child`), and each open
+    one with the live proposal holding its child's place."""
     open_children = [r.child_id for r in rows if r.status == "open"]
     held = store.holding_proposals(s, open_children, las=user.las)
+    ids = sorted({r.child_id for r in rows})
+    children = {
+        c.id: c for c in s.exec(select(store.ChildRecord).where(col(store.ChildRecord.id).in_(ids)))
+    }
     out = []
     for r in rows:
         record = ReferralOut.model_validate(r).model_dump()
+        c = children.get(r.child_id)
+        record["child"] = (
+            {"la": c.la, "age": c.age, "needs": list(c.needs)} if c is not None else None
+        )
         p = held.get(r.child_id) if r.status == "open" else None
         record["proposal"] = (
             {"id": p.id, "household_id": p.household_id, "hold_until": aware(p.hold_until)}
@@ -54,15 +63,59 @@ def list_referrals(
     child_id: str | None,
     offset: int,
     limit: int,
+    urgency: str | None = None,
+    la: str | None = None,
+    age_band: str | None = None,
+    need: str | None = None,
 ) -> list[dict[str, Any]]:
-    """A page of referrals of `status` (None: any), most urgent and soonest first."""
+    """A page of referrals of `status` (None: any) within the user's LAs, most urgent
+    and soonest first, matching each filter given (the JSON list and the Referrals page)."""
+    where = referral_filter(user, status, child_id, urgency, la, age_band, need)
     with svc.writes.transaction() as s:
-        rows = store.list_referrals(
-            s, las=user.las, status=status, child_id=child_id, offset=offset, limit=limit
-        )
+        rows = store.list_referrals(s, offset=offset, limit=limit, where=where)
         if rows:
             store.record(s, user, "referral.list", [r.child_id for r in rows])
         return referral_records(s, rows, user)
+
+
+def count_referrals(
+    svc: Services,
+    user: store.User,
+    *,
+    status: str | None,
+    child_id: str | None,
+    urgency: str | None = None,
+    la: str | None = None,
+    age_band: str | None = None,
+    need: str | None = None,
+) -> int:
+    """How many referrals `list_referrals` pages through (a count: no child is read)."""
+    where = referral_filter(user, status, child_id, urgency, la, age_band, need)
+    with store.read_session(svc.engine) as s:
+        return store.count_referrals(s, where)
+
+
+def referral_filter(
+    user: store.User,
+    status: str | None,
+    child_id: str | None,
+    urgency: str | None,
+    la: str | None,
+    age_band: str | None,
+    need: str | None,
+) -> store.ReferralFilter:
+    """The filters within the user's LAs (an LA not theirs is Invalid, never widened)."""
+    if la is not None and la not in user.las:
+        raise store.Invalid.one("la", "not one of your LAs")
+    return store.ReferralFilter(
+        las=user.las,
+        status=status,
+        child_id=child_id,
+        urgency=urgency,
+        la=la,
+        age_band=age_band,
+        need=need,
+    )
 
 
 def read_referral(svc: Services, user: store.User, referral_id: int) -> dict[str, Any]:

@@ -1,0 +1,12 @@
+"""The page routers, for `create_app` (a module of its own: the error handlers import
+`api.pages.common` and must not import every page with it)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from api.pages import children, referrals, signin
+
+#: Matched before the JSON routes (a page answers only a request asking for HTML, so a
+#: JSON client never reaches one). Add a new page module here.
+ROUTERS: tuple[ModuleType, ...] = (signin, referrals, children)
