@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import re
 import statistics
 import time
 from collections import Counter
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 import httpx
+
+from api.websession import SESSION_COOKIE
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,10 @@ class LoadReport:
             "p99_ms": round(self.percentile(99), 1),
             "max_ms": round(max(self.latencies_ms, default=float("nan")), 1),
         }
+
+
+#: One request: the index of its path, its latency in ms, its error (None if it was a 200).
+Timing = tuple[int, float, str | None]
 
 
 class HttpError(Exception):
@@ -121,21 +128,20 @@ class Connection:
 
 async def _drive(
     url: str,
-    token: str,
-    subjects: Sequence[str],
+    headers: dict[str, str],
+    paths: Sequence[str],
     clients: int,
     requests: int,
     timeout_s: float,
     deadline_s: float,
-) -> LoadReport:
+) -> tuple[float, list[Timing]]:
+    """GET `paths` in turn from `clients` keep-alive connections: the seconds taken and
+    each request's path index, latency and error (None when it answered 200)."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    latencies: list[float] = []
-    errors: Counter[str] = Counter()
+    timings: list[Timing] = []
     counter = itertools.count()
     stop_at = time.perf_counter() + deadline_s
-    paths = [f"{parts.path.rstrip('/')}/children/{quote(s, safe='')}/matches" for s in subjects]
 
     async def worker() -> None:
         conn = Connection(host, port, headers)
@@ -145,21 +151,21 @@ async def _drive(
                 if i >= requests:
                     return
                 started = time.perf_counter()
+                error: str | None = None
                 try:
                     status, _ = await asyncio.wait_for(conn.get(paths[i % len(paths)]), timeout_s)
                     if status != 200:
-                        errors[f"HTTP {status}"] += 1
+                        error = f"HTTP {status}"
                 except (TimeoutError, OSError, asyncio.IncompleteReadError, HttpError) as exc:
-                    errors[type(exc).__name__] += 1
+                    error = type(exc).__name__
                     await conn.close()
-                latencies.append((time.perf_counter() - started) * 1000)
+                timings.append((i % len(paths), (time.perf_counter() - started) * 1000, error))
         finally:
             await conn.close()
 
     began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
-    seconds = time.perf_counter() - began
-    return LoadReport(len(latencies), clients, seconds, tuple(latencies), dict(errors))
+    return time.perf_counter() - began, timings
 
 
 def drive(
@@ -172,10 +178,62 @@ def drive(
     timeout_s: float = 30.0,
     deadline_s: float = 600.0,
 ) -> LoadReport:
-    """Run the load and report; stops after `requests` or `deadline_s`, whichever first."""
+    """Ranked matches (`/children/{id}/matches`, JSON) for `subjects` in turn; stops
+    after `requests` or `deadline_s`, whichever first."""
     if not subjects:
         raise ValueError("no children to ask about")
-    return asyncio.run(_drive(url, token, subjects, clients, requests, timeout_s, deadline_s))
+    base = urlsplit(url).path.rstrip("/")
+    paths = [f"{base}/children/{quote(s, safe='')}/matches" for s in subjects]
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    seconds, timings = asyncio.run(
+        _drive(url, headers, paths, clients, requests, timeout_s, deadline_s)
+    )
+    return _report(timings, clients, seconds)
+
+
+def drive_pages(
+    url: str,
+    session: str,
+    pages: Sequence[tuple[str, str]],
+    *,
+    clients: int = 20,
+    requests: int = 600,
+    timeout_s: float = 30.0,
+    deadline_s: float = 600.0,
+) -> dict[str, LoadReport]:
+    """Web pages as a signed-in browser asks for them: `pages` is (kind, path) in the
+    order to visit, in turn; one report per kind (all kinds share the same load)."""
+    if not pages:
+        raise ValueError("no pages to ask for")
+    headers = {"Cookie": f"{SESSION_COOKIE}={session}", "Accept": "text/html"}
+    seconds, timings = asyncio.run(
+        _drive(url, headers, [path for _, path in pages], clients, requests, timeout_s, deadline_s)
+    )
+    by_kind: dict[str, list[Timing]] = {kind: [] for kind, _ in pages}
+    for timing in timings:
+        by_kind[pages[timing[0]][0]].append(timing)
+    return {kind: _report(kind_timings, clients, seconds) for kind, kind_timings in by_kind.items()}
+
+
+def _report(timings: Sequence[Timing], clients: int, seconds: float) -> LoadReport:
+    latencies = tuple(ms for _, ms, _ in timings)
+    errors = Counter(error for _, _, error in timings if error is not None)
+    return LoadReport(len(latencies), clients, seconds, latencies, dict(errors))
+
+
+def sign_in_for_pages(url: str, token: str) -> str:
+    """The session cookie a browser gets by signing in with `token` through the form."""
+    with httpx.Client(base_url=url, headers={"Accept": "text/html"}) as client:
+        form = client.get("/sign-in")
+        form.raise_for_status()
+        check = re.search(r'name="sign_in_check" value="([^"]+)"', form.text)
+        if check is None:
+            raise HttpError("the sign-in page has no sign_in_check field")
+        answer = client.post("/sign-in", data={"token": token, "sign_in_check": check.group(1)})
+        session = client.cookies.get(SESSION_COOKIE)
+        if answer.status_code not in (200, 303) or not session:
+            raise HttpError(f"sign-in failed: HTTP {answer.status_code}")
+        return session
 
 
 def open_referrals(url: str, token: str, limit: int = 1000) -> list[str]:

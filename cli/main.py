@@ -324,6 +324,7 @@ class _RunsBar:
 
 app.command()(serve.serve)
 app.command("bench-api")(serve.bench_api)
+app.command("bench-pages")(serve.bench_pages)
 app.command("bench-bodies")(bench_bodies.bench_bodies)
 app.command("import-903")(import903.import_903)
 app.command()(soak.soak)

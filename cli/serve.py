@@ -1,4 +1,4 @@
-"""`placematch serve` and `placematch bench-api`: the HTTP service, and its load bench.
+"""`placematch serve`, `bench-api` and `bench-pages`: the HTTP service, and its load benches.
 
 `serve` starts the API (uvicorn). On an empty database (no children, households or
 users) it first loads the demo region (the same as `placematch demo`: West Yorkshire,
@@ -13,7 +13,8 @@ What goes into the database is api/demo.py's (the soak prepares its database the
 
 `bench-api` starts the same server on a loopback port (or targets --url), drives
 ranked-match requests from many concurrent clients and reports throughput and latency
-percentiles (docs/bench-api.md).
+percentiles (docs/bench-api.md); `bench-pages` does the same for the web pages an
+officer opens most, signed in through the form as a browser is.
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.demo import DEMO_USERS, prepare_demo, sqlite_url
+from api.load import drive, open_referrals, wait_until_up
 from bench.ports import free_port
 from cli.common import EXIT_DATABASE, EXIT_USAGE, err, fail, out
 
@@ -160,6 +164,33 @@ def markdown(reports: list[LoadReport], command: str, workers: int | None) -> st
     return "\n".join(lines) + "\n"
 
 
+@contextmanager
+def _fresh_demo_servers(
+    runs: int, workers: int, prefix: str
+) -> Iterator[Iterator[tuple[str, dict[str, str]]]]:
+    """For each run, a server over a fresh copy of the demo region (SQLite) on a loopback
+    port: (base URL, the demo tokens), stopped when the next run starts or the loop ends."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        template = Path(tmp) / "template.db"
+        err.print("preparing the demo region (SQLite)", highlight=False)
+        tokens = prepare_demo(sqlite_url(template))
+
+        def each_run() -> Iterator[tuple[str, dict[str, str]]]:
+            for k in range(runs):
+                db = Path(tmp) / f"run{k}.db"
+                shutil.copyfile(template, db)
+                port = free_port()
+                server = _start_server(sqlite_url(db), port, workers)
+                try:
+                    target = f"http://127.0.0.1:{port}"
+                    wait_until_up(target)
+                    yield target, tokens
+                finally:
+                    stop_server(server)
+
+        yield each_run()
+
+
 def bench_api(
     clients: Annotated[int, typer.Option(min=1, max=500, help="Concurrent clients.")] = 50,
     requests: Annotated[int, typer.Option(min=1, max=1_000_000, help="Requests per run.")] = 2000,
@@ -176,36 +207,23 @@ def bench_api(
     """Drive ranked-match requests from concurrent clients; report throughput and
     p50/p95/p99 latency. Without --url: each run starts the API on a loopback port over
     a fresh copy of the demo region (SQLite) and stops it after."""
-    from api.load import drive, open_referrals, wait_until_up
-
     if (url is None) != (token is None):
         fail("--url and --token go together", EXIT_USAGE)
     reports = []
-    with tempfile.TemporaryDirectory(prefix="placematch-bench-api-") as tmp:
-        template = Path(tmp) / "template.db"
-        if url is None:
-            err.print("preparing the demo region (SQLite)", highlight=False)
-            tokens = prepare_demo(sqlite_url(template))
-        for k in range(runs):
-            server = None
-            target, bearer = url, token
-            if target is None:
-                db = Path(tmp) / f"run{k}.db"
-                shutil.copyfile(template, db)
-                port = free_port()
-                server = _start_server(sqlite_url(db), port, workers)
-                target, bearer = f"http://127.0.0.1:{port}", tokens["placement_officer"]
-            assert target is not None and bearer is not None
-            try:
-                wait_until_up(target)
-                subjects = open_referrals(target, bearer)
-                # One request first, as a served API has long since done: it builds the
-                # problem for the user's LAs (~0.4 s), which every request would wait for.
-                drive(target, bearer, subjects[:1], clients=1, requests=1)
-                report = drive(target, bearer, subjects, clients=clients, requests=requests)
-            finally:
-                if server is not None:
-                    stop_server(server)
+    given = [(url, {"placement_officer": token or ""})] * runs if url else None
+    with (
+        nullcontext(iter(given))
+        if given is not None
+        else _fresh_demo_servers(runs, workers, "placematch-bench-api-")
+    ) as targets:
+        for k, (target, tokens) in enumerate(targets):
+            bearer = tokens["placement_officer"]
+            wait_until_up(target)
+            subjects = open_referrals(target, bearer)
+            # One request first, as a served API has long since done: it builds the
+            # problem for the user's LAs (~0.4 s), which every request would wait for.
+            drive(target, bearer, subjects[:1], clients=1, requests=1)
+            report = drive(target, bearer, subjects, clients=clients, requests=requests)
             reports.append(report)
             row = report.row()
             err.print(
@@ -223,3 +241,85 @@ def bench_api(
         out_path.write_text(text, "utf-8")
     if any(r.error_count for r in reports):
         raise typer.Exit(1)
+
+
+#: The pages an officer opens most, in the order a person opens them for one child.
+PAGE_KINDS = ("referrals", "child", "matches")
+
+
+def bench_pages(
+    clients: Annotated[int, typer.Option(min=1, max=500, help="Concurrent users.")] = 20,
+    requests: Annotated[int, typer.Option(min=1, max=1_000_000, help="Pages per run.")] = 900,
+    runs: Annotated[int, typer.Option(min=1, max=20, help="Runs (each on a fresh server).")] = 3,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="uvicorn workers.")] = 1,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Also write the markdown table here.")
+    ] = None,
+) -> None:
+    """Signed-in officers opening web pages at once: the referral list, a child's page and
+    the child's matches, in turn over the open referrals; p50/p95 per page. Each run
+    starts `placematch serve`'s app over a fresh copy of the demo region (SQLite), signs
+    in through the form as a browser does, and stops the server after."""
+    from api.load import drive_pages, open_referrals, sign_in_for_pages
+
+    per_run: list[dict[str, LoadReport]] = []
+    with _fresh_demo_servers(runs, workers, "placematch-bench-pages-") as fresh:
+        for k, (target, tokens) in enumerate(fresh):
+            officer = tokens["placement_officer"]
+            children = open_referrals(target, officer)
+            session = sign_in_for_pages(target, officer)
+            pages = [
+                (kind, path)
+                for child in children
+                for kind, path in zip(
+                    PAGE_KINDS,
+                    ("/referrals", f"/children/{child}", f"/children/{child}/matches"),
+                    strict=True,
+                )
+            ]
+            drive_pages(target, session, pages[:3], clients=1, requests=3)  # build the problem
+            reports = drive_pages(target, session, pages, clients=clients, requests=requests)
+            per_run.append(reports)
+            err.print(
+                f"run {k + 1}: "
+                + "; ".join(
+                    f"{kind} p50 {r.row()['p50_ms']} ms p95 {r.row()['p95_ms']} ms"
+                    for kind, r in reports.items()
+                )
+                + f" ({sum(r.error_count for r in reports.values())} errors)",
+                highlight=False,
+            )
+    command = f"placematch bench-pages --clients {clients} --requests {requests} --runs {runs}"
+    if workers != 1:
+        command += f" --workers {workers}"
+    text = pages_markdown(per_run, command, workers)
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+    if out_path is not None:
+        out_path.write_text(text, "utf-8")
+
+
+def pages_markdown(per_run: list[dict[str, LoadReport]], command: str, workers: int) -> str:
+    """Each page's p50/p95/p99 per run, and the median over runs."""
+    lines = [
+        f"`{command}` ({workers} uvicorn worker(s))",
+        "",
+        "| page | run | pages | errors | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind in PAGE_KINDS:
+        rows = [reports[kind].row() for reports in per_run if kind in reports]
+        for k, row in enumerate(rows, 1):
+            lines.append(
+                f"| {kind} | {k} | {row['requests']} | {row['errors']} | {row['p50_ms']} | "
+                f"{row['p95_ms']} | {row['p99_ms']} |"
+            )
+        if len(rows) > 1:
+            med = {
+                key: statistics.median(float(r[key]) for r in rows)
+                for key in ("p50_ms", "p95_ms", "p99_ms")
+            }
+            lines.append(
+                f"| {kind} | **median** | | | {med['p50_ms']:.1f} | **{med['p95_ms']:.1f}** | "
+                f"{med['p99_ms']:.1f} |"
+            )
+    return "\n".join(lines) + "\n"

@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 import store
-from api.load import drive, wait_until_up
+from api.load import drive, drive_pages, wait_until_up
 from cli.main import app
-from cli.serve import _print_tokens, markdown, prepare_demo
+from cli.serve import _print_tokens, markdown, pages_markdown, prepare_demo
 from store.ssda903 import care_imports
 from tests.api.server import free_port
 
@@ -150,3 +150,19 @@ def test_load_report(tmp_path: Path) -> None:
     assert report.requests == 4 and report.error_count == 4  # nothing listens there
     table = markdown([report, report, report], "placematch bench-api", 1)
     assert "| **median** |" in table and "| 4 | 4 |" in table
+
+
+def test_page_load_report_counts_each_page_on_its_own() -> None:
+    """Tests that the page bench keeps each kind of page apart: its requests, its errors,
+    its percentiles, and the median over runs."""
+    with pytest.raises(ValueError):
+        drive_pages("http://127.0.0.1:1", "s", [])
+    pages = [("referrals", "/referrals"), ("child", "/children/C1"), ("child", "/children/C2")]
+    reports = drive_pages("http://127.0.0.1:1", "s", pages, clients=2, requests=6, timeout_s=2)
+    assert {kind: (r.requests, r.error_count) for kind, r in reports.items()} == {
+        "referrals": (2, 2),
+        "child": (4, 4),
+    }  # nothing listens there
+    table = pages_markdown([reports, reports], "placematch bench-pages", 1)
+    assert "| referrals | 1 | 2 | 2 |" in table and "| child | 2 | 4 | 4 |" in table
+    assert "| child | **median** |" in table and "matches" not in table.split("\n", 3)[3]
