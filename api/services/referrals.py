@@ -22,16 +22,18 @@ def referral_records(
     open_children = [r.child_id for r in rows if r.status == "open"]
     held = store.holding_proposals(s, open_children, las=user.las)
     ids = sorted({r.child_id for r in rows})
+    # Only the three columns shown: a whole child row decodes a dozen JSON columns.
+    child = store.ChildRecord
     children = {
-        c.id: c for c in s.exec(select(store.ChildRecord).where(col(store.ChildRecord.id).in_(ids)))
+        cid: {"la": la, "age": age, "needs": list(needs)}
+        for cid, la, age, needs in s.exec(
+            select(child.id, child.la, child.age, child.needs).where(col(child.id).in_(ids))
+        )
     }
     out = []
     for r in rows:
         record = ReferralOut.model_validate(r).model_dump()
-        c = children.get(r.child_id)
-        record["child"] = (
-            {"la": c.la, "age": c.age, "needs": list(c.needs)} if c is not None else None
-        )
+        record["child"] = children.get(r.child_id)
         p = held.get(r.child_id) if r.status == "open" else None
         record["proposal"] = (
             {"id": p.id, "household_id": p.household_id, "hold_until": aware(p.hold_until)}
