@@ -1,0 +1,102 @@
+"""The admin's pages in-process (the browser tests are tests/web/test_admin.py): the
+same services as the JSON routes, so the same scope — another LA's record is the same
+404 page as an unknown id — and the same audit; a form without its CSRF token changes
+nothing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+import store
+from tests.api.conftest import Api
+from tests.api.test_pages import HTML, page_sign_in
+
+
+@pytest.fixture
+def admin(api: Api) -> Iterator[TestClient]:
+    """A client holding the Leeds admin's session cookie (and no bearer token)."""
+    page_sign_in(api.client, api.tokens["manager"])
+    yield api.client
+
+
+def csrf(client: TestClient, path: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path, headers=HTML).text)
+    assert found, path
+    return found[1]
+
+
+def not_found_text(text: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]+"', "", text)
+
+
+def test_another_las_user_is_the_same_404_page_as_an_unknown_one(
+    api: Api, admin: TestClient
+) -> None:
+    token = csrf(admin, "/users")
+    bradford = api.users["bradford"].id
+    for action in ("revoke", "reactivate"):
+        other = admin.post(f"/users/{bradford}/{action}", data={"csrf_token": token}, headers=HTML)
+        unknown = admin.post(f"/users/999999/{action}", data={"csrf_token": token}, headers=HTML)
+        assert other.status_code == unknown.status_code == 404
+        assert not_found_text(other.text) == not_found_text(unknown.text)
+    assert signs_in(api, "bradford")
+    listed = admin.get("/users", headers=HTML).text
+    assert "bradford user" not in listed and "officer user" in listed
+
+
+def signs_in(api: Api, who: str) -> bool:
+    return bool(api.get("/me", as_=who).status_code == 200)
+
+
+def test_a_revoke_without_the_csrf_token_changes_nothing(api: Api, admin: TestClient) -> None:
+    officer = api.users["officer"].id
+    refused = admin.post(f"/users/{officer}/revoke", data={}, headers=HTML)
+    assert refused.status_code == 403
+    assert signs_in(api, "officer")
+
+
+def test_a_user_made_on_the_page_is_the_json_routes_user_and_audited(
+    api: Api, admin: TestClient
+) -> None:
+    token = csrf(admin, "/users")
+    made = admin.post(
+        "/users",
+        data={"csrf_token": token, "name": "Page user", "role": "planner", "las": "Leeds"},
+        headers=HTML,
+    )
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    shown = re.search(r'value="(pm_[^"]+)"', made.text)
+    assert shown
+    me = api.client.get("/me", headers={"Authorization": f"Bearer {shown[1]}"}).json()
+    assert (me["name"], me["role"], me["las"]) == ("Page user", "planner", ["Leeds"])
+    entries = api.audit(action="user.create")
+    assert (api.users["manager"].id, str(me["id"])) in [(e.user_id, e.object_id) for e in entries]
+
+
+def test_bad_user_input_is_an_error_summary_and_nothing_is_made(
+    api: Api, admin: TestClient
+) -> None:
+    token = csrf(admin, "/users")
+    with store.transaction(api.engine, write=False) as s:
+        before = len(store.list_users(s, las=None, offset=0, limit=1000))
+    for data in (
+        {"name": "", "role": "planner", "las": "Leeds"},
+        {"name": "X", "role": "king", "las": "Leeds"},
+        {"name": "X", "role": "planner", "las": "Bradford"},
+        {"name": "X", "role": "planner"},
+        {"name": "X" * 201, "role": "planner", "las": "Leeds"},
+    ):
+        answer = admin.post("/users", data={"csrf_token": token, **data}, headers=HTML)
+        assert answer.status_code == 422, data
+        assert "There is a problem" in answer.text
+    with store.transaction(api.engine, write=False) as s:
+        assert len(store.list_users(s, las=None, offset=0, limit=1000)) == before
+
+
+def test_the_admin_pages_are_for_admins_only(api: Api) -> None:
+    page_sign_in(api.client, api.tokens["officer"])
+    assert api.client.get("/users", headers=HTML).status_code == 403
