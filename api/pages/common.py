@@ -82,6 +82,7 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("Referrals", "/referrals", ("placement_officer", "admin")),
     NavItem("Users", "/users", ("admin",)),
+    NavItem("Audit log", "/audit", ("admin",)),
 )
 
 

@@ -100,3 +100,26 @@ def test_bad_user_input_is_an_error_summary_and_nothing_is_made(
 def test_the_admin_pages_are_for_admins_only(api: Api) -> None:
     page_sign_in(api.client, api.tokens["officer"])
     assert api.client.get("/users", headers=HTML).status_code == 403
+
+
+def test_the_audit_page_shows_only_the_admins_las_as_the_json_route_does(
+    api: Api, admin: TestClient
+) -> None:
+    assert api.get("/children/B1", as_="bradford").status_code == 200
+    assert api.get("/children/C1").status_code == 200
+    page = admin.get("/audit", headers=HTML)
+    assert page.status_code == 200
+    assert ">C1<" in page.text and "B1" not in page.text
+    other = admin.get("/audit?child_id=B1", headers=HTML)
+    unknown = admin.get("/audit?child_id=NOPE", headers=HTML)
+    assert other.status_code == unknown.status_code == 200
+    assert "No entries matching" in other.text and "No entries matching" in unknown.text
+    reads = api.audit(action="audit.read")
+    assert [e.user_id for e in reads] == [api.users["manager"].id] * 3
+
+
+def test_a_bad_audit_filter_is_a_422_page(admin: TestClient) -> None:
+    for query in ("action=DROP%20TABLE", "since=2026-13-01", "user_id=abc", "before_id=-1"):
+        answer = admin.get(f"/audit?{query}", headers=HTML)
+        assert answer.status_code == 422, query
+        assert "There is a problem" in answer.text

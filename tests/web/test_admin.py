@@ -88,3 +88,49 @@ def test_other_roles_get_the_403_page(signed_in: SignIn) -> None:
     page.goto(page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + "/users")
     expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
     assert_accessible(page)
+
+
+def test_the_audit_log_filters_by_action_child_and_date(signed_in: SignIn) -> None:
+    page = signed_in("admin", "/referrals")
+    child = rows(page)[0]["Child"]
+    page.get_by_role("link", name=child).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(child)
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
+    newest = rows(page)
+    assert (newest[0]["Action"], newest[0]["Children"]) == ("child.read", child)
+    assert_accessible(page)
+    screenshot(page, "audit")
+
+    page.get_by_text("Filter the log").click()
+    page.get_by_label("Action").fill("child.read")
+    page.get_by_label("Child's case id").fill(child)
+    page.get_by_label("User").select_option(label="Demo manager")
+    page.get_by_role("button", name="Show entries").click()
+    shown = rows(page)
+    assert shown and all(
+        r["Action"] == "child.read" and r["Children"] == child and r["Who"] == "Demo manager"
+        for r in shown
+    )
+    expect(page.get_by_label("Action")).to_have_value("child.read")
+    assert_accessible(page)
+
+    page.get_by_label("From").fill("2001-01-01")
+    page.get_by_label("To").fill("2001-01-02")
+    page.get_by_role("button", name="Show entries").click()
+    expect(page.get_by_role("heading", name="No entries matching")).to_be_visible()
+    page.get_by_role("link", name="Clear filters").click()
+    assert len(rows(page)) > 1
+
+
+def test_a_bad_audit_filter_is_an_error_not_a_failure(signed_in: SignIn) -> None:
+    page = signed_in("admin", "/audit")
+    page.get_by_text("Filter the log").click()
+    page.get_by_label("Action").fill("Child Read!")
+    page.get_by_label("From").fill("2026-12-06")
+    page.get_by_label("To").fill("2026-12-01")
+    page.get_by_role("button", name="Show entries").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Enter an action such as child.read")
+    expect(summary).to_contain_text("The to date must be the same as or after the from date")
+    assert_accessible(page)
