@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 import store
+from ssda903.read import COLUMNS
 from tests.api.conftest import Api
 from tests.api.test_pages import HTML, page_sign_in
+from tests.ssda903.helpers import EPISODES, HEADER, UASC, csv_text
 
 
 @pytest.fixture
@@ -121,5 +124,71 @@ def test_the_audit_page_shows_only_the_admins_las_as_the_json_route_does(
 def test_a_bad_audit_filter_is_a_422_page(admin: TestClient) -> None:
     for query in ("action=DROP%20TABLE", "since=2026-13-01", "user_id=abc", "before_id=-1"):
         answer = admin.get(f"/audit?{query}", headers=HTML)
+        assert answer.status_code == 422, query
+        assert "There is a problem" in answer.text
+
+
+def upload_form(admin: TestClient, la: str = "Leeds", **form: str) -> Any:
+    token = csrf(admin, "/imports")
+    files = [
+        ("files", (f"{name}.csv", csv_text(rows, COLUMNS[name]).encode(), "text/csv"))
+        for name, rows in {"header": HEADER, "episodes": EPISODES, "uasc": UASC}.items()
+    ]
+    data = {"csrf_token": token, "la": la, "as_of": "2024-03-31"} | form
+    return admin.post(
+        "/imports/ssda903", files=files, data=data, headers=HTML, follow_redirects=False
+    )
+
+
+def test_an_upload_on_the_page_is_the_json_routes_import_and_audited(
+    api: Api, admin: TestClient
+) -> None:
+    checked = upload_form(admin, check="yes")
+    assert checked.status_code == 200 and "Nothing was saved" in checked.text
+    assert api.get("/imports").json()["items"] == []
+    done = upload_form(admin)
+    assert done.status_code == 303
+    import_id = int(done.headers["location"].rsplit("/", 1)[1])
+    listed = api.get("/imports").json()["items"]
+    assert [i["id"] for i in listed] == [import_id] and listed[0]["by"] == api.users["manager"].id
+    assert len(api.audit(action="child.import")) == 1
+    report = admin.get(f"/imports/{import_id}", headers=HTML)
+    assert report.status_code == 200 and f"Import {import_id}" in report.text
+    reads = api.audit(action="import.read", object_id=str(import_id))
+    assert reads and {e.user_id for e in reads} == {api.users["manager"].id}
+    csv_page = admin.get(f"/imports/{import_id}/issues.csv", headers=HTML)
+    csv_api = api.get(f"/imports/{import_id}/issues.csv", as_="manager")
+    assert csv_page.status_code == 200 and csv_page.text == csv_api.text
+
+
+def test_another_las_import_is_the_same_404_page_as_an_unknown_one(
+    api: Api, admin: TestClient
+) -> None:
+    base = {"header": HEADER, "episodes": EPISODES, "uasc": UASC}
+    files = [
+        ("files", (f"{name}.csv", csv_text(rows, COLUMNS[name]).encode(), "text/csv"))
+        for name, rows in base.items()
+    ]
+    made = api.post(
+        "/imports/ssda903",
+        as_="bradford",
+        files=files,
+        data={"la": "Bradford", "as_of": "2024-03-31"},
+    )
+    assert made.status_code == 201, made.text
+    theirs = made.json()["id"]
+    for path in ("/imports/{}", "/imports/{}/issues.csv"):
+        other = admin.get(path.format(theirs), headers=HTML)
+        unknown = admin.get(path.format(999999), headers=HTML)
+        assert other.status_code == unknown.status_code == 404
+        assert not_found_text(other.text) == not_found_text(unknown.text)
+    assert f"/imports/{theirs}" not in admin.get("/imports", headers=HTML).text
+    assert upload_form(admin, la="Bradford").status_code == 422
+
+
+def test_bad_issue_filters_are_a_422_page(api: Api, admin: TestClient) -> None:
+    import_id = int(upload_form(admin).headers["location"].rsplit("/", 1)[1])
+    for query in ("severity=fatal", "rule=nope", "table=nope", "page=x"):
+        answer = admin.get(f"/imports/{import_id}?{query}", headers=HTML)
         assert answer.status_code == 422, query
         assert "There is a problem" in answer.text

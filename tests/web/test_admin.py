@@ -5,10 +5,13 @@ audit log; axe on each; the 403 page for other roles; another LA's record is the
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, expect
 
+from ssda903.read import COLUMNS
+from tests.ssda903.helpers import EPISODES, HEADER, OC2, UASC, changed, csv_text
 from tests.web.conftest import Served, SignIn, assert_accessible, screenshot
 
 
@@ -133,4 +136,98 @@ def test_a_bad_audit_filter_is_an_error_not_a_failure(signed_in: SignIn) -> None
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Enter an action such as child.read")
     expect(summary).to_contain_text("The to date must be the same as or after the from date")
+    assert_accessible(page)
+
+
+def extract_files(folder: Path, **changes: list[dict[str, str]]) -> list[Path]:
+    """The small Leeds extract of tests/ssda903 as CSV files named as the DfE names them."""
+    base = {"header": HEADER, "episodes": EPISODES, "uasc": UASC, "oc2": OC2} | changes
+    paths = []
+    for name, rows_ in base.items():
+        path = folder / f"{name}.csv"
+        path.write_text(csv_text(rows_, COLUMNS[name]))
+        paths.append(path)
+    return paths
+
+
+def test_an_admin_checks_an_extract_and_nothing_is_saved(signed_in: SignIn, tmp_path: Path) -> None:
+    page = signed_in("admin")
+    page.get_by_role("link", name="Imports").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Imports")
+    before = rows(page)
+    assert_accessible(page)
+    screenshot(page, "imports")
+
+    files = extract_files(tmp_path, header=changed(HEADER, 2, ETHNIC="ZZZZ"))
+    page.get_by_label("903 files").set_input_files(files)
+    page.get_by_label("LA", exact=True).select_option("Leeds")
+    page.get_by_label("The day it describes (optional)").fill("2024-03-31")
+    page.get_by_label("Check only").check()
+    page.get_by_role("button", name="Upload extract").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Extract checked")
+    expect(page.get_by_text("Nothing was saved")).to_be_visible()
+    report = page.locator(".summary-list")
+    expect(report).to_contain_text("31 March 2024")
+    expect(report).to_contain_text("header.csv, episodes.csv, uasc.csv, oc2.csv")
+    expect(page.get_by_role("table", name="Rows by table")).to_contain_text("header")
+    expect(page.get_by_role("table", name="What was found, by rule")).to_contain_text("ETHNIC")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Back to imports").click()
+    assert rows(page) == before
+
+
+def test_an_upload_without_files_or_with_a_wrong_file_is_an_error(
+    signed_in: SignIn, tmp_path: Path
+) -> None:
+    page = signed_in("admin", "/imports")
+    before = rows(page)
+    page.get_by_role("button", name="Upload extract").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Choose the 903 CSV files or the XML return")
+    assert_accessible(page)
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    page.get_by_label("903 files").set_input_files(notes)
+    page.get_by_label("LA", exact=True).select_option("Leeds")
+    page.get_by_role("button", name="Upload extract").click()
+    expect(page.get_by_role("alert")).to_contain_text("'notes.txt' is not named as a 903 table")
+    expect(page.get_by_label("LA", exact=True)).to_have_value("Leeds")
+    assert rows(page) == before
+    assert_accessible(page)
+
+
+def test_an_import_report_filters_its_issues_and_downloads_them(signed_in: SignIn) -> None:
+    page = signed_in("admin", "/imports")
+    first = rows(page)[0]["Import"]
+    page.get_by_role("link", name=first).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(first)
+    count = page.locator("#issues-count")
+    everything = count.inner_text()
+    assert_accessible(page)
+    screenshot(page, "import")
+
+    page.get_by_label("Severity").select_option(label="Warnings (imported)")
+    page.get_by_role("button", name="Show issues").click()
+    shown = rows(page, "table:has(caption:text('Issues in file order'))")
+    assert shown and {r["Severity"] for r in shown} == {"Warning"}
+    assert count.inner_text() != everything or "error" not in everything
+    assert_accessible(page)
+
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name=re.compile("^Download CSV")).click()
+    download = downloading.value
+    assert download.suggested_filename.endswith("-issues.csv")
+    lines = Path(download.path()).read_text().splitlines()
+    assert len(lines) - 1 == int(count.inner_text().split()[0].replace(",", ""))
+    assert all(",warning," in line for line in lines[1:])
+
+
+def test_an_unknown_import_is_the_404_page(signed_in: SignIn) -> None:
+    """Another LA's import gives this same page: tests/api/test_admin_pages.py (the demo
+    has one LA, so no browser user can make another LA's import)."""
+    page = signed_in("admin", "/imports/999999")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(page.get_by_text("it may belong to an LA you do not work for")).to_be_visible()
     assert_accessible(page)
