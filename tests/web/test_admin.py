@@ -8,11 +8,11 @@ import re
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from ssda903.read import COLUMNS
 from tests.ssda903.helpers import EPISODES, HEADER, OC2, UASC, changed, csv_text
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot
+from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in
 
 
 def rows(page: Page, table: str = "table") -> list[dict[str, str]]:
@@ -231,3 +231,33 @@ def test_an_unknown_import_is_the_404_page(signed_in: SignIn) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     expect(page.get_by_text("it may belong to an LA you do not work for")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_admin_pages_work_with_javascript_off(
+    browser: Browser, served: Served, tmp_path: Path
+) -> None:
+    context = browser.new_context(base_url=served.base, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, served.tokens["admin"])
+        page.get_by_role("link", name="Imports").click()
+        page.get_by_label("903 files").set_input_files(extract_files(tmp_path))
+        page.get_by_label("LA", exact=True).select_option("Leeds")
+        page.get_by_label("Check only").check()
+        page.get_by_role("button", name="Upload extract").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Extract checked")
+
+        page.get_by_role("link", name="Users").click()
+        page.get_by_label("Name").fill("Ben Okafor")
+        page.get_by_label("Role").select_option(label="Sufficiency planner")
+        page.get_by_role("button", name="Add user").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("User created")
+        assert signs_in(served, page.get_by_label("Token for Ben Okafor").input_value())
+
+        page.get_by_role("link", name="Audit log").click()
+        page.get_by_text("Filter the log").click()
+        page.get_by_label("Action").fill("user.")
+        page.get_by_role("button", name="Show entries").click()
+        assert rows(page)[0]["Action"] == "user.create"
+    finally:
+        context.close()
