@@ -192,3 +192,16 @@ def test_bad_issue_filters_are_a_422_page(api: Api, admin: TestClient) -> None:
         answer = admin.get(f"/imports/{import_id}?{query}", headers=HTML)
         assert answer.status_code == 422, query
         assert "There is a problem" in answer.text
+
+
+def test_an_upload_over_the_limit_is_a_page_for_a_browser_and_json_for_a_client(
+    api: Api, admin: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLACEMATCH_MAX_IMPORT_MB", "0.001")
+    page = upload_form(admin)
+    assert page.status_code == 413 and page.headers["content-type"].startswith("text/html")
+    assert "The files are too large" in page.text and "0.001 MB" in page.text
+    files = [("files", ("header.csv", b"x" * 5000, "text/csv"))]
+    client = api.post("/imports/ssda903", as_="manager", files=files, data={"la": "Leeds"})
+    assert client.status_code == 413 and "over the limit" in client.json()["detail"]
+    assert api.get("/imports").json()["items"] == []
