@@ -30,6 +30,7 @@ from api.docs_page import render as render_docs
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.pages.common import STATIC
+from api.pages.errors import too_large_page
 from api.pages.routers import ROUTERS as PAGE_ROUTERS
 from api.routes import (
     admin,
@@ -169,7 +170,7 @@ def create_app(
         run_kwargs["solve"] = solve
     app.state.services = _services(engine, run_kwargs, sign_in_failures)
     errors.install(app)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, page=too_large_page)
     secure_every_answer(app)
     _add_routes(app)
     return app

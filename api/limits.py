@@ -55,6 +55,11 @@ def max_import_bytes() -> int:
 LARGER_BODIES: dict[str, Callable[[], int]] = {IMPORT_PATH: max_import_bytes}
 
 
+#: A 413 as a page for a browser: given the request's scope and the limit, an ASGI answer,
+#: or None when the request does not ask for HTML (api/pages/errors.py's `too_large_page`).
+PageRefusal = Callable[[Scope, int], ASGIApp | None]
+
+
 class BodyTooLarge(HTTPException):
     """Raised from inside `receive` when a body passes its limit while being read: an
     HTTPException, so FastAPI's body parsing lets it through and it is answered 413."""
@@ -82,10 +87,12 @@ class BodyLimit:
         *,
         limit: int = MAX_BODY_BYTES,
         larger: dict[str, Callable[[], int]] | None = None,
+        page: PageRefusal | None = None,
     ) -> None:
         self.app = app
         self.limit = limit
         self.larger = LARGER_BODIES if larger is None else larger
+        self.page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,7 +103,7 @@ class BodyLimit:
         limit = larger() if larger is not None else self.limit
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _refuse(send, limit, path)
+            await self._refuse(scope, receive, send, limit, path)
             return
         received = 0
         json_body = _is_json(scope)
@@ -125,7 +132,19 @@ class BodyLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await _refuse(send, limit, path)  # read outside FastAPI's parsing (a stream)
+            await self._refuse(scope, receive, send, limit, path)  # read outside FastAPI's parsing
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, path: str
+    ) -> None:
+        """The 413: a page for a browser's form (`page`, if the request asks for HTML),
+        else JSON."""
+        if self.page is not None:
+            answer = self.page(scope, limit)
+            if answer is not None:
+                await answer(scope, receive, send)
+                return
+        await _refuse(send, limit, path)
 
 
 def _is_json(scope: Scope) -> bool:

@@ -13,14 +13,17 @@ from collections.abc import Iterable
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.types import Scope
 
-from api.pages.common import render, safe_next, with_query
+from api.limits import MIB
+from api.pages.common import render, safe_next, wants_html, with_query
 
 TITLES: dict[int, str] = {
     400: "There is a problem with the address",
     403: "You cannot open this page",
     404: "Page not found",
     409: "That cannot be done now",
+    413: "The files are too large",
     422: "There is a problem with the address",
     429: "Too many failed sign-ins",
     500: "Sorry, there is a problem with the service",
@@ -69,3 +72,19 @@ def csrf_refused(request: Request) -> HTMLResponse:
         message="This form was not sent from a page of this service, or the page had expired. "
         "Go back, reload the page and try again.",
     )
+
+
+def too_large_page(scope: Scope, limit: int) -> HTMLResponse | None:
+    """A body over its limit (api/limits.py refuses it before it is read), as a page
+    when a browser's form sent it; None for any other client (JSON then)."""
+    if not wants_html(scope):
+        return None
+    response = error_page(
+        Request(scope),
+        413,
+        message=f"The files are larger than the service accepts ({round(limit / MIB, 3):g} MB "
+        "at most). Send one LA's return at a time, or ask whoever runs the service to raise "
+        "the limit.",
+    )
+    response.headers["Connection"] = "close"
+    return response

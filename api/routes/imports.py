@@ -23,7 +23,7 @@ from pydantic import StringConstraints
 import ssda903
 import store
 from api.deps import STAFF, Services, Svc, allow
-from api.errors import invalid, json_errors, responses
+from api.errors import json_errors, responses
 from api.routes.common import Limit, Offset, RecordId, Serial, page
 from api.schemas.common import ErrorOut, Page
 from api.schemas.imports import (
@@ -34,7 +34,6 @@ from api.schemas.imports import (
     IssuePage,
 )
 from api.services import imports
-from ssda903.read import read_csv_table, read_siblings_table, table_of_file
 from ssda903.report import issues_csv
 
 router = APIRouter(tags=["SSDA903 imports"])
@@ -47,7 +46,7 @@ Importer = Annotated[store.User, Depends(allow(*IMPORTERS))]
 Reader = Annotated[store.User, Depends(allow(*STAFF))]
 BaselineReader = Annotated[store.User, Depends(allow(*BASELINE_READERS))]
 
-MAX_FILES = 12
+MAX_FILES = imports.MAX_FILES
 
 
 @dataclass
@@ -60,38 +59,11 @@ class IssueFilter:
 
 
 def _read_upload(files: list[UploadFile]) -> ssda903.Extract:
-    """The uploaded files as an extract, each read as a stream from where the server
-    spooled it; a 422 naming the file at fault (and the row, where there is one)."""
-    if len(files) > MAX_FILES:
-        raise invalid("files", f"at most {MAX_FILES} files (the 903 has 5 tables)")
-    tables: dict[str, ssda903.Table] = {}
-    for k, f in enumerate(files):
-        name = f.filename or ""
-        try:
-            if name.lower().endswith(".xml"):
-                if len(files) > 1:
-                    raise invalid(f"files[{k}]", "send the XML return alone, or CSV files only")
-                return ssda903.extract_from_xml(f.file.read())
-            table = table_of_file(name)
-            if table is None:
-                raise invalid(
-                    f"files[{k}]",
-                    f"{name!r} is not named as a 903 table (header, episodes, uasc, "
-                    "placed_for_adoption or oc2 .csv) nor an .xml return",
-                )
-            if table in tables:
-                raise invalid(f"files[{k}]", f"{name!r} is a second {table} table")
-            tables[table] = read_csv_table(table, f.file, name)
-        except ssda903.ExtractUnreadable as exc:
-            raise invalid(f"files[{k}]", f"cannot be read as a 903 extract: {exc}") from None
-    return ssda903.Extract("csv", tables)
+    return imports.read_upload([(f.filename or "", f.file) for f in files])
 
 
 def _read_siblings(siblings: UploadFile) -> ssda903.Table:
-    try:
-        return read_siblings_table(siblings.file, siblings.filename or "siblings.csv")
-    except ssda903.ExtractUnreadable as exc:
-        raise invalid("siblings", f"cannot be read: {exc}") from None
+    return imports.read_siblings(siblings.filename or "siblings.csv", siblings.file)
 
 
 def import_903(

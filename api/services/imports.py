@@ -9,7 +9,7 @@ write lock and audited by the store (`child.import`); reading a report is audite
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
 import ssda903
 import store
@@ -18,12 +18,51 @@ from api.deps import Services
 from api.errors import invalid
 from api.schemas.imports import CareRecordOut
 from api.services.common import aware
+from ssda903.read import read_csv_table, read_siblings_table, table_of_file
 from ssda903.report import year_label
 from store.ssda903 import Saved, care_imports, care_record, get_import, import_issues, list_imports
 from store.ssda903_chunks import import_in_chunks
 
 #: Rules that mean no child could be rebuilt: the upload is refused whole.
 _FATAL = "missing_table"
+#: The most files one upload may carry (the 903 has 5 tables).
+MAX_FILES = 12
+
+
+def read_upload(files: list[tuple[str, BinaryIO]]) -> ssda903.Extract:
+    """Uploaded files (name, stream) as an extract, each read as a stream from where the
+    server spooled it; Invalid naming the file at fault (`files[k]`, and the row, where
+    there is one). The JSON route and the Imports page both read uploads here."""
+    if len(files) > MAX_FILES:
+        raise invalid("files", f"at most {MAX_FILES} files (the 903 has 5 tables)")
+    tables: dict[str, ssda903.Table] = {}
+    for k, (name, stream) in enumerate(files):
+        try:
+            if name.lower().endswith(".xml"):
+                if len(files) > 1:
+                    raise invalid(f"files[{k}]", "send the XML return alone, or CSV files only")
+                return ssda903.extract_from_xml(stream.read())
+            table = table_of_file(name)
+            if table is None:
+                raise invalid(
+                    f"files[{k}]",
+                    f"{name!r} is not named as a 903 table (header, episodes, uasc, "
+                    "placed_for_adoption or oc2 .csv) nor an .xml return",
+                )
+            if table in tables:
+                raise invalid(f"files[{k}]", f"{name!r} is a second {table} table")
+            tables[table] = read_csv_table(table, stream, name)
+        except ssda903.ExtractUnreadable as exc:
+            raise invalid(f"files[{k}]", f"cannot be read as a 903 extract: {exc}") from None
+    return ssda903.Extract("csv", tables)
+
+
+def read_siblings(name: str, stream: BinaryIO) -> ssda903.Table:
+    """The sibling links CSV (child, sibling, policy); Invalid if it cannot be read."""
+    try:
+        return read_siblings_table(stream, name)
+    except ssda903.ExtractUnreadable as exc:
+        raise invalid("siblings", f"cannot be read: {exc}") from None
 
 
 def import_record(run: store.ImportRun) -> dict[str, Any]:
