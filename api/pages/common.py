@@ -79,7 +79,11 @@ class NavItem:
 
 #: The navigation, in order: each link shown to the roles that may open its page. Add a
 #: page's entry here when the page exists (never a link to a page that does not).
-NAV: tuple[NavItem, ...] = (NavItem("Referrals", "/referrals", ("placement_officer", "admin")),)
+NAV: tuple[NavItem, ...] = (
+    NavItem("Referrals", "/referrals", ("placement_officer", "admin")),
+    NavItem("Proposals", "/proposals", ("placement_officer", "admin")),
+    NavItem("Batch runs", "/runs", ("placement_officer", "admin")),
+)
 
 
 def nav_for(user: store.User | None) -> list[NavItem]:

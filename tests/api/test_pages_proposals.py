@@ -1,0 +1,63 @@
+"""The proposal, placement and batch-run pages in-process: the same services as the JSON
+routes, so the same audit entries and the same scope (tests/web has the browser tests)."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from api.websession import CSRF_FIELD
+from tests.api.conftest import Api
+from tests.api.test_pages import HTML, page_sign_in
+
+
+def csrf(client: TestClient, path: str) -> str:
+    found = re.search(rf'name="{CSRF_FIELD}" value="([^"]+)"', client.get(path, headers=HTML).text)
+    assert found
+    return found[1]
+
+
+def test_page_reads_of_a_proposal_and_placement_are_audited_as_the_api_reads_are(
+    api: Api,
+) -> None:
+    made = api.post("/proposals", json={"household_id": "H1", "child_id": "C1"}).json()
+    page_sign_in(api.client, api.tokens["officer"])
+    assert api.client.get(f"/proposals/{made['id']}", headers=HTML).status_code == 200
+    assert api.get(f"/proposals/{made['id']}").status_code == 200
+    reads = api.audit(action="proposal.read")
+    assert [(e.user_id, e.child_ids, e.object_id) for e in reads] == [
+        (api.users["officer"].id, ["C1"], str(made["id"]))
+    ] * 2
+
+    token = csrf(api.client, f"/proposals/{made['id']}")
+    confirmed = api.client.post(
+        f"/proposals/{made['id']}/confirm",
+        data={CSRF_FIELD: token},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303
+    [placement] = api.get("/placements", params={"child_id": "C1"}).json()["items"]
+    assert api.client.get(f"/placements/{placement['id']}", headers=HTML).status_code == 200
+    assert api.get(f"/placements/{placement['id']}").status_code == 200
+    reads = api.audit(action="placement.read")
+    assert [(e.child_ids, e.object_id) for e in reads] == [(["C1"], str(placement["id"]))] * 2
+
+
+def test_another_las_proposal_is_the_unknown_ids_404_page(api: Api) -> None:
+    theirs = api.post("/proposals", as_="bradford", json={"household_id": "H9", "child_id": "B1"})
+    assert theirs.status_code == 201, theirs.text
+    page_sign_in(api.client, api.tokens["officer"])
+    elsewhere = api.client.get(f"/proposals/{theirs.json()['id']}", headers=HTML)
+    unknown = api.client.get("/proposals/999999", headers=HTML)
+    assert elsewhere.status_code == unknown.status_code == 404
+    assert elsewhere.text == unknown.text
+    token = csrf(api.client, "/runs")
+    declined = api.client.post(
+        f"/proposals/{theirs.json()['id']}/decline",
+        data={CSRF_FIELD: token, "reason": "x"},
+        headers=HTML,
+    )
+    assert declined.status_code == 404 and declined.text == unknown.text
+    assert api.get(f"/proposals/{theirs.json()['id']}", as_="bradford").json()["holding"]
