@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from api.websession import CSRF_FIELD
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot
+from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in
 
 
 def open_referrals(api: httpx.Client) -> list[dict[str, Any]]:
@@ -225,3 +225,22 @@ def test_another_las_proposal_and_placement_are_the_same_404_as_unknown_ones(
     assert refused.status == 404 and "Page not found" in refused.text()
     with served.api("family_finder") as finder:
         assert finder.get(f"/placements/{placement}").json()["ended_on"] is None
+
+
+def test_decline_with_javascript_off(browser: Browser, served: Served) -> None:
+    with served.api("placement_officer") as api:
+        made = make_proposal(api, last=True)
+    context = browser.new_context(base_url=served.base, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, served.tokens["placement_officer"])
+        page.get_by_role("link", name="Proposals").click()
+        page.get_by_role("link", name=f"Proposal {made['id']}").click()
+        page.get_by_role("button", name="Decline proposal").click()
+        expect(page.get_by_role("alert")).to_contain_text("Enter why the proposal is declined")
+        page.get_by_label("Reason for declining").fill("The child's social worker advised against")
+        page.get_by_role("button", name="Decline proposal").click()
+        expect(page.get_by_role("status")).to_contain_text("The proposal is declined")
+        assert summary_value(page, "Status") == "Declined"
+    finally:
+        context.close()
