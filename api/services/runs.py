@@ -89,7 +89,13 @@ def propose_assignments(
         if key in done:
             continue
         done.add(key)
-        item: dict[str, Any] = {"child": child, "group": group, "household": carer}
+        members = list(groups[group].children) if group else [child]
+        item: dict[str, Any] = {
+            "child": child,
+            "group": group,
+            "children": members,
+            "household": carer,
+        }
         if (child, carer) not in assigned:
             out.append({**item, "outcome": "not in run", "why": "not one of this run's matches"})
             continue

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from api.websession import CSRF_FIELD
 from tests.api.conftest import Api
 from tests.api.test_pages import HTML, page_sign_in
+from tests.api.test_runs import wait_done
 
 
 def csrf(client: TestClient, path: str) -> str:
@@ -61,3 +62,44 @@ def test_another_las_proposal_is_the_unknown_ids_404_page(api: Api) -> None:
     )
     assert declined.status_code == 404 and declined.text == unknown.text
     assert api.get(f"/proposals/{theirs.json()['id']}", as_="bradford").json()["holding"]
+
+
+def test_chosen_run_matches_become_proposals_through_the_propose_service(api: Api) -> None:
+    run = api.post("/match-runs", json={"time_limit_s": 1}).json()
+    assert wait_done(api, run["id"])["status"] == "done"
+    assigned = {
+        a["child"]: a["carer"]
+        for a in api.get(f"/match-runs/{run['id']}/result").json()["assignments"]
+    }
+    others = sorted(c for c in assigned if c not in ("S1", "S2"))
+    assert assigned["S1"] == assigned["S2"] and others
+    taken = others[0]  # already has a live proposal: the run's match is refused by the store
+    held = api.post("/proposals", json={"household_id": assigned[taken], "child_id": taken})
+    assert held.status_code == 201, held.text
+    page_sign_in(api.client, api.tokens["officer"])
+    token = csrf(api.client, f"/runs/{run['id']}")
+    chosen = [
+        f"S1|{assigned['S1']}",
+        f"S2|{assigned['S2']}",
+        f"{taken}|{assigned[taken]}",
+        f"{taken}|H-NOT-THE-RUNS",
+    ]
+    answer = api.client.post(
+        f"/runs/{run['id']}/proposals",
+        data={CSRF_FIELD: token, "assignment": chosen},
+        headers=HTML,
+    )
+    assert answer.status_code == 200, answer.text
+    rows = re.findall(r"<tr class=\"table__row\">(.*?)</tr>", answer.text, re.S)
+    assert len(rows) == 3, rows  # the group once, the taken child, the forged pair
+    assert "Proposed" in rows[0] and "S1" in rows[0]
+    assert "Not proposed" in rows[1] and "live proposal" in rows[1], rows[1]
+    assert "not one of this run" in rows[2]
+    live = api.get("/proposals", params={"status": "proposed"}).json()["items"]
+    groups = [p for p in live if p["group_id"]]
+    assert len(groups) == 1 and sorted(groups[0]["children"]) == ["S1", "S2"]
+    assert len([p for p in live if taken in p["children"]]) == 1  # no second hold
+    nothing = api.client.post(
+        f"/runs/{run['id']}/proposals", data={CSRF_FIELD: token}, headers=HTML
+    )
+    assert nothing.status_code == 422 and "Choose at least one match" in nothing.text
