@@ -103,3 +103,18 @@ def test_chosen_run_matches_become_proposals_through_the_propose_service(api: Ap
         f"/runs/{run['id']}/proposals", data={CSRF_FIELD: token}, headers=HTML
     )
     assert nothing.status_code == 422 and "Choose at least one match" in nothing.text
+
+
+def test_a_refused_confirm_shows_why_on_the_proposals_page(api: Api) -> None:
+    made = api.post("/proposals", json={"household_id": "H1", "child_id": "C1"}).json()
+    assert api.post(f"/proposals/{made['id']}/decline", json={"reason": "withdrew"}).is_success
+    page_sign_in(api.client, api.tokens["officer"])
+    token = csrf(api.client, "/runs")
+    again = api.client.post(
+        f"/proposals/{made['id']}/confirm", data={CSRF_FIELD: token}, headers=HTML
+    )
+    assert again.status_code == 409
+    assert "There is a problem" in again.text and "cannot be confirmed" in again.text
+    assert f"Proposal {made['id']}" in again.text
+    assert api.get("/placements", params={"child_id": "C1"}).json()["items"] == []
+    assert 'id="confirm"' in again.text  # the error summary's link has its target
