@@ -81,6 +81,8 @@ class NavItem:
 #: page's entry here when the page exists (never a link to a page that does not).
 NAV: tuple[NavItem, ...] = (
     NavItem("Referrals", "/referrals", ("placement_officer", "admin")),
+    NavItem("Proposals", "/proposals", ("placement_officer", "admin")),
+    NavItem("Batch runs", "/runs", ("placement_officer", "admin")),
     NavItem("Imports", "/imports", ("admin",)),
     NavItem("Users", "/users", ("admin",)),
     NavItem("Audit log", "/audit", ("admin",)),

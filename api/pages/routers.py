@@ -5,8 +5,28 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from api.pages import audit, children, imports, referrals, signin, users
+from api.pages import (
+    audit,
+    children,
+    imports,
+    placements,
+    proposals,
+    referrals,
+    runs,
+    signin,
+    users,
+)
 
 #: Matched before the JSON routes (a page answers only a request asking for HTML, so a
 #: JSON client never reaches one). Add a new page module here.
-ROUTERS: tuple[ModuleType, ...] = (signin, referrals, children, users, audit, imports)
+ROUTERS: tuple[ModuleType, ...] = (
+    signin,
+    referrals,
+    children,
+    proposals,
+    placements,
+    runs,
+    users,
+    audit,
+    imports,
+)

@@ -11,7 +11,8 @@ from typing import Any
 
 import store
 from api.deps import Services
-from api.errors import invalid
+from api.errors import RuleBreaks, invalid
+from api.services import proposals
 from api.services.common import audit, run_record
 
 
@@ -60,3 +61,66 @@ def run_result(svc: Services, user: store.User, run_id: str) -> dict[str, Any]:
         raise store.Conflict(f"match run {run.id} is {run.status}")
     audit(svc, user, "match.run_read", run.child_ids, run.id)
     return run.result
+
+
+def propose_assignments(
+    svc: Services,
+    user: store.User,
+    run_id: str,
+    chosen: list[tuple[str, str]],
+    hold_hours: float | None = None,
+) -> list[dict[str, Any]]:
+    """Turn chosen (child, household) assignments of a finished run into proposals in
+    one step, each by `proposals.propose` (so each is checked and held exactly as one
+    proposal is). A child of a sibling group the run kept together is proposed with the
+    group, once. Each outcome: `proposed` (with the proposal), `refused` (the rules
+    broken), `taken` (no unheld place), `not possible` (another conflict, why) or
+    `not in run` (the pair is not one of the run's assignments)."""
+    result = run_result(svc, user, run_id)
+    assigned = {(a["child"], a["carer"]) for a in result["assignments"]}
+    together = {g["id"] for g in result["sibling_groups"] if g["outcome"] == "together"}
+    groups = svc.cache.snapshot(user.las).groups
+    group_of = {c: gid for gid in together if gid in groups for c in groups[gid].children}
+    done: set[tuple[str, str]] = set()
+    out: list[dict[str, Any]] = []
+    for child, carer in chosen:
+        group = group_of.get(child)
+        key = (group or child, carer)
+        if key in done:
+            continue
+        done.add(key)
+        members = list(groups[group].children) if group else [child]
+        item: dict[str, Any] = {
+            "child": child,
+            "group": group,
+            "children": members,
+            "household": carer,
+        }
+        if (child, carer) not in assigned:
+            out.append({**item, "outcome": "not in run", "why": "not one of this run's matches"})
+            continue
+        try:
+            p = proposals.propose(
+                svc,
+                user,
+                carer,
+                child_id=None if group else child,
+                group_id=group,
+                hold_hours=hold_hours,
+                views_note=None,
+                exception=None,
+            )
+            out.append({**item, "outcome": "proposed", "proposal": p})
+        except RuleBreaks as e:
+            out.append({**item, "outcome": "refused", "rules": e.breaks})
+        except store.VacancyTaken as e:
+            out.append({**item, "outcome": "taken", "why": str(e)})
+        except store.Conflict as e:
+            out.append({**item, "outcome": "not possible", "why": str(e)})
+    return out
+
+
+def child_urgencies(svc: Services, user: store.User) -> dict[str, str]:
+    """Each open referral's urgency in the user's LAs (to read a run's result by urgency)."""
+    snap = svc.cache.snapshot(user.las)
+    return {cid: c.urgency for cid, c in snap.problem.child_by_id.items()}
