@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot
+from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in
+from tests.web.test_referrals import focus_on
 
 
 def table_rows(page: Page, caption: str) -> list[dict[str, str]]:
@@ -215,3 +216,62 @@ def test_another_las_child_is_the_unknown_ids_404(signed_in: SignIn, served: Ser
             seen.append(page.locator("main").inner_text())
         assert seen[0] == seen[1] and elsewhere not in seen[0]
     assert_accessible(page)
+
+
+def decline(served: Served, url: str) -> dict[str, Any]:
+    """The proposal the page went to (checked through the API), then declined so the
+    place is free again for the other tests."""
+    proposal_id = int(url.rsplit("/", 1)[1])
+    with served.api("placement_officer") as api:
+        made: dict[str, Any] = api.get(f"/proposals/{proposal_id}").json()
+        api.post(f"/proposals/{proposal_id}/decline", json={"reason": "test over"})
+    return made
+
+
+def test_child_to_matches_to_a_proposal_with_the_keyboard_alone(
+    signed_in: SignIn, served: Served
+) -> None:
+    child_id, ranking = child_with(served, "matches")
+    household = ranking["matches"][0]["carer"]
+    page = signed_in("placement_officer", f"/children/{child_id}")
+    focus_on(page, "See matches")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Matches for child {child_id}")
+    focus_on(page, "Propose", presses=200)  # the first row's link: the best match
+    assert page.evaluate("() => document.activeElement.getAttribute('href')").endswith(household)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Propose household {household}")
+    focus_on(page, "How many hours")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("12")
+    focus_on(page, "How this match meets")
+    page.keyboard.type("close to his brother")
+    focus_on(page, "Propose and hold the place")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/proposals/*")
+    made = decline(served, page.url)
+    assert (made["child_id"], made["household_id"]) == (child_id, household)
+    assert made["views_note"] == "close to his brother"
+
+
+def test_propose_with_javascript_off(browser: Browser, served: Served) -> None:
+    child_id, ranking = child_with(served, "matches")
+    household = ranking["matches"][0]["carer"]
+    context = browser.new_context(base_url=served.base, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, served.tokens["placement_officer"], f"/children/{child_id}")
+        page.get_by_role("link", name="See matches").click()
+        page.get_by_role("link", name=f"Propose household {household}").click()
+        page.get_by_label("How many hours to hold the place").fill("")
+        page.get_by_role("button", name="Propose and hold the place").click()
+        expect(page.get_by_role("alert").get_by_role("link")).to_have_text(
+            "Enter how many hours to hold the place, as a number"
+        )
+        page.get_by_label("How many hours to hold the place").fill("6")
+        page.get_by_role("button", name="Propose and hold the place").click()
+        page.wait_for_url("**/proposals/*")
+        made = decline(served, page.url)
+        assert (made["child_id"], made["household_id"]) == (child_id, household)
+    finally:
+        context.close()
