@@ -23,6 +23,7 @@ import geo
 import store
 from api.deps import Services, StaffPage, Svc
 from api.errors import RuleBreaks
+from api.pages.children import POLICY_LABELS
 from api.pages.common import page_router, render, see_other
 from api.routes.common import RecordId
 from api.services import children, matches, proposals, referrals, siblings
@@ -123,6 +124,7 @@ async def matches_page(
         group=group,
         marks=marks,
         spots=carer_spots(marks),
+        policies=POLICY_LABELS,
         map_w=MAP_W,
         map_h=MAP_H,
     )

@@ -121,3 +121,21 @@ def test_a_group_is_proposed_as_a_group(api: Api, browser: TestClient) -> None:
     assert sent.status_code == 303, sent.text
     made = api.get("/proposals").json()["items"]
     assert [(p["group_id"], sorted(p["children"])) for p in made] == [("G1", ["S1", "S2"])]
+
+
+def test_the_childs_page_shows_the_family_finders_notes(api: Api, browser: TestClient) -> None:
+    child = {
+        "id": "A1",
+        "la": "Leeds",
+        "age": 3,
+        "sex": "F",
+        "home": "LS9",
+        "accepts": ["adoption"],
+        "adoption": {"waiting_since": "2026-03-01", "notes": "a calm family with time for her"},
+    }
+    assert api.post("/children", json=child).status_code == 201
+    page = browser.get("/children/A1", headers=HTML)
+    assert page.status_code == 200
+    assert "What the child needs from a family" in page.text
+    assert "a calm family with time for her" in page.text
+    assert "Adopter" in page.text  # the kind accepted, in words

@@ -107,6 +107,9 @@ def test_a_sibling_groups_matches(signed_in: SignIn, served: Served) -> None:
         f"Matches for sibling group {group['id']}"
     )
     expect(page.get_by_role("link", name=f"child {member}", exact=True)).to_be_visible()
+    policy = {"must": "Must be placed together", "should": "Should be placed together"}
+    if group["policy"] in policy:
+        expect(page.get_by_text(policy[group["policy"]])).to_be_visible()
     assert_accessible(page)
 
 
