@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 
 import geo
 import store
+import vocab
 from api.deps import Services, StaffPage, Svc
 from api.errors import RuleBreaks
 from api.pages.children import POLICY_LABELS
@@ -97,6 +98,14 @@ def carer_spots(marks: list[Mark]) -> list[tuple[Mark, str]]:
     return [(k, ", ".join(ranks)) for k, ranks in spots.values()]
 
 
+def in_words(detail: str) -> str:
+    """A rule's detail with the needs it names in words ("lacks skill 'autism'" ->
+    "lacks skill: autism")."""
+    for code, label in vocab.NEED_LABELS.items():
+        detail = detail.replace(f"'{code}'", label)
+    return detail.replace("lacks skill ", "lacks skill: ")
+
+
 def subject_path(kind: Kind, subject: str) -> str:
     return f"/children/{subject}" if kind == "child" else f"/sibling-groups/{subject}"
 
@@ -112,6 +121,8 @@ async def matches_page(
         group = await run_in_threadpool(siblings.group_of_child, svc, user, subject)
     who = f"child {subject}" if kind == "child" else f"sibling group {subject}"
     marks = map_marks(ranking)
+    for n in ranking["near_misses"]:
+        n["detail"] = in_words(n["detail"])
     return render(
         request,
         "matches.html",
@@ -165,7 +176,9 @@ def broken_rules(breaks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for b in breaks:
         rule = RULE_BY_ID.get(b["rule"])
         summary = rule.summary if rule else LIVING_TOGETHER
-        out.append({**b, "summary": summary[:1].upper() + summary[1:]})
+        out.append(
+            {**b, "summary": summary[:1].upper() + summary[1:], "detail": in_words(b["detail"])}
+        )
     return out
 
 
