@@ -1,32 +1,104 @@
-"""A child's page (a first outline: the issue's journey 2 builds it out). The same
-service as `GET /children/{id}`, so the same scope (another LA's child is the same 404
-page as an unknown id) and the same audit entry (`child.read`)."""
+"""A child's page (journey 2): needs and flags in words, home and school areas, the
+placement plan, brothers and sisters with the group's policy, the child's own views,
+where they live now by the 903 import, and the history of proposals and placements.
+
+Each part is read through the same service as its JSON route, so the same scope
+(another LA's child is the same 404 page as an unknown id) and the same audit entries:
+`child.read` as `GET /children/{id}`, and the referral, group, care record, proposal
+and placement reads as their own routes record them."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
+import store
 import vocab
-from api.deps import StaffPage, Svc
+from api.deps import Services, StaffPage, Svc
 from api.pages.common import page_router, render
 from api.routes.common import RecordId
-from api.services import children
+from api.services import children, imports, placements, proposals, referrals, siblings
 
 router = page_router()
+
+FLAG_LABELS: dict[str, str] = {
+    "needs_wheelchair_access": "Needs wheelchair access",
+    "no_pets": "No pets in the home",
+    "only_child": "Should be the only child in the home",
+    "no_younger_children": "No younger children in the home",
+    "no_older_children": "No older children in the home",
+}
+POLICY_LABELS: dict[str, str] = {
+    "must": "Must be placed together",
+    "should": "Should be placed together if possible",
+    "apart": "To be placed apart",
+}
+URGENCY_LABELS: dict[str, str] = {
+    "emergency": "Emergency",
+    "urgent": "Urgent",
+    "planned": "Planned",
+}
+PROPOSAL_STATUS: dict[str, tuple[str, str]] = {
+    "proposed": ("Proposed", "blue"),
+    "confirmed": ("Confirmed", "green"),
+    "declined": ("Declined", "grey"),
+    "expired": ("Hold lapsed", "grey"),
+    "refused": ("Refused", "red"),
+}
+HISTORY = 50
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def load_child(svc: Services, user: store.User, child_id: str) -> dict[str, Any]:
+    """Everything the page shows, each part from its service (audited as the API reads it)."""
+    child = children.read_child(svc, user, child_id)
+    open_referrals = referrals.list_referrals(
+        svc, user, status="open", child_id=child_id, offset=0, limit=1
+    )
+    group = siblings.group_of_child(svc, user, child_id)
+    try:
+        care = imports.read_care_record(svc, user, child_id)
+    except store.NotFound:
+        care = None
+    history = proposals.list_proposals(
+        svc, user, status=None, child_id=child_id, household_id=None, offset=0, limit=HISTORY
+    )
+    placed = placements.list_placements(
+        svc, user, child_id=child_id, household_id=None, current=None, offset=0, limit=HISTORY
+    )
+    return {
+        "child": child,
+        "referral": open_referrals[0] if open_referrals else None,
+        "group": group,
+        "care": care,
+        "proposals": history,
+        "placements": placed,
+    }
 
 
 @router.get("/children/{child_id}", response_class=HTMLResponse)
 async def child_page(
     request: Request, child_id: RecordId, user: StaffPage, svc: Svc
 ) -> HTMLResponse:
-    child = await run_in_threadpool(children.read_child, svc, user, child_id)
-    needs = [vocab.NEED_LABELS.get(n, n) for n in child.get("needs", [])]
+    data = await run_in_threadpool(load_child, svc, user, child_id)
+    child = data["child"]
     return render(
         request,
         "child.html",
         title=f"Child {child['id']}",
-        child=child,
-        needs=needs,
+        **data,
+        needs=[sentence(vocab.NEED_LABELS.get(n, n)) for n in child.get("needs", [])],
+        flags=[FLAG_LABELS.get(f, sentence(f.replace("_", " "))) for f in child["flags"]],
+        kinds=[sentence(vocab.KIND_LABELS.get(k, k)) for k in child["accepts"]],
+        kind_labels=vocab.KIND_LABELS,
+        provider_labels=vocab.PROVIDER_LABELS,
+        policies=POLICY_LABELS,
+        urgencies=URGENCY_LABELS,
+        statuses=PROPOSAL_STATUS,
     )

@@ -9,15 +9,18 @@ on the event loop; building, checking or ranking happens in a worker thread.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from fastapi.concurrency import run_in_threadpool
 
+import geo
 import store
 from api.cache import Snapshot
 from api.deps import Services
 from api.services.common import absent
 from matching import RULES, rank_children
+from matching.eligibility import RULE_BY_ID
 
 #: A ranking as the cache keeps it: the answer's JSON, the children named, how many
 #: carers were eligible.
@@ -85,6 +88,42 @@ async def rank_referred_children(
         {"top": top, "eligible": ranked.eligible_count},
     )
     return ranked.to_dict()
+
+
+async def ranking_with_places(
+    svc: Services,
+    user: store.User,
+    subject: str,
+    kind: Literal["child", "group"],
+    top: int,
+    near: int,
+) -> dict[str, Any]:
+    """The ranking `rank_carers` answers (same scope, same audit), with where each place
+    is for a map: each child's home and school (`children`), each carer's outcode and
+    straight-line km from each school (`location`, `school_km`), and each failed rule's
+    words (`rule_summary`)."""
+    body, _children, _eligible = await rank_carers(svc, user, subject, kind, top, near)
+    ranking: dict[str, Any] = json.loads(body)
+    snap = await snapshot(svc, user)
+    gaz = geo.gazetteer()
+    kids = [snap.problem.child_by_id[c] for c in ranking["children"]]
+    schools = sorted({k.school for k in kids if k.school and k.school in gaz})
+    ranking["places"] = [
+        {"child": k.id, "home": k.home, "school": k.school, "school_must_stay": k.school_must_stay}
+        for k in kids
+    ]
+    for row in ranking["matches"] + ranking["near_misses"]:
+        index = snap.problem.carer_index.get(row["carer"])
+        where = snap.problem.carers[index].location if index is not None else None
+        row["location"] = where
+        row["school_km"] = (
+            [round(gaz.km(where, sc), 1) for sc in schools] if where and where in gaz else []
+        )
+        if "failed_rule" in row:
+            rule = RULE_BY_ID.get(row["failed_rule"])
+            row["rule_summary"] = rule.summary if rule else row["failed_rule"]
+    ranking["schools"] = schools
+    return ranking
 
 
 def hard_rules(offset: int, limit: int) -> list[dict[str, Any]]:

@@ -50,3 +50,15 @@ def update_group(
             s, group_id, by=user, children=children, policy=policy, las=user.las
         )
         return group_record(group)
+
+
+def group_of_child(svc: Services, user: store.User, child_id: str) -> dict[str, Any] | None:
+    """The sibling group of a child of the user's LAs (None if they are in none),
+    audited as a read of the group (`sibling_group.read`: it names the children)."""
+    with svc.writes.transaction() as s:
+        store.get_child(s, child_id, las=user.las)  # NotFound outside the user's LAs
+        group = store.group_of(s, child_id)
+        if group is None:
+            return None
+        store.record(s, user, "sibling_group.read", group.children, group.id)
+        return group_record(group)
