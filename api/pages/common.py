@@ -79,7 +79,10 @@ class NavItem:
 
 #: The navigation, in order: each link shown to the roles that may open its page. Add a
 #: page's entry here when the page exists (never a link to a page that does not).
-NAV: tuple[NavItem, ...] = (NavItem("Referrals", "/referrals", ("placement_officer", "admin")),)
+NAV: tuple[NavItem, ...] = (
+    NavItem("Referrals", "/referrals", ("placement_officer", "admin")),
+    NavItem("Family-finding", "/family-finding", ("family_finder", "admin")),
+)
 
 
 def nav_for(user: store.User | None) -> list[NavItem]:
