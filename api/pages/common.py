@@ -82,6 +82,8 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("Referrals", "/referrals", ("placement_officer", "admin")),
     NavItem("Family-finding", "/family-finding", ("family_finder", "admin")),
+    NavItem("Baseline", "/baseline", ("planner", "placement_officer", "family_finder", "admin")),
+    NavItem("What-ifs", "/what-ifs", ("planner", "admin")),
 )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from api.pages import children, family_finding, referrals, signin
+from api.pages import children, family_finding, planner, referrals, signin
 
 #: Matched before the JSON routes (a page answers only a request asking for HTML, so a
 #: JSON client never reaches one). Add a new page module here.
-ROUTERS: tuple[ModuleType, ...] = (signin, referrals, children, family_finding)
+ROUTERS: tuple[ModuleType, ...] = (signin, referrals, children, family_finding, planner)
