@@ -129,6 +129,7 @@ def test_start_a_round_and_read_it(signed_in: SignIn) -> None:
     page.get_by_role("link", name="Read the region report").click()
     expect(page.locator("h1")).to_be_visible()
     assert page.locator("img").count() > 0
+    assert_accessible(page)
     page.goto(round_page)
     page.get_by_role("link", name="Back to family-finding").click()
     expect(page.get_by_role("table").nth(1)).to_contain_text("Finished")

@@ -92,6 +92,7 @@ def test_a_what_if_from_the_form_compared_with_the_baseline(signed_in: SignIn) -
     page.get_by_role("link", name="Read the comparison report").click()
     assert page.locator("img").count() > 0
     no_child_named(page)
+    assert_accessible(page)
     page.go_back()
     page.get_by_role("link", name="Back to what-ifs").click()
     expect(page.get_by_role("table")).to_contain_text("20 more foster carers in Leeds")
