@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 import store
 from api.deps import FamilyFinderPage, Svc
 from api.headers import PAGE_POLICY
-from api.pages.common import page_router, render, see_other
+from api.pages.common import page_router, render, see_other, with_query
 from api.routes.common import RecordId
 from api.services import family_finding
 
@@ -48,6 +48,8 @@ STATUS_TAGS: dict[str, str] = {
 }
 #: Adopters or children shown by a search, and near misses.
 TOP, NEAR = 20, 10
+#: Waiting children (or sibling groups) on a page of the list.
+PER_PAGE = 25
 ID_MAX = 64
 
 
@@ -69,12 +71,17 @@ async def _home(
     errors: list[tuple[str, str]] | None = None,
     form: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    def load() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        waiting = family_finding.waiting_children(svc, user)
-        rounds = family_finding.list_rounds(svc, user, 0, 5)
-        return waiting, rounds
+    number = request.query_params.get("page", "1").strip()
+    page = int(number) if number.isdigit() and 1 <= int(number) <= 100_000 else 1
 
-    waiting, rounds = await run_in_threadpool(load)
+    def load() -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+        offset = (page - 1) * PER_PAGE
+        waiting, total = family_finding.waiting_children(svc, user, offset, PER_PAGE)
+        rounds = family_finding.list_rounds(svc, user, 0, 5)
+        return waiting, total, rounds
+
+    waiting, total, rounds = await run_in_threadpool(load)
+    pages = max(1, -(-total // PER_PAGE))
     return render(
         request,
         "family_finding/index.html",
@@ -82,6 +89,11 @@ async def _home(
         status_code=422 if errors else 200,
         errors=errors or [],
         waiting=waiting,
+        total=total,
+        page=page,
+        pages=pages,
+        previous=with_query("/family-finding", {"page": page - 1}) if page > 1 else None,
+        next_page=with_query("/family-finding", {"page": page + 1}) if page < pages else None,
         rounds=rounds,
         form=form or {"priority": "waiting_and_hardest", "wait_weeks": 26, "long_wait_weeks": 78},
         las=list(user.las),

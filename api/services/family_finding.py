@@ -42,23 +42,27 @@ def _policy(user: store.User, beyond_region: bool) -> FamilyFindingPolicy:
 PRIORITY_RANK = {"first": 0, "second": 1, "third": 2}
 
 
-def waiting_children(svc: Services, user: store.User) -> list[dict[str, Any]]:
+def waiting_children(
+    svc: Services, user: store.User, offset: int = 0, limit: int | None = None
+) -> tuple[list[dict[str, Any]], int]:
     """The user's LAs' waiting children (open referral, plan accepting adoption), as a
     round would take them: each child, or brothers and sisters kept together, with weeks
     waited, the adopters of the user's LAs who could take them, and their priority and
-    why (the round's default policy); first priority and longest waiting first."""
+    why (the round's default policy); first priority and longest waiting first. A page
+    of them (`offset`, `limit`) and how many there are; the children on the page audited."""
     snap = current_problem(svc, user)
     policy = _policy(user, False)
     scoped = adoption_problem(snap.problem, policy)
     found = subjects(PairTable(MatchingContext(scoped)), policy)
     la_of = {c.id: c.la for c in scoped.children}
-    out = [
-        s.to_dict() | {"las": sorted({la_of[c] for c in s.children})}
-        for s in sorted(found, key=lambda s: (PRIORITY_RANK[s.priority], -s.weeks_waiting, s.id))
-    ]
-    named = [c for s in found for c in s.children]
-    audit(svc, user, "family_finding.waiting", named, None, {"subjects": len(found)})
-    return out
+    ordered = sorted(found, key=lambda s: (PRIORITY_RANK[s.priority], -s.weeks_waiting, s.id))
+    shown = ordered[offset : None if limit is None else offset + limit]
+    out = [s.to_dict() | {"las": sorted({la_of[c] for c in s.children})} for s in shown]
+    named = [c for s in shown for c in s.children]
+    if named:
+        detail = {"subjects": len(shown), "offset": offset}
+        audit(svc, user, "family_finding.waiting", named, None, detail)
+    return out, len(found)
 
 
 def adopters_for_child(
