@@ -82,7 +82,7 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("Referrals", "/referrals", ("placement_officer", "admin")),
     NavItem("Family-finding", "/family-finding", ("family_finder", "admin")),
-    NavItem("Baseline", "/baseline", ("planner", "placement_officer", "family_finder", "admin")),
+    NavItem("Baseline", "/baseline", ("planner", "admin")),
     NavItem("What-ifs", "/what-ifs", ("planner", "admin")),
 )
 
