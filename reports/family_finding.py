@@ -151,7 +151,7 @@ def render_html(round_: dict[str, Any], pngs: dict[str, bytes] | None = None) ->
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<title>Family-finding round {html.escape(round_['as_of'])}</title>"
-        f"<style>{STYLE}</style></head><body>{body}</body></html>"
+        f"<style>{STYLE}</style></head><body><main>{body}</main></body></html>"
     )
 
 

@@ -599,6 +599,7 @@ def render_html(
         "referred during the run; costs include the children already placed at the "
         f"start.{_scaled(scenarios)}</p>"
     )
+    parts.append("<h2>Figures</h2>")
     parts.append(
         _table(
             "What was run",
@@ -641,7 +642,7 @@ def render_html(
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<title>{e(title)}</title><style>{STYLE}{MARKS}</style></head>"
-        f"<body>{body}</body></html>"
+        f"<body><main>{body}</main></body></html>"
     )
 
 

@@ -347,7 +347,7 @@ def render_html(
     body = "\n".join(parts)
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<title>{e(title)}</title><style>{STYLE}</style></head><body>{body}</body></html>"
+        f"<title>{e(title)}</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>"
     )
 
 

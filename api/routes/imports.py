@@ -40,8 +40,7 @@ router = APIRouter(tags=["SSDA903 imports"])
 
 #: Who may bring an LA's data in (issue 7): the people who own its records.
 IMPORTERS: tuple[str, ...] = ("placement_officer", "admin")
-#: Who sees the baseline: counts, no child named.
-BASELINE_READERS: tuple[str, ...] = (*STAFF, "planner")
+BASELINE_READERS = imports.BASELINE_READERS
 Importer = Annotated[store.User, Depends(allow(*IMPORTERS))]
 Reader = Annotated[store.User, Depends(allow(*STAFF))]
 BaselineReader = Annotated[store.User, Depends(allow(*BASELINE_READERS))]
@@ -217,7 +216,7 @@ def baseline(user: BaselineReader, svc: Svc, la: LaFilter = None) -> Any:
     from home, share outside the LA, the DfE's distance bands, sibling groups together:
     the starting point of a what-if. 404 when none of the LAs has an import. To a
     planner, no figure shows 1 to 4 children (`small_numbers_hidden`; docs/security.md)."""
-    return imports.baseline(svc, user, la).to_dict(suppress=user.role == "planner")
+    return imports.baseline(svc, user, la).to_dict(suppress=imports.hides_small_numbers(user))
 
 
 @router.get(
@@ -232,7 +231,7 @@ def baseline(user: BaselineReader, svc: Svc, la: LaFilter = None) -> Any:
 def baseline_report(user: BaselineReader, svc: Svc, la: LaFilter = None) -> HTMLResponse:
     from reports.ssda903 import render_html
 
-    suppress = user.role == "planner"
+    suppress = imports.hides_small_numbers(user)
     return HTMLResponse(render_html(imports.baseline(svc, user, la), suppress=suppress))
 
 

@@ -1,8 +1,9 @@
 """Family-finding for adoption: searches both ways, and rounds of links over the
 user's LAs (background runs, api/runs.py) with their region report.
 
-Audited: `family_finding.search_child`, `family_finding.search_adopter` (with the
-children's ids), `family_finding.round_start`, `family_finding.round_restart`,
+Audited: `family_finding.waiting` (the children listed), `family_finding.search_child`,
+`family_finding.search_adopter` (with the children's ids), `family_finding.round_start`,
+`family_finding.round_restart`,
 `family_finding.round_read` and `family_finding.round_report` (a finished round names
 children). Another LA's child, or a round over LAs not all the user's, is NotFound.
 """
@@ -16,7 +17,15 @@ import store
 from api.deps import Services
 from api.errors import invalid
 from api.services.common import absent, audit, current_problem, run_record
-from matching.family_finding import FamilyFindingPolicy, search_adopters, search_children
+from matching.family_finding import (
+    FamilyFindingPolicy,
+    adoption_problem,
+    search_adopters,
+    search_children,
+    subjects,
+)
+from matching.pairs import PairTable
+from matching.ranking import MatchingContext
 
 #: The background runs' kind for a round.
 KIND = "family_finding"
@@ -27,6 +36,33 @@ _drawing = threading.Lock()
 
 def _policy(user: store.User, beyond_region: bool) -> FamilyFindingPolicy:
     return FamilyFindingPolicy(home_las=frozenset(user.las), beyond_region=beyond_region)
+
+
+#: The order of the waiting list: first priority first, then the longest waiting.
+PRIORITY_RANK = {"first": 0, "second": 1, "third": 2}
+
+
+def waiting_children(
+    svc: Services, user: store.User, offset: int = 0, limit: int | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The user's LAs' waiting children (open referral, plan accepting adoption), as a
+    round would take them: each child, or brothers and sisters kept together, with weeks
+    waited, the adopters of the user's LAs who could take them, and their priority and
+    why (the round's default policy); first priority and longest waiting first. A page
+    of them (`offset`, `limit`) and how many there are; the children on the page audited."""
+    snap = current_problem(svc, user)
+    policy = _policy(user, False)
+    scoped = adoption_problem(snap.problem, policy)
+    found = subjects(PairTable(MatchingContext(scoped)), policy)
+    la_of = {c.id: c.la for c in scoped.children}
+    ordered = sorted(found, key=lambda s: (PRIORITY_RANK[s.priority], -s.weeks_waiting, s.id))
+    shown = ordered[offset : None if limit is None else offset + limit]
+    out = [s.to_dict() | {"las": sorted({la_of[c] for c in s.children})} for s in shown]
+    named = [c for s in shown for c in s.children]
+    if named:
+        detail = {"subjects": len(shown), "offset": offset}
+        audit(svc, user, "family_finding.waiting", named, None, detail)
+    return out, len(found)
 
 
 def adopters_for_child(

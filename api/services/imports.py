@@ -8,13 +8,14 @@ write lock and audited by the store (`child.import`); reading a report is audite
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any, BinaryIO
 
 import ssda903
 import store
 from api.auditlog import WriteLock
-from api.deps import Services
+from api.deps import STAFF, Services
 from api.errors import invalid
 from api.schemas.imports import CareRecordOut
 from api.services.common import aware
@@ -63,6 +64,12 @@ def read_siblings(name: str, stream: BinaryIO) -> ssda903.Table:
         return read_siblings_table(stream, name)
     except ssda903.ExtractUnreadable as exc:
         raise invalid("siblings", f"cannot be read: {exc}") from None
+
+
+#: matplotlib's pyplot is not thread-safe: one baseline's plots drawn at a time.
+_drawing = threading.Lock()
+#: Who sees the baseline: counts, no child named.
+BASELINE_READERS: tuple[str, ...] = (*STAFF, "planner")
 
 
 def import_record(run: store.ImportRun) -> dict[str, Any]:
@@ -202,3 +209,24 @@ def care_imports_of(svc: Services, user: store.User, la: list[str] | None) -> li
 def baseline(svc: Services, user: store.User, la: list[str] | None) -> ssda903.Baseline:
     """Baseline figures pooled over the LAs asked for (default: all of the user's)."""
     return ssda903.baseline(care_imports_of(svc, user, la))
+
+
+def hides_small_numbers(user: store.User) -> bool:
+    """Whether the user's baseline hides counts of 1 to 4 children (a planner's does;
+    docs/security.md)."""
+    return user.role == "planner"
+
+
+def baseline_figures(
+    svc: Services, user: store.User, la: list[str] | None
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The baseline's figures as `GET /baseline` answers them and its plots (PNG, by file
+    name), as the user may see them: a planner's with no count of 1 to 4 children."""
+    # Imported here: matplotlib takes most of a second to load, for a page few ask for.
+    from reports.ssda903 import charts
+
+    b = baseline(svc, user, la)
+    suppress = hides_small_numbers(user)
+    with _drawing:
+        pngs = charts(b, suppress=suppress)
+    return b.to_dict(suppress=suppress), pngs

@@ -129,7 +129,8 @@ def test_a_leeds_childs_page_opens_from_the_list(signed_in: SignIn) -> None:
 
 def test_a_planner_never_sees_the_referrals(signed_in: SignIn) -> None:
     page = signed_in("planner")
-    expect(page.get_by_role("navigation", name="Menu")).to_have_count(0)
+    menu = page.get_by_role("navigation", name="Menu")
+    expect(menu.get_by_role("link", name="Referrals")).to_have_count(0)  # their pages only
     answer = page.goto("/referrals")
     assert answer is not None and answer.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")
