@@ -18,13 +18,17 @@ import re
 import statistics
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 
 from api.websession import SESSION_COOKIE
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,17 @@ async def _drive(
     return time.perf_counter() - began, timings
 
 
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run the load on its own event loop: in this thread, or in a thread of its own when
+    this one already runs a loop (a caller inside asyncio, or a browser driver's loop)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def drive(
     url: str,
     token: str,
@@ -185,9 +200,7 @@ def drive(
     base = urlsplit(url).path.rstrip("/")
     paths = [f"{base}/children/{quote(s, safe='')}/matches" for s in subjects]
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    seconds, timings = asyncio.run(
-        _drive(url, headers, paths, clients, requests, timeout_s, deadline_s)
-    )
+    seconds, timings = _run(_drive(url, headers, paths, clients, requests, timeout_s, deadline_s))
     return _report(timings, clients, seconds)
 
 
@@ -206,9 +219,8 @@ def drive_pages(
     if not pages:
         raise ValueError("no pages to ask for")
     headers = {"Cookie": f"{SESSION_COOKIE}={session}", "Accept": "text/html"}
-    seconds, timings = asyncio.run(
-        _drive(url, headers, [path for _, path in pages], clients, requests, timeout_s, deadline_s)
-    )
+    paths = [path for _, path in pages]
+    seconds, timings = _run(_drive(url, headers, paths, clients, requests, timeout_s, deadline_s))
     by_kind: dict[str, list[Timing]] = {kind: [] for kind, _ in pages}
     for timing in timings:
         by_kind[pages[timing[0]][0]].append(timing)

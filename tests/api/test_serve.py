@@ -4,6 +4,7 @@ pointed at it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -166,3 +167,14 @@ def test_page_load_report_counts_each_page_on_its_own() -> None:
     table = pages_markdown([reports, reports], "placematch bench-pages", 1)
     assert "| referrals | 1 | 2 | 2 |" in table and "| child | 2 | 4 | 4 |" in table
     assert "| child | **median** |" in table and "matches" not in table.split("\n", 3)[3]
+
+
+def test_the_load_runs_beside_a_running_event_loop() -> None:
+    """Tests that the load driver works when its caller's thread already runs an event
+    loop (an asyncio program, or a browser driver in the same test process)."""
+
+    async def inside_a_loop() -> int:
+        report = drive("http://127.0.0.1:1", "t", ["C1"], clients=1, requests=2, timeout_s=2)
+        return report.requests
+
+    assert asyncio.run(inside_a_loop()) == 2
