@@ -72,7 +72,11 @@ def test_confirm_a_proposal_then_end_the_placement(signed_in: SignIn, served: Se
     page = signed_in("placement_officer")
     page.get_by_role("link", name="Proposals").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Proposals")
-    row = page.locator("tbody tr").filter(has_text=child)
+    # Other tests on the same server may have proposed for this child before: the row is
+    # the one linking this proposal.
+    link = page.get_by_role("link", name=f"Proposal {made['id']}", exact=True)
+    row = page.locator("tbody tr").filter(has=link)
+    expect(row).to_contain_text(child)
     expect(row).to_contain_text("Held")
     expect(row).to_contain_text(made["household_id"])
     assert_accessible(page)
