@@ -70,6 +70,28 @@ def is_page(request: Request) -> bool:
     return "endpoint" not in request.scope and wants_html(request.scope)
 
 
+#: A background run's state (a batch run, a family-finding round, a scenario comparison),
+#: in words and the colour of its tag.
+RUN_STATUS: dict[str, tuple[str, str]] = {
+    "queued": ("Waiting to start", "grey"),
+    "running": ("Running", "blue"),
+    "done": ("Finished", "green"),
+    "failed": ("Failed", "red"),
+    "interrupted": ("Interrupted", "orange"),
+}
+RUN_STATUS_LABELS: dict[str, str] = {k: label for k, (label, _) in RUN_STATUS.items()}
+RUN_STATUS_TAGS: dict[str, str] = {k: tag for k, (_, tag) in RUN_STATUS.items()}
+#: The last page number a list accepts (a bound, so a huge number is an error, not a scan).
+LAST_PAGE = 100_000
+
+
+def page_number(raw: str | None) -> int | None:
+    """A list's page number from the query string (blank is page 1), or None when it is
+    not a whole number from 1 to LAST_PAGE."""
+    text = (raw or "").strip() or "1"
+    return int(text) if text.isdigit() and 1 <= int(text) <= LAST_PAGE else None
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str

@@ -18,7 +18,15 @@ from fastapi.responses import HTMLResponse, Response
 import store
 from api.deps import FamilyFinderPage, Svc
 from api.headers import PAGE_POLICY
-from api.pages.common import page_router, render, see_other, with_query
+from api.pages.common import (
+    RUN_STATUS_LABELS,
+    RUN_STATUS_TAGS,
+    page_number,
+    page_router,
+    render,
+    see_other,
+    with_query,
+)
 from api.routes.common import RecordId
 from api.services import family_finding
 
@@ -32,20 +40,7 @@ POLICY_LABELS: dict[str, str] = {
     "waiting": "Longest waiting first",
     "none": "Everyone the same",
 }
-STATUS_LABELS: dict[str, str] = {
-    "queued": "Waiting to start",
-    "running": "Running",
-    "done": "Finished",
-    "failed": "Failed",
-    "interrupted": "Interrupted",
-}
-STATUS_TAGS: dict[str, str] = {
-    "queued": "grey",
-    "running": "blue",
-    "done": "green",
-    "failed": "red",
-    "interrupted": "orange",
-}
+STATUS_LABELS, STATUS_TAGS = RUN_STATUS_LABELS, RUN_STATUS_TAGS
 #: Adopters or children shown by a search, and near misses.
 TOP, NEAR = 20, 10
 #: Waiting children (or sibling groups) on a page of the list.
@@ -71,8 +66,7 @@ async def _home(
     errors: list[tuple[str, str]] | None = None,
     form: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    number = request.query_params.get("page", "1").strip()
-    page = int(number) if number.isdigit() and 1 <= int(number) <= 100_000 else 1
+    page = page_number(request.query_params.get("page")) or 1
 
     def load() -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
         offset = (page - 1) * PER_PAGE

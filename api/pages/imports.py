@@ -24,7 +24,7 @@ from starlette.datastructures import UploadFile
 
 import store
 from api.deps import AdminPage, Svc
-from api.pages.common import page_router, render, see_other, with_query
+from api.pages.common import page_number, page_router, render, see_other, with_query
 from api.routes.common import Serial
 from api.services import imports
 from ssda903.report import issues_csv
@@ -42,11 +42,6 @@ STATES: dict[str, tuple[str, str]] = {
 }
 
 
-def _page_number(raw: str) -> int | None:
-    raw = raw.strip() or "1"
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 100_000 else None
-
-
 async def _imports_page(
     request: Request,
     user: store.User,
@@ -55,7 +50,7 @@ async def _imports_page(
     errors: list[tuple[str, str]] | None = None,
     form: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    number = _page_number(request.query_params.get("page", "1")) or 1
+    number = page_number(request.query_params.get("page")) or 1
     if errors is not None:
         number = 1
     runs = await run_in_threadpool(
@@ -192,7 +187,7 @@ def read_issue_filters(request: Request, run: dict[str, Any]) -> IssueFilters:
             setattr(f, name, value)
         elif value:
             f.errors.append((name, message))
-    number = _page_number(q.get("page", "1"))
+    number = page_number(q.get("page"))
     if number is None:
         f.errors.append(("page", "The page number must be a whole number, 1 or more"))
     else:

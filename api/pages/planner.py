@@ -20,7 +20,13 @@ from fastapi.responses import HTMLResponse, Response
 import store
 from api.deps import PlannerPage, Svc, page
 from api.headers import PAGE_POLICY
-from api.pages.common import page_router, render, see_other
+from api.pages.common import (
+    RUN_STATUS_LABELS,
+    RUN_STATUS_TAGS,
+    page_router,
+    render,
+    see_other,
+)
 from api.routes.common import RecordId
 from api.services import imports, scenarios
 from scenarios.spec import AGE_BANDS
@@ -43,20 +49,7 @@ KIND_LABELS: dict[str, str] = {
     "residential": "Children's homes",
     "supported": "Supported accommodation",
 }
-STATUS_LABELS: dict[str, str] = {
-    "queued": "Waiting to start",
-    "running": "Running",
-    "done": "Finished",
-    "failed": "Failed",
-    "interrupted": "Interrupted",
-}
-STATUS_TAGS: dict[str, str] = {
-    "queued": "grey",
-    "running": "blue",
-    "done": "green",
-    "failed": "red",
-    "interrupted": "orange",
-}
+STATUS_LABELS, STATUS_TAGS = RUN_STATUS_LABELS, RUN_STATUS_TAGS
 VERDICT_TAGS: dict[str, str] = {"better": "green", "worse": "red"}
 #: The outcomes that are shares of children (shown as per cent).
 SHARES = ("share_home_la", "share_within_20_miles", "share_fallback", "siblings_together")

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 import store
 from api.deps import StaffPage, Svc
-from api.pages.common import page_router, render, see_other, with_query
+from api.pages.common import page_number, page_router, render, see_other, with_query
 from api.routes.common import Serial
 from api.services import placements, proposals
 from matching.eligibility import RULE_BY_ID
@@ -76,8 +76,7 @@ async def proposals_page(request: Request, user: StaffPage, svc: Svc) -> HTMLRes
     if status is not None and status not in STATUS_LABELS:
         errors.append(("status", "Choose a status from the list"))
         status = None
-    page_text = q.get("page", "1").strip() or "1"
-    page = int(page_text) if page_text.isdigit() and 1 <= int(page_text) <= 100_000 else 0
+    page = page_number(q.get("page")) or 0
     if not page:
         errors.append(("page", "The page number must be a whole number, 1 or more"))
         page = 1

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 import store
 from api.deps import StaffPage, Svc
-from api.pages.common import page_router, render, see_other
+from api.pages.common import RUN_STATUS, page_router, render, see_other
 from api.pages.proposals import STATUS_LABELS, rule_words
 from api.pages.referrals import URGENCY_LABELS, URGENCY_TAGS
 from api.routes.common import RecordId
@@ -26,13 +26,6 @@ router = page_router()
 
 PER_PAGE = 25
 MIN_LIMIT, MAX_LIMIT = 0.5, 120.0
-RUN_STATUS: dict[str, tuple[str, str]] = {
-    "queued": ("Waiting to start", "grey"),
-    "running": ("Running", "blue"),
-    "done": ("Finished", "green"),
-    "failed": ("Failed", "red"),
-    "interrupted": ("Interrupted", "orange"),
-}
 OUTCOMES: dict[str, str] = {
     "together": "Placed together",
     "split": "Placed apart",

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 import store
 from api.deps import AdminPage, Svc
-from api.pages.common import ROLE_NAMES, page_router, render, see_other, with_query
+from api.pages.common import ROLE_NAMES, page_number, page_router, render, see_other, with_query
 from api.routes.common import Serial
 from api.services import admin
 
@@ -27,11 +27,6 @@ router = page_router()
 
 PER_PAGE = 50
 NAME_MAX = 200
-
-
-def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1").strip() or "1"
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 100_000 else 1
 
 
 async def _users_page(
@@ -42,7 +37,7 @@ async def _users_page(
     errors: list[tuple[str, str]] | None = None,
     form: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    number = _page_number(request) if errors is None else 1
+    number = (page_number(request.query_params.get("page")) or 1) if errors is None else 1
     rows = await run_in_threadpool(
         admin.list_users, svc, user, (number - 1) * PER_PAGE, PER_PAGE + 1
     )
