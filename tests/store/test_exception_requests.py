@@ -238,14 +238,15 @@ def test_another_las_request_is_not_found(engine: Engine, officer: User) -> None
         assert store.list_requests(s, las=["Bradford"]) == []
         with pytest.raises(store.NotFound):
             store.get_request(s, asked.id, las=["Bradford"])
-    calls = [
-        lambda s: store.authorise_request(s, asked.id, by=bradford_admin, las=["Bradford"]),
-        lambda s: store.refuse_request(s, asked.id, "no", by=bradford_admin, las=["Bradford"]),
-        lambda s: store.withdraw(s, asked.id, by=bradford_officer, las=["Bradford"]),
-    ]
-    for call in calls:
+    rid = asked.id
+    for action in ("authorise", "refuse", "withdraw"):
         with store.transaction(engine) as s, pytest.raises(store.NotFound):
-            call(s)
+            if action == "authorise":
+                store.authorise_request(s, rid, by=bradford_admin, las=["Bradford"])
+            elif action == "refuse":
+                store.refuse_request(s, rid, "no", by=bradford_admin, las=["Bradford"])
+            else:
+                store.withdraw(s, rid, by=bradford_officer, las=["Bradford"])
     with pytest.raises(store.NotFound):
         ask(engine, bradford_officer, reason="not my child")
     assert state(engine, asked.id).state == "pending"
