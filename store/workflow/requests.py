@@ -172,13 +172,13 @@ def ask(
         raise Forbidden(f"role {by.role!r} may not ask for an exception")
     children = _proposed_children(session, child_id, group_id, las)
     get_household(session, household_id)
+    no_referral = [c for c in children if current_referral(session, c) is None]
+    if no_referral:
+        raise Conflict(f"no open referral for child(ren) {', '.join(no_referral)}")
     check_rule(rule, failing)
     why = text_value(reason, "reason", required=True)
     if not 0 < hold_hours <= HOLD_HOURS_MAX:
         raise Invalid.one("hold_hours", f"must be more than 0 and at most {HOLD_HOURS_MAX:g}")
-    no_referral = [c for c in children if current_referral(session, c) is None]
-    if no_referral:
-        raise Conflict(f"no open referral for child(ren) {', '.join(no_referral)}")
     _check_none_pending(session, household_id, rule, child_id, group_id)
     assert why is not None and by.id is not None
     request = ExceptionRequest(
