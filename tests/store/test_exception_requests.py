@@ -4,6 +4,7 @@ nothing half-written."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 
 import store
 from store.models import ExceptionRequest, User
+from store.workflow import requests
 from tests.store.helpers import add_child, add_household, make_user
 
 AGE = {"age_range"}
@@ -267,3 +269,44 @@ def test_a_sibling_group_asks_as_one(engine: Engine, officer: User, manager: Use
         assert done.proposal_id is not None
         assert store.get_proposal(s, done.proposal_id).group_id == "G1"
     assert actions(engine, "C2") == ["exception.authorise", "exception.ask"]
+
+
+@pytest.mark.usefixtures("pair")
+def test_two_officers_asking_at_once_make_one_request(engine: Engine, officer: User) -> None:
+    """Both may pass the pending check before either writes; the partial unique index
+    turns the second into a Conflict, never a second pending request."""
+    others = [officer, make_user(engine)]
+    start = threading.Barrier(len(others))
+    outcomes: list[str] = []
+
+    def one(user: User) -> None:
+        start.wait()
+        try:
+            ask(engine, user)
+            outcomes.append("asked")
+        except store.Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=one, args=(u,)) for u in others]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["asked", "conflict"]
+    with store.transaction(engine, write=False) as s:
+        assert len(store.list_requests(s, state="pending")) == 1
+
+
+@pytest.mark.usefixtures("pair")
+def test_the_database_refuses_a_second_pending_request(
+    engine: Engine, officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the store's own check skipped (as when two officers pass it at once), the
+    partial unique index refuses the second: a Conflict, and nothing written."""
+    monkeypatch.setattr(requests, "_check_none_pending", lambda *_a: None)
+    first = ask(engine, officer)
+    with pytest.raises(store.Conflict, match="already pending"):
+        ask(engine, make_user(engine), reason="the same match again")
+    with store.transaction(engine, write=False) as s:
+        assert [r.id for r in store.list_requests(s)] == [first.id]
+    assert actions(engine) == ["exception.ask"]
