@@ -36,6 +36,7 @@ from api.routes import (
     admin,
     carers,
     children,
+    exceptions,
     family_finding,
     health,
     imports,
@@ -90,6 +91,11 @@ TAGS = [
         "with a report (planners and admins).",
     },
     {"name": "proposals", "description": "Propose and hold, confirm, decline; exceptions."},
+    {
+        "name": "exception requests",
+        "description": "An officer asks for one hard rule to be set aside for one match; "
+        "an admin authorises (the proposal is made) or refuses it.",
+    },
     {"name": "placements", "description": "Current and past placements; ending one."},
     {"name": "stats", "description": "Counts only (what planners see)."},
     {"name": "admin", "description": "The audit log."},
@@ -110,6 +116,7 @@ ROUTERS: tuple[ModuleType, ...] = (
     family_finding,
     scenarios,
     proposals,
+    exceptions,
     placements,
     stats,
     imports,

@@ -39,6 +39,8 @@ TOKEN_TTL_S = 5.0
 #: Who may do what (docs/api.md): staff work on named children; planners see counts.
 STAFF: tuple[str, ...] = ("placement_officer", "family_finder", "admin")
 ADMIN: tuple[str, ...] = ("admin",)
+#: Placement officers (and admins): exception requests are theirs to ask and withdraw.
+OFFICERS: tuple[str, ...] = ("placement_officer", "admin")
 #: Family-finding for adoption across an agency's LAs.
 FAMILY_FINDERS: tuple[str, ...] = ("family_finder", "admin")
 #: Sufficiency what-ifs: scenario comparisons (aggregates of simulated years only).
@@ -220,6 +222,7 @@ def page(*roles: str) -> Callable[..., Any]:
 
 Staff = Annotated[store.User, Depends(allow(*STAFF))]
 Admin = Annotated[store.User, Depends(allow(*ADMIN))]
+Officer = Annotated[store.User, Depends(allow(*OFFICERS))]
 FamilyFinder = Annotated[store.User, Depends(allow(*FAMILY_FINDERS))]
 Planner = Annotated[store.User, Depends(allow(*PLANNERS))]
 Anyone = Annotated[store.User, Depends(allow(*ANYONE))]
@@ -228,6 +231,7 @@ Svc = Annotated[Services, Depends(services)]
 #: The same roles for pages (signed in by the session cookie).
 StaffPage = Annotated[store.User, Depends(page(*STAFF))]
 AdminPage = Annotated[store.User, Depends(page(*ADMIN))]
+OfficerPage = Annotated[store.User, Depends(page(*OFFICERS))]
 FamilyFinderPage = Annotated[store.User, Depends(page(*FAMILY_FINDERS))]
 PlannerPage = Annotated[store.User, Depends(page(*PLANNERS))]
 AnyonePage = Annotated[store.User, Depends(page(*ANYONE))]

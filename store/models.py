@@ -297,6 +297,87 @@ class ProposalChild(SQLModel, table=True):
     child_id: str = Field(foreign_key="child.id", primary_key=True, max_length=64, index=True)
 
 
+#: An exception request's states: asked (`pending`), then decided by an admin
+#: (`authorised`: the proposal made; `refused`, with a reason), taken back by the asker or
+#: an admin (`withdrawn`), or `lapsed` (a child's referral closed before a decision).
+EXCEPTION_REQUEST_STATES: tuple[str, ...] = (
+    "pending",
+    "authorised",
+    "refused",
+    "withdrawn",
+    "lapsed",
+)
+
+
+class ExceptionRequest(SQLModel, table=True):
+    """An officer's request that an admin set aside one hard rule for one named match
+    (a child or a sibling group, and a household). Authorising it makes the proposal
+    with the exception (`proposal_id`); one pending request per match and rule."""
+
+    __tablename__ = "exception_request"
+    __table_args__ = (
+        CheckConstraint(_in("state", EXCEPTION_REQUEST_STATES), name="state"),
+        CheckConstraint(
+            "(child_id IS NULL AND group_id IS NOT NULL) OR "
+            "(child_id IS NOT NULL AND group_id IS NULL)",
+            name="child_or_group",
+        ),
+        CheckConstraint("hold_hours > 0", name="hold_positive"),
+        CheckConstraint("state = 'pending' OR decided_at IS NOT NULL", name="decided_when"),
+        CheckConstraint("state <> 'refused' OR refusal_reason IS NOT NULL", name="refusal_reason"),
+        CheckConstraint(
+            "state <> 'authorised' OR proposal_id IS NOT NULL", name="authorised_proposal"
+        ),
+        Index(
+            "uq_exception_request_pending_child",
+            "child_id",
+            "household_id",
+            "rule",
+            unique=True,
+            sqlite_where=text("state = 'pending' AND child_id IS NOT NULL"),
+            postgresql_where=text("state = 'pending' AND child_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_exception_request_pending_group",
+            "group_id",
+            "household_id",
+            "rule",
+            unique=True,
+            sqlite_where=text("state = 'pending' AND group_id IS NOT NULL"),
+            postgresql_where=text("state = 'pending' AND group_id IS NOT NULL"),
+        ),
+        Index("ix_exception_request_state_asked_at", "state", "asked_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: str | None = Field(default=None, foreign_key="child.id", max_length=64)
+    group_id: str | None = Field(
+        default=None,
+        sa_column=Column(String(64), ForeignKey("sibling_group.id", ondelete="SET NULL")),
+    )
+    household_id: str = Field(foreign_key="household.id", max_length=64)
+    rule: str = Field(max_length=32)
+    reason: str = Field(sa_type=Text)
+    hold_hours: float
+    state: str = Field(default="pending", max_length=16)
+    asked_at: datetime = Field(default_factory=utcnow)
+    asked_by: int = Field(foreign_key="user_account.id")
+    decided_at: datetime | None = None
+    decided_by: int | None = Field(default=None, foreign_key="user_account.id")
+    refusal_reason: str | None = Field(default=None, sa_type=Text)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+
+
+class ExceptionRequestChild(SQLModel, table=True):
+    """Each child an exception request covers (one, or every member of a sibling group):
+    its LA scope, as a proposal's children are."""
+
+    __tablename__ = "exception_request_child"
+
+    request_id: int = Field(foreign_key="exception_request.id", primary_key=True)
+    child_id: str = Field(foreign_key="child.id", primary_key=True, max_length=64, index=True)
+
+
 class Placement(SQLModel, table=True):
     """A child living with a household from `started_on` until `ended_on` (if ended)."""
 

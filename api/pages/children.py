@@ -17,10 +17,18 @@ from fastapi.responses import HTMLResponse
 
 import store
 import vocab
-from api.deps import Services, StaffPage, Svc
+from api.deps import OFFICERS, Services, StaffPage, Svc
 from api.pages.common import page_router, render
 from api.routes.common import RecordId
-from api.services import children, imports, placements, proposals, referrals, siblings
+from api.services import (
+    children,
+    exceptions,
+    imports,
+    placements,
+    proposals,
+    referrals,
+    siblings,
+)
 
 router = page_router()
 
@@ -49,6 +57,13 @@ PROPOSAL_STATUS: dict[str, tuple[str, str]] = {
     "refused": ("Refused", "red"),
 }
 HISTORY = 50
+REQUEST_STATES: dict[str, tuple[str, str]] = {
+    "pending": ("Waiting for an admin", "blue"),
+    "authorised": ("Authorised", "green"),
+    "refused": ("Refused", "red"),
+    "withdrawn": ("Withdrawn", "grey"),
+    "lapsed": ("Lapsed", "grey"),
+}
 
 
 def sentence(text: str) -> str:
@@ -72,7 +87,13 @@ def load_child(svc: Services, user: store.User, child_id: str) -> dict[str, Any]
     placed = placements.list_placements(
         svc, user, child_id=child_id, household_id=None, current=None, offset=0, limit=HISTORY
     )
+    asked = (
+        exceptions.list_requests(svc, user, state=None, child_id=child_id, offset=0, limit=HISTORY)
+        if user.role in OFFICERS
+        else None
+    )
     return {
+        "exception_requests": asked,
         "child": child,
         "referral": open_referrals[0] if open_referrals else None,
         "group": group,
@@ -101,4 +122,5 @@ async def child_page(
         policies=POLICY_LABELS,
         urgencies=URGENCY_LABELS,
         statuses=PROPOSAL_STATUS,
+        request_states=REQUEST_STATES,
     )

@@ -105,6 +105,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Referrals", "/referrals", ("placement_officer", "admin")),
     NavItem("Proposals", "/proposals", ("placement_officer", "admin")),
     NavItem("Batch runs", "/runs", ("placement_officer", "admin")),
+    NavItem("Exceptions", "/exceptions", ("placement_officer", "admin")),
     NavItem("Family-finding", "/family-finding", ("family_finder", "admin")),
     NavItem("Baseline", "/baseline", ("planner", "admin")),
     NavItem("What-ifs", "/what-ifs", ("planner", "admin")),

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 import geo
 import store
 import vocab
-from api.deps import Services, StaffPage, Svc
+from api.deps import OFFICERS, Services, StaffPage, Svc
 from api.errors import RuleBreaks
 from api.pages.children import POLICY_LABELS
 from api.pages.common import page_router, render, see_other
@@ -136,6 +136,7 @@ async def matches_page(
         marks=marks,
         spots=carer_spots(marks),
         policies=POLICY_LABELS,
+        may_ask=user.role in OFFICERS,
         map_w=MAP_W,
         map_h=MAP_H,
     )

@@ -8,6 +8,7 @@ from types import ModuleType
 from api.pages import (
     audit,
     children,
+    exceptions,
     family_finding,
     imports,
     matches,
@@ -35,4 +36,5 @@ ROUTERS: tuple[ModuleType, ...] = (
     users,
     audit,
     imports,
+    exceptions,
 )

@@ -36,11 +36,23 @@ from store.workflow.proposals import (
     propose,
     refuse,
 )
+from store.workflow.requests import (
+    ask,
+    authorise_request,
+    get_request,
+    lapse_requests,
+    list_requests,
+    refuse_request,
+    request_children,
+    withdraw,
+)
 
 __all__ = [
     "DEFAULT_HOLD_HOURS",
     "RuleException",
+    "ask",
     "authorise_exception",
+    "authorise_request",
     "confirm",
     "decline",
     "default_hold",
@@ -48,12 +60,18 @@ __all__ = [
     "expire_holds",
     "get_placement",
     "get_proposal",
+    "get_request",
     "holding_proposals",
+    "lapse_requests",
     "list_placements",
     "list_proposals",
+    "list_requests",
     "next_hold_end",
     "proposal_children",
     "propose",
     "refuse",
+    "refuse_request",
+    "request_children",
     "set_views_note",
+    "withdraw",
 ]

@@ -77,9 +77,10 @@ def test_matches_best_first_with_reasons_near_misses_and_map(
         assert "_" not in row["Rule it fails"]  # in words, not codes
         if miss["failed_rule"] != "skills":
             assert miss["detail"] in row["Rule it fails"]
-        assert row["Exception"] == (
-            "May be asked for" if miss["exception_allowed"] else "Not allowed"
-        )
+        if miss["exception_allowed"]:  # an officer may ask, from the row
+            assert row["Exception"].startswith("Ask for an exception")
+        else:
+            assert row["Exception"] == "Not allowed"
 
     drawing = page.get_by_role("img", name="Map of home, school and the matched households")
     expect(drawing).to_be_visible()
