@@ -47,6 +47,8 @@ def test_a_childs_page_shows_the_plan_views_and_family(signed_in: SignIn, served
 
     about = summary(page, "About the child")
     assert about["Age"] == str(child["age"])
+    assert about["Sex"] == {"F": "Female", "M": "Male", "U": "Not known"}[child["sex"]]
+    assert about["Languages"].startswith(vocab.LANGUAGE_NAMES[child["languages"][0]])
     assert about["Home area"] == child["home"]
     for need in child["needs"]:
         assert vocab.NEED_LABELS[need].lower() in about["Needs"].lower()
