@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import Served, sign_in
+from tests.web.conftest import WAIT_MS, Served, sign_in
 from tests.web.test_family_finding import rows
 
 #: How long a round or a comparison may take to finish on a busy machine.
@@ -107,7 +107,7 @@ def type_into(page: Page, label: str, text: str) -> None:
 def no_script(browser: Browser, served: Served) -> Iterator[Page]:
     """A page in a browser with JavaScript switched off."""
     context = browser.new_context(base_url=served.base, java_script_enabled=False)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     try:
         yield context.new_page()
     finally:
@@ -225,6 +225,7 @@ def test_a_what_if_with_the_keyboard_alone(page: Page, served: Served) -> None:
     page.keyboard.type("Foster")
     tab_to(page, "LA")
     page.keyboard.type("Leeds")
+    type_into(page, "From week", "1")
     type_into(page, "Change in referrals, per cent", "5")
     # The YAML box opens and closes from the keyboard too.
     tab_to(page, "Or paste a scenario as YAML")
@@ -232,7 +233,7 @@ def test_a_what_if_with_the_keyboard_alone(page: Page, served: Served) -> None:
     expect(page.get_by_label("Scenario (YAML)")).to_be_visible()
     page.keyboard.press("Space")
     expect(page.get_by_label("Scenario (YAML)")).to_be_hidden()
-    type_into(page, "Weeks to simulate", "4")
+    type_into(page, "Weeks to simulate", "2")
     type_into(page, "Replications", "1")
     press_enter_on(page, "Compare with the baseline")
     expect(page.get_by_role("heading", level=1)).to_have_text("What-if comparison")
@@ -258,7 +259,8 @@ def test_a_what_if_with_javascript_off(no_script: Page, served: Served) -> None:
     )
     page.get_by_label("Name of the what-if").fill("8 more foster carers, no script")
     page.get_by_label("Households to recruit").fill("8")
-    page.get_by_label("Weeks to simulate").fill("4")
+    page.get_by_label("From week").fill("1")
+    page.get_by_label("Weeks to simulate").fill("2")
     page.get_by_label("Replications").fill("1")
     page.get_by_role("button", name="Compare with the baseline").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("What-if comparison")

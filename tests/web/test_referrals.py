@@ -156,7 +156,7 @@ def test_a_leeds_childs_page_opens_from_the_list(signed_in: SignIn) -> None:
 
 
 def test_a_planner_never_sees_the_referrals(signed_in: SignIn) -> None:
-    page = signed_in("planner")
+    page = signed_in("planner", "/what-ifs")
     menu = page.get_by_role("navigation", name="Menu")
     expect(menu.get_by_role("link", name="Referrals")).to_have_count(0)  # their pages only
     answer = page.goto("/referrals")
