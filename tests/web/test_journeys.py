@@ -203,7 +203,7 @@ def test_family_finding_with_javascript_off(no_script: Page, served: Served) -> 
     follow_refresh(page)
     assert rows(page)
     expect(page.get_by_role("heading", name="without a link")).to_be_visible()
-    page.get_by_role("link", name="Read the region report").click()
+    page.get_by_role("link", name="Read the region report").click(timeout=PLOTS_MS)
     expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=PLOTS_MS)
     assert page.get_by_role("img").count() > 0
 
@@ -266,7 +266,7 @@ def test_a_what_if_with_javascript_off(no_script: Page, served: Served) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("What-if comparison")
     follow_refresh(page)
     assert rows(page)
-    page.get_by_role("link", name="Read the comparison report").click()
+    page.get_by_role("link", name="Read the comparison report").click(timeout=PLOTS_MS)
     expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=PLOTS_MS)
     assert page.get_by_role("img").count() > 0
 
