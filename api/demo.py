@@ -6,12 +6,20 @@ households, seed 0), the generated West Yorkshire adoption agency (240 children 
 Leeds manager (admin), a family-finder and a planner of the five West Yorkshire LAs).
 Here, below the command line, so that both `placematch serve` and the soak (bench/)
 prepare a database the same way.
+
+The regions are generated as of the day the database is prepared (the same children,
+households and adopters as `placematch demo`'s, their dates moved to that day), and each
+referral is dated as the region says it was made (synth.referred): an emergency in the
+last few days and needed now, a planned move referred weeks ahead, an adoption plan's
+child since their plan started. So the referral list's waiting times, needed-by dates
+and order read as they would in an LA.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,12 +102,16 @@ def _load_demo_region(session: Session, say: Callable[[str], None]) -> None:
     import store
     from synth import generate_region
     from synth.adoption import generate_adoption_region
+    from synth.referred import referred_at
 
+    today = datetime.now(UTC).date()
     say("loading the demo region: West Yorkshire, 300 referrals, 900 households")
-    summary = store.load_problem(session, generate_region(300, 900, seed=0), by=None)
+    region = generate_region(300, 900, seed=0, as_of=today)
+    summary = store.load_problem(session, region, by=None, referred_at=referred_at(region))
     say(f"loaded {summary.children} children and {summary.households} households")
     say("loading the demo adoption agency: 240 children waiting, 100 adopters")
-    summary = store.load_problem(session, generate_adoption_region(seed=0), by=None)
+    agency = generate_adoption_region(seed=0, as_of=today)
+    summary = store.load_problem(session, agency, by=None, referred_at=referred_at(agency))
     say(f"loaded {summary.children} children and {summary.households} adopters")
     say(f"importing {DEMO_LA}'s SSDA903 extract (a generated standing population)")
     saved = _import_demo_903(session)

@@ -90,16 +90,24 @@ def _existing(session: Session, key: Any, ids: list[str]) -> list[str]:
 
 
 @atomic
-def load_problem(session: Session, doc: Mapping[str, Any], *, by: User | None) -> LoadSummary:
+def load_problem(
+    session: Session,
+    doc: Mapping[str, Any],
+    *,
+    by: User | None,
+    referred_at: Mapping[str, datetime] | None = None,
+) -> LoadSummary:
     """Write a problem document's children (each with an open referral), households,
     sibling groups and policy, in the caller's transaction: all of it or nothing.
 
     The document is validated as the core validates it (every fault at once, as
     Invalid with JSON paths); ids already in the database raise DuplicateId.
+    `referred_at` dates a child's referral (by child id) when it was made before now
+    (a generated region's, synth.referred); the others are opened now.
     """
     data = _valid_problem(doc)
     _check_new_ids(session, data)
-    _add_records(session, data, by)
+    _add_records(session, data, by, referred_at or {})
     if "policy" in doc:
         set_policy(session, doc["policy"], by=by)
     summary = LoadSummary(
@@ -154,7 +162,9 @@ def _check_new_ids(session: Session, data: Mapping[str, Any]) -> None:
             raise DuplicateId(kind, taken)
 
 
-def _add_records(session: Session, data: Mapping[str, Any], by: User | None) -> None:
+def _add_records(
+    session: Session, data: Mapping[str, Any], by: User | None, referred_at: Mapping[str, datetime]
+) -> None:
     """The children, households, sibling groups (then their members) and each child's
     open referral, as rows."""
     session.add_all(
@@ -194,6 +204,7 @@ def _add_records(session: Session, data: Mapping[str, Any], by: User | None) -> 
             urgency=c["urgency"],
             needed_by=date.fromisoformat(c["needed_by"]),
             opened_by=by.id if by else None,
+            opened_at=referred_at.get(c["id"]) or utcnow(),
         )
         for c in data["children"]
     )

@@ -236,6 +236,16 @@ UASC_URGENCY_MIX: Final = MappingProxyType({"emergency": 0.50, "urgent": 0.35, "
 NEEDED_BY_DAYS: Final = MappingProxyType(
     {"emergency": (0, 0), "urgent": (1, 7), "planned": (14, 56)}
 )
+#: Assumption: days before `as_of` that a referral still open on `as_of` was made
+#: (inclusive ranges): an emergency today or in the last few days (the out-of-hours
+#: team's, not yet placed), an urgent one in the last three weeks, a planned one two to
+#: ten weeks ago (the plan gives notice; the search starts well before the move). Each
+#: is before its needed-by date (`NEEDED_BY_DAYS` counts from `as_of`).
+REFERRED_DAYS_AGO: Final = MappingProxyType(
+    {"emergency": (0, 3), "urgent": (1, 21), "planned": (14, 70)}
+)
+#: Assumption: referrals are made in office hours (UTC), 8am to 6pm.
+REFERRED_HOURS: Final = (8, 18)
 
 #: Assumption: school. Every child of 4-15 has one; 16-17s at school or college 80%
 #: (UASC 16-17: 40%, many wait for an ESOL place). The school is the home outcode or a

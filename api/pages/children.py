@@ -9,6 +9,7 @@ and placement reads as their own routes record them."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import Request
@@ -56,6 +57,7 @@ PROPOSAL_STATUS: dict[str, tuple[str, str]] = {
     "expired": ("Hold lapsed", "grey"),
     "refused": ("Refused", "red"),
 }
+SEX_LABELS: dict[str, str] = {"F": "Female", "M": "Male", "U": "Not known"}
 HISTORY = 50
 REQUEST_STATES: dict[str, tuple[str, str]] = {
     "pending": ("Waiting for an admin", "blue"),
@@ -117,6 +119,11 @@ async def child_page(
         needs=[sentence(vocab.NEED_LABELS.get(n, n)) for n in child.get("needs", [])],
         flags=[FLAG_LABELS.get(f, sentence(f.replace("_", " "))) for f in child["flags"]],
         kinds=[sentence(vocab.KIND_LABELS.get(k, k)) for k in child["accepts"]],
+        sexes=SEX_LABELS,
+        born=date.fromisoformat(child["date_of_birth"]) if child["date_of_birth"] else None,
+        ethnicity=f"{vocab.ETHNIC_GROUPS.get(child['ethnicity'], 'Not known')}"
+        f" ({child['ethnicity']})",
+        languages=[vocab.LANGUAGE_NAMES.get(c, c) for c in child["languages"]],
         kind_labels=vocab.KIND_LABELS,
         provider_labels=vocab.PROVIDER_LABELS,
         policies=POLICY_LABELS,

@@ -139,3 +139,33 @@ def test_the_childs_page_shows_the_family_finders_notes(api: Api, browser: TestC
     assert "What the child needs from a family" in page.text
     assert "a calm family with time for her" in page.text
     assert "Adopter" in page.text  # the kind accepted, in words
+
+
+def about_the_child(page: str) -> dict[str, str]:
+    """The 'About the child' summary list, key -> value, as the page's HTML has it."""
+    section = page.split("About the child</h2>", 1)[1].split("</dl>", 1)[0]
+    keys = re.findall(r'<dt class="summary-list__key">\s*(.*?)\s*</dt>', section, re.S)
+    values = re.findall(r'<dd class="summary-list__value">\s*(.*?)\s*</dd>', section, re.S)
+    return dict(zip(keys, values, strict=True))
+
+
+def test_the_childs_page_says_who_the_child_is(api: Api, browser: TestClient) -> None:
+    add_child(
+        api.engine,
+        "C9",
+        sex="F",
+        date_of_birth="2015-03-04",
+        age=11,
+        ethnicity="APKN",
+        religion="muslim",
+        languages=["en", "ur"],
+    )
+    about = about_the_child(browser.get("/children/C9", headers=HTML).text)
+    assert about["Sex"] == "Female"
+    assert about["Date of birth"] == "4 March 2015"
+    assert about["Ethnicity"] == "Asian (APKN)"
+    assert about["Religion"] == "Muslim"
+    assert about["Languages"] == "English, Urdu"
+    unknown = about_the_child(browser.get("/children/C1", headers=HTML).text)
+    assert unknown["Sex"] in {"Female", "Male", "Not known"}
+    assert unknown["Date of birth"] == "Not recorded"

@@ -1,6 +1,8 @@
 """The browser tests' harness: a real `placematch serve` (SQLite, the demo region) once
-per test session, Chromium from Debian's package driven by Playwright, signing in
-through the form as a person does, and axe-core on every page.
+per test process (over a copy of one demo database prepared for the run), Chromium from
+Debian's package driven by Playwright, signing in through the form as a person does
+(once per role, its session then kept, as a browser keeps it), and axe-core on every
+page.
 
     def test_something(signed_in: SignIn) -> None:
         page = signed_in("placement_officer")          # on the page after sign-in
@@ -8,15 +10,16 @@ through the form as a person does, and axe-core on every page.
         expect(page.get_by_role("heading", level=1)).to_have_text("Referrals")
         assert_accessible(page)                        # axe: 0 violations
 
-`served.tokens` has the demo tokens as printed (by role); `served.api(role)` is an
+`served.tokens` has the demo tokens (by role) as serve made them; `served.api(role)` is an
 httpx client with that role's bearer token, for arranging what a test needs (never for
 what the test asserts: that is read from the page).
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -27,13 +30,20 @@ from pathlib import Path
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright._impl._api_structures import SetCookieParam
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from api.load import wait_until_up
 from tests.api.server import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-TOKEN_LINE = re.compile(r"^demo (\w+) \(.*\) token: (pm_\S+)$")
 
 
 @dataclass
@@ -52,29 +62,50 @@ class Served:
 
 
 @pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`placematch serve` as the README runs it, on a loopback port; its demo tokens
-    read from what it prints."""
+def demo_database(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> tuple[Path, dict[str, str]]:
+    """The demo database as `placematch serve` prepares it on an empty file, and the
+    demo tokens it made (serve prints them then). Prepared once for all the test
+    processes of a run (pytest-xdist's workers share the base temporary folder's
+    parent); each serves a copy of its own, so the same accounts and tokens."""
+    from api.demo import prepare_demo, sqlite_url
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # this run's, never an older
+    template, tokens = shared / "web-demo.db", shared / "web-demo-tokens.json"
+    with (shared / "web-demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one prepares it; the others wait, then copy
+        if not template.exists():
+            part = shared / "web-demo-part.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{part}{suffix}").unlink(missing_ok=True)
+            made = prepare_demo(sqlite_url(part))
+            assert not Path(f"{part}-wal").exists()  # all of it in the one file
+            tokens.write_text(json.dumps(made))
+            part.rename(template)
+    return template, json.loads(tokens.read_text())
+
+
+@pytest.fixture(scope="session")
+def served(
+    tmp_path_factory: pytest.TempPathFactory, demo_database: tuple[Path, dict[str, str]]
+) -> Iterator[Served]:
+    """`placematch serve` as the README runs it, on a loopback port, over a copy of the
+    demo database (the same as serve makes of an empty file) with its demo tokens."""
+    template, tokens = demo_database
+    assert {"placement_officer", "admin", "planner", "family_finder"} <= set(tokens), tokens
     port = free_port()
     db = tmp_path_factory.mktemp("web") / "demo.db"
+    shutil.copyfile(template, db)
     command = [sys.executable, "-m", "cli", "serve", "--port", str(port), "--db", str(db)]
     server = subprocess.Popen(
         [*command, "--no-access-log"],
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        text=True,
         env=dict(os.environ, PYTHONUNBUFFERED="1"),
     )
     try:
-        assert server.stdout is not None
-        tokens: dict[str, str] = {}
-        for line in server.stdout:
-            found = TOKEN_LINE.match(line.strip())
-            if found:
-                tokens[found[1]] = found[2]
-            if line.startswith("try: curl"):
-                break
-        assert {"placement_officer", "admin", "planner"} <= set(tokens), tokens
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base)
         yield Served(base, tokens)
@@ -101,11 +132,17 @@ def browser(playwright_: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+#: What a person waits for a page (and an `expect` for what it shows): a busy machine
+#: shared by several test processes can take more than Playwright's 5 s.
+WAIT_MS = 15_000
+expect.set_options(timeout=WAIT_MS)
+
+
 @pytest.fixture
 def context(browser: Browser, served: Served) -> Iterator[BrowserContext]:
     """A fresh browser profile (no cookies) whose relative addresses go to the server."""
     context = browser.new_context(base_url=served.base)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     yield context
     context.close()
 
@@ -126,13 +163,54 @@ def sign_in(page: Page, token: str, start: str = "/") -> None:
 SignIn = Callable[..., Page]
 
 
+@pytest.fixture(scope="session")
+def sessions(browser: Browser, served: Served) -> Callable[[str], list[SetCookieParam]]:
+    """`sessions(role)`: the cookies of a session of the demo user of `role`, signed in
+    through the form once per test session (in a browser profile of its own) and then
+    reused, as a person's browser keeps them between pages: the sign-in form itself is
+    tested in test_sign_in.py, with the keyboard in test_referrals.py and
+    test_journeys.py. A test that signs out signs in on its own page."""
+    made: dict[str, list[SetCookieParam]] = {}
+
+    def cookies(role: str) -> list[SetCookieParam]:
+        if role not in made:
+            context = browser.new_context(base_url=served.base)
+            try:
+                page = context.new_page()
+                sign_in(page, served.tokens[role], "/sign-in")
+                page.wait_for_load_state()
+                assert "/sign-in" not in page.url, page.content()[:2000]
+                made[role] = [
+                    SetCookieParam(
+                        name=c["name"],
+                        value=c["value"],
+                        domain=c["domain"],
+                        path=c["path"],
+                        expires=c["expires"],
+                        httpOnly=c["httpOnly"],
+                        secure=c["secure"],
+                        sameSite=c["sameSite"],
+                    )
+                    for c in context.cookies()
+                    if c["name"] == "placematch_session"
+                ]
+            finally:
+                context.close()
+        return made[role]
+
+    return cookies
+
+
 @pytest.fixture
-def signed_in(page: Page, served: Served) -> SignIn:
-    """`signed_in(role, start="/")`: the page, signed in as the demo user of `role`."""
+def signed_in(
+    page: Page, served: Served, sessions: Callable[[str], list[SetCookieParam]]
+) -> SignIn:
+    """`signed_in(role, start="/")`: the page, signed in as the demo user of `role`
+    (their session's cookie, see `sessions`), open at `start`."""
 
     def sign(role: str, start: str = "/") -> Page:
-        sign_in(page, served.tokens[role], start)
-        page.wait_for_load_state()
+        page.context.add_cookies(sessions(role))
+        page.goto(start)
         assert "/sign-in" not in page.url, page.content()[:2000]
         return page
 

@@ -47,6 +47,8 @@ def test_a_childs_page_shows_the_plan_views_and_family(signed_in: SignIn, served
 
     about = summary(page, "About the child")
     assert about["Age"] == str(child["age"])
+    assert about["Sex"] == {"F": "Female", "M": "Male", "U": "Not known"}[child["sex"]]
+    assert about["Languages"].startswith(vocab.LANGUAGE_NAMES[child["languages"][0]])
     assert about["Home area"] == child["home"]
     for need in child["needs"]:
         assert vocab.NEED_LABELS[need].lower() in about["Needs"].lower()
@@ -132,7 +134,7 @@ def everyone(served: Served) -> list[dict[str, Any]]:
 
 def test_a_planner_never_sees_a_childs_page(signed_in: SignIn, served: Served) -> None:
     mine = next(c["id"] for c in everyone(served) if c["la"] == "Leeds")
-    page = signed_in("planner")
+    page = signed_in("planner", "/what-ifs")
     answer = page.goto(f"/children/{mine}")
     assert answer is not None and answer.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this page")

@@ -80,7 +80,7 @@ def test_a_what_if_from_the_form_compared_with_the_baseline(signed_in: SignIn) -
     page.get_by_role("button", name="Compare with the baseline").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("What-if comparison")
     expect(page.locator(".summary-list")).to_contain_text("20 more foster carers in Leeds")
-    finished(page, tries=240)
+    finished(page, seconds=180)
     expect(page.locator(".summary-list")).to_contain_text("Finished")
     shown = rows(page)
     outcomes = {r["Outcome"] for r in shown}
@@ -138,7 +138,7 @@ def test_another_las_comparison_is_the_same_404_page(signed_in: SignIn, served: 
 def test_a_planner_never_opens_a_childs_record(signed_in: SignIn, served: Served) -> None:
     with served.api("family_finder") as finder:
         child = finder.get("/children", params={"limit": 1}).json()["items"][0]["id"]
-    page = signed_in("planner")
+    page = signed_in("planner", "/what-ifs")
     for path in (f"/children/{child}", "/referrals", f"/family-finding/children/{child}"):
         answer = page.goto(path)
         assert answer is not None and answer.status == 403, path

@@ -4,7 +4,7 @@ for another LA's child as for an unknown id; the keyboard alone."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -41,6 +41,34 @@ def test_the_list_is_most_urgent_then_soonest_needed(signed_in: SignIn) -> None:
     )
     assert_accessible(page)
     screenshot(page, "referrals")
+
+
+def waited_days(text: str) -> tuple[int, int]:
+    """The days a "Waited" cell can mean: Today, 3 days, 5 weeks (5 to 6 weeks less a day)."""
+    if text == "Today":
+        return 0, 0
+    n, unit = text.split()
+    return (int(n), int(n)) if unit.startswith("day") else (7 * int(n), 7 * int(n) + 6)
+
+
+def test_the_demos_referrals_were_made_before_they_are_needed(signed_in: SignIn) -> None:
+    """The demo is dated as of the day it was prepared: an emergency referred in the last
+    few days and needed now, a planned move referred weeks ahead of its date."""
+    today = date.today()
+    page = signed_in("placement_officer", "/referrals?urgency=emergency")
+    emergencies = rows(page)
+    assert emergencies
+    for r in emergencies:
+        assert abs((needed_by(r["Needed by"]).date() - today).days) <= 1, r
+        assert waited_days(r["Waited"])[1] <= 4, r
+    page.goto("/referrals?urgency=planned")
+    planned = rows(page)
+    assert planned and all("Overdue" not in r["Needed by"] for r in planned)
+    waits = [waited_days(r["Waited"]) for r in planned]
+    assert len(set(waits)) > 1 and max(w[0] for w in waits) >= 14
+    for r, (least, _) in zip(planned, waits, strict=True):
+        referred = today - timedelta(days=least)
+        assert needed_by(r["Needed by"]).date() > referred, r
 
 
 def test_filters_narrow_the_list(signed_in: SignIn) -> None:
@@ -128,7 +156,7 @@ def test_a_leeds_childs_page_opens_from_the_list(signed_in: SignIn) -> None:
 
 
 def test_a_planner_never_sees_the_referrals(signed_in: SignIn) -> None:
-    page = signed_in("planner")
+    page = signed_in("planner", "/what-ifs")
     menu = page.get_by_role("navigation", name="Menu")
     expect(menu.get_by_role("link", name="Referrals")).to_have_count(0)  # their pages only
     answer = page.goto("/referrals")
