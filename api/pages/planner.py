@@ -245,21 +245,57 @@ async def start_what_if(request: Request, user: PlannerPage, svc: Svc) -> Respon
     return see_other(f"/what-ifs/{started['id']}")
 
 
-@router.get("/what-ifs/{comparison_id}", response_class=HTMLResponse)
-async def comparison_page(
-    request: Request, comparison_id: RecordId, user: PlannerPage, svc: Svc
+async def _comparison(
+    request: Request,
+    user: store.User,
+    svc: Svc,
+    comparison_id: str,
+    *,
+    errors: list[tuple[str, str]] | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     found = await run_in_threadpool(scenarios.read_comparison, svc, user, comparison_id)
     return render(
         request,
         "planner/comparison.html",
         title="What-if comparison",
+        status_code=status_code,
+        errors=errors or [],
         found=found,
         statuses=STATUS_LABELS,
         status_tags=STATUS_TAGS,
         verdict_tags=VERDICT_TAGS,
         fmt=fmt,
     )
+
+
+@router.get("/what-ifs/{comparison_id}", response_class=HTMLResponse)
+async def comparison_page(
+    request: Request, comparison_id: RecordId, user: PlannerPage, svc: Svc
+) -> HTMLResponse:
+    return await _comparison(request, user, svc, comparison_id)
+
+
+@router.post("/what-ifs/{comparison_id}/restart", response_class=HTMLResponse)
+async def restart_comparison(
+    request: Request, comparison_id: RecordId, user: PlannerPage, svc: Svc
+) -> Response:
+    """A failed or interrupted comparison started again with the same scenarios (checked
+    again) and replications (`POST /scenarios/comparisons/{id}/restart`'s service); the
+    new comparison's page."""
+    try:
+        new = await run_in_threadpool(scenarios.restart_comparison, svc, user, comparison_id)
+    except store.Invalid as e:
+        why = "; ".join(i.message for i in e.issues)
+        return await _comparison(
+            request, user, svc, comparison_id, errors=[("restart", why)], status_code=422
+        )
+    except store.Conflict as e:
+        why = f"This comparison cannot be started again: {e}"
+        return await _comparison(
+            request, user, svc, comparison_id, errors=[("restart", why)], status_code=409
+        )
+    return see_other(f"/what-ifs/{new['id']}")
 
 
 @router.get("/what-ifs/{comparison_id}/report", response_class=HTMLResponse)

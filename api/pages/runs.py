@@ -136,6 +136,18 @@ async def run_page(request: Request, run_id: RecordId, user: StaffPage, svc: Svc
     return await _show(request, user, svc, run_id)
 
 
+@router.post("/runs/{run_id}/restart", response_class=HTMLResponse)
+async def restart_run(request: Request, run_id: RecordId, user: StaffPage, svc: Svc) -> Response:
+    """A failed or interrupted run started again over the same LAs with the same time
+    limit (`POST /match-runs/{id}/restart`'s service); the new run's page."""
+    try:
+        new = await run_in_threadpool(runs.restart_run, svc, user, run_id)
+    except store.Conflict as e:
+        why = f"This run cannot be started again: {e}"
+        return await _show(request, user, svc, run_id, errors=[("restart", why)], status_code=409)
+    return see_other(f"/runs/{new['id']}")
+
+
 @router.post("/runs/{run_id}/proposals", response_class=HTMLResponse)
 async def propose_chosen(
     request: Request, run_id: RecordId, user: StaffPage, svc: Svc
