@@ -29,7 +29,7 @@ from api.pages.common import (
 )
 from api.routes.common import RecordId
 from api.services import imports, scenarios
-from scenarios.spec import AGE_BANDS
+from scenarios.spec import AGE_BANDS, with_changes
 
 router = page_router()
 
@@ -128,9 +128,21 @@ def _check_count(
     return int(text)
 
 
-def _what_if_yaml(form: dict[str, str], user: store.User) -> tuple[str, list[tuple[str, str]]]:
-    """The what-if scenario the form describes, as YAML (`base: baseline.yaml` and what
-    differs), or the errors naming each field at fault."""
+def baseline_yaml(base: dict[str, Any], horizon: int) -> str:
+    """The baseline scenario of a comparison over `horizon` weeks: the shipped one by
+    name, or the LAs' own (from their 903 imports) written out whole."""
+    if base["source"] == "shipped":
+        return f"base: {scenarios.SHIPPED_BASELINE}\nhorizon_weeks: {horizon}\n"
+    doc = with_changes(base["document"], {"horizon_weeks": horizon})
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def _what_if_yaml(
+    form: dict[str, str], user: store.User, base: dict[str, Any]
+) -> tuple[str, list[tuple[str, str]]]:
+    """The what-if scenario the form describes, as YAML: the baseline `base` (the
+    shipped one by name, or the LAs' own written out) and what differs; or the errors
+    naming each field at fault."""
     errors: list[tuple[str, str]] = []
     horizon = _check_count(form, "horizon_weeks", "The weeks to simulate", errors, 520)
     if horizon is None and not any(n == "horizon_weeks" for n, _ in errors):
@@ -176,7 +188,10 @@ def _what_if_yaml(form: dict[str, str], user: store.User) -> tuple[str, list[tup
         errors.append(
             ("recruit_count", "Say what changes: households to recruit, homes to close or demand")
         )
-    return yaml.safe_dump(doc, sort_keys=False), errors
+    if base["source"] != "shipped":
+        del doc["base"]
+        doc = with_changes(base["document"], doc)
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), errors
 
 
 async def _what_ifs(
@@ -187,7 +202,11 @@ async def _what_ifs(
     form: dict[str, str] | None = None,
     errors: list[tuple[str, str]] | None = None,
 ) -> HTMLResponse:
-    found = await run_in_threadpool(scenarios.list_comparisons, svc, user, 0, 10)
+    def load() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        listed = scenarios.list_comparisons(svc, user, 0, 10)
+        return listed, scenarios.what_if_baseline(svc, user)
+
+    found, base = await run_in_threadpool(load)
     return render(
         request,
         "planner/what_ifs.html",
@@ -198,6 +217,7 @@ async def _what_ifs(
         kinds=KIND_LABELS,
         las_options={x: x for x in user.las},
         comparisons=found,
+        base=base,
         statuses=STATUS_LABELS,
         status_tags=STATUS_TAGS,
     )
@@ -222,17 +242,18 @@ async def start_what_if(request: Request, user: PlannerPage, svc: Svc) -> Respon
     if replications is None and not errors:
         errors.append(("replications", "Enter how many times to simulate each scenario"))
     pasted = form.get("yaml", "")
+    base = await run_in_threadpool(scenarios.what_if_baseline, svc, user)
     if pasted:
         text, horizon = pasted, form.get("horizon_weeks", "") or "26"
         if not horizon.isdigit() or not 1 <= int(horizon) <= 520:
             errors.append(("horizon_weeks", "The weeks to simulate must be a whole number"))
     else:
-        text, more = _what_if_yaml(form, user)
+        text, more = _what_if_yaml(form, user, base)
         errors += more
         horizon = form.get("horizon_weeks", "")
     if errors or replications is None:
         return await _what_ifs(request, user, svc, form=form, errors=errors)
-    baseline = f"base: baseline.yaml\nhorizon_weeks: {int(horizon)}\n"
+    baseline = baseline_yaml(base, int(horizon))
     try:
         started = await run_in_threadpool(
             scenarios.start_comparison, svc, user, [baseline, text], replications
