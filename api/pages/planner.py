@@ -128,6 +128,12 @@ def _check_count(
     return int(text)
 
 
+def what_if_las(user: store.User, base: dict[str, Any]) -> list[str]:
+    """The LAs a what-if may recruit or close homes in: the user's within the
+    baseline's region (the LAs of their 903 imports, or the shipped region's)."""
+    return [la for la in user.las if la in base["las"]]
+
+
 def baseline_yaml(base: dict[str, Any], horizon: int) -> str:
     """The baseline scenario of a comparison over `horizon` weeks: the shipped one by
     name, or the LAs' own (from their 903 imports) written out whole."""
@@ -165,7 +171,7 @@ def _what_if_yaml(
             continue
         if kind not in KIND_LABELS:
             errors.append((f"{part}_kind", "Choose a kind of home from the list"))
-        if la not in user.las:
+        if la not in what_if_las(user, base):
             errors.append((f"{part}_la", "Choose one of your LAs from the list"))
         supply[part] = [{"week": week or 1, "count": count, "la": la, "kind": kind}]
         changed = True
@@ -215,7 +221,7 @@ async def _what_ifs(
         errors=errors or [],
         form={**DEFAULTS, **(form or {})},
         kinds=KIND_LABELS,
-        las_options={x: x for x in user.las},
+        las_options={x: x for x in what_if_las(user, base)},
         comparisons=found,
         base=base,
         statuses=STATUS_LABELS,
