@@ -1,8 +1,11 @@
 """Batch runs (journey 5): my LAs' runs newest first and a form to start one over my
 LAs' open referrals; a run's page with its progress (a Refresh link, and our small
-script reloads it while the run goes), its result (placed by urgency, sibling groups,
-each unplaced child with the reasons and what would change) and a form turning chosen
-assignments into proposals in one step. The same services as `/match-runs`
+script reloads it while the run goes), then its result: a summary first (matched by
+urgency with shares, sibling groups, distance, home LA; two bar charts drawn here as
+SVG), the matches grouped by urgency (emergencies first, each group a <details>,
+filtered by urgency, LA and matched or not) in one form turning chosen assignments into
+proposals in one step, and the children not matched with the reasons and what would
+change. A failed or interrupted run says why and starts again (the restart service). The same services as `/match-runs`
 (`api/services/runs.py`): another LA's run is the same 404 page as an unknown id; the
 result's read is audited (`match.run_read`) as the API's is."""
 
