@@ -2,9 +2,10 @@
 its child(ren), household, hold, the officer's note of how the match meets the child's
 views (a form), confirm, decline with a reason, and a refused proposal's broken rules in
 words. A place taken by someone else before confirming (409) is said in words with the
-next best household, as proposing says it (api/pages/matches.py `next_match`). The same services as the JSON routes (`api/services/proposals.py`): the same
-scope (another LA's proposal is the same 404 page as an unknown id) and the same audit
-entries (`proposal.list`, `proposal.read`)."""
+next best household, as proposing says it (api/pages/matches.py `next_match`). The
+same services as the JSON routes (`api/services/proposals.py`): the same scope (another
+LA's proposal is the same 404 page as an unknown id) and the same audit entries
+(`proposal.list`, `proposal.read`)."""
 
 from __future__ import annotations
 

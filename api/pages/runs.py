@@ -5,9 +5,10 @@ urgency with shares, sibling groups, distance, home LA; two bar charts drawn her
 SVG), the matches grouped by urgency (emergencies first, each group a <details>,
 filtered by urgency, LA and matched or not) in one form turning chosen assignments into
 proposals in one step, and the children not matched with the reasons and what would
-change. A failed or interrupted run says why and starts again (the restart service). The same services as `/match-runs`
-(`api/services/runs.py`): another LA's run is the same 404 page as an unknown id; the
-result's read is audited (`match.run_read`) as the API's is."""
+change. A failed or interrupted run says why and starts again (the restart service).
+The same services as `/match-runs` (`api/services/runs.py`): another LA's run is the
+same 404 page as an unknown id; the result's read is audited (`match.run_read`) as the
+API's is."""
 
 from __future__ import annotations
 
@@ -175,32 +176,14 @@ def _bars(rows: list[tuple[str, int, int]]) -> dict[str, Any]:
     }
 
 
-def overview(
-    result: dict[str, Any], facts: dict[str, Any], filters: dict[str, str]
+def _summary(
+    result: dict[str, Any],
+    placed: list[dict[str, Any]],
+    unplaced: list[dict[str, Any]],
+    order: list[str],
 ) -> dict[str, Any]:
-    """A finished run read as an officer reads it: the summary of the whole run (by
-    urgency, sibling groups, distance, home LA; with two charts' geometry), then the
-    matches grouped by urgency (emergencies first) and the children not matched, both
-    as `filters` narrow them."""
-    kids: dict[str, tuple[str, str]] = facts["children"]
-    carer_la: dict[str, str] = facts["carers"]
-    order = [*URGENCY_LABELS, NOT_OPEN]
-
-    def about(child: str) -> tuple[str, str | None]:
-        urgency, la = kids.get(child, (NOT_OPEN, None))
-        return urgency, la
-
-    placed = []
-    for a in result["assignments"]:
-        urgency, la = about(a["child"])
-        home = la is not None and carer_la.get(a["carer"]) == la
-        miles = a["distance_km"] / geo.KM_PER_MILE
-        placed.append({**a, "urgency": urgency, "la": la, "home_la": home, "miles": miles})
-    unplaced = []
-    for x in result["unplaced"]:
-        urgency, la = about(x["child"])
-        unplaced.append({**x, "urgency": urgency, "la": la})
-
+    """The whole run in figures: by urgency, sibling groups, distance, home LA, and the
+    two charts' geometry."""
     by_urgency: list[dict[str, Any]] = []
     for u in order:
         n_placed = sum(1 for a in placed if a["urgency"] == u)
@@ -230,7 +213,7 @@ def overview(
     within = sum(1 for d in distances if d <= TWENTY_MILES_KM)
     in_home_la = sum(1 for a in placed if a["home_la"])
     mean_km = sum(distances) / len(distances) if distances else None
-    summary = {
+    return {
         "children": len(placed) + len(unplaced),
         "placed": len(placed),
         "unplaced": len(unplaced),
@@ -248,6 +231,35 @@ def overview(
         "urgency_chart": _bars([(r["label"], r["placed"], r["total"]) for r in by_urgency]),
         "band_chart": _bars([(b["label"], b["count"], b["count"]) for b in bands]),
     }
+
+
+def overview(
+    result: dict[str, Any], facts: dict[str, Any], filters: dict[str, str]
+) -> dict[str, Any]:
+    """A finished run read as an officer reads it: the summary of the whole run (by
+    urgency, sibling groups, distance, home LA; with two charts' geometry), then the
+    matches grouped by urgency (emergencies first) and the children not matched, both
+    as `filters` narrow them."""
+    kids: dict[str, tuple[str, str]] = facts["children"]
+    carer_la: dict[str, str] = facts["carers"]
+    order = [*URGENCY_LABELS, NOT_OPEN]
+
+    def about(child: str) -> tuple[str, str | None]:
+        urgency, la = kids.get(child, (NOT_OPEN, None))
+        return urgency, la
+
+    placed = []
+    for a in result["assignments"]:
+        urgency, la = about(a["child"])
+        home = la is not None and carer_la.get(a["carer"]) == la
+        miles = a["distance_km"] / geo.KM_PER_MILE
+        placed.append({**a, "urgency": urgency, "la": la, "home_la": home, "miles": miles})
+    unplaced = []
+    for x in result["unplaced"]:
+        urgency, la = about(x["child"])
+        unplaced.append({**x, "urgency": urgency, "la": la})
+
+    summary = _summary(result, placed, unplaced, order)
 
     def shown(row: dict[str, Any]) -> bool:
         return (not filters["la"] or row["la"] == filters["la"]) and (
