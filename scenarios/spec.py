@@ -208,6 +208,12 @@ def _merged(path: Path, seen: list[Path]) -> dict[str, Any]:
     return _merge(parent, doc)
 
 
+def with_changes(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """`base` (a whole document) with `change` merged in as `base:` merges a file's
+    changes: mappings key by key, anything else replaced."""
+    return _merge(base, change)
+
+
 def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in change.items():

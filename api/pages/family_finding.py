@@ -143,9 +143,14 @@ async def start_round(request: Request, user: FamilyFinderPage, svc: Svc) -> Res
     return see_other(f"/family-finding/rounds/{started['id']}")
 
 
-@router.get("/family-finding/rounds/{round_id}", response_class=HTMLResponse)
-async def round_page(
-    request: Request, round_id: RecordId, user: FamilyFinderPage, svc: Svc
+async def _round(
+    request: Request,
+    user: store.User,
+    svc: Svc,
+    round_id: str,
+    *,
+    errors: list[tuple[str, str]] | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     found = await run_in_threadpool(family_finding.read_round, svc, user, round_id)
     result = found.get("round")
@@ -153,10 +158,35 @@ async def round_page(
         request,
         "family_finding/round.html",
         title="Family-finding round",
+        status_code=status_code,
+        errors=errors or [],
         found=found,
         result=result,
         **_labels(),
     )
+
+
+@router.get("/family-finding/rounds/{round_id}", response_class=HTMLResponse)
+async def round_page(
+    request: Request, round_id: RecordId, user: FamilyFinderPage, svc: Svc
+) -> HTMLResponse:
+    return await _round(request, user, svc, round_id)
+
+
+@router.post("/family-finding/rounds/{round_id}/restart", response_class=HTMLResponse)
+async def restart_round(
+    request: Request, round_id: RecordId, user: FamilyFinderPage, svc: Svc
+) -> Response:
+    """A failed or interrupted round started again with the same policy, seed and time
+    limit (`POST /family-finding/rounds/{id}/restart`'s service); the new round's page."""
+    try:
+        new = await run_in_threadpool(family_finding.restart_round, svc, user, round_id)
+    except store.Conflict as e:
+        why = f"This round cannot be started again: {e}"
+        return await _round(
+            request, user, svc, round_id, errors=[("restart", why)], status_code=409
+        )
+    return see_other(f"/family-finding/rounds/{new['id']}")
 
 
 @router.get("/family-finding/rounds/{round_id}/report", response_class=HTMLResponse)

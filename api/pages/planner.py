@@ -29,7 +29,7 @@ from api.pages.common import (
 )
 from api.routes.common import RecordId
 from api.services import imports, scenarios
-from scenarios.spec import AGE_BANDS
+from scenarios.spec import AGE_BANDS, with_changes
 
 router = page_router()
 
@@ -128,9 +128,27 @@ def _check_count(
     return int(text)
 
 
-def _what_if_yaml(form: dict[str, str], user: store.User) -> tuple[str, list[tuple[str, str]]]:
-    """The what-if scenario the form describes, as YAML (`base: baseline.yaml` and what
-    differs), or the errors naming each field at fault."""
+def what_if_las(user: store.User, base: dict[str, Any]) -> list[str]:
+    """The LAs a what-if may recruit or close homes in: the user's within the
+    baseline's region (the LAs of their 903 imports, or the shipped region's)."""
+    return [la for la in user.las if la in base["las"]]
+
+
+def baseline_yaml(base: dict[str, Any], horizon: int) -> str:
+    """The baseline scenario of a comparison over `horizon` weeks: the shipped one by
+    name, or the LAs' own (from their 903 imports) written out whole."""
+    if base["source"] == "shipped":
+        return f"base: {scenarios.SHIPPED_BASELINE}\nhorizon_weeks: {horizon}\n"
+    doc = with_changes(base["document"], {"horizon_weeks": horizon})
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def _what_if_yaml(
+    form: dict[str, str], user: store.User, base: dict[str, Any]
+) -> tuple[str, list[tuple[str, str]]]:
+    """The what-if scenario the form describes, as YAML: the baseline `base` (the
+    shipped one by name, or the LAs' own written out) and what differs; or the errors
+    naming each field at fault."""
     errors: list[tuple[str, str]] = []
     horizon = _check_count(form, "horizon_weeks", "The weeks to simulate", errors, 520)
     if horizon is None and not any(n == "horizon_weeks" for n, _ in errors):
@@ -153,7 +171,7 @@ def _what_if_yaml(form: dict[str, str], user: store.User) -> tuple[str, list[tup
             continue
         if kind not in KIND_LABELS:
             errors.append((f"{part}_kind", "Choose a kind of home from the list"))
-        if la not in user.las:
+        if la not in what_if_las(user, base):
             errors.append((f"{part}_la", "Choose one of your LAs from the list"))
         supply[part] = [{"week": week or 1, "count": count, "la": la, "kind": kind}]
         changed = True
@@ -176,7 +194,10 @@ def _what_if_yaml(form: dict[str, str], user: store.User) -> tuple[str, list[tup
         errors.append(
             ("recruit_count", "Say what changes: households to recruit, homes to close or demand")
         )
-    return yaml.safe_dump(doc, sort_keys=False), errors
+    if base["source"] != "shipped":
+        del doc["base"]
+        doc = with_changes(base["document"], doc)
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), errors
 
 
 async def _what_ifs(
@@ -187,7 +208,11 @@ async def _what_ifs(
     form: dict[str, str] | None = None,
     errors: list[tuple[str, str]] | None = None,
 ) -> HTMLResponse:
-    found = await run_in_threadpool(scenarios.list_comparisons, svc, user, 0, 10)
+    def load() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        listed = scenarios.list_comparisons(svc, user, 0, 10)
+        return listed, scenarios.what_if_baseline(svc, user)
+
+    found, base = await run_in_threadpool(load)
     return render(
         request,
         "planner/what_ifs.html",
@@ -196,8 +221,9 @@ async def _what_ifs(
         errors=errors or [],
         form={**DEFAULTS, **(form or {})},
         kinds=KIND_LABELS,
-        las_options={x: x for x in user.las},
+        las_options={x: x for x in what_if_las(user, base)},
         comparisons=found,
+        base=base,
         statuses=STATUS_LABELS,
         status_tags=STATUS_TAGS,
     )
@@ -222,17 +248,18 @@ async def start_what_if(request: Request, user: PlannerPage, svc: Svc) -> Respon
     if replications is None and not errors:
         errors.append(("replications", "Enter how many times to simulate each scenario"))
     pasted = form.get("yaml", "")
+    base = await run_in_threadpool(scenarios.what_if_baseline, svc, user)
     if pasted:
         text, horizon = pasted, form.get("horizon_weeks", "") or "26"
         if not horizon.isdigit() or not 1 <= int(horizon) <= 520:
             errors.append(("horizon_weeks", "The weeks to simulate must be a whole number"))
     else:
-        text, more = _what_if_yaml(form, user)
+        text, more = _what_if_yaml(form, user, base)
         errors += more
         horizon = form.get("horizon_weeks", "")
     if errors or replications is None:
         return await _what_ifs(request, user, svc, form=form, errors=errors)
-    baseline = f"base: baseline.yaml\nhorizon_weeks: {int(horizon)}\n"
+    baseline = baseline_yaml(base, int(horizon))
     try:
         started = await run_in_threadpool(
             scenarios.start_comparison, svc, user, [baseline, text], replications
@@ -245,21 +272,57 @@ async def start_what_if(request: Request, user: PlannerPage, svc: Svc) -> Respon
     return see_other(f"/what-ifs/{started['id']}")
 
 
-@router.get("/what-ifs/{comparison_id}", response_class=HTMLResponse)
-async def comparison_page(
-    request: Request, comparison_id: RecordId, user: PlannerPage, svc: Svc
+async def _comparison(
+    request: Request,
+    user: store.User,
+    svc: Svc,
+    comparison_id: str,
+    *,
+    errors: list[tuple[str, str]] | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     found = await run_in_threadpool(scenarios.read_comparison, svc, user, comparison_id)
     return render(
         request,
         "planner/comparison.html",
         title="What-if comparison",
+        status_code=status_code,
+        errors=errors or [],
         found=found,
         statuses=STATUS_LABELS,
         status_tags=STATUS_TAGS,
         verdict_tags=VERDICT_TAGS,
         fmt=fmt,
     )
+
+
+@router.get("/what-ifs/{comparison_id}", response_class=HTMLResponse)
+async def comparison_page(
+    request: Request, comparison_id: RecordId, user: PlannerPage, svc: Svc
+) -> HTMLResponse:
+    return await _comparison(request, user, svc, comparison_id)
+
+
+@router.post("/what-ifs/{comparison_id}/restart", response_class=HTMLResponse)
+async def restart_comparison(
+    request: Request, comparison_id: RecordId, user: PlannerPage, svc: Svc
+) -> Response:
+    """A failed or interrupted comparison started again with the same scenarios (checked
+    again) and replications (`POST /scenarios/comparisons/{id}/restart`'s service); the
+    new comparison's page."""
+    try:
+        new = await run_in_threadpool(scenarios.restart_comparison, svc, user, comparison_id)
+    except store.Invalid as e:
+        why = "; ".join(i.message for i in e.issues)
+        return await _comparison(
+            request, user, svc, comparison_id, errors=[("restart", why)], status_code=422
+        )
+    except store.Conflict as e:
+        why = f"This comparison cannot be started again: {e}"
+        return await _comparison(
+            request, user, svc, comparison_id, errors=[("restart", why)], status_code=409
+        )
+    return see_other(f"/what-ifs/{new['id']}")
 
 
 @router.get("/what-ifs/{comparison_id}/report", response_class=HTMLResponse)

@@ -1,9 +1,11 @@
 """Proposals (journey 4): my LAs' proposals newest first, and one proposal's page with
 its child(ren), household, hold, the officer's note of how the match meets the child's
 views (a form), confirm, decline with a reason, and a refused proposal's broken rules in
-words. The same services as the JSON routes (`api/services/proposals.py`): the same
-scope (another LA's proposal is the same 404 page as an unknown id) and the same audit
-entries (`proposal.list`, `proposal.read`)."""
+words. A place taken by someone else before confirming (409) is said in words with the
+next best household, as proposing says it (api/pages/matches.py `next_match`). The
+same services as the JSON routes (`api/services/proposals.py`): the same scope (another
+LA's proposal is the same 404 page as an unknown id) and the same audit entries
+(`proposal.list`, `proposal.read`)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 import store
 from api.deps import StaffPage, Svc
 from api.pages.common import page_number, page_router, render, see_other, with_query
+from api.pages.matches import Kind, next_match, subject_path
 from api.routes.common import Serial
 from api.services import placements, proposals
 from matching.eligibility import RULE_BY_ID
@@ -119,7 +122,11 @@ async def _show(
     errors: list[tuple[str, str]] | None = None,
     status_code: int = 200,
     form: dict[str, str] | None = None,
+    taken: bool = False,
 ) -> HTMLResponse:
+    """The proposal's page; `taken`: confirming found the household's place gone, so
+    it says so and offers the next match (as proposing does, api/pages/matches.py)."""
+
     def load() -> tuple[dict[str, Any], list[dict[str, Any]]]:
         p = proposals.read_proposal(svc, user, proposal_id)
         placed: list[dict[str, Any]] = []
@@ -138,6 +145,16 @@ async def _show(
         return p, placed
 
     p, placed = await run_in_threadpool(load)
+    shown: dict[str, Any] = {}
+    if taken:
+        kind: Kind = "group" if p["group_id"] else "child"
+        subject = p["group_id"] or p["children"][0]
+        shown = {
+            "taken": f"Household {p['household_id']} has no free place now: someone else has"
+            " it, so this proposal cannot be confirmed.",
+            "offer": await next_match(svc, user, subject, kind, p["household_id"]),
+            "base": subject_path(kind, subject),
+        }
     return render(
         request,
         "proposals/show.html",
@@ -150,6 +167,7 @@ async def _show(
         statuses=STATUS_LABELS,
         status_tags=STATUS_TAGS,
         rule_words=rule_words,
+        **shown,
     )
 
 
@@ -179,6 +197,8 @@ async def views_note(request: Request, proposal_id: Serial, user: StaffPage, svc
 async def confirm(request: Request, proposal_id: Serial, user: StaffPage, svc: Svc) -> Response:
     try:
         await run_in_threadpool(proposals.confirm, svc, user, proposal_id, None)
+    except store.VacancyTaken:
+        return await _show(request, user, svc, proposal_id, status_code=409, taken=True)
     except store.Conflict as e:
         why = f"This proposal cannot be confirmed: {e}"
         return await _show(

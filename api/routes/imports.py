@@ -246,7 +246,7 @@ def baseline_scenario(user: BaselineReader, svc: Svc, la: LaFilter = None) -> An
     (which sets the referrals), carer households in proportion, and the children living
     in the region's own homes by kind (the places taken when the year starts). Edit a
     copy and compare the two (`POST /scenarios/comparisons`)."""
-    from scenarios.from_903 import scenario_from_903, scenario_yaml
+    from scenarios.from_903 import scenario_yaml
 
-    doc = scenario_from_903(imports.care_imports_of(svc, user, la))
+    doc = imports.baseline_scenario(svc, user, la)
     return {"name": doc["name"], "description": doc["description"], "yaml": scenario_yaml(doc)}

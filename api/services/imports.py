@@ -211,6 +211,15 @@ def baseline(svc: Services, user: store.User, la: list[str] | None) -> ssda903.B
     return ssda903.baseline(care_imports_of(svc, user, la))
 
 
+def baseline_scenario(svc: Services, user: store.User, la: list[str] | None) -> dict[str, Any]:
+    """A scenario document starting from the LAs' 903 imports (default: all the user's):
+    the shipped baseline with their population (scenarios/from_903.py). NotFound as
+    `baseline`."""
+    from scenarios.from_903 import scenario_from_903
+
+    return scenario_from_903(care_imports_of(svc, user, la))
+
+
 def hides_small_numbers(user: store.User) -> bool:
     """Whether the user's baseline hides counts of 1 to 4 children (a planner's does;
     docs/security.md)."""

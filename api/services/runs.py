@@ -120,7 +120,12 @@ def propose_assignments(
     return out
 
 
-def child_urgencies(svc: Services, user: store.User) -> dict[str, str]:
-    """Each open referral's urgency in the user's LAs (to read a run's result by urgency)."""
+def run_facts(svc: Services, user: store.User) -> dict[str, Any]:
+    """What a run's result is read beside, now: each open referral's urgency and LA in
+    the user's LAs (`children`: id -> (urgency, LA)) and each household's LA (`carers`),
+    to read a result by urgency and LA and whether a child stays in their home LA."""
     snap = svc.cache.snapshot(user.las)
-    return {cid: c.urgency for cid, c in snap.problem.child_by_id.items()}
+    return {
+        "children": {cid: (c.urgency, c.la) for cid, c in snap.problem.child_by_id.items()},
+        "carers": {h.id: h.la for h in snap.problem.carers},
+    }

@@ -13,7 +13,9 @@ from typing import Any
 import store
 from api import comparisons
 from api.deps import Services
+from api.services import imports
 from api.services.common import audit, run_record
+from scenarios.spec import EXAMPLES, scenario_document
 
 #: The background runs' kind for a comparison.
 KIND = "scenarios"
@@ -55,6 +57,33 @@ def comparison_record(run: store.StoredRun) -> dict[str, Any]:
 def examples(offset: int, limit: int) -> list[dict[str, Any]]:
     """A page of the shipped scenarios (`scenarios/examples/`)."""
     return list(comparisons.examples())[offset : offset + limit]
+
+
+#: The shipped baseline (West Yorkshire today, national rates): a what-if's baseline
+#: when none of the planner's LAs has a 903 import.
+SHIPPED_BASELINE = "baseline.yaml"
+
+
+def what_if_baseline(svc: Services, user: store.User) -> dict[str, Any]:
+    """The baseline a planner's what-if is compared with: the scenario of their LAs'
+    903 imports (the population `GET /baseline` shows, as `GET /baseline/scenario`
+    writes it), or the shipped baseline when none of their LAs has an import.
+    `source` ("903" or "shipped"), `name`, `description` and the whole `document`."""
+    try:
+        doc = imports.baseline_scenario(svc, user, None)
+        source = "903"
+    except store.NotFound:
+        doc = scenario_document(EXAMPLES / SHIPPED_BASELINE)
+        source = "shipped"
+    return {
+        "source": source,
+        "name": doc["name"],
+        "description": doc["description"],
+        "las": list(doc["population"]["las"]),
+        "children": doc["population"]["children"],
+        "households": doc["population"]["households"],
+        "document": doc,
+    }
 
 
 def _room(svc: Services) -> None:

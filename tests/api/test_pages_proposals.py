@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from api.websession import CSRF_FIELD
 from tests.api.conftest import Api
@@ -118,3 +119,29 @@ def test_a_refused_confirm_shows_why_on_the_proposals_page(api: Api) -> None:
     assert f"Proposal {made['id']}" in again.text
     assert api.get("/placements", params={"child_id": "C1"}).json()["items"] == []
     assert 'id="confirm"' in again.text  # the error summary's link has its target
+
+
+def test_a_place_taken_before_confirming_says_so_and_offers_the_next_match(api: Api) -> None:
+    """Tests that confirming a proposal whose household's place went to someone else
+    meanwhile (409) says so in words, confirms nothing, and offers the child's next best
+    household by id with a link to propose it, as proposing does on its 409."""
+    first = api.post("/proposals", json={"household_id": "H3", "child_id": "C1"}).json()
+    second = api.post("/proposals", json={"household_id": "H3", "child_id": "C2"}).json()
+    with api.engine.begin() as conn:  # the place lost behind the service's back
+        conn.execute(text("UPDATE household SET vacancies = 1 WHERE id = 'H3'"))
+    assert api.post(f"/proposals/{first['id']}/confirm").status_code == 200
+    page_sign_in(api.client, api.tokens["officer"])
+    path = f"/proposals/{second['id']}"
+    taken = api.client.post(
+        f"{path}/confirm", data={CSRF_FIELD: csrf(api.client, path)}, headers=HTML
+    )
+    assert taken.status_code == 409
+    assert "The place is not free" in taken.text
+    assert "Household H3 has no free place now" in taken.text
+    ranked = api.get("/children/C2/matches").json()["matches"]
+    best = next(m["carer"] for m in ranked if m["carer"] != "H3")
+    assert f"The next best match is household {best}," in taken.text
+    assert f'href="/children/C2/propose/{best}">Propose household {best} instead' in taken.text
+    assert 'href="/children/C2/matches"' in taken.text
+    assert api.get(path).json()["status"] == "proposed"  # nothing confirmed
+    assert not api.get("/placements", params={"child_id": "C2"}).json()["items"]
