@@ -3,7 +3,6 @@ error answers that never echo a huge value, and bodies that are not UTF-8 JSON."
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import socket
@@ -18,6 +17,7 @@ from api import create_app
 from api.limits import MAX_BODY_BYTES, BodyLimit, max_import_bytes
 from tests.api.conftest import Api, fill, sign_in
 from tests.api.server import running
+from tests.loops import run_alone
 
 MILLION = b"[" + b"1," * 999_999 + b"1]"  # 2 MB here, 4 MB as the report sent it
 
@@ -59,7 +59,7 @@ def test_the_rest_of_a_chunked_body_is_never_read() -> None:
             pass
 
     scope = {"type": "http", "path": "/children", "headers": [(b"content-type", b"text/plain")]}
-    asyncio.run(BodyLimit(reader)(scope, receive, send))
+    run_alone(BodyLimit(reader)(scope, receive, send))
     assert sent[0]["status"] == 413 and len(asked) == MAX_BODY_BYTES // 65536 + 1
 
 

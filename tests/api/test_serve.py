@@ -4,7 +4,6 @@ pointed at it."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import subprocess
@@ -21,6 +20,7 @@ from cli.main import app
 from cli.serve import _print_tokens, markdown, pages_markdown, prepare_demo
 from store.ssda903 import care_imports
 from tests.api.server import free_port
+from tests.loops import run_alone
 
 
 def test_serve_the_demo_region_and_a_curl_session(tmp_path: Path) -> None:
@@ -177,4 +177,4 @@ def test_the_load_runs_beside_a_running_event_loop() -> None:
         report = drive("http://127.0.0.1:1", "t", ["C1"], clients=1, requests=2, timeout_s=2)
         return report.requests
 
-    assert asyncio.run(inside_a_loop()) == 2
+    assert run_alone(inside_a_loop()) == 2
