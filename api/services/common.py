@@ -1,12 +1,15 @@
 """What the services share: times as aware UTC, a background run's record, the audit
-entry of a read, the built problem of the user's LAs, and why a child or group is not
-in it."""
+entry of a read, a unit of reads (`reading`), the built problem of the user's LAs, and
+why a child or group is not in it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NoReturn
+
+from sqlmodel import Session
 
 import store
 from api.cache import Snapshot
@@ -50,9 +53,69 @@ def audit(
     object_id: str | int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Record a read in its own short write transaction."""
-    with svc.writes.transaction() as s:
-        store.record(s, user, action, child_ids, object_id, detail)
+    """Record a read: the entry is committed (with others pending, by the grouped
+    writer, api/auditlog.py) before this returns, so before the answer leaves."""
+    svc.audit.submit(user, action, child_ids, object_id, detail).result()
+
+
+class Reading:
+    """One unit of reads: a read transaction (never the write lock) and the audit
+    entries of what was read, recorded together when the unit ends.
+
+    A service reads through `reading(svc, within)`; a page that calls several services
+    passes one unit to all of them (`within=`), so the page reads in one transaction
+    and its entries are committed together: the same entries as each service alone
+    would write, one wait for the grouped writer instead of one commit each."""
+
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+        bind = svc.engine.execution_options(placematch_write=False)
+        self.session = Session(bind, expire_on_commit=False)
+        self._entries: list[tuple[store.User, str, tuple[str, ...], str | int | None, Any]] = []
+
+    def audit(
+        self,
+        user: store.User,
+        action: str,
+        child_ids: Iterable[str] = (),
+        object_id: str | int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """An entry for what was read, recorded when the unit ends (none if it fails)."""
+        self._entries.append((user, action, tuple(child_ids), object_id, detail))
+
+    def expire_holds(self) -> None:
+        """Mark lapsed holds expired (`store.expire_holds`) before proposals are read:
+        a write transaction only when a hold has lapsed, and then the reads that follow
+        start again, so they see it."""
+        if not store.lapsed_holds(self.session):
+            return
+        with self.svc.writes.transaction() as s:
+            store.expire_holds(s)
+        self.session.commit()  # end the read transaction: the next read starts afresh
+
+    def record(self) -> None:
+        """Every entry committed (one group commit, api/auditlog.py), or the error."""
+        waiting = [self.svc.audit.submit(*entry) for entry in self._entries]
+        self._entries.clear()
+        for done in waiting:
+            done.result()
+
+
+@contextmanager
+def reading(svc: Services, within: Reading | None = None) -> Iterator[Reading]:
+    """A unit of reads (`Reading`): `within`, when the caller has one open (its end
+    records the entries), else a new one whose entries are committed when the block
+    ends without an error, before the caller answers. An error ends it with nothing
+    recorded, as a failed read transaction records nothing."""
+    if within is not None:
+        yield within
+        return
+    unit = Reading(svc)
+    with unit.session:
+        yield unit
+        unit.session.commit()
+    unit.record()
 
 
 def absent(svc: Services, user: store.User, subject: str, kind: str = "child") -> NoReturn:

@@ -20,7 +20,7 @@ import store
 from api.deps import Services
 from api.errors import RuleBreaks, invalid
 from api.schemas.proposals import PlacementOut
-from api.services.common import aware
+from api.services.common import Reading, aware, reading
 from matching.eligibility import RULE_BY_ID
 from matching.ranking import group_conflicts
 
@@ -211,10 +211,12 @@ def list_proposals(
     household_id: str | None,
     offset: int,
     limit: int,
+    within: Reading | None = None,
 ) -> list[dict[str, Any]]:
     """A page of proposals, newest first (lapsed holds expired first), audited."""
-    with svc.writes.transaction() as s:
-        store.expire_holds(s)
+    with reading(svc, within) as r:
+        r.expire_holds()
+        s = r.session
         rows = store.list_proposals(
             s,
             las=user.las,
@@ -227,14 +229,14 @@ def list_proposals(
         items = [proposal_record(s, p) for p in rows]
         if items:
             children = [c for p in items for c in p["children"]]
-            store.record(s, user, "proposal.list", children)
+            r.audit(user, "proposal.list", children)
         return items
 
 
 def read_proposal(svc: Services, user: store.User, proposal_id: int) -> dict[str, Any]:
-    with svc.writes.transaction() as s:
-        out = proposal_record(s, store.get_proposal(s, proposal_id, las=user.las))
-        store.record(s, user, "proposal.read", out["children"], proposal_id)
+    with reading(svc) as r:
+        out = proposal_record(r.session, store.get_proposal(r.session, proposal_id, las=user.las))
+        r.audit(user, "proposal.read", out["children"], proposal_id)
         return out
 
 

@@ -25,7 +25,12 @@ transaction. Functions never commit: run each inside `store.transaction(engine)`
 
 from store.workflow.decisions import authorise_exception, confirm, decline, set_views_note
 from store.workflow.exceptions import RuleException
-from store.workflow.holds import expire_holds, holding_proposals, next_hold_end
+from store.workflow.holds import (
+    expire_holds,
+    holding_proposals,
+    lapsed_holds,
+    next_hold_end,
+)
 from store.workflow.placements import end_placement, get_placement, list_placements
 from store.workflow.proposals import (
     DEFAULT_HOLD_HOURS,
@@ -49,6 +54,7 @@ __all__ = [
     "get_placement",
     "get_proposal",
     "holding_proposals",
+    "lapsed_holds",
     "list_placements",
     "list_proposals",
     "next_hold_end",
