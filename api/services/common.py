@@ -4,7 +4,9 @@ why a child or group is not in it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -94,12 +96,19 @@ class Reading:
             store.expire_holds(s)
         self.session.commit()  # end the read transaction: the next read starts afresh
 
-    def record(self) -> None:
-        """Every entry committed (one group commit, api/auditlog.py), or the error."""
+    def close(self) -> None:
+        """End the unit after an error: the read transaction, and no entry recorded."""
+        self._entries.clear()
+        self.session.close()
+
+    def finish(self) -> list[Future[None]]:
+        """End the read transaction and hand the entries to the grouped writer
+        (api/auditlog.py): each future resolves once its entry is committed (or fails)."""
+        self.session.commit()
+        self.session.close()
         waiting = [self.svc.audit.submit(*entry) for entry in self._entries]
         self._entries.clear()
-        for done in waiting:
-            done.result()
+        return waiting
 
 
 @contextmanager
@@ -112,10 +121,19 @@ def reading(svc: Services, within: Reading | None = None) -> Iterator[Reading]:
         yield within
         return
     unit = Reading(svc)
-    with unit.session:
+    try:
         yield unit
-        unit.session.commit()
-    unit.record()
+    except BaseException:
+        unit.close()
+        raise
+    for done in unit.finish():
+        done.result()
+
+
+async def recorded(waiting: Iterable[Future[None]]) -> None:
+    """Wait, without holding the event loop, until each entry is committed."""
+    for done in waiting:
+        await asyncio.wrap_future(done)
 
 
 def absent(svc: Services, user: store.User, subject: str, kind: str = "child") -> NoReturn:

@@ -30,8 +30,10 @@ def create_group(svc: Services, user: store.User, values: dict[str, Any]) -> dic
         return group_record(store.create_group(s, values, by=user, las=user.las))
 
 
-def read_group(svc: Services, user: store.User, group_id: str) -> dict[str, Any]:
-    with reading(svc) as r:
+def read_group(
+    svc: Services, user: store.User, group_id: str, *, within: Reading | None = None
+) -> dict[str, Any]:
+    with reading(svc, within) as r:
         group = store.get_group(r.session, group_id, las=user.las)
         r.audit(user, "sibling_group.read", group.children, group.id)
         return group_record(group)
