@@ -94,7 +94,9 @@ class Reading:
             return
         with self.svc.writes.transaction() as s:
             store.expire_holds(s)
-        self.session.commit()  # end the read transaction: the next read starts afresh
+        # End the read transaction and forget what it loaded: the next read starts afresh.
+        self.session.commit()
+        self.session.expire_all()
 
     def close(self) -> None:
         """End the unit after an error: the read transaction, and no entry recorded."""
