@@ -122,6 +122,7 @@ from store.version import data_version
 from store.workflow import (
     RuleException,
     authorise_exception,
+    children_of_proposals,
     confirm,
     decline,
     default_hold,
@@ -230,6 +231,7 @@ __all__ = [
     "open_referral",
     "out_of_age_range",
     "problem_dict",
+    "children_of_proposals",
     "proposal_children",
     "propose",
     "reactivate_user",

@@ -30,7 +30,10 @@ STORE_CHECKED = "vacancy"
 LIVING_TOGETHER = "living_together"
 
 
-def proposal_record(s: Session, p: store.Proposal) -> dict[str, Any]:
+def proposal_record(
+    s: Session, p: store.Proposal, children: list[str] | None = None
+) -> dict[str, Any]:
+    """A proposal as the API answers it (`children`: its children, if already read)."""
     hold_until = aware(p.hold_until)
     assert p.id is not None and hold_until is not None
     return {
@@ -40,7 +43,7 @@ def proposal_record(s: Session, p: store.Proposal) -> dict[str, Any]:
         "household_id": p.household_id,
         "child_id": p.child_id,
         "group_id": p.group_id,
-        "children": store.proposal_children(s, p.id),
+        "children": store.proposal_children(s, p.id) if children is None else children,
         "places": p.places,
         "hold_until": hold_until,
         "proposed_at": aware(p.proposed_at),
@@ -226,7 +229,8 @@ def list_proposals(
             offset=offset,
             limit=limit,
         )
-        items = [proposal_record(s, p) for p in rows]
+        covers = store.children_of_proposals(s, [p.id for p in rows if p.id is not None])
+        items = [proposal_record(s, p, covers.get(p.id or 0)) for p in rows]
         if items:
             children = [c for p in items for c in p["children"]]
             r.audit(user, "proposal.list", children)

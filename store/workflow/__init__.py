@@ -34,6 +34,7 @@ from store.workflow.holds import (
 from store.workflow.placements import end_placement, get_placement, list_placements
 from store.workflow.proposals import (
     DEFAULT_HOLD_HOURS,
+    children_of_proposals,
     default_hold,
     get_proposal,
     list_proposals,
@@ -46,6 +47,7 @@ __all__ = [
     "DEFAULT_HOLD_HOURS",
     "RuleException",
     "authorise_exception",
+    "children_of_proposals",
     "confirm",
     "decline",
     "default_hold",

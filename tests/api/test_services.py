@@ -139,3 +139,21 @@ def test_proposals_read_within_a_unit_show_a_lapsed_hold_expired(
         assert listed(unit) == ["expired"]
     assert [e.object_id for e in api.audit(action="proposal.expire")] == [str(made.json()["id"])]
     assert len(api.audit(action="proposal.list")) == 2
+
+
+def test_proposals_listed_name_their_children_as_each_read_alone(api: Api) -> None:
+    """Tests that the list's children, read for every proposal in one query, are each
+    proposal's own, as reading it alone gives them."""
+    for body in (
+        {"household_id": "H1", "child_id": "C1"},
+        {"household_id": "H3", "group_id": "G1"},
+    ):
+        made = api.post("/proposals", json=body)
+        assert made.status_code == 201, made.text
+    listed = api.get("/proposals").json()["items"]
+    assert len(listed) == 2
+    for p in listed:
+        assert p["children"] == api.get(f"/proposals/{p['id']}").json()["children"]
+    assert sorted(p["children"] for p in listed) == [["C1"], ["S1", "S2"]]
+    with store.read_session(api.engine) as s:
+        assert store.children_of_proposals(s, []) == {}
