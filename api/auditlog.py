@@ -1,11 +1,11 @@
 """Audit entries for reads, written by group commit.
 
-Every ranked-match request must be in the audit log before its answer leaves. Writing
-each entry in its own transaction makes the busiest endpoint queue on the database's
-write lock, so one thread writes all pending entries of the process together, in one
-transaction, and each request waits for the commit that holds its entry (the way
-databases commit their own log). An entry refused by the store fails only its own
-request.
+Every read of a child (a ranked match, a child's page and its parts) must be in the
+audit log before its answer leaves. Writing each entry in its own transaction makes the
+busiest pages queue on the database's write lock, so one thread writes all pending
+entries of the process together, in one transaction, and each request waits for the
+commit that holds its entry (the way databases commit their own log). An entry refused
+by the store fails only its own request.
 
 `WriteLock` keeps the service's writers from contending for SQLite's lock: SQLite makes
 a writer that finds the database locked sleep and retry with growing pauses (up to

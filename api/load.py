@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import random
 import re
 import statistics
 import time
@@ -138,17 +139,22 @@ async def _drive(
     requests: int,
     timeout_s: float,
     deadline_s: float,
+    think_s: float = 0.0,
 ) -> tuple[float, list[Timing]]:
     """GET `paths` in turn from `clients` keep-alive connections: the seconds taken and
-    each request's path index, latency and error (None when it answered 200)."""
+    each request's path index, latency and error (None when it answered 200). With
+    `think_s`, each client pauses a random 0 to 2 × `think_s` seconds (uniform, seeded
+    by the client's number) after each answer, as a person reads a page before the
+    next; the pause is not in any latency."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     timings: list[Timing] = []
     counter = itertools.count()
     stop_at = time.perf_counter() + deadline_s
 
-    async def worker() -> None:
+    async def worker(number: int) -> None:
         conn = Connection(host, port, headers)
+        pauses = random.Random(number)
         try:
             while time.perf_counter() < stop_at:
                 i = next(counter)
@@ -164,11 +170,13 @@ async def _drive(
                     error = type(exc).__name__
                     await conn.close()
                 timings.append((i % len(paths), (time.perf_counter() - started) * 1000, error))
+                if think_s > 0:
+                    await asyncio.sleep(pauses.uniform(0, 2 * think_s))
         finally:
             await conn.close()
 
     began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
+    await asyncio.gather(*(worker(k) for k in range(clients)))
     return time.perf_counter() - began, timings
 
 
@@ -213,14 +221,18 @@ def drive_pages(
     requests: int = 600,
     timeout_s: float = 30.0,
     deadline_s: float = 600.0,
+    think_s: float = 0.0,
 ) -> dict[str, LoadReport]:
     """Web pages as a signed-in browser asks for them: `pages` is (kind, path) in the
-    order to visit, in turn; one report per kind (all kinds share the same load)."""
+    order to visit, in turn; one report per kind (all kinds share the same load).
+    `think_s`: each client's mean pause between pages (0: none, a closed loop)."""
     if not pages:
         raise ValueError("no pages to ask for")
     headers = {"Cookie": f"{SESSION_COOKIE}={session}", "Accept": "text/html"}
     paths = [path for _, path in pages]
-    seconds, timings = _run(_drive(url, headers, paths, clients, requests, timeout_s, deadline_s))
+    seconds, timings = _run(
+        _drive(url, headers, paths, clients, requests, timeout_s, deadline_s, think_s)
+    )
     by_kind: dict[str, list[Timing]] = {kind: [] for kind, _ in pages}
     for timing in timings:
         by_kind[pages[timing[0]][0]].append(timing)

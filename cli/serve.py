@@ -252,6 +252,15 @@ def bench_pages(
     requests: Annotated[int, typer.Option(min=1, max=1_000_000, help="Pages per run.")] = 900,
     runs: Annotated[int, typer.Option(min=1, max=20, help="Runs (each on a fresh server).")] = 3,
     workers: Annotated[int, typer.Option(min=1, max=16, help="uvicorn workers.")] = 1,
+    think: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=60.0,
+            help="Each user's mean pause between pages, in seconds: a random 0 to 2x this "
+            "after each page (0: none, each user asks again at once).",
+        ),
+    ] = 0.0,
     out_path: Annotated[
         Path | None, typer.Option("--out", help="Also write the markdown table here.")
     ] = None,
@@ -259,7 +268,9 @@ def bench_pages(
     """Signed-in officers opening web pages at once: the referral list, a child's page and
     the child's matches, in turn over the open referrals; p50/p95 per page. Each run
     starts `placematch serve`'s app over a fresh copy of the demo region (SQLite), signs
-    in through the form as a browser does, and stops the server after."""
+    in through the form as a browser does, and stops the server after. Without --think
+    each user opens the next page the moment the last arrives (a closed loop: the
+    heaviest load 20 users can make); with --think they pause between pages as people do."""
     from api.load import drive_pages, open_referrals, sign_in_for_pages
 
     per_run: list[dict[str, LoadReport]] = []
@@ -278,7 +289,9 @@ def bench_pages(
                 )
             ]
             drive_pages(target, session, pages[:3], clients=1, requests=3)  # build the problem
-            reports = drive_pages(target, session, pages, clients=clients, requests=requests)
+            reports = drive_pages(
+                target, session, pages, clients=clients, requests=requests, think_s=think
+            )
             per_run.append(reports)
             err.print(
                 f"run {k + 1}: "
@@ -292,6 +305,8 @@ def bench_pages(
     command = f"placematch bench-pages --clients {clients} --requests {requests} --runs {runs}"
     if workers != 1:
         command += f" --workers {workers}"
+    if think:
+        command += f" --think {think:g}"
     text = pages_markdown(per_run, command, workers)
     out.print(text, markup=False, highlight=False, soft_wrap=True)
     if out_path is not None:

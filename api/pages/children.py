@@ -30,6 +30,7 @@ from api.services import (
     referrals,
     siblings,
 )
+from api.services.common import reading
 
 router = page_router()
 
@@ -73,27 +74,45 @@ def sentence(text: str) -> str:
 
 
 def load_child(svc: Services, user: store.User, child_id: str) -> dict[str, Any]:
-    """Everything the page shows, each part from its service (audited as the API reads it)."""
-    child = children.read_child(svc, user, child_id)
-    open_referrals = referrals.list_referrals(
-        svc, user, status="open", child_id=child_id, offset=0, limit=1
-    )
-    group = siblings.group_of_child(svc, user, child_id)
-    try:
-        care = imports.read_care_record(svc, user, child_id)
-    except store.NotFound:
-        care = None
-    history = proposals.list_proposals(
-        svc, user, status=None, child_id=child_id, household_id=None, offset=0, limit=HISTORY
-    )
-    placed = placements.list_placements(
-        svc, user, child_id=child_id, household_id=None, current=None, offset=0, limit=HISTORY
-    )
-    asked = (
-        exceptions.list_requests(svc, user, state=None, child_id=child_id, offset=0, limit=HISTORY)
-        if user.role in OFFICERS
-        else None
-    )
+    """Everything the page shows, each part from its service (audited as the API reads
+    it), in one unit of reads: one read transaction, the entries committed together."""
+    with reading(svc) as r:
+        child = children.read_child(svc, user, child_id, within=r)
+        open_referrals = referrals.list_referrals(
+            svc, user, status="open", child_id=child_id, offset=0, limit=1, within=r
+        )
+        group = siblings.group_of_child(svc, user, child_id, within=r)
+        try:
+            care = imports.read_care_record(svc, user, child_id, within=r)
+        except store.NotFound:
+            care = None
+        history = proposals.list_proposals(
+            svc,
+            user,
+            status=None,
+            child_id=child_id,
+            household_id=None,
+            offset=0,
+            limit=HISTORY,
+            within=r,
+        )
+        placed = placements.list_placements(
+            svc,
+            user,
+            child_id=child_id,
+            household_id=None,
+            current=None,
+            offset=0,
+            limit=HISTORY,
+            within=r,
+        )
+        asked = (
+            exceptions.list_requests(
+                svc, user, state=None, child_id=child_id, offset=0, limit=HISTORY, within=r
+            )
+            if user.role in OFFICERS
+            else None
+        )
     return {
         "exception_requests": asked,
         "child": child,

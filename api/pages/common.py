@@ -149,6 +149,10 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code: each is compiled once and kept, never checked
+        # against its file again (a served page would otherwise stat every template).
+        auto_reload=False,
+        cache_size=-1,
     )
     env.filters["long_date"] = long_date
     env.globals["plural"] = plural

@@ -113,12 +113,7 @@ def subject_path(kind: Kind, subject: str) -> str:
 async def matches_page(
     request: Request, user: store.User, svc: Services, subject: str, kind: Kind
 ) -> HTMLResponse:
-    ranking = await matches.ranking_with_places(svc, user, subject, kind, TOP, NEAR)
-    group = None
-    if kind == "group":
-        group = await run_in_threadpool(siblings.read_group, svc, user, subject)
-    else:
-        group = await run_in_threadpool(siblings.group_of_child, svc, user, subject)
+    ranking, group = await matches.ranking_and_group(svc, user, subject, kind, TOP, NEAR)
     who = f"child {subject}" if kind == "child" else f"sibling group {subject}"
     marks = map_marks(ranking)
     for n in ranking["near_misses"]:

@@ -18,6 +18,7 @@ import vocab
 from api.deps import StaffPage, Svc
 from api.pages.common import page_router, render, with_query
 from api.services import referrals
+from api.services.common import reading
 
 router = page_router()
 
@@ -117,12 +118,19 @@ async def referrals_page(request: Request, user: StaffPage, svc: Svc) -> HTMLRes
 
     def load() -> tuple[list[dict[str, Any]], int]:
         args = f.service_args()
-        total = referrals.count_referrals(svc, user, status="open", **args)
-        last = max(1, -(-total // PER_PAGE))
-        f.page = min(f.page, last)
-        items = referrals.list_referrals(
-            svc, user, status="open", offset=(f.page - 1) * PER_PAGE, limit=PER_PAGE, **args
-        )
+        with reading(svc) as r:  # one read transaction: the count and the page agree
+            total = referrals.count_referrals(svc, user, status="open", within=r, **args)
+            last = max(1, -(-total // PER_PAGE))
+            f.page = min(f.page, last)
+            items = referrals.list_referrals(
+                svc,
+                user,
+                status="open",
+                offset=(f.page - 1) * PER_PAGE,
+                limit=PER_PAGE,
+                within=r,
+                **args,
+            )
         return items, total
 
     items, total = await run_in_threadpool(load)

@@ -10,6 +10,7 @@ from typing import Any
 
 import store
 from api.deps import Services
+from api.services.common import Reading, reading
 
 
 def list_children(
@@ -17,13 +18,13 @@ def list_children(
 ) -> list[dict[str, Any]]:
     """A page of the user's LAs' children (`home_known` False: those with no home
     outcode recorded yet)."""
-    with svc.writes.transaction() as s:
+    with reading(svc) as r:
         rows = store.list_children(
-            s, las=user.las, offset=offset, limit=limit, home_known=home_known
+            r.session, las=user.las, offset=offset, limit=limit, home_known=home_known
         )
         items = [store.child_to_dict(c) for c in rows]
         if items:
-            store.record(s, user, "child.list", [c["id"] for c in items], detail={"offset": offset})
+            r.audit(user, "child.list", [c["id"] for c in items], detail={"offset": offset})
     return items
 
 
@@ -34,11 +35,13 @@ def create_child(svc: Services, user: store.User, values: dict[str, Any]) -> dic
         return store.child_to_dict(child)
 
 
-def read_child(svc: Services, user: store.User, child_id: str) -> dict[str, Any]:
+def read_child(
+    svc: Services, user: store.User, child_id: str, *, within: Reading | None = None
+) -> dict[str, Any]:
     """One child of the user's LAs (else NotFound), audited as read."""
-    with svc.writes.transaction() as s:
-        child = store.get_child(s, child_id, las=user.las)
-        store.record(s, user, "child.read", [child.id], child.id)
+    with reading(svc, within) as r:
+        child = store.get_child(r.session, child_id, las=user.las)
+        r.audit(user, "child.read", [child.id], child.id)
         return store.child_to_dict(child)
 
 

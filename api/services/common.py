@@ -1,12 +1,17 @@
 """What the services share: times as aware UTC, a background run's record, the audit
-entry of a read, the built problem of the user's LAs, and why a child or group is not
-in it."""
+entry of a read, a unit of reads (`reading`), the built problem of the user's LAs, and
+why a child or group is not in it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NoReturn
+
+from sqlmodel import Session
 
 import store
 from api.cache import Snapshot
@@ -50,9 +55,97 @@ def audit(
     object_id: str | int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Record a read in its own short write transaction."""
-    with svc.writes.transaction() as s:
-        store.record(s, user, action, child_ids, object_id, detail)
+    """Record a read: the entry is committed (with others pending, by the grouped
+    writer, api/auditlog.py) before this returns, so before the answer leaves."""
+    svc.audit.submit(user, action, child_ids, object_id, detail).result()
+
+
+class Reading:
+    """One unit of reads: a read transaction (never the write lock) and the audit
+    entries of what was read, recorded together when the unit ends.
+
+    A service reads through `reading(svc, within)`; a page that calls several services
+    passes one unit to all of them (`within=`), so the page reads in one transaction
+    and its entries are committed together: the same entries as each service alone
+    would write, one wait for the grouped writer instead of one commit each."""
+
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+        bind = svc.engine.execution_options(placematch_write=False)
+        self.session = Session(bind, expire_on_commit=False)
+        self._entries: list[tuple[store.User, str, tuple[str, ...], str | int | None, Any]] = []
+
+    def audit(
+        self,
+        user: store.User,
+        action: str,
+        child_ids: Iterable[str] = (),
+        object_id: str | int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """An entry for what was read, recorded when the unit ends (none if it fails)."""
+        self._entries.append((user, action, tuple(child_ids), object_id, detail))
+
+    def expire_holds(self) -> None:
+        """Mark lapsed holds expired (`store.expire_holds`) before proposals are read."""
+        self._keep_books(store.lapsed_holds, store.expire_holds)
+
+    def lapse_requests(self) -> None:
+        """Mark lapsed the exception requests whose child's referral has closed
+        (`store.lapse_requests`) before requests are read."""
+        self._keep_books(store.lapsing_requests, store.lapse_requests)
+
+    def _keep_books(
+        self, due: Callable[[Session], Sequence[int]], mark: Callable[[Session], object]
+    ) -> None:
+        """Bookkeeping a read must see first: a write transaction only when `due` finds
+        something to mark, and then the reads that follow start again, so they see it."""
+        if not due(self.session):
+            return
+        with self.svc.writes.transaction() as s:
+            mark(s)
+        # End the read transaction and forget what it loaded: the next read starts afresh.
+        self.session.commit()
+        self.session.expire_all()
+
+    def close(self) -> None:
+        """End the unit after an error: the read transaction, and no entry recorded."""
+        self._entries.clear()
+        self.session.close()
+
+    def finish(self) -> list[Future[None]]:
+        """End the read transaction and hand the entries to the grouped writer
+        (api/auditlog.py): each future resolves once its entry is committed (or fails)."""
+        self.session.commit()
+        self.session.close()
+        waiting = [self.svc.audit.submit(*entry) for entry in self._entries]
+        self._entries.clear()
+        return waiting
+
+
+@contextmanager
+def reading(svc: Services, within: Reading | None = None) -> Iterator[Reading]:
+    """A unit of reads (`Reading`): `within`, when the caller has one open (its end
+    records the entries), else a new one whose entries are committed when the block
+    ends without an error, before the caller answers. An error ends it with nothing
+    recorded, as a failed read transaction records nothing."""
+    if within is not None:
+        yield within
+        return
+    unit = Reading(svc)
+    try:
+        yield unit
+    except BaseException:
+        unit.close()
+        raise
+    for done in unit.finish():
+        done.result()
+
+
+async def recorded(waiting: Iterable[Future[None]]) -> None:
+    """Wait, without holding the event loop, until each entry is committed."""
+    for done in waiting:
+        await asyncio.wrap_future(done)
 
 
 def absent(svc: Services, user: store.User, subject: str, kind: str = "child") -> NoReturn:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 import store
 from api.deps import Services
 from api.errors import RuleBreaks, invalid
-from api.services.common import aware
+from api.services.common import Reading, aware, reading
 from api.services.proposals import LIVING_TOGETHER, STORE_CHECKED, may_authorise, rule_breaks
 from matching.eligibility import RULE_BY_ID
 from matching.ranking import group_conflicts
@@ -131,25 +131,26 @@ def list_requests(
     child_id: str | None,
     offset: int,
     limit: int,
+    within: Reading | None = None,
 ) -> list[dict[str, Any]]:
     """A page of requests (pending first, longest waiting first), lapsed ones marked
     first; audited (`exception.list`) with the children shown."""
-    with svc.writes.transaction() as s:
-        store.lapse_requests(s)
+    with reading(svc, within) as r:
+        r.lapse_requests()
         rows = store.list_requests(
-            s, las=user.las, state=state, child_id=child_id, offset=offset, limit=limit
+            r.session, las=user.las, state=state, child_id=child_id, offset=offset, limit=limit
         )
-        items = [request_record(s, r) for r in rows]
+        items = [request_record(r.session, q) for q in rows]
         if items:
-            store.record(s, user, "exception.list", [c for r in items for c in r["children"]])
+            r.audit(user, "exception.list", [c for q in items for c in q["children"]])
         return items
 
 
 def read_request(svc: Services, user: store.User, request_id: int) -> dict[str, Any]:
     """One request within the caller's LAs (NotFound otherwise), audited."""
-    with svc.writes.transaction() as s:
-        out = request_record(s, store.get_request(s, request_id, las=user.las))
-        store.record(s, user, "exception.read", out["children"], request_id)
+    with reading(svc) as r:
+        out = request_record(r.session, store.get_request(r.session, request_id, las=user.las))
+        r.audit(user, "exception.read", out["children"], request_id)
         return out
 
 

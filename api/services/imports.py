@@ -18,7 +18,7 @@ from api.auditlog import WriteLock
 from api.deps import STAFF, Services
 from api.errors import invalid
 from api.schemas.imports import CareRecordOut
-from api.services.common import aware
+from api.services.common import Reading, aware, reading
 from ssda903.read import read_csv_table, read_siblings_table, table_of_file
 from ssda903.report import year_label
 from store.ssda903 import Saved, care_imports, care_record, get_import, import_issues, list_imports
@@ -153,9 +153,9 @@ def list_imports_of(
 
 
 def read_import(svc: Services, user: store.User, import_id: int) -> dict[str, Any]:
-    with svc.writes.transaction() as s:
-        run = get_import(s, import_id, las=user.las)
-        store.record(s, user, "import.read", [], run.id)
+    with reading(svc) as r:
+        run = get_import(r.session, import_id, las=user.las)
+        r.audit(user, "import.read", [], run.id)
         return import_record(run)
 
 
@@ -171,8 +171,8 @@ def read_issues(
     limit: int | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
     """An import's issues within the user's LAs, the read audited."""
-    with svc.writes.transaction() as s:
-        run = get_import(s, import_id, las=user.las)
+    with reading(svc) as r:
+        run = get_import(r.session, import_id, las=user.las)
         found = import_issues(
             run,
             severity=severity,
@@ -181,15 +181,17 @@ def read_issues(
             offset=offset,
             limit=limit,
         )
-        store.record(s, user, "import.read", [], run.id, {"offset": offset})
+        r.audit(user, "import.read", [], run.id, {"offset": offset})
     return found
 
 
-def read_care_record(svc: Services, user: store.User, child_id: str) -> dict[str, Any]:
+def read_care_record(
+    svc: Services, user: store.User, child_id: str, *, within: Reading | None = None
+) -> dict[str, Any]:
     """Where a child lives now by their LA's 903 data (NotFound if never imported)."""
-    with svc.writes.transaction() as s:
-        care = care_record(s, child_id, las=user.las)
-        store.record(s, user, "care_record.read", [child_id], child_id)
+    with reading(svc, within) as r:
+        care = care_record(r.session, child_id, las=user.las)
+        r.audit(user, "care_record.read", [child_id], child_id)
         return {k: getattr(care, k) for k in CareRecordOut.model_fields}
 
 

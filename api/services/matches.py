@@ -10,6 +10,7 @@ on the event loop; building, checking or ranking happens in a worker thread.
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
 from typing import Any, Literal
 
 from fastapi.concurrency import run_in_threadpool
@@ -18,7 +19,8 @@ import geo
 import store
 from api.cache import Snapshot
 from api.deps import Services
-from api.services.common import absent
+from api.services import siblings
+from api.services.common import Reading, absent, recorded
 from matching import RULES, rank_children
 from matching.eligibility import RULE_BY_ID
 
@@ -43,10 +45,12 @@ async def rank_carers(
     kind: Literal["child", "group"],
     top: int,
     near: int,
+    within: Reading | None = None,
 ) -> Ranked:
     """Carers for a child or a sibling group (`kind`), best first, then near misses;
     NotFound outside the user's LAs, Conflict without an open referral. The audit entry
-    is group-committed (api/auditlog.py) before this returns."""
+    is group-committed (api/auditlog.py) before this returns, or, `within` a unit of
+    reads, when that unit ends."""
     snap = await snapshot(svc, user)
     present = subject in (snap.groups if kind == "group" else snap.problem.child_by_id)
     if not present:
@@ -55,9 +59,11 @@ async def rank_carers(
     if ranked is None:
         ranked = await run_in_threadpool(snap.ranking, subject, top, near)
     _body, children, eligible = ranked
-    await svc.audit.record(
-        user, "match.rank", children, subject, {"top": top, "eligible": eligible}
-    )
+    detail = {"top": top, "eligible": eligible}
+    if within is not None:
+        within.audit(user, "match.rank", children, subject, detail)
+    else:
+        await svc.audit.record(user, "match.rank", children, subject, detail)
     return ranked
 
 
@@ -97,12 +103,13 @@ async def ranking_with_places(
     kind: Literal["child", "group"],
     top: int,
     near: int,
+    within: Reading | None = None,
 ) -> dict[str, Any]:
     """The ranking `rank_carers` answers (same scope, same audit), with where each place
     is for a map: each child's home and school (`children`), each carer's outcode and
     straight-line km from each school (`location`, `school_km`), and each failed rule's
     words (`rule_summary`)."""
-    body, _children, _eligible = await rank_carers(svc, user, subject, kind, top, near)
+    body, _children, _eligible = await rank_carers(svc, user, subject, kind, top, near, within)
     ranking: dict[str, Any] = json.loads(body)
     snap = await snapshot(svc, user)
     gaz = geo.gazetteer()
@@ -124,6 +131,45 @@ async def ranking_with_places(
             row["rule_summary"] = rule.summary if rule else row["failed_rule"]
     ranking["schools"] = schools
     return ranking
+
+
+async def ranking_and_group(
+    svc: Services,
+    user: store.User,
+    subject: str,
+    kind: Literal["child", "group"],
+    top: int,
+    near: int,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The ranking with places (`ranking_with_places`) and the sibling group (of the
+    child, or the group itself: `siblings.group_of_child`, `siblings.read_group`), as
+    one unit of reads: the same entries (`match.rank`, `sibling_group.read`), committed
+    together before this returns."""
+    unit = Reading(svc)
+    try:
+        ranking = await ranking_with_places(svc, user, subject, kind, top, near, unit)
+        group, waiting = await run_in_threadpool(_group_then_finish, unit, user, subject, kind)
+    except BaseException:
+        unit.close()
+        raise
+    await recorded(waiting)
+    return ranking, group
+
+
+def _group_then_finish(
+    unit: Reading, user: store.User, subject: str, kind: Literal["child", "group"]
+) -> tuple[dict[str, Any] | None, list[Future[None]]]:
+    """The sibling group read within `unit`, then the unit ended (in a worker thread)."""
+    group: dict[str, Any] | None
+    try:
+        if kind == "group":
+            group = siblings.read_group(unit.svc, user, subject, within=unit)
+        else:
+            group = siblings.group_of_child(unit.svc, user, subject, within=unit)
+    except BaseException:
+        unit.close()
+        raise
+    return group, unit.finish()
 
 
 def hard_rules(offset: int, limit: int) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 import store
 from api.deps import Services
 from api.schemas.proposals import PlacementOut
+from api.services.common import Reading, reading
 
 
 def placement_record(p: store.Placement) -> dict[str, Any]:
@@ -24,11 +25,12 @@ def list_placements(
     current: bool | None,
     offset: int,
     limit: int,
+    within: Reading | None = None,
 ) -> list[dict[str, Any]]:
     """A page of placements, newest first (`current` True: not ended; False: ended)."""
-    with svc.writes.transaction() as s:
+    with reading(svc, within) as r:
         rows = store.list_placements(
-            s,
+            r.session,
             las=user.las,
             child_id=child_id,
             household_id=household_id,
@@ -37,14 +39,14 @@ def list_placements(
             limit=limit,
         )
         if rows:
-            store.record(s, user, "placement.list", [p.child_id for p in rows])
+            r.audit(user, "placement.list", [p.child_id for p in rows])
         return [placement_record(p) for p in rows]
 
 
 def read_placement(svc: Services, user: store.User, placement_id: int) -> dict[str, Any]:
-    with svc.writes.transaction() as s:
-        placement = store.get_placement(s, placement_id, las=user.las)
-        store.record(s, user, "placement.read", [placement.child_id], placement_id)
+    with reading(svc) as r:
+        placement = store.get_placement(r.session, placement_id, las=user.las)
+        r.audit(user, "placement.read", [placement.child_id], placement_id)
         return placement_record(placement)
 
 

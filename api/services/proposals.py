@@ -20,7 +20,7 @@ import store
 from api.deps import Services
 from api.errors import RuleBreaks, invalid
 from api.schemas.proposals import PlacementOut
-from api.services.common import aware
+from api.services.common import Reading, aware, reading
 from matching.eligibility import RULE_BY_ID
 from matching.ranking import group_conflicts
 
@@ -30,7 +30,10 @@ STORE_CHECKED = "vacancy"
 LIVING_TOGETHER = "living_together"
 
 
-def proposal_record(s: Session, p: store.Proposal) -> dict[str, Any]:
+def proposal_record(
+    s: Session, p: store.Proposal, children: list[str] | None = None
+) -> dict[str, Any]:
+    """A proposal as the API answers it (`children`: its children, if already read)."""
     hold_until = aware(p.hold_until)
     assert p.id is not None and hold_until is not None
     return {
@@ -40,7 +43,7 @@ def proposal_record(s: Session, p: store.Proposal) -> dict[str, Any]:
         "household_id": p.household_id,
         "child_id": p.child_id,
         "group_id": p.group_id,
-        "children": store.proposal_children(s, p.id),
+        "children": store.proposal_children(s, p.id) if children is None else children,
         "places": p.places,
         "hold_until": hold_until,
         "proposed_at": aware(p.proposed_at),
@@ -211,10 +214,12 @@ def list_proposals(
     household_id: str | None,
     offset: int,
     limit: int,
+    within: Reading | None = None,
 ) -> list[dict[str, Any]]:
     """A page of proposals, newest first (lapsed holds expired first), audited."""
-    with svc.writes.transaction() as s:
-        store.expire_holds(s)
+    with reading(svc, within) as r:
+        r.expire_holds()
+        s = r.session
         rows = store.list_proposals(
             s,
             las=user.las,
@@ -224,17 +229,18 @@ def list_proposals(
             offset=offset,
             limit=limit,
         )
-        items = [proposal_record(s, p) for p in rows]
+        covers = store.children_of_proposals(s, [p.id for p in rows if p.id is not None])
+        items = [proposal_record(s, p, covers.get(p.id or 0)) for p in rows]
         if items:
             children = [c for p in items for c in p["children"]]
-            store.record(s, user, "proposal.list", children)
+            r.audit(user, "proposal.list", children)
         return items
 
 
 def read_proposal(svc: Services, user: store.User, proposal_id: int) -> dict[str, Any]:
-    with svc.writes.transaction() as s:
-        out = proposal_record(s, store.get_proposal(s, proposal_id, las=user.las))
-        store.record(s, user, "proposal.read", out["children"], proposal_id)
+    with reading(svc) as r:
+        out = proposal_record(r.session, store.get_proposal(r.session, proposal_id, las=user.las))
+        r.audit(user, "proposal.read", out["children"], proposal_id)
         return out
 
 

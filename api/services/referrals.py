@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 import store
 from api.deps import Services
 from api.schemas.referrals import ReferralOut
-from api.services.common import aware
+from api.services.common import Reading, aware, reading
 
 
 def referral_records(
@@ -69,15 +69,16 @@ def list_referrals(
     la: str | None = None,
     age_band: str | None = None,
     need: str | None = None,
+    within: Reading | None = None,
 ) -> list[dict[str, Any]]:
     """A page of referrals of `status` (None: any) within the user's LAs, most urgent
     and soonest first, matching each filter given (the JSON list and the Referrals page)."""
     where = referral_filter(user, status, child_id, urgency, la, age_band, need)
-    with svc.writes.transaction() as s:
-        rows = store.list_referrals(s, offset=offset, limit=limit, where=where)
+    with reading(svc, within) as r:
+        rows = store.list_referrals(r.session, offset=offset, limit=limit, where=where)
         if rows:
-            store.record(s, user, "referral.list", [r.child_id for r in rows])
-        return referral_records(s, rows, user)
+            r.audit(user, "referral.list", [row.child_id for row in rows])
+        return referral_records(r.session, rows, user)
 
 
 def count_referrals(
@@ -90,11 +91,12 @@ def count_referrals(
     la: str | None = None,
     age_band: str | None = None,
     need: str | None = None,
+    within: Reading | None = None,
 ) -> int:
     """How many referrals `list_referrals` pages through (a count: no child is read)."""
     where = referral_filter(user, status, child_id, urgency, la, age_band, need)
-    with store.read_session(svc.engine) as s:
-        return store.count_referrals(s, where)
+    with reading(svc, within) as r:
+        return store.count_referrals(r.session, where)
 
 
 def referral_filter(
@@ -121,10 +123,10 @@ def referral_filter(
 
 
 def read_referral(svc: Services, user: store.User, referral_id: int) -> dict[str, Any]:
-    with svc.writes.transaction() as s:
-        referral = store.get_referral(s, referral_id, las=user.las)
-        store.record(s, user, "referral.read", [referral.child_id], referral.id)
-        return _record(s, referral, user)
+    with reading(svc) as r:
+        referral = store.get_referral(r.session, referral_id, las=user.las)
+        r.audit(user, "referral.read", [referral.child_id], referral.id)
+        return _record(r.session, referral, user)
 
 
 def update_referral(

@@ -7,6 +7,7 @@ from typing import Any
 
 import store
 from api.deps import Services
+from api.services.common import Reading, reading
 
 
 def group_record(g: Any) -> dict[str, Any]:
@@ -16,11 +17,11 @@ def group_record(g: Any) -> dict[str, Any]:
 def list_groups(
     svc: Services, user: store.User, *, offset: int, limit: int
 ) -> list[dict[str, Any]]:
-    with svc.writes.transaction() as s:
-        groups = store.list_groups(s, las=user.las, offset=offset, limit=limit)
+    with reading(svc) as r:
+        groups = store.list_groups(r.session, las=user.las, offset=offset, limit=limit)
         if groups:
             children = [c for g in groups for c in g.children]
-            store.record(s, user, "sibling_group.list", children)
+            r.audit(user, "sibling_group.list", children)
         return [group_record(g) for g in groups]
 
 
@@ -29,10 +30,12 @@ def create_group(svc: Services, user: store.User, values: dict[str, Any]) -> dic
         return group_record(store.create_group(s, values, by=user, las=user.las))
 
 
-def read_group(svc: Services, user: store.User, group_id: str) -> dict[str, Any]:
-    with svc.writes.transaction() as s:
-        group = store.get_group(s, group_id, las=user.las)
-        store.record(s, user, "sibling_group.read", group.children, group.id)
+def read_group(
+    svc: Services, user: store.User, group_id: str, *, within: Reading | None = None
+) -> dict[str, Any]:
+    with reading(svc, within) as r:
+        group = store.get_group(r.session, group_id, las=user.las)
+        r.audit(user, "sibling_group.read", group.children, group.id)
         return group_record(group)
 
 
@@ -52,13 +55,15 @@ def update_group(
         return group_record(group)
 
 
-def group_of_child(svc: Services, user: store.User, child_id: str) -> dict[str, Any] | None:
+def group_of_child(
+    svc: Services, user: store.User, child_id: str, *, within: Reading | None = None
+) -> dict[str, Any] | None:
     """The sibling group of a child of the user's LAs (None if they are in none),
     audited as a read of the group (`sibling_group.read`: it names the children)."""
-    with svc.writes.transaction() as s:
-        store.get_child(s, child_id, las=user.las)  # NotFound outside the user's LAs
-        group = store.group_of(s, child_id)
+    with reading(svc, within) as r:
+        store.get_child(r.session, child_id, las=user.las)  # NotFound outside the user's LAs
+        group = store.group_of(r.session, child_id)
         if group is None:
             return None
-        store.record(s, user, "sibling_group.read", group.children, group.id)
+        r.audit(user, "sibling_group.read", group.children, group.id)
         return group_record(group)

@@ -25,10 +25,16 @@ transaction. Functions never commit: run each inside `store.transaction(engine)`
 
 from store.workflow.decisions import authorise_exception, confirm, decline, set_views_note
 from store.workflow.exceptions import RuleException
-from store.workflow.holds import expire_holds, holding_proposals, next_hold_end
+from store.workflow.holds import (
+    expire_holds,
+    holding_proposals,
+    lapsed_holds,
+    next_hold_end,
+)
 from store.workflow.placements import end_placement, get_placement, list_placements
 from store.workflow.proposals import (
     DEFAULT_HOLD_HOURS,
+    children_of_proposals,
     default_hold,
     get_proposal,
     list_proposals,
@@ -41,6 +47,7 @@ from store.workflow.requests import (
     authorise_request,
     get_request,
     lapse_requests,
+    lapsing_requests,
     list_requests,
     refuse_request,
     request_children,
@@ -53,6 +60,7 @@ __all__ = [
     "ask",
     "authorise_exception",
     "authorise_request",
+    "children_of_proposals",
     "confirm",
     "decline",
     "default_hold",
@@ -63,6 +71,8 @@ __all__ = [
     "get_request",
     "holding_proposals",
     "lapse_requests",
+    "lapsing_requests",
+    "lapsed_holds",
     "list_placements",
     "list_proposals",
     "list_requests",

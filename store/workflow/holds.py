@@ -51,6 +51,19 @@ def next_hold_end(session: Session, now: datetime | None = None) -> datetime | N
     ).one()
 
 
+def lapsed_holds(session: Session, *, now: datetime | None = None) -> list[int]:
+    """The undecided proposals whose hold has lapsed (a read: `expire_holds` marks them)."""
+    return [
+        pid
+        for pid in session.exec(
+            select(Proposal.id).where(
+                Proposal.status == "proposed", col(Proposal.hold_until) <= (now or utcnow())
+            )
+        )
+        if pid is not None
+    ]
+
+
 @atomic
 def expire_holds(session: Session, *, now: datetime | None = None) -> list[int]:
     """Mark every undecided proposal whose hold has lapsed as expired; their ids.
@@ -59,13 +72,7 @@ def expire_holds(session: Session, *, now: datetime | None = None) -> list[int]:
     on a timer, or before listing proposals).
     """
     now = now or utcnow()
-    due = list(
-        session.exec(
-            select(Proposal.id).where(
-                Proposal.status == "proposed", col(Proposal.hold_until) <= now
-            )
-        )
-    )
+    due = lapsed_holds(session, now=now)
     if not due:
         return []
     expired = sorted(

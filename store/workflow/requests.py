@@ -354,11 +354,9 @@ def authorise_request(
     return request
 
 
-@atomic
-def lapse_requests(session: Session, *, now: datetime | None = None) -> list[int]:
-    """Mark lapsed every pending request with a child whose referral is no longer open
-    (placed elsewhere, or closed); audited as the system's. The ids lapsed."""
-    now = now or utcnow()
+def lapsing_requests(session: Session) -> list[int]:
+    """The pending requests with a child whose referral is no longer open (a read:
+    `lapse_requests` marks them)."""
     open_referral = exists(
         select(Referral.id).where(
             col(Referral.child_id) == col(ExceptionRequestChild.child_id),
@@ -366,11 +364,19 @@ def lapse_requests(session: Session, *, now: datetime | None = None) -> list[int
         )
     )
     rows = session.exec(
-        select(ExceptionRequestChild.request_id, ExceptionRequestChild.child_id)
+        select(ExceptionRequestChild.request_id)
         .join(ExceptionRequest, col(ExceptionRequest.id) == col(ExceptionRequestChild.request_id))
         .where(ExceptionRequest.state == "pending", ~open_referral)
     ).all()
-    ids = sorted({r for r, _ in rows})
+    return sorted(set(rows))
+
+
+@atomic
+def lapse_requests(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Mark lapsed every pending request with a child whose referral is no longer open
+    (placed elsewhere, or closed); audited as the system's. The ids lapsed."""
+    now = now or utcnow()
+    ids = lapsing_requests(session)
     for request_id in ids:
         done = session.execute(
             update(ExceptionRequest)

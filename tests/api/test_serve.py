@@ -169,6 +169,19 @@ def test_page_load_report_counts_each_page_on_its_own() -> None:
     assert "| child | **median** |" in table and "matches" not in table.split("\n", 3)[3]
 
 
+def test_the_page_bench_with_pauses_still_asks_for_every_page() -> None:
+    """Tests that users who pause between pages (`think_s`) still ask for every page,
+    each counted under its kind."""
+    pages = [("referrals", "/referrals"), ("child", "/children/C1")]
+    reports = drive_pages(
+        "http://127.0.0.1:1", "s", pages, clients=2, requests=6, timeout_s=2, think_s=0.001
+    )
+    assert {kind: (r.requests, r.error_count) for kind, r in reports.items()} == {
+        "referrals": (3, 3),
+        "child": (3, 3),
+    }  # nothing listens there
+
+
 def test_the_load_runs_beside_a_running_event_loop() -> None:
     """Tests that the load driver works when its caller's thread already runs an event
     loop (an asyncio program, or a browser driver in the same test process)."""

@@ -3,6 +3,7 @@ records, errors and audit entries as the JSON routes (whose tests cover the answ
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +11,8 @@ import pytest
 import store
 from api.deps import Services
 from api.errors import RuleBreaks
-from api.services import children, matches, proposals
+from api.services import children, matches, proposals, siblings
+from api.services.common import Reading, reading
 from tests.api.conftest import Api
 
 
@@ -95,3 +97,63 @@ def test_hard_rules_are_paged() -> None:
     every = matches.hard_rules(0, 1000)
     assert matches.hard_rules(1, 2) == every[1:3]
     assert set(every[0]) == {"id", "section", "summary", "exception_allowed"}
+
+
+def test_a_unit_of_reads_records_the_services_entries_together_when_it_ends(api: Api) -> None:
+    """Tests that services read within one unit (as a child's page does) write the same
+    entries as each alone, committed when the unit ends, and that a unit ended by an
+    error records none of them."""
+    svc, officer = _services(api), api.users["officer"]
+    with reading(svc) as unit:
+        children.read_child(svc, officer, "S1", within=unit)
+        siblings.group_of_child(svc, officer, "S1", within=unit)
+        assert api.audit(action="child.read") == []  # not until the unit ends
+    assert [e.object_id for e in api.audit(action="child.read")] == ["S1"]
+    assert [e.child_ids for e in api.audit(action="sibling_group.read")] == [["S1", "S2"]]
+    with pytest.raises(store.NotFound), reading(svc) as unit:
+        children.read_child(svc, officer, "C1", within=unit)
+        children.read_child(svc, officer, "B1", within=unit)  # another LA's: NotFound
+    assert [e.object_id for e in api.audit(action="child.read")] == ["S1"]
+
+
+def test_proposals_read_within_a_unit_show_a_lapsed_hold_expired(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests that listing proposals within a unit that has already read them, once their
+    hold has lapsed, marks it expired (and audits that) and reads them as they are now."""
+    svc, officer = _services(api), api.users["officer"]
+    made = api.post("/proposals", json={"household_id": "H1", "child_id": "C1"})
+    assert made.status_code == 201, made.text
+
+    def listed(unit: Reading) -> list[str]:
+        found = proposals.list_proposals(
+            svc, officer, status=None, child_id="C1", household_id=None, offset=0, limit=5,
+            within=unit,
+        )  # fmt: skip
+        return [p["status"] for p in found]
+
+    with reading(svc) as unit:
+        assert listed(unit) == ["proposed"]
+        later = store.utcnow() + timedelta(days=60)  # every hold has lapsed by then
+        monkeypatch.setattr(store.workflow.holds, "utcnow", lambda: later)
+        assert listed(unit) == ["expired"]
+    assert [e.object_id for e in api.audit(action="proposal.expire")] == [str(made.json()["id"])]
+    assert len(api.audit(action="proposal.list")) == 2
+
+
+def test_proposals_listed_name_their_children_as_each_read_alone(api: Api) -> None:
+    """Tests that the list's children, read for every proposal in one query, are each
+    proposal's own, as reading it alone gives them."""
+    for body in (
+        {"household_id": "H1", "child_id": "C1"},
+        {"household_id": "H3", "group_id": "G1"},
+    ):
+        made = api.post("/proposals", json=body)
+        assert made.status_code == 201, made.text
+    listed = api.get("/proposals").json()["items"]
+    assert len(listed) == 2
+    for p in listed:
+        assert p["children"] == api.get(f"/proposals/{p['id']}").json()["children"]
+    assert sorted(p["children"] for p in listed) == [["C1"], ["S1", "S2"]]
+    with store.read_session(api.engine) as s:
+        assert store.children_of_proposals(s, []) == {}
