@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -217,6 +218,22 @@ def signed_in(
     return sign
 
 
+def follow_refresh(page: Page, status: str = "Finished", tries: int = 120) -> None:
+    """Without JavaScript nothing reloads the page: follow its "Refresh this page" link
+    (the person's way of checking again), a second after reading it, as a person
+    would, until the status says `status`."""
+    summary = page.locator(".summary-list").first
+    for _ in range(tries):
+        if status in summary.inner_text():
+            return
+        link = page.get_by_role("link", name="Refresh this page")
+        expect(link).to_be_visible()
+        page.wait_for_timeout(1000)  # the person's pause, not a wait for the page
+        link.click()
+        page.wait_for_load_state()
+    raise AssertionError(f"not {status} after {tries} refreshes")
+
+
 AXE = Axe()
 
 
@@ -231,6 +248,11 @@ def assert_accessible(page: Page) -> None:
         + "; ".join(" ".join(node["target"]) for node in v["nodes"])
         for v in violations
     ]
+    log = os.environ.get("PLACEMATCH_AXE_LOG")
+    if log:  # the closing notes' table of pages checked: path, rules run, violations
+        with open(log, "a", encoding="utf-8") as out:
+            checked = len(results.response["passes"]) + len(results.response["incomplete"])
+            out.write(f"{urlsplit(page.url).path}\t{checked}\t{len(violations)}\n")
     assert not violations, f"axe on {page.url}:\n" + "\n".join(lines)
 
 

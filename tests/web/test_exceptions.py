@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in
+from tests.web.conftest import Served, assert_accessible, screenshot, sign_in
 from tests.web.test_matches import open_referrals, table_rows
 
 
@@ -63,11 +63,13 @@ def summary_value(page: Page, key: str) -> str:
 
 
 def test_an_officer_asks_an_admin_authorises_the_officer_sees_the_proposal(
-    signed_in: SignIn, served: Served
+    page: Page, served: Served
 ) -> None:
+    """Two people at one browser, each signing in and out through the form (not the
+    shared sessions of `signed_in`: signing out ends the session it is in)."""
     child_id, miss = near_miss_to_ask(served)
     reason = f"Household {miss['carer']} already cares for the child's brother"
-    page = signed_in("placement_officer")
+    sign_in(page, served.tokens["placement_officer"])
     request_url = ask_from_matches(page, child_id, miss, reason)
     request_id = request_url.rsplit("/", 1)[1]
     assert summary_value(page, "State") == "Waiting for an admin"

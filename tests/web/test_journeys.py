@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import WAIT_MS, Served, sign_in
+from tests.web.conftest import WAIT_MS, Served, follow_refresh, sign_in
 from tests.web.test_family_finding import rows
 
 #: How long a round or a comparison may take to finish on a busy machine.
@@ -74,6 +74,7 @@ def tab_to(page: Page, what: str, presses: int = 80, back: bool = False) -> None
 def skip_to_content(page: Page) -> None:
     """The first Tab on a page shows the skip link; Enter moves the focus to <main>, so
     the next Tab goes to the content, past the header and the menu."""
+    page.wait_for_load_state("load")  # the stylesheet (and so the focus style) is in
     page.keyboard.press("Tab")
     assert focused(page) == "Skip to main content"
     assert_focus_shown(page)
@@ -112,22 +113,6 @@ def no_script(browser: Browser, served: Served) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
-
-
-def follow_refresh(page: Page, status: str = "Finished", tries: int = 120) -> None:
-    """Without JavaScript nothing reloads the page: follow its "Refresh this page" link
-    (the person's way of checking again), a second after reading it, as a person
-    would, until the status says `status`."""
-    summary = page.locator(".summary-list").first
-    for _ in range(tries):
-        if status in summary.inner_text():
-            return
-        link = page.get_by_role("link", name="Refresh this page")
-        expect(link).to_be_visible()
-        page.wait_for_timeout(1000)  # the person's pause, not a wait for the page
-        link.click()
-        page.wait_for_load_state()
-    raise AssertionError(f"not {status} after {tries} refreshes")
 
 
 def a_child_with_adopters(page: Page) -> str:
@@ -285,6 +270,8 @@ def test_the_officers_journey_with_javascript_off(no_script: Page, served: Serve
     listed = page.locator("tbody tr")
     expect(listed.first).to_contain_text("Emergency")
     for k in range(listed.count()):
+        if "Held" in page.locator("tbody tr").nth(k).inner_text():
+            continue  # another test proposed a household for this child already
         page.locator("tbody tr").nth(k).locator("th a").click()
         page.get_by_role("link", name="See matches").click()
         propose = page.get_by_role("link", name=re.compile(r"^Propose household"))
@@ -307,4 +294,5 @@ def test_the_officers_journey_with_javascript_off(no_script: Page, served: Serve
     expect(page.get_by_role("main")).to_contain_text("the social worker prefers another home")
     page.get_by_role("main").get_by_role("link", name=child, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Child {child}")
-    expect(page.locator("table")).to_contain_text("Declined")
+    history = page.get_by_role("table", name="Proposals for this child, newest first")
+    expect(history).to_contain_text("Declined")

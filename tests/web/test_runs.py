@@ -9,7 +9,14 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in
+from tests.web.conftest import (
+    Served,
+    SignIn,
+    assert_accessible,
+    follow_refresh,
+    screenshot,
+    sign_in,
+)
 
 
 def wait_until_finished(page: Page, seconds: float = 120) -> None:
@@ -182,7 +189,7 @@ def test_with_javascript_off_chosen_matches_are_proposed_from_any_group(
     try:
         page = context.new_page()
         sign_in(page, served.tokens["placement_officer"], f"/runs/{run}")
-        wait_until_finished(page)
+        follow_refresh(page)
         groups = page.locator("details.run-group")
         expect(page.get_by_role("button", name=re.compile("^Select all"))).to_have_count(0)
         group = groups.last
