@@ -23,7 +23,7 @@ from api.deps import OFFICERS, AdminPage, OfficerPage, Services, Svc
 from api.errors import RuleBreaks
 from api.pages.children import REQUEST_STATES
 from api.pages.common import page_number, page_router, render, see_other, with_query
-from api.pages.matches import HOLD_DEFAULT, HOLD_MAX, broken_rules, subject_path
+from api.pages.matches import HOLD_DEFAULT, HOLD_MAX, broken_rules, read_hold, subject_path
 from api.pages.proposals import form_text
 from api.routes.common import RecordId, Serial
 from api.services import children, exceptions, siblings
@@ -105,18 +105,6 @@ async def ask_form(
         hold=hold,
         hold_max=HOLD_MAX,
     )
-
-
-def read_hold(hold: str, errors: list[tuple[str, str]]) -> float | None:
-    try:
-        hours = float(hold.strip())
-    except ValueError:
-        errors.append(("hold_hours", "Enter how many hours to hold the place, as a number"))
-        return None
-    if not 1 <= hours <= HOLD_MAX:
-        errors.append(("hold_hours", f"Hold the place for between 1 and {HOLD_MAX} hours"))
-        return None
-    return hours
 
 
 async def ask(

@@ -186,17 +186,23 @@ async def next_match(
     return next((m for m in ranking["matches"] if m["carer"] != household_id), None)
 
 
-def read_form(hold: str, note: str) -> tuple[float | None, str | None, list[tuple[str, str]]]:
-    errors: list[tuple[str, str]] = []
-    hours: float | None = None
+def read_hold(hold: str, errors: list[tuple[str, str]]) -> float | None:
+    """The hours to hold a place (1 to HOLD_MAX) from a form's text; None, with the
+    field's message added to `errors`, when it is not such a number."""
     try:
         hours = float(hold.strip())
     except ValueError:
         errors.append(("hold_hours", "Enter how many hours to hold the place, as a number"))
-    else:
-        if not 1 <= hours <= HOLD_MAX:
-            errors.append(("hold_hours", f"Hold the place for between 1 and {HOLD_MAX} hours"))
-            hours = None
+        return None
+    if not 1 <= hours <= HOLD_MAX:
+        errors.append(("hold_hours", f"Hold the place for between 1 and {HOLD_MAX} hours"))
+        return None
+    return hours
+
+
+def read_form(hold: str, note: str) -> tuple[float | None, str | None, list[tuple[str, str]]]:
+    errors: list[tuple[str, str]] = []
+    hours = read_hold(hold, errors)
     text = note.strip()
     if len(text) > TEXT_MAX:
         errors.append(("views_note", f"The note must be {TEXT_MAX:,} characters or fewer"))
