@@ -112,6 +112,8 @@ def test_the_audit_log_filters_by_action_child_and_date(signed_in: SignIn) -> No
     page.get_by_label("Child's case id").fill(child)
     page.get_by_label("User").select_option(label="Demo manager")
     page.get_by_role("button", name="Show entries").click()
+    expect(page).to_have_url(re.compile(r"[?&]action=child\.read"))  # the filtered page
+    expect(page.locator("tbody tr").first).to_be_visible()
     shown = rows(page)
     assert shown and all(
         r["Action"] == "child.read" and r["Children"] == child and r["Who"] == "Demo manager"
