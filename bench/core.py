@@ -1,0 +1,83 @@
+"""`placematch bench-core`: what the matching core costs a Python user who calls it as the
+README shows (issue 16): loading a problem, from a JSON file and from a dict, and ranked
+matches with `matching.rank(problem, child_id)` and `matching.rank_children(problem,
+carer_id)`, no context passed.
+
+Each load is timed on its own; the rankings are timed call by call on one freshly loaded
+problem, so the first call (which builds whatever the problem's rankings share) is
+reported apart from the median of the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import matching
+from synth import generate_region
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One measured operation: the median and the extremes of its runs, in ms."""
+
+    what: str
+    runs: int
+    median_ms: float
+    low_ms: float
+    high_ms: float
+    first_ms: float
+
+
+def timing(what: str, seconds: list[float]) -> Timing:
+    ms = [1000 * s for s in seconds]
+    return Timing(what, len(ms), statistics.median(ms), min(ms), max(ms), ms[0])
+
+
+def _timed(call: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def measure(
+    children: int, carers: int, *, seed: int = 1, runs: int = 3, calls: int = 30
+) -> list[Timing]:
+    """Generate an all-England problem and time loading it `runs` times each way, then
+    `calls` rankings each way on a problem loaded afresh."""
+    doc = generate_region(children, carers, seed=seed, las=None)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "problem.json"
+        path.write_text(json.dumps(doc), "utf-8")
+        from_file = [_timed(lambda: matching.load_problem(path)) for _ in range(runs)]
+    from_dict = [_timed(lambda: matching.load_problem(doc)) for _ in range(runs)]
+    problem = matching.load_problem(doc)
+    child_ids = [c.id for c in problem.children[:calls]]
+    ranks = [_timed(lambda c=c: matching.rank(problem, c)) for c in child_ids]
+    carer_ids = [h.id for h in problem.carers[:calls]]
+    carer_ranks = [_timed(lambda h=h: matching.rank_children(problem, h)) for h in carer_ids]
+    return [
+        timing("load_problem(path)", from_file),
+        timing("load_problem(dict)", from_dict),
+        timing("rank(problem, child_id)", ranks),
+        timing("rank_children(problem, carer_id)", carer_ranks),
+    ]
+
+
+def markdown(rows: list[Timing]) -> str:
+    """The timings as a markdown table (the first call shown apart for rankings)."""
+    lines = [
+        "| what | runs | median ms | min–max ms | first call ms |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| `{r.what}` | {r.runs} | {r.median_ms:,.1f} | {r.low_ms:,.1f}–{r.high_ms:,.1f} "
+            f"| {r.first_ms:,.1f} |"
+        )
+    return "\n".join(lines)
