@@ -36,4 +36,4 @@ def load_problem(source: str | PathLike[str] | Mapping[str, Any]) -> Problem:
                 )
             ]
         ) from exc
-    return parse_problem(doc)
+    return parse_problem(doc, from_json=True)

@@ -22,6 +22,7 @@ from carers.model import AdopterApproval, Household
 from children.model import AdoptionPlan, Child, Wishes
 from children.siblings import SiblingGroup, SiblingRelations
 from geo import Gazetteer, UnknownOutcode, gazetteer, outcode_of
+from matching.schema_check import QuickCheck
 from vocab import KINDS
 
 #: Reads a date at a JSON path, noting a fault there if it is not one.
@@ -122,6 +123,11 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
     )
 
 
+@lru_cache(maxsize=2)
+def _quick_check(name: str) -> QuickCheck:
+    return QuickCheck(schema(name))
+
+
 def _json_path(parts: Any) -> str:
     path = "$"
     for p in parts:
@@ -147,8 +153,23 @@ def schema_message(err: jsonschema.ValidationError) -> str:
     return err.message
 
 
-def schema_issues(doc: Any, name: str = "problem") -> list[ProblemIssue]:
-    """Every JSON Schema violation in `doc`, deepest path first within each branch."""
+def schema_issues(
+    doc: Any, name: str = "problem", *, from_json: bool = False
+) -> list[ProblemIssue]:
+    """Every JSON Schema violation in `doc`, deepest path first within each branch.
+
+    A valid document is recognised quickly (`matching.schema_check`); the full report
+    runs only when there may be something to report. `from_json` says `doc` is what
+    `json.loads` made, which makes that recognition quicker still.
+    """
+    if _quick_check(name).passes(doc, plain=from_json):
+        return []
+    return full_schema_report(doc, name)
+
+
+def full_schema_report(doc: Any, name: str = "problem") -> list[ProblemIssue]:
+    """jsonschema's report of `doc`, whatever the quick check would say: the words and
+    the order every fault is reported in."""
     errors = sorted(
         _validator(name).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))
     )
@@ -156,16 +177,20 @@ def schema_issues(doc: Any, name: str = "problem") -> list[ProblemIssue]:
 
 
 def parse_problem(
-    doc: Mapping[str, Any], gaz: Gazetteer | None = None, *, generated: bool = False
+    doc: Mapping[str, Any],
+    gaz: Gazetteer | None = None,
+    *,
+    generated: bool = False,
+    from_json: bool = False,
 ) -> Problem:
     """Validate a problem document (schema and cross-references) and build typed values.
 
     Raises ProblemInvalid listing every fault found. `generated` skips the JSON Schema
-    pass (most of the time at scale) for documents the product's own generators wrote;
-    cross-references are still checked.
+    pass for documents the product's own generators wrote; cross-references are still
+    checked. `from_json` says `doc` is what `json.loads` made (see `schema_issues`).
     """
     gaz = gaz or gazetteer()
-    found = [] if generated else schema_issues(doc)
+    found = [] if generated else schema_issues(doc, from_json=from_json)
     if found:
         # Also report the faults the schema cannot see (unknown outcodes, duplicate ids,
         # sibling groups), so a person fixes the file in one pass. Best effort: a value
