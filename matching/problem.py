@@ -89,6 +89,22 @@ class Problem:
     def siblings(self) -> SiblingRelations:
         return SiblingRelations(self.sibling_groups)
 
+    @cached_property
+    def derived(self) -> dict[str, object]:
+        """What other modules build from this problem alone and keep with it (the
+        matching context of `matching.ranking.context_for`), so that a caller who passes
+        only the problem pays for it once. Nothing kept can go stale: the fields cannot
+        be reassigned and the children and carers are frozen values, so a changed
+        problem is a new Problem, with nothing kept."""
+        return {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled and copied without what is kept in `derived`: rebuilt where it is
+        needed, not shipped to each process a solve is sent to."""
+        state = dict(self.__dict__)
+        state.pop("derived", None)
+        return state
+
 
 @dataclass(frozen=True, slots=True)
 class ProblemIssue:
