@@ -25,30 +25,22 @@ import jsonschema_rs
 #: The Python types `json.loads` makes, exactly (a subclass is not plain JSON here).
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _CONTAINERS = frozenset({dict, list})
-_JSON = _SCALARS | _CONTAINERS
 
 
 def is_plain_json(value: Any) -> bool:
     """Whether `value` holds only what `json.loads` makes: dicts, lists, str, int, float,
     bool and None, each exactly that type."""
+    if type(value) not in _CONTAINERS:
+        return type(value) in _SCALARS
     todo = [value]
     while todo:
         item = todo.pop()
-        kind = type(item)
-        if kind is dict:
-            inside = item.values()
-        elif kind is list:
-            inside = item
-        else:
-            if kind not in _SCALARS:
+        for inner in item.values() if type(item) is dict else item:
+            kind = type(inner)
+            if kind in _CONTAINERS:
+                todo.append(inner)
+            elif kind not in _SCALARS:
                 return False
-            continue
-        kinds = set(map(type, inside))
-        if kinds <= _SCALARS:
-            continue
-        if not kinds <= _JSON:
-            return False
-        todo.extend([x for x in inside if type(x) in _CONTAINERS])
     return True
 
 

@@ -179,7 +179,10 @@ def test_python_values_that_are_not_json_are_not_plain(value: Any) -> None:
 
 
 def test_json_values_are_plain() -> None:
+    """Tests that whatever `json.loads` makes is plain, a bare scalar included."""
     assert is_plain_json({"a": [1, 2.5, "x", None, True, {"b": []}], "c": {}})
+    assert is_plain_json(json.loads('[{"a": [[], {}], "b": -1e300}, "x", null]'))
+    assert is_plain_json("x") and not is_plain_json(("x",))
 
 
 def test_a_tuple_where_an_array_belongs_is_reported_as_before() -> None:
