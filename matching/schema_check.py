@@ -29,15 +29,19 @@ _CONTAINERS = frozenset({dict, list})
 
 def is_plain_json(value: Any) -> bool:
     """Whether `value` holds only what `json.loads` makes: dicts, lists, str, int, float,
-    bool and None, each exactly that type."""
+    bool and None, each exactly that type, as a tree (a container held twice, or inside
+    itself, is not something `json.loads` makes, and would keep this walk going)."""
     if type(value) not in _CONTAINERS:
         return type(value) in _SCALARS
-    todo = [value]
+    todo, seen = [value], {id(value)}
     while todo:
         item = todo.pop()
         for inner in item.values() if type(item) is dict else item:
             kind = type(inner)
             if kind in _CONTAINERS:
+                if id(inner) in seen:
+                    return False
+                seen.add(id(inner))
                 todo.append(inner)
             elif kind not in _SCALARS:
                 return False

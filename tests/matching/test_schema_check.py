@@ -20,7 +20,7 @@ import pytest
 import matching
 from matching.problem import full_schema_report, problem_to_dict, schema, schema_issues
 from matching.schema_check import QuickCheck, is_plain_json
-from tests.conftest import carer, child, doc, group
+from tests.conftest import carer, child, doc, group, issues_of
 
 
 class Colour(enum.Enum):
@@ -196,3 +196,15 @@ def test_a_tuple_where_an_array_belongs_is_reported_as_before() -> None:
         matching.load_problem(document)
     assert [i.path for i in info.value.issues] == ["$.children[0].accepts"]
     assert "is not of type 'array'" in info.value.issues[0].message
+
+
+def test_a_list_inside_itself_is_reported_not_walked_for_ever() -> None:
+    """Tests that a container held twice or inside itself (which `json.loads` never
+    makes) goes to the full report, which names it, rather than round a cycle."""
+    loop: list[Any] = []
+    loop.append(loop)
+    document = doc(children=[child(avoid=[loop])])
+    assert not is_plain_json(document)
+    assert [i.path for i in issues_of(document)] == ["$.children[0].avoid[0]"]
+    shared = ["en"]
+    assert not is_plain_json({"a": shared, "b": shared})
