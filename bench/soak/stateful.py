@@ -129,15 +129,21 @@ def run_stateful(
     schema: Any,
     token: str,
     *,
-    seconds: float,
+    seconds: float | None = None,
+    runs: int | None = None,
     scenarios_per_run: int = 25,
     max_steps: int = 10,
     seed: int = 0,
     exclude: Sequence[str] = (),
 ) -> StatefulReport:
     """Stateful scenarios against `schema` (from_asgi or from_url), signed in with
-    `token`, for about `seconds` (a run in progress finishes first); `exclude` names
-    operations to leave out (`POST /scenarios/comparisons`)."""
+    `token`, for about `seconds` (a run in progress finishes first) or for `runs` runs of
+    `scenarios_per_run` scenarios, whichever ends first: a soak is bounded by time, a
+    test by the work done, so that a busy machine checks the same sequences (each run's
+    seed is fixed), only more slowly. `exclude` names operations to leave out
+    (`POST /scenarios/comparisons`)."""
+    if seconds is None and runs is None:
+        raise ValueError("bound the run by seconds, runs or both")
     schema = schema.exclude(path_regex=EXCLUDED_PATHS)
     if exclude:
         schema = schema.exclude(name=list(exclude))
@@ -157,7 +163,7 @@ def run_stateful(
     )
     began = time.monotonic()
     k = 0
-    while time.monotonic() - began < seconds:
+    while (runs is None or k < runs) and (seconds is None or time.monotonic() - began < seconds):
         k += 1
         try:
             hypothesis.seed(seed + k)(machine).run(settings=settings)

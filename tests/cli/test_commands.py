@@ -1,4 +1,6 @@
-"""The command line end to end: a real process, real files, real exit codes."""
+"""The command line end to end: real files, real exit codes, standard output and error
+apart. In this process (tests/cli/helpers.py), but for one test through `python -m cli`
+as the README runs it."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import run
+from tests.cli.helpers import run, run_process
 
 SMALL = {
     "as_of": "2026-11-22",
@@ -119,7 +121,8 @@ def test_results_match_the_published_result_schema(small: Path, tmp_path: Path) 
 
 
 def test_solve_prints_json_to_stdout_by_default(small: Path) -> None:
-    r = run("solve", str(small))
+    """Tests it in a child process: the one command of this family run as a user runs it."""
+    r = run_process("solve", str(small))
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["objective"]["placed"] == 2
     assert "OPTIMAL" in r.stderr  # progress and summary go to stderr, not into the JSON

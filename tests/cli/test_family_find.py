@@ -1,4 +1,5 @@
-"""`placematch family-find` end to end, in a subprocess, on generated agencies."""
+"""`placematch family-find` end to end on generated agencies: in this process, but for a
+round through `python -m cli` (tests/cli/helpers.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import run
+from tests.cli.helpers import run, run_process
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def test_a_round_prints_the_fairness_table_and_writes_the_report(
     agency: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "report"
-    r = run("family-find", "round", str(agency), "--time-limit", "3", "--out", str(out))
+    r = run_process("family-find", "round", str(agency), "--time-limit", "3", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "children linked" in r.stdout and "deferred acceptance" in r.stdout
     assert "optimising placed" in r.stderr or "round:" in r.stderr  # progress on stderr

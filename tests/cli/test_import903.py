@@ -1,4 +1,6 @@
-"""`placematch import-903` end to end, in a subprocess, into a real SQLite file."""
+"""`placematch import-903` end to end into a real SQLite file: in this process, but for
+the first import and the one killed with kill -9, which run `python -m cli`
+(tests/cli/helpers.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ssda903.read import COLUMNS
-from tests.cli.helpers import run
+from tests.cli.helpers import run, run_process
 from tests.ssda903.helpers import EPISODES, HEADER, OC2, UASC, changed, csv_text
 
 AS_OF = "2024-03-31"
@@ -35,8 +37,8 @@ def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
-def import_903(folder: Path, url: str, *extra: str) -> object:
-    return run(
+def import_903(folder: Path, url: str, *extra: str, process: bool = False) -> object:
+    return (run_process if process else run)(
         "import-903", str(folder), "--la", "Leeds", "--as-of", AS_OF, "--database-url", url, *extra
     )
 
@@ -45,7 +47,9 @@ def test_an_extract_is_imported_with_its_report(tmp_path: Path) -> None:
     folder = write_extract(tmp_path / "x", header=changed(HEADER, 1, DOB="31/02/2015"))
     path, url = db(tmp_path)
     report = tmp_path / "report.json"
-    r = import_903(folder, url, "--report", str(report), "--issues", str(tmp_path / "i.csv"))
+    r = import_903(
+        folder, url, "--report", str(report), "--issues", str(tmp_path / "i.csv"), process=True
+    )
     assert r.returncode == 0, r.stderr
     assert "header" in r.stdout and "2 looked after" in r.stdout
     assert "DOB 31/02/2015 is not a date" in r.stdout  # the row's fault, as a data officer reads it
@@ -164,6 +168,7 @@ def test_kill_9_mid_import_leaves_whole_children_and_running_it_again_completes_
     their care record and is named in a `child.import` entry, the import says `writing`;
     the same extract again creates the rest, marks the first `interrupted`, and each
     child has one care record."""
+    import os
     import signal
     import subprocess
     import sys
@@ -177,6 +182,10 @@ def test_kill_9_mid_import_leaves_whole_children_and_running_it_again_completes_
     path, url = db(tmp_path)
     args = ["import-903", str(folder), "--la", "Leeds", "--as-of", as_of, "--database-url", url]
     proc = subprocess.Popen([sys.executable, "-m", "cli", *args], stderr=subprocess.DEVNULL)
+    # The import runs at a lower priority than this test, which watches it (set while it is
+    # still importing Python): on busy cores it could otherwise write every chunk between
+    # two looks (seen in the suite).
+    os.setpriority(os.PRIO_PROCESS, proc.pid, 10)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None:
         if path.exists() and _written(path) >= 500:

@@ -1,4 +1,6 @@
-"""`placematch scenario` end to end, in a subprocess."""
+"""`placematch scenario` end to end: the comparison on a local Ray through `python -m cli`
+(Ray's processes started and stopped with it), the rest in this process
+(tests/cli/helpers.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import run
+from tests.cli.helpers import run, run_process
 
 TINY = """\
 name: {name}
@@ -32,7 +34,7 @@ def test_compare_on_a_local_ray_prints_intervals_and_writes_the_report(
     pair: tuple[Path, Path], tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    r = run("scenario", "compare", *map(str, pair), "--out", str(out), "--workers", "2")
+    r = run_process("scenario", "compare", *map(str, pair), "--out", str(out), "--workers", "2")
     assert r.returncode == 0, r.stderr
     assert "Outcomes (mean, 95% interval" in r.stdout and "Difference from 'baseline'" in r.stdout
     assert "4/4" in r.stderr  # the progress bar counted every replication

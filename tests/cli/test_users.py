@@ -1,34 +1,28 @@
-"""`placematch users`: a real process, a real database file, real exit codes."""
+"""`placematch users`: a real database file, real exit codes. In this process, but for
+creating a user, which runs `python -m cli` (tests/cli/helpers.py)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import store
+from tests.cli.helpers import run as run_here
+from tests.cli.helpers import run_process
 
 
-def run(*args: str, db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"DATABASE_URL": f"sqlite:///{db}"}
-    return subprocess.run(
-        [sys.executable, "-m", "cli", "users", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-    )
+def run(*args: str, db: Path, cwd: Path, process: bool = False) -> subprocess.CompletedProcess[str]:
+    env = {"DATABASE_URL": f"sqlite:///{db}"}
+    return (run_process if process else run_here)("users", *args, cwd=cwd, env=env)
 
 
 def test_create_prints_a_working_token_once(tmp_path: Path) -> None:
     db = tmp_path / "pm.db"
     done = run(
         "create", "--name", "Ann Example", "--role", "family_finder",
-        "--la", "Leeds", "--la", "Bradford", db=db, cwd=tmp_path,
+        "--la", "Leeds", "--la", "Bradford", db=db, cwd=tmp_path, process=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     token = done.stdout.strip()

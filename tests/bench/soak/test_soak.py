@@ -1,6 +1,6 @@
-"""Tests the fault and load suite end to end, short: 20 s of an LA's day from four users
+"""Tests the fault and load suite end to end, short: 12 s of an LA's day from four users
 against `uvicorn` (one worker, SQLite), then kill -9 during confirmations, a 903 import
-and a batch run, and a few seconds of stateful schemathesis over HTTP. The 5-minute
+and a batch run, and 3 s (one run at least) of stateful schemathesis over HTTP. The 5-minute
 PostgreSQL run with two workers is `placematch soak` (docs/benchmarks.md)."""
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from bench.soak.suite import SoakOptions, run_soak
 from cli.main import app
 
 SHORT = SoakOptions(
-    minutes=20 / 60,
+    minutes=12 / 60,  # room for two 903 uploads, one every 5 s
     workers=1,
     clients=4,
     database="sqlite",
-    import_every_s=8,
+    import_every_s=5,
     fault_proposals=8,
     import_kills=(0.9,),
-    stateful_minutes=0.1,
+    stateful_minutes=0.05,
 )
 
 
