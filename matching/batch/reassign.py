@@ -86,9 +86,7 @@ def free_part(model: AssignmentModel, x: np.ndarray) -> FreePart:
     child may not join a fixed child it cannot live with; an adopter who takes one
     family has room for one free child, or none if a fixed family is there.
     """
-    fixed = np.array(
-        [len(unit.children) > 1 or not unit.vars for unit in model.units], dtype=bool
-    )
+    fixed = np.array([len(unit.children) > 1 or not unit.vars for unit in model.units], dtype=bool)
     for t, members in model.members_of.items():
         if x[t]:
             fixed[[model.var_unit[v] for v in members]] = True
@@ -133,9 +131,7 @@ def _arcs(model: AssignmentModel, free: FreePart) -> tuple[np.ndarray, np.ndarra
     return tails, carer + len(free.units), var
 
 
-def _most_per_tier(
-    free: FreePart, model: AssignmentModel, tier_of: list[str]
-) -> dict[str, int]:
+def _most_per_tier(free: FreePart, model: AssignmentModel, tier_of: list[str]) -> dict[str, int]:
     """Most free children placeable per tier, most urgent first (nested max-flows: the
     children placeable together form a matroid, so each prefix's maximum is reached
     at once)."""
@@ -196,4 +192,4 @@ def _best_quality(
     if flow.solve() != flow.OPTIMAL:
         return None
     flows = flow.flows(np.arange(len(tails)))
-    return var[flows > 0]
+    return np.asarray(var[flows > 0], dtype=np.int64)
