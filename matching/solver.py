@@ -53,7 +53,7 @@ RESULT_SECONDS_PER_CHILD = 0.001
 #: CP-SAT workers; see `_cp_solver` for why one.
 SEARCH_WORKERS = 1
 #: Share of the time limit each level may use; unused time rolls to the next level.
-STAGE_SHARE = {"placed": 0.4, "siblings": 0.3, "quality": 0.25, "cost": 0.05}
+STAGE_SHARE = {"placed": 0.35, "siblings": 0.4, "quality": 0.2, "cost": 0.05}
 assert tuple(STAGE_SHARE) == LEVELS
 
 
@@ -172,6 +172,8 @@ def _settle_levels(run: BatchRun, relaxed: Relaxation) -> list[StageReport]:
             stages.append(
                 LevelSearch(run, level, share, share_left, relaxed, tiers_at_flow).settle()
             )
+            if stages[-1].status == "OPTIMAL":
+                run.proven.add(level)
             if level == "placed":
                 tiers_at_flow = all(run.value(u) == relaxed.tier_bound[u] for u in URGENCIES)
             run.hold(level)

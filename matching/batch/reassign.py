@@ -16,6 +16,7 @@ it has: the result keeps every row, and every settled level, by construction.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,32 +51,76 @@ def reassign(model: AssignmentModel, x: np.ndarray, *, more_placed: bool) -> np.
     count. Then the best total quality with those counts. Returns `x` itself when the
     flow finds nothing better.
     """
-    free = free_part(model, x)
-    if not free.units:
-        return x
-    tier_of = [model.children[model.units[u].children[0]].urgency for u in free.units]
-    now = {u: 0 for u in URGENCIES}
-    for i, u in enumerate(free.units):
-        if any(x[v] for v in free.vars[i]):
-            now[tier_of[i]] += 1
-    target = _most_per_tier(free, model, tier_of) if more_placed else now
-    if [target[u] for u in URGENCIES] < [now[u] for u in URGENCIES]:
-        return x  # cannot happen for a sound x: its free part is a flow
-    chosen = _best_quality(free, model, tier_of, target)
-    if chosen is None:
-        return x
-    y = x.copy()
-    for vs in free.vars:
-        y[vs] = 0
-    y[chosen] = 1
-    carer_of = model.assignment(y)
-    y = model.values(carer_of)
-    if not model.feasible(y):  # pragma: no cover - sound by construction; kept as a guard
+    y = _reassigned(model, x, more_placed)
+    if y is None:
         return x
     better = [model.level_value(lv, y) for lv in ("placed", "siblings", "quality")]
     if better <= [model.level_value(lv, x) for lv in ("placed", "siblings", "quality")]:
         return x
     return y
+
+
+def gather_by_flow(
+    model: AssignmentModel, x: np.ndarray, held: dict[str, int], deadline: float, tries: int = 2
+) -> np.ndarray:
+    """Each split `should` group in turn, put in one of its best `tries` households
+    that could take them all, and everyone free reassigned around them by the flow:
+    kept if every tier keeps its held count. One flow moves every child the group
+    displaces, and every child those displace, at once (a neighbourhood holds a few
+    links of that chain)."""
+    groups = model.pairs.group_members("should")
+    at: dict[tuple[int, ...], list[int]] = {}
+    for t, member_vars in model.members_of.items():
+        at.setdefault(tuple(sorted(model.var_unit[v] for v in member_vars)), []).append(t)
+    tiers = [u for u in URGENCIES if u in held]
+    for _gid, members in groups:
+        units = tuple(sorted(model.unit_of[c] for c in members))
+        options = at.get(units, [])
+        if not options or any(x[t] for t in options):
+            continue
+        best = sorted(
+            options, key=lambda t: -sum(model.pairs.q(c, model.var_carer[t]) for c in members)
+        )
+        for t in best[:tries]:
+            if time.perf_counter() >= deadline:
+                return x
+            carer_of = model.assignment(x)
+            for c in members:
+                carer_of[c] = model.var_carer[t]
+            y = _reassigned(model, model.values(carer_of), more_placed=False)
+            if (
+                y is not None
+                and all(model.level_value(u, y) >= held[u] for u in tiers)
+                and model.level_value("siblings", y) > model.level_value("siblings", x)
+            ):
+                x = y
+                break
+    return x
+
+
+def _reassigned(model: AssignmentModel, x: np.ndarray, more_placed: bool) -> np.ndarray | None:
+    """The flow's reassignment of `x`'s free children (None if the flow cannot keep
+    the counts: `x` is then over a carer's places, as a group pinned by
+    `gather_by_flow` can leave it)."""
+    free = free_part(model, x)
+    if not free.units or (free.room < 0).any():
+        return None
+    tier_of = [model.children[model.units[u].children[0]].urgency for u in free.units]
+    now = {u: 0 for u in URGENCIES}
+    for i, vs in enumerate(free.vars):
+        if x[vs].any():
+            now[tier_of[i]] += 1
+    target = _most_per_tier(free, model, tier_of) if more_placed else now
+    chosen = _best_quality(free, model, tier_of, target)
+    if chosen is None:
+        return None
+    y = x.copy()
+    for vs in free.vars:
+        y[vs] = 0
+    y[chosen] = 1
+    y = model.values(model.assignment(y))
+    # Sound by construction; checked all the same (milliseconds), never trusted.
+    return y if model.feasible(y) else None
 
 
 def free_part(model: AssignmentModel, x: np.ndarray) -> FreePart:
@@ -103,7 +148,7 @@ def free_part(model: AssignmentModel, x: np.ndarray) -> FreePart:
         room[h] -= len(model.units[var_unit[v]].children)
         holds_fixed[h] = True
     one_family = model.pairs.one_family & (model.pairs.vacancies >= 2)
-    room[one_family] = np.where(holds_fixed[one_family], 0, 1)
+    room[one_family] = np.where(holds_fixed[one_family], np.minimum(room[one_family], 0), 1)
     allowed = (var_unit >= 0) & ~fixed[np.maximum(var_unit, 0)]
     for v in placed[fixed[var_unit[placed]]].tolist():
         # Nobody joins a fixed child who cannot live with them.
@@ -120,7 +165,7 @@ def free_part(model: AssignmentModel, x: np.ndarray) -> FreePart:
             if len(vs):
                 units.append(u)
                 vars_.append(vs)
-    return FreePart(units, vars_, np.maximum(room, 0))
+    return FreePart(units, vars_, room)
 
 
 def _arcs(model: AssignmentModel, free: FreePart) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

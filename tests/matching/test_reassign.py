@@ -4,6 +4,7 @@ leaves alone the children whose rules a flow cannot carry."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 import matching
 from matching.batch.model import AssignmentModel
-from matching.batch.reassign import free_part, reassign
+from matching.batch.reassign import free_part, gather_by_flow, reassign
 from matching.batch.relaxation import relax
 from matching.pairs import PairTable
 from matching.ranking import MatchingContext
@@ -197,3 +198,68 @@ def test_an_adopter_takes_one_family_from_the_flow() -> None:
     placed = _ids(model, y)
     assert sorted(placed.values()) == ["ELSEWHERE", "PAIR"]
     assert result_violations(document, placed) == []
+
+
+def _exchange_problem() -> dict[str, Any]:
+    """Brothers C1 and C2 (`should`) are apart in B and D; the only household with room
+    for both, A, is taken by X and Y (age 4, who can live only in A). Bringing the
+    brothers together costs X and Y their places, but U1 and U2 can then have B and D:
+    as many children placed in each tier, one more group together."""
+    kids = [
+        child("C1", age=12, sex="M", urgency="urgent"),
+        child("C2", age=13, sex="M", urgency="urgent"),
+        child("X", age=4, urgency="planned"),
+        child("Y", age=4, urgency="planned"),
+        child("U1", age=11, urgency="planned"),
+        child("U2", age=11, urgency="planned"),
+    ]
+    homes = [carer("A", vacancies=2), carer("B", min_age=10), carer("D", min_age=10)]
+    return doc(kids, homes, [group("G1", ["C1", "C2"], "should")])
+
+
+def test_gathering_by_flow_trades_places_within_a_tier() -> None:
+    document = _exchange_problem()
+    model = _model(document)
+    x = _assign(model, {"C1": "B", "C2": "D", "X": "A", "Y": "A"})
+    held = dict(zip(URGENCIES, _tiers(model, x), strict=True))
+
+    out = gather_by_flow(model, x, held, time.perf_counter() + 10)
+
+    placed = _ids(model, out)
+    assert placed["C1"] == placed["C2"] == "A"
+    assert sorted(placed) == ["C1", "C2", "U1", "U2"]
+    assert _tiers(model, out) == _tiers(model, x)
+    assert result_violations(document, placed) == []
+
+
+def test_gathering_by_flow_never_buys_a_group_with_a_more_urgent_child() -> None:
+    document = _exchange_problem()
+    for kid in document["children"]:
+        if kid["id"] in ("X", "Y"):
+            kid["urgency"] = "emergency"  # now the trade would cost an emergency place
+    model = _model(document)
+    x = _assign(model, {"C1": "B", "C2": "D", "X": "A", "Y": "A"})
+    held = dict(zip(URGENCIES, _tiers(model, x), strict=True))
+
+    out = gather_by_flow(model, x, held, time.perf_counter() + 10)
+
+    assert _tiers(model, out) == _tiers(model, x)
+    assert model.level_value("siblings", out) == 0
+    assert _ids(model, out)["X"] == "A"
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 100_000))
+def test_gathering_by_flow_keeps_every_rule_and_the_held_tiers(seed: int) -> None:
+    document = random_problem(RandomChooser(seed), children=(5, 12), carers=(2, 7))
+    model = _model(document)
+    x = model.values(model.greedy_start({}))
+    held = dict(zip(URGENCIES, _tiers(model, x), strict=True))
+
+    out = gather_by_flow(model, x, held, time.perf_counter() + 10)
+
+    assert model.feasible(out)
+    assert result_violations(document, _ids(model, out)) == []
+    assert _tiers(model, out) >= _tiers(model, x)
+    assert all(model.level_value(u, out) >= held[u] for u in URGENCIES)
+    assert model.level_value("siblings", out) >= model.level_value("siblings", x)
