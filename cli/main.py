@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 import matching
-from cli import bench_bodies, import903, render, serve, soak
+from cli import bench_bodies, bench_core, import903, render, serve, soak
 from cli.common import (  # noqa: F401  (EXIT_USAGE is part of the CLI's contract)
     EXIT_INVALID,
     EXIT_UNKNOWN_ID,
@@ -338,6 +338,7 @@ app.command()(serve.serve)
 app.command("bench-api")(serve.bench_api)
 app.command("bench-pages")(serve.bench_pages)
 app.command("bench-bodies")(bench_bodies.bench_bodies)
+app.command("bench-core")(bench_core.bench_core)
 app.command("import-903")(import903.import_903)
 app.command()(soak.soak)
 

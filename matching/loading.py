@@ -9,9 +9,16 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from matching.problem import Problem, ProblemInvalid, ProblemIssue, parse_problem
+from matching.problem import (
+    Problem,
+    ProblemInvalid,
+    ProblemIssue,
+    collector_paused,
+    parse_problem,
+)
 
 
+@collector_paused()
 def load_problem(source: str | PathLike[str] | Mapping[str, Any]) -> Problem:
     """A validated Problem from a problem-format dict or a path to a JSON file.
 
@@ -36,4 +43,4 @@ def load_problem(source: str | PathLike[str] | Mapping[str, Any]) -> Problem:
                 )
             ]
         ) from exc
-    return parse_problem(doc)
+    return parse_problem(doc, from_json=True)

@@ -8,8 +8,9 @@ person can fix a file in one pass. Nothing here reads files; see `matching.load_
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -22,6 +23,7 @@ from carers.model import AdopterApproval, Household
 from children.model import AdoptionPlan, Child, Wishes
 from children.siblings import SiblingGroup, SiblingRelations
 from geo import Gazetteer, UnknownOutcode, gazetteer, outcode_of
+from matching.schema_check import QuickCheck
 from vocab import KINDS
 
 #: Reads a date at a JSON path, noting a fault there if it is not one.
@@ -88,6 +90,22 @@ class Problem:
     def siblings(self) -> SiblingRelations:
         return SiblingRelations(self.sibling_groups)
 
+    @cached_property
+    def derived(self) -> dict[str, object]:
+        """What other modules build from this problem alone and keep with it (the
+        matching context of `matching.ranking.context_for`), so that a caller who passes
+        only the problem pays for it once. Nothing kept can go stale: the fields cannot
+        be reassigned and the children and carers are frozen values, so a changed
+        problem is a new Problem, with nothing kept."""
+        return {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled and copied without what is kept in `derived`: rebuilt where it is
+        needed, not shipped to each process a solve is sent to."""
+        state = dict(self.__dict__)
+        state.pop("derived", None)
+        return state
+
 
 @dataclass(frozen=True, slots=True)
 class ProblemIssue:
@@ -122,6 +140,11 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
     )
 
 
+@lru_cache(maxsize=2)
+def _quick_check(name: str) -> QuickCheck:
+    return QuickCheck(schema(name))
+
+
 def _json_path(parts: Any) -> str:
     path = "$"
     for p in parts:
@@ -147,25 +170,65 @@ def schema_message(err: jsonschema.ValidationError) -> str:
     return err.message
 
 
-def schema_issues(doc: Any, name: str = "problem") -> list[ProblemIssue]:
-    """Every JSON Schema violation in `doc`, deepest path first within each branch."""
+def schema_issues(
+    doc: Any, name: str = "problem", *, from_json: bool = False
+) -> list[ProblemIssue]:
+    """Every JSON Schema violation in `doc`, deepest path first within each branch.
+
+    A valid document is recognised quickly (`matching.schema_check`); the full report
+    runs only when there may be something to report. `from_json` says `doc` is what
+    `json.loads` made, which makes that recognition quicker still.
+    """
+    if _quick_check(name).passes(doc, plain=from_json):
+        return []
+    return full_schema_report(doc, name)
+
+
+def full_schema_report(doc: Any, name: str = "problem") -> list[ProblemIssue]:
+    """jsonschema's report of `doc`, whatever the quick check would say: the words and
+    the order every fault is reported in."""
     errors = sorted(
         _validator(name).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))
     )
     return [ProblemIssue(_json_path(e.absolute_path), schema_message(e)) for e in errors]
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while a document becomes objects, then set
+    back as it was.
+
+    Reading a problem of 30,000 households makes over a million objects, none of them
+    garbage until it is done; each full collection meanwhile walks every live object (the
+    caller's too) to find nothing, which cost over a second of a two-second load. Other
+    threads see the collector paused for as long (they still free what they drop; only
+    reference cycles wait).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@collector_paused()
 def parse_problem(
-    doc: Mapping[str, Any], gaz: Gazetteer | None = None, *, generated: bool = False
+    doc: Mapping[str, Any],
+    gaz: Gazetteer | None = None,
+    *,
+    generated: bool = False,
+    from_json: bool = False,
 ) -> Problem:
     """Validate a problem document (schema and cross-references) and build typed values.
 
     Raises ProblemInvalid listing every fault found. `generated` skips the JSON Schema
-    pass (most of the time at scale) for documents the product's own generators wrote;
-    cross-references are still checked.
+    pass for documents the product's own generators wrote; cross-references are still
+    checked. `from_json` says `doc` is what `json.loads` made (see `schema_issues`).
     """
     gaz = gaz or gazetteer()
-    found = [] if generated else schema_issues(doc)
+    found = [] if generated else schema_issues(doc, from_json=from_json)
     if found:
         # Also report the faults the schema cannot see (unknown outcodes, duplicate ids,
         # sibling groups), so a person fixes the file in one pass. Best effort: a value

@@ -38,6 +38,23 @@ class MatchingContext:
         return assess(child, self.table, self.problem.policy, self.gaz)
 
 
+def context_for(problem: Problem) -> MatchingContext:
+    """The problem's own matching context: built on the first call that needs it, then
+    kept with the problem (`Problem.derived`), so `rank(problem, id)` without a context
+    builds the carer table once, not on every call.
+
+    The context holds the problem itself and a table of its frozen carers; the policy is
+    read afresh on every call. Copies and pickles of a problem leave `derived` behind;
+    should a context holding another problem be found there all the same, it is not used.
+    """
+    kept = problem.derived.get("matching_context")
+    if isinstance(kept, MatchingContext) and kept.problem is problem:
+        return kept
+    ctx = MatchingContext(problem)
+    problem.derived["matching_context"] = ctx
+    return ctx
+
+
 @dataclass(frozen=True, slots=True)
 class RankedMatch:
     carer: str
@@ -282,8 +299,11 @@ def rank(
     near_misses: int = 10,
     ctx: MatchingContext | None = None,
 ) -> Ranking:
-    """Ranked matches for a child id or a sibling group id; KeyError if neither."""
-    ctx = ctx or MatchingContext(problem)
+    """Ranked matches for a child id or a sibling group id; KeyError if neither.
+
+    Without `ctx`, the problem's own context is used (`context_for`): the first call on
+    a problem builds it, later calls reuse it."""
+    ctx = ctx or context_for(problem)
     if subject in problem.child_by_id:
         return rank_child(ctx, problem.child_by_id[subject], top, near_misses)
     for g in problem.sibling_groups:
@@ -300,5 +320,6 @@ def rank_children(
     ctx: MatchingContext | None = None,
 ) -> CarerRanking:
     """Children a carer (an adopter, a new vacancy) could take, best first, and the
-    children who fail one rule only; KeyError if no such carer."""
-    return rank_carer(ctx or MatchingContext(problem), carer_id, top, near_misses)
+    children who fail one rule only; KeyError if no such carer. Without `ctx`, the
+    problem's own context is used, as in `rank`."""
+    return rank_carer(ctx or context_for(problem), carer_id, top, near_misses)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
 import matching
 from matching.problem import Problem
+from matching.schema_check import QuickCheck
 
 AS_OF = "2026-11-22"
 NEEDED_BY = "2026-11-25"
@@ -93,9 +95,20 @@ def solve(p: Problem, time_limit_s: float = 5.0) -> matching.SolveResult:
 
 
 def issues_of(document: dict[str, Any]) -> list[matching.ProblemIssue]:
-    """Every issue the loader reports for `document` (fails the test if it loads)."""
+    """Every issue the loader reports for `document` (fails the test if it loads).
+
+    The same document is loaded again with the quick schema check turned off, and the
+    two reports must be the same, issue by issue: so every broken document a test makes
+    also checks that the quick path never changes what a person is told.
+    """
     with pytest.raises(matching.ProblemInvalid) as info:
         matching.load_problem(document)
+    with (
+        mock.patch.object(QuickCheck, "passes", return_value=False),
+        pytest.raises(matching.ProblemInvalid) as full,
+    ):
+        matching.load_problem(document)
+    assert info.value.issues == full.value.issues
     return info.value.issues
 
 

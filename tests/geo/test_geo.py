@@ -37,6 +37,12 @@ def test_malformed_postcodes_are_rejected(text: str) -> None:
         gazetteer().resolve(text)
 
 
+def test_every_known_outcode_is_already_its_own_normal_form() -> None:
+    """Tests the ground of `Gazetteer.resolve`'s shortcut (a known outcode as written is
+    returned as it is): every key of the gazetteer parses to itself."""
+    assert [o for o in gazetteer().outcodes if outcode_of(o) != o] == []
+
+
 def test_unknown_outcode_is_a_value_error_naming_the_value() -> None:
     with pytest.raises(ValueError, match="ZZ99"):
         gazetteer().resolve("ZZ99")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -418,3 +419,20 @@ def test_the_exception_message_lists_every_issue() -> None:
     text = str(info.value)
     assert "2 problem(s)" in text
     assert "$.children[0].home" in text and "$.children[1].id" in text
+
+
+def test_loading_sets_the_cycle_collector_back_as_it_was() -> None:
+    """Tests that the collector, paused while a document is read, is on again after a
+    load and after a refused one, and stays off for a caller who had turned it off."""
+    assert gc.isenabled()
+    matching.load_problem(doc())
+    assert gc.isenabled()
+    with pytest.raises(matching.ProblemInvalid):
+        matching.load_problem(doc(children=[child(home="ZZ99")]))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        matching.load_problem(doc())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 
 import matching
 import store
-from matching.problem import problem_to_dict
+from matching.problem import problem_to_dict, schema
+from matching.schema_check import QuickCheck
 from store.models import User
 from synth import generate_region
 from tests.conftest import carer, child, doc, group
@@ -39,6 +40,8 @@ def test_region_round_trip(engine: Engine, region: dict, officer: User) -> None:
         assert store.get_policy(s) == region["policy"]
         problem = store.build_problem(s, ["Leeds"], as_of=AS_OF)
     assert normalised(back) == normalised(region)
+    # Plain JSON, so the service's problem builds take the quick schema check.
+    assert QuickCheck(schema()).passes(back) and QuickCheck(schema()).passes(region)
     assert {c.la for c in problem.children} == {"Leeds"}
     assert len(problem.carers) == 180  # every household may take a Leeds child
     with store.transaction(engine, write=False) as s:
