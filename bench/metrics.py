@@ -17,7 +17,7 @@ import geo
 from children.model import Child
 from matching.batch.relaxation import relax
 from matching.problem import Problem
-from matching.ranking import MatchingContext, group_conflicts
+from matching.ranking import MatchingContext, context_for, group_conflicts
 from matching.result import SolveResult
 from vocab import ETHNIC_GROUPS, SEXES, URGENCIES, ethnic_group
 
@@ -307,7 +307,7 @@ class Bounds:
 
 
 def bounds(problem: Problem, ctx: MatchingContext | None = None) -> Bounds:
-    ctx = ctx or MatchingContext(problem)
+    ctx = ctx or context_for(problem)
     eligible, nearest = [], {}
     for c in problem.children:
         a = ctx.assess(c)  # one at a time: an assessment covers every carer

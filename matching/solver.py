@@ -37,7 +37,7 @@ from matching.batch.relaxation import Relaxation, relax
 from matching.batch.run import BatchRun, Progress
 from matching.pairs import QUALITY_SCALE, PairTable
 from matching.problem import Problem
-from matching.ranking import MatchingContext
+from matching.ranking import MatchingContext, context_for
 from matching.result import SolveResult, StageReport
 from matching.unplaced import explain_unplaced
 from vocab import URGENCIES
@@ -96,7 +96,7 @@ def solve(
     """Assign children to carers under every hard rule, best result first by level."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
-    ctx = ctx or MatchingContext(problem)
+    ctx = ctx or context_for(problem)
     limit = problem.policy.time_limit_s if time_limit_s is None else time_limit_s
     seed = problem.policy.seed if seed is None else seed
     pairs, relaxed, model = _set_up(problem, ctx, say)
