@@ -43,7 +43,7 @@ COMPLETION_LIMIT = 20_000
 GATHER_SHARE = 0.9
 #: ... and of a whole (unpruned) model, where CP-SAT settles the level itself, quickly.
 GATHER_SHARE_FULL = 0.05
-#: Share of the gathering time for pinning groups and reassigning by flow first.
+#: Share of the siblings level's time for pinning groups and reassigning by flow, first.
 FLOW_SHARE = 0.4
 #: Share of the quality level's open search given first to neighbourhoods.
 LNS_SHARE = 0.5
@@ -139,9 +139,9 @@ class LevelSearch:
         hands it a good start)."""
         run = self.run
         budget = self.seconds(now=t0)
-        gather = GATHER_SHARE if run.pruned else GATHER_SHARE_FULL
+        gather = GATHER_SHARE if run.pruned else FLOW_SHARE + GATHER_SHARE_FULL
         before = run.value("siblings")
-        run.x = gather_by_flow(run.model, run.x, run.held, t0 + budget * gather * FLOW_SHARE)
+        run.x = gather_by_flow(run.model, run.x, run.held, t0 + budget * FLOW_SHARE)
         run.say(f"{run.value('siblings') - before} more sibling group(s) together by flow")
         run.x = gather_by_neighbourhood(
             run.model, run.x, run.held, t0 + budget * gather, run.seed, run.say
