@@ -11,14 +11,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import matching
 from matching.batch.model import AssignmentModel
 from matching.batch.reassign import free_part, gather_by_flow, reassign
 from matching.batch.relaxation import relax
-from matching.pairs import PairTable
-from matching.ranking import MatchingContext
-from matching.solver import candidates
 from tests.conftest import carer, child, doc, group
+from tests.matching.batch_helpers import assign, exchange_problem, ids_of, model_of
 from tests.oracle import RandomChooser, random_problem, result_violations
 from vocab import URGENCIES
 
@@ -30,27 +27,6 @@ ADOPTER: dict[str, Any] = {
 ADOPTION: dict[str, Any] = {"accepts": ["adoption"], "adoption": {"waiting_since": "2025-05-01"}}
 
 
-def _model(document: dict[str, Any]) -> AssignmentModel:
-    p = matching.load_problem(document)
-    pairs = PairTable(MatchingContext(p))
-    relaxed = relax(
-        pairs.eligible, pairs.quality, pairs.vacancies, [c.urgency for c in pairs.children]
-    )
-    keep, must = candidates(pairs, relaxed)
-    return AssignmentModel(pairs, keep, must)
-
-
-def _ids(model: AssignmentModel, x: np.ndarray) -> dict[str, str]:
-    table = model.pairs.ctx.table
-    return {model.children[c].id: table.carers[h].id for c, h in model.assignment(x).items()}
-
-
-def _assign(model: AssignmentModel, placed: dict[str, str]) -> np.ndarray:
-    index = {c.id: i for i, c in enumerate(model.children)}
-    carer_index = {h.id: i for i, h in enumerate(model.pairs.ctx.table.carers)}
-    return model.values({index[c]: carer_index[h] for c, h in placed.items()})
-
-
 def _tiers(model: AssignmentModel, x: np.ndarray) -> list[int]:
     return [model.level_value(u, x) for u in URGENCIES]
 
@@ -59,13 +35,13 @@ def _tiers(model: AssignmentModel, x: np.ndarray) -> list[int]:
 @given(seed=st.integers(0, 100_000), more=st.booleans())
 def test_reassigning_keeps_every_rule_and_never_lowers_a_level(seed: int, more: bool) -> None:
     document = random_problem(RandomChooser(seed), children=(5, 12), carers=(2, 7))
-    model = _model(document)
+    model = model_of(document)
     x = model.values(model.gather_siblings(model.greedy_start({})))
 
     y = reassign(model, x, more_placed=more)
 
     assert model.feasible(y)
-    assert result_violations(document, _ids(model, y)) == []
+    assert result_violations(document, ids_of(model, y)) == []
     if more:
         assert _tiers(model, y) >= _tiers(model, x)  # most urgent first
     else:
@@ -95,7 +71,7 @@ def _unbound_problem(seed: int) -> dict[str, Any]:
 def test_with_nobody_bound_the_flow_reaches_the_relaxations_optimum(seed: int) -> None:
     """The relaxation (pair rules and capacity only) is then the whole problem, so its
     tier counts and its best quality are what the flow must reach from any start."""
-    model = _model(_unbound_problem(seed))
+    model = model_of(_unbound_problem(seed))
     pairs = model.pairs
     relaxed = relax(
         pairs.eligible, pairs.quality, pairs.vacancies, [c.urgency for c in pairs.children]
@@ -123,12 +99,12 @@ def test_a_chain_of_moves_no_single_swap_finds() -> None:
         carer("H3", location="LS9"),
     ]
     document = doc(kids, homes)
-    model = _model(document)
-    x = _assign(model, {"A": "H2", "B": "H3", "C": "H1"})
+    model = model_of(document)
+    x = assign(model, {"A": "H2", "B": "H3", "C": "H1"})
 
     y = reassign(model, x, more_placed=False)
 
-    assert _ids(model, y) == {"A": "H1", "B": "H2", "C": "H3"}
+    assert ids_of(model, y) == {"A": "H1", "B": "H2", "C": "H3"}
 
 
 def test_nobody_joins_a_child_who_must_be_the_only_child() -> None:
@@ -146,12 +122,12 @@ def test_nobody_joins_a_child_who_must_be_the_only_child() -> None:
         carer("NEXT_DOOR", location="LS9"),
     ]
     document = doc(kids, homes)
-    model = _model(document)
-    x = _assign(model, {"ONLY": "H1", "NEAR": "FAR", "OTHER": "FAR2"})
+    model = model_of(document)
+    x = assign(model, {"ONLY": "H1", "NEAR": "FAR", "OTHER": "FAR2"})
 
     y = reassign(model, x, more_placed=False)
 
-    placed = _ids(model, y)
+    placed = ids_of(model, y)
     assert placed["ONLY"] == "H1" and placed["NEAR"] != "H1"
     assert placed["OTHER"] == "NEXT_DOOR"
     assert result_violations(document, placed) == []
@@ -170,12 +146,12 @@ def test_brothers_kept_together_stay_together() -> None:
         carer("NEAR2", location="LS6"),
     ]
     document = doc(kids, homes, [group("G", ["B1", "B2"], "should")])
-    model = _model(document)
-    x = _assign(model, {"B1": "TOGETHER", "B2": "TOGETHER"})
+    model = model_of(document)
+    x = assign(model, {"B1": "TOGETHER", "B2": "TOGETHER"})
 
     y = reassign(model, x, more_placed=False)
 
-    assert _ids(model, y) == {"B1": "TOGETHER", "B2": "TOGETHER"}
+    assert ids_of(model, y) == {"B1": "TOGETHER", "B2": "TOGETHER"}
     assert model.level_value("siblings", y) == 1
 
 
@@ -188,44 +164,27 @@ def test_an_adopter_takes_one_family_from_the_flow() -> None:
         carer("ELSEWHERE", location="LS6", **ADOPTER),
     ]
     document = doc(kids, homes)
-    model = _model(document)
-    x = _assign(model, {"A": "ELSEWHERE"})
+    model = model_of(document)
+    x = assign(model, {"A": "ELSEWHERE"})
     pair = [h.id for h in model.pairs.ctx.table.carers].index("PAIR")
     assert free_part(model, x).room[pair] == 1  # two places, one family
 
     y = reassign(model, x, more_placed=True)
 
-    placed = _ids(model, y)
+    placed = ids_of(model, y)
     assert sorted(placed.values()) == ["ELSEWHERE", "PAIR"]
     assert result_violations(document, placed) == []
 
 
-def _exchange_problem() -> dict[str, Any]:
-    """Brothers C1 and C2 (`should`) are apart in B and D; the only household with room
-    for both, A, is taken by X and Y (age 4, who can live only in A). Bringing the
-    brothers together costs X and Y their places, but U1 and U2 can then have B and D:
-    as many children placed in each tier, one more group together."""
-    kids = [
-        child("C1", age=12, sex="M", urgency="urgent"),
-        child("C2", age=13, sex="M", urgency="urgent"),
-        child("X", age=4, urgency="planned"),
-        child("Y", age=4, urgency="planned"),
-        child("U1", age=11, urgency="planned"),
-        child("U2", age=11, urgency="planned"),
-    ]
-    homes = [carer("A", vacancies=2), carer("B", min_age=10), carer("D", min_age=10)]
-    return doc(kids, homes, [group("G1", ["C1", "C2"], "should")])
-
-
 def test_gathering_by_flow_trades_places_within_a_tier() -> None:
-    document = _exchange_problem()
-    model = _model(document)
-    x = _assign(model, {"C1": "B", "C2": "D", "X": "A", "Y": "A"})
+    document = exchange_problem()
+    model = model_of(document)
+    x = assign(model, {"C1": "B", "C2": "D", "X": "A", "Y": "A"})
     held = dict(zip(URGENCIES, _tiers(model, x), strict=True))
 
     out = gather_by_flow(model, x, held, time.perf_counter() + 10)
 
-    placed = _ids(model, out)
+    placed = ids_of(model, out)
     assert placed["C1"] == placed["C2"] == "A"
     assert sorted(placed) == ["C1", "C2", "U1", "U2"]
     assert _tiers(model, out) == _tiers(model, x)
@@ -233,33 +192,33 @@ def test_gathering_by_flow_trades_places_within_a_tier() -> None:
 
 
 def test_gathering_by_flow_never_buys_a_group_with_a_more_urgent_child() -> None:
-    document = _exchange_problem()
+    document = exchange_problem()
     for kid in document["children"]:
         if kid["id"] in ("X", "Y"):
             kid["urgency"] = "emergency"  # now the trade would cost an emergency place
-    model = _model(document)
-    x = _assign(model, {"C1": "B", "C2": "D", "X": "A", "Y": "A"})
+    model = model_of(document)
+    x = assign(model, {"C1": "B", "C2": "D", "X": "A", "Y": "A"})
     held = dict(zip(URGENCIES, _tiers(model, x), strict=True))
 
     out = gather_by_flow(model, x, held, time.perf_counter() + 10)
 
     assert _tiers(model, out) == _tiers(model, x)
     assert model.level_value("siblings", out) == 0
-    assert _ids(model, out)["X"] == "A"
+    assert ids_of(model, out)["X"] == "A"
 
 
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 100_000))
 def test_gathering_by_flow_keeps_every_rule_and_the_held_tiers(seed: int) -> None:
     document = random_problem(RandomChooser(seed), children=(5, 12), carers=(2, 7))
-    model = _model(document)
+    model = model_of(document)
     x = model.values(model.greedy_start({}))
     held = dict(zip(URGENCIES, _tiers(model, x), strict=True))
 
     out = gather_by_flow(model, x, held, time.perf_counter() + 10)
 
     assert model.feasible(out)
-    assert result_violations(document, _ids(model, out)) == []
+    assert result_violations(document, ids_of(model, out)) == []
     assert _tiers(model, out) >= _tiers(model, x)
     assert all(model.level_value(u, out) >= held[u] for u in URGENCIES)
     assert model.level_value("siblings", out) >= model.level_value("siblings", x)
