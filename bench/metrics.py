@@ -13,15 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import geo
 from children.model import Child
 from matching.batch.relaxation import relax
 from matching.problem import Problem
-from matching.ranking import MatchingContext, group_conflicts
+from matching.ranking import MatchingContext, context_for, group_conflicts
 from matching.result import SolveResult
 from vocab import ETHNIC_GROUPS, SEXES, URGENCIES, ethnic_group
 
 #: 20 miles: the DfE's distance band for placements far from home.
-WITHIN_KM = 32.0
+WITHIN_KM = geo.TWENTY_MILES_KM
 #: Needs that count as a disability in the equity table.
 DISABILITY_NEEDS: frozenset[str] = frozenset(
     {
@@ -57,6 +58,7 @@ class Summary:
     within_km: float  # share of placed children within WITHIN_KM of home
     placed_near: int  # children placed within WITHIN_KM of home, of all referred
     home_la: float  # share of placed children with a carer in their own LA
+    placed_home_la: int  # children placed with a carer in their own LA, of all referred
     mean_score: float  # absolute 0–100 match score, comparable across methods
     weekly_cost: float
     placed_total: int | None = None  # when it is not the sum of the tiers (a bound)
@@ -116,11 +118,23 @@ def placed_within(result: SolveResult, km: float = WITHIN_KM) -> int:
     return sum(1 for a in result.assignments if a.distance_km <= km)
 
 
-def share_home_la(problem: Problem, result: SolveResult) -> float:
-    """Share of placed children whose carer is recorded in the child's own LA."""
+def _in_home_la(problem: Problem, result: SolveResult) -> list[float]:
+    """1 for each placed child whose carer is recorded in the child's own LA, else 0."""
     child_la = {c.id: c.la for c in problem.children}
     carer_la = {h.id: h.la for h in problem.carers}
-    return _mean([float(child_la[a.child] == carer_la[a.carer]) for a in result.assignments])
+    return [float(child_la[a.child] == carer_la[a.carer]) for a in result.assignments]
+
+
+def share_home_la(problem: Problem, result: SolveResult) -> float:
+    """Share of placed children whose carer is recorded in the child's own LA."""
+    return _mean(_in_home_la(problem, result))
+
+
+def placed_home_la(problem: Problem, result: SolveResult) -> int:
+    """Children placed in their own LA, of everyone referred: the LA's sufficiency duty
+    (Children Act 1989 s22G) counted as an officer would, not as a share of however
+    many a method placed."""
+    return int(sum(_in_home_la(problem, result)))
 
 
 def mean_score(result: SolveResult) -> float:
@@ -145,6 +159,7 @@ def summarize(problem: Problem, result: SolveResult) -> Summary:
         within_km=share_within(result),
         placed_near=placed_within(result),
         home_la=share_home_la(problem, result),
+        placed_home_la=placed_home_la(problem, result),
         mean_score=mean_score(result),
         weekly_cost=weekly_cost(problem, result),
     )
@@ -292,7 +307,7 @@ class Bounds:
 
 
 def bounds(problem: Problem, ctx: MatchingContext | None = None) -> Bounds:
-    ctx = ctx or MatchingContext(problem)
+    ctx = ctx or context_for(problem)
     eligible, nearest = [], {}
     for c in problem.children:
         a = ctx.assess(c)  # one at a time: an assessment covers every carer

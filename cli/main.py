@@ -206,6 +206,13 @@ def bench(
         bool | None,
         typer.Option(help="Run the naive CP-SAT model; default up to 1000x3000."),
     ] = None,
+    long_time_limit: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="The product's long run (its own optimum, up to 1000x3000), s; 0 skips it.",
+        ),
+    ] = 300.0,
     out_path: Annotated[Path, typer.Option("--out", help="Write the markdown report here.")] = Path(
         "docs/bench-results.md"
     ),
@@ -228,18 +235,21 @@ def bench(
             naive_time_limit_s=naive_time_limit,
             national=national,
             naive=naive,
+            long_time_limit_s=long_time_limit or None,
         )
     except ValueError as exc:
         fail(str(exc), 2)
     command = _bench_command(
         sizes, seed_list, runs, time_limit, naive_time_limit, national, naive, out_path
     )
+    command += f" --long-time-limit {long_time_limit:g}"
     text = report.markdown(
         instances,
         command=command,
         runs=runs,
         time_limit_s=time_limit,
         naive_time_limit_s=naive_time_limit or time_limit,
+        long_time_limit_s=long_time_limit or None,
     )
     out.print(text, markup=False, highlight=False, soft_wrap=True)
     write_text(text, out_path)
@@ -279,6 +289,7 @@ def _run_bench_with_progress(
     naive_time_limit_s: float | None,
     national: bool | None,
     naive: bool | None,
+    long_time_limit_s: float | None,
 ) -> list[runner.Instance]:
     """`runner.run_bench` under a progress bar on stderr (transient: gone when done)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -301,7 +312,8 @@ def _run_bench_with_progress(
             naive_time_limit_s=naive_time_limit_s,
             national=national,
             naive=naive,
-            progress=_RunsBar(bar, runner.steps(sizes, seeds, runs, naive)),
+            long_time_limit_s=long_time_limit_s,
+            progress=_RunsBar(bar, runner.steps(sizes, seeds, runs, naive, long_time_limit_s)),
         )
 
 

@@ -114,8 +114,9 @@ def summary(console: Console, p: Problem, r: SolveResult) -> None:
             )
     if r.assignments:
         t.add_row("mean distance from home", f"{metrics.mean_km(r):.1f} km")
-        t.add_row("within 20 miles (32 km)", f"{metrics.share_within(r):.0%}")
-        t.add_row("in the home LA", f"{metrics.share_home_la(p, r):.0%}")
+        near, home = metrics.placed_within(r), metrics.placed_home_la(p, r)
+        t.add_row("within 20 miles", f"{near} ({metrics.share_within(r):.0%} of placed)")
+        t.add_row("in the home LA", f"{home} ({metrics.share_home_la(p, r):.0%} of placed)")
         t.add_row("mean match score", f"{metrics.mean_score(r):.1f}")
     t.add_row("weekly cost", f"£{r.weekly_cost:,.0f}")
     console.print(t)

@@ -23,9 +23,12 @@ __all__ = [
     "gazetteer",
     "outcode_of",
     "KM_PER_MILE",
+    "TWENTY_MILES_KM",
 ]
 
 KM_PER_MILE = 1.609344
+#: The DfE's band for a placement far from home (children looked after statistics).
+TWENTY_MILES_KM = 20 * KM_PER_MILE
 
 _OUTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
 _INWARD = re.compile(r"^[0-9][A-Z]{2}$")

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+import geo
 import matching
 from carers.model import Household
 from children.model import Child
@@ -56,7 +57,7 @@ from vocab import ethnic_group
 
 START = date(2026, 11, 23)
 #: 20 miles, the DfE's "distance from home" threshold.
-TWENTY_MILES_KM = 32.19
+TWENTY_MILES_KM = geo.TWENTY_MILES_KM
 #: Children leaving care a year per child looked after (34,450 ceased / 81,770, §1.1):
 #: the weekly hazard of a placement ending.
 LEAVING_CARE_PER_WEEK = 34_450 / 81_770 / 52

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from geo import KM_PER_MILE
+import geo
 from vocab import ETHNICITIES
 
 
@@ -377,4 +377,4 @@ SDQ_MAX: Final = 40
 SDQ_CONCERN: Final = 17
 
 #: 20 miles, the DfE's distance threshold, in km.
-TWENTY_MILES_KM: Final = 20 * KM_PER_MILE
+TWENTY_MILES_KM: Final = geo.TWENTY_MILES_KM

@@ -98,7 +98,7 @@ async def start_run(request: Request, user: StaffPage, svc: Svc) -> Response:
 #: A child whose referral is no longer open (proposed, placed or closed since the run).
 NOT_OPEN = "none"
 NOT_OPEN_LABEL = "No open referral now"
-TWENTY_MILES_KM = 20 * geo.KM_PER_MILE
+TWENTY_MILES_KM = geo.TWENTY_MILES_KM
 #: Distance bands of the placed children, in miles (upper bound; None: beyond).
 BANDS: tuple[tuple[float | None, str], ...] = (
     (5, "Up to 5 miles"),

@@ -67,6 +67,11 @@ class AssignmentModel:
         self.var_carer: list[int] = []
         self.rows: list[Row] = []
         self.link_members: dict[int, list[int]] = {}  # adopter's "linked" indicator -> vars
+        # The rows as flat arrays for `feasible`, keyed by (rows, variables): the model
+        # only grows, and every change adds a variable.
+        self._flat: (
+            tuple[tuple[int, int], np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None
+        ) = None
         in_must: set[int] = set()
         for gid, members in pairs.group_members("must"):
             del gid
@@ -306,11 +311,10 @@ class AssignmentModel:
 
     def assignment(self, x: np.ndarray) -> dict[int, int]:
         carer_of: dict[int, int] = {}
-        for unit in self.units:
-            for h, v in unit.vars.items():
-                if x[v] > 0.5:
-                    for c in unit.children:
-                        carer_of[c] = h
+        var_unit = np.asarray(self.var_unit, dtype=np.int64)
+        for v in np.flatnonzero((x[: len(var_unit)] > 0.5) & (var_unit >= 0)).tolist():
+            for c in self.units[var_unit[v]].children:
+                carer_of[c] = self.var_carer[v]
         return carer_of
 
     def level_value(self, level: str, x: np.ndarray) -> int:
@@ -318,7 +322,20 @@ class AssignmentModel:
         return int(np.dot(coef, x[idx])) if len(idx) else 0
 
     def feasible(self, x: np.ndarray) -> bool:
-        return all(int(np.dot(r.coefs, x[r.vars])) <= r.ub for r in self.rows)
+        """Whether `x` keeps every row (all rows at once: a search checks often)."""
+        if self._flat is None or self._flat[0] != (len(self.rows), self.n_vars):
+            sizes = [len(r.vars) for r in self.rows]
+            row_of = np.repeat(np.arange(len(self.rows), dtype=np.int64), sizes)
+            self._flat = (
+                (len(self.rows), self.n_vars),
+                row_of,
+                np.concatenate([r.vars for r in self.rows] or [np.zeros(0, np.int64)]),
+                np.concatenate([r.coefs for r in self.rows] or [np.zeros(0, np.int64)]),
+                np.array([r.ub for r in self.rows], dtype=np.int64),
+            )
+        _key, row_of, vars_, coefs, ub = self._flat
+        lhs = np.bincount(row_of, weights=coefs * x[vars_], minlength=len(ub))
+        return bool(np.all(lhs <= ub + 1e-9))
 
     def greedy_start(self, preferred: dict[int, int]) -> dict[int, int]:
         """A sound assignment: the preferred one where it fits, then greedily filled,

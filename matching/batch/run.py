@@ -61,6 +61,7 @@ class BatchRun:
         self.lp = LpRelaxation(model)
         self.x = start
         self.held: dict[str, int] = {}
+        self.proven: set[str] = set()  # levels settled at a proven optimum
         self._stale = False  # the model grew since the CP-SAT model was built
 
     def value(self, level: str) -> int:

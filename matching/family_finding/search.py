@@ -12,7 +12,7 @@ from typing import Any
 from matching.family_finding.policy import FamilyFindingPolicy
 from matching.family_finding.subjects import narrowed
 from matching.problem import Problem
-from matching.ranking import MatchingContext, NearMiss, Ranking, rank, rank_carer
+from matching.ranking import MatchingContext, NearMiss, Ranking, context_for, rank, rank_carer
 from vocab import CONTACT_LABELS, NEED_LABELS, UNCERTAINTY_LABELS
 
 
@@ -66,7 +66,7 @@ def search_children(
 ) -> RegionSearch:
     """Waiting children for an adopter: the agency's own LAs' children first, then
     (when `beyond_region`) other regions'. KeyError for an unknown adopter."""
-    ctx = ctx or MatchingContext(problem)
+    ctx = ctx or context_for(problem)
     adopter = next((h for h in problem.carers if h.id == adopter_id), None)
     if adopter is None:
         raise KeyError(f"no carer with id {adopter_id!r} in the problem")

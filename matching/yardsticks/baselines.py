@@ -28,7 +28,7 @@ from ortools.sat.python import cp_model, cp_model_helper
 from matching.occupancy import Occupancy
 from matching.pairs import QUALITY_SCALE, PairTable
 from matching.problem import Problem
-from matching.ranking import MatchingContext, group_conflicts
+from matching.ranking import MatchingContext, context_for, group_conflicts
 from matching.result import SiblingOutcome, SolveResult, Unplaced
 from matching.unplaced import funnel_reason
 from vocab import URGENCIES
@@ -93,7 +93,7 @@ def greedy(problem: Problem, ctx: MatchingContext | None = None) -> SolveResult:
     placed children's absolute scores (0–100 each), not the product's relative quality.
     """
     started = time.perf_counter()
-    pairs = PairTable(ctx or MatchingContext(problem))
+    pairs = PairTable(ctx or context_for(problem))
     occ = Occupancy.of(pairs)
     reason = _work_through(_referrals(problem, pairs), pairs, occ)
     children = problem.children
@@ -339,7 +339,7 @@ def naive_cpsat(
             f"the naive CP-SAT model needs one variable per child-household pair: {n} x {m} "
             f"= {n * m:,} pairs is above its limit of {NAIVE_MAX_PAIRS:,}"
         )
-    pairs = PairTable(ctx or MatchingContext(problem))
+    pairs = PairTable(ctx or context_for(problem))
     weights = NaiveWeights.for_problem(problem)
     coef = _pair_coefficients(pairs, weights)
     groups = {

@@ -80,6 +80,7 @@ def test_headline_measures_of_a_hand_made_result(tiny) -> None:
     assert s.placed_near == 2  # of the five referred, two live within 20 miles of home
     # E and U (Leeds) at H1 (Leeds): home LA; P1 (Wakefield) at H2 (Wakefield): home LA.
     assert s.home_la == pytest.approx(1.0)
+    assert s.placed_home_la == 3  # counted of everyone referred, as an officer counts
     assert s.mean_score == pytest.approx(70.0)
     assert s.weekly_cost == 500 + 500 + 900
 
@@ -173,7 +174,7 @@ def test_bench_end_to_end_on_a_tiny_instance(tmp_path: Path) -> None:
     r = CliRunner().invoke(
         app,
         ["bench", "--size", "30x90", "--seeds", "2", "--runs", "1", "--time-limit", "3"]
-        + ["--out", str(out)],
+        + ["--long-time-limit", "6", "--out", str(out)],
     )
     assert r.exit_code == 0, r.output
     text = out.read_text("utf-8")
@@ -181,10 +182,19 @@ def test_bench_end_to_end_on_a_tiny_instance(tmp_path: Path) -> None:
     header = "| " + " | ".join(COLUMNS) + " |"
     assert header in text
     assert "| " + " | ".join(EQUITY_COLUMNS) + " |" in text
-    for label in ("product", "greedy (officer)", "naive CP-SAT", "bound"):
+    for label in ("product", "greedy (officer)", "naive CP-SAT", "product, long run", "bound"):
         assert re.search(rf"\| 30×90 \| 2 \| {re.escape(label)} \|", text), label
     assert "| product / greedy |" in text and "| product / bound |" in text
+    assert "| product / long run |" in text
+    assert re.search(
+        r"Mean km from home: [\d.]+ in the product's run against [\d.]+ in its long", text
+    )
+    # Within 20 miles and in home LA: counts, with their share of those placed.
+    cells = text.split("| 30×90 | 2 | greedy (officer) |")[1].splitlines()[0].split("|")
+    within = cells[COLUMNS.index("within 20 miles (share of placed)") - 3].strip()
+    assert re.fullmatch(r"\d+ \(\d+%\)", within), within
     assert "placematch bench --size 30x90 --seeds 2 --runs 1 --time-limit 3" in text
+    assert "--long-time-limit 6" in text
     row = next(line for line in text.splitlines() if "| 30×90 | 2 | product |" in line)
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert len(cells) == len(COLUMNS)

@@ -13,27 +13,9 @@ from hypothesis import strategies as st
 import matching
 from matching.batch.model import AssignmentModel
 from matching.batch.neighbourhood import Neighbourhoods, gather_by_neighbourhood
-from matching.batch.relaxation import relax
-from matching.pairs import PairTable
-from matching.ranking import MatchingContext
-from matching.solver import candidates
-from tests.conftest import carer, child, doc, group
+from tests.matching.batch_helpers import assign, exchange_problem, ids_of, model_of
 from tests.oracle import RandomChooser, random_problem, result_violations
 from vocab import URGENCIES
-
-
-def _model(document: dict) -> AssignmentModel:
-    p = matching.load_problem(document)
-    pairs = PairTable(MatchingContext(p))
-    urgency = [c.urgency for c in pairs.children]
-    relaxed = relax(pairs.eligible, pairs.quality, pairs.vacancies, urgency)
-    keep, must = candidates(pairs, relaxed)
-    return AssignmentModel(pairs, keep, must)
-
-
-def _ids(model: AssignmentModel, x: np.ndarray) -> dict[str, str]:
-    table = model.pairs.ctx.table
-    return {model.children[c].id: table.carers[h].id for c, h in model.assignment(x).items()}
 
 
 def _tiers(model: AssignmentModel, x: np.ndarray) -> dict[str, int]:
@@ -46,7 +28,7 @@ def test_a_re_decided_neighbourhood_keeps_every_rule_and_every_held_level(
     seed: int, pick: int
 ) -> None:
     document = random_problem(RandomChooser(seed), children=(5, 9), carers=(2, 5))
-    model = _model(document)
+    model = model_of(document)
     x = model.values(model.greedy_start({}))
     held = _tiers(model, x) | {"siblings": model.level_value("siblings", x)}
     hoods = Neighbourhoods(model)
@@ -57,7 +39,7 @@ def test_a_re_decided_neighbourhood_keeps_every_rule_and_every_held_level(
     if better is None:
         return
     assert model.feasible(better)
-    assert result_violations(document, _ids(model, better)) == []
+    assert result_violations(document, ids_of(model, better)) == []
     for level, value in held.items():
         assert model.level_value(level, better) >= value
     assert model.level_value("quality", better) > model.level_value("quality", x)
@@ -67,37 +49,10 @@ def test_a_re_decided_neighbourhood_keeps_every_rule_and_every_held_level(
     ).all(), "only the neighbourhood may change"
 
 
-def _exchange_problem() -> dict:
-    """Brothers C1 and C2 (`should`) are apart in B and D; the only household with room
-    for both, A, is taken by X and Y (age 4, who can live only in A). Bringing the
-    brothers together costs X and Y their places, but U1 and U2 (as urgent) can then
-    have B and D: as many children placed in each tier, one more group together."""
-    kids = [
-        child("C1", age=12, sex="M", urgency="urgent"),
-        child("C2", age=13, sex="M", urgency="urgent"),
-        child("X", age=4, urgency="planned"),
-        child("Y", age=4, urgency="planned"),
-        child("U1", age=11, urgency="planned"),
-        child("U2", age=11, urgency="planned"),
-    ]
-    homes = [
-        carer("A", vacancies=2),
-        carer("B", min_age=10),
-        carer("D", min_age=10),
-    ]
-    return doc(kids, homes, [group("G1", ["C1", "C2"], "should")])
-
-
-def _assign(model: AssignmentModel, placed: dict[str, str]) -> np.ndarray:
-    index = {c.id: i for i, c in enumerate(model.children)}
-    carer_index = {h.id: i for i, h in enumerate(model.pairs.ctx.table.carers)}
-    return model.values({index[c]: carer_index[h] for c, h in placed.items()})
-
-
 def test_gathering_by_neighbourhood_trades_places_within_a_tier() -> None:
-    document = _exchange_problem()
-    model = _model(document)
-    x = _assign(model, {"C1": "B", "C2": "D", "X": "A", "Y": "A"})
+    document = exchange_problem()
+    model = model_of(document)
+    x = assign(model, {"C1": "B", "C2": "D", "X": "A", "Y": "A"})
     held = _tiers(model, x)
     # The place-keeping gather cannot: X and Y have nowhere else to go.
     kept = model.values(model.gather_siblings(model.assignment(x)))
@@ -105,7 +60,7 @@ def test_gathering_by_neighbourhood_trades_places_within_a_tier() -> None:
 
     out = gather_by_neighbourhood(model, x, held, time.perf_counter() + 10)
 
-    placed = _ids(model, out)
+    placed = ids_of(model, out)
     assert placed["C1"] == placed["C2"] == "A"
     assert model.level_value("siblings", out) == 1
     assert _tiers(model, out) == held
@@ -113,19 +68,19 @@ def test_gathering_by_neighbourhood_trades_places_within_a_tier() -> None:
 
 
 def test_gathering_never_buys_a_group_with_a_more_urgent_child() -> None:
-    document = _exchange_problem()
+    document = exchange_problem()
     for kid in document["children"]:
         if kid["id"] in ("X", "Y"):
             kid["urgency"] = "emergency"  # now the trade would cost an emergency place
-    model = _model(document)
-    x = _assign(model, {"C1": "B", "C2": "D", "X": "A", "Y": "A"})
+    model = model_of(document)
+    x = assign(model, {"C1": "B", "C2": "D", "X": "A", "Y": "A"})
     held = _tiers(model, x)
 
     out = gather_by_neighbourhood(model, x, held, time.perf_counter() + 10)
 
     assert _tiers(model, out) == held
     assert model.level_value("siblings", out) == 0
-    assert _ids(model, out)["X"] == "A"
+    assert ids_of(model, out)["X"] == "A"
 
 
 @pytest.mark.parametrize("seed", range(4))
