@@ -95,6 +95,9 @@ def _seconds(run: MethodRun) -> str:
 def _method_row(inst: Instance, run: MethodRun, s: Summary) -> list[str]:
     r = run.result
     gap = DASH if run.method == "greedy" else f"{r.gap:.2%}"
+    gaps = [x.gap for x in run.results]
+    if run.method != "greedy" and min(gaps) != max(gaps):
+        gap += f" ({min(gaps):.2%}–{max(gaps):.2%})"  # every run's, not only the median's
     return [
         str(inst.size),
         str(inst.seed),

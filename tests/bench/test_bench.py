@@ -241,3 +241,20 @@ def test_the_report_flags_a_result_above_the_bound(tiny) -> None:
     notes = "\n".join(instance_notes(inst))
     assert "greedy (officer) exceeds the bound" in notes and "a bug" in notes
     assert "product exceeds" not in notes
+
+
+def test_the_gap_column_shows_every_runs_range_where_they_differ(tiny) -> None:
+    """The figures are the median-time run's; a bar that must hold "in every run" needs
+    the other runs' gaps in sight too."""
+    from bench.report import instance_rows
+    from bench.runner import Instance, MethodRun
+
+    runs = [
+        dataclasses.replace(result({"E": ("H1", 80.0, 2.8)}), gap=g) for g in (0.004, 0.002, 0.006)
+    ]
+    product = MethodRun("product", [10.0, 9.0, 11.0], ["FEASIBLE"] * 3, [100.0] * 3, runs)
+    inst = Instance(Size(5, 2), 1, False, tiny, metrics.bounds(tiny), {"product": product})
+
+    row = instance_rows(inst)[0]
+
+    assert row[COLUMNS.index("gap")] == "0.40% (0.20%–0.60%)"  # median-time run first
