@@ -12,6 +12,7 @@ routes), calls the same `api/services/` function as the JSON route, and returns
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -68,6 +69,30 @@ def is_page(request: Request) -> bool:
     if request.scope.get(PAGE_SCOPE_KEY):
         return True
     return "endpoint" not in request.scope and wants_html(request.scope)
+
+
+#: How often a progress page (a batch run, a round, a comparison) reloads itself while its
+#: work goes: `PLACEMATCH_REFRESH_S` seconds if set, else 3. A person reads the page
+#: between reloads, so 3 s for users; the browser tests set a shorter one so as not to
+#: wait on the clock (tests/web/conftest.py).
+REFRESH_ENV = "PLACEMATCH_REFRESH_S"
+DEFAULT_REFRESH_S = 3.0
+MIN_REFRESH_S, MAX_REFRESH_S = 0.2, 60.0
+
+
+def refresh_ms() -> int:
+    """The progress pages' reload interval in milliseconds, which `refresh.js` reads from
+    the page (`data-refresh-ms`): `PLACEMATCH_REFRESH_S` from 0.2 to 60 s, else 3 s (a
+    value that is not a number, or out of range, is ignored rather than reloading a page
+    in a tight loop or never)."""
+    text = os.environ.get(REFRESH_ENV, "").strip()
+    try:
+        seconds = float(text) if text else DEFAULT_REFRESH_S
+    except ValueError:
+        seconds = DEFAULT_REFRESH_S
+    if not MIN_REFRESH_S <= seconds <= MAX_REFRESH_S:
+        seconds = DEFAULT_REFRESH_S
+    return round(seconds * 1000)
 
 
 #: A background run's state (a batch run, a family-finding round, a scenario comparison),
@@ -159,6 +184,7 @@ def _environment() -> jinja2.Environment:
     env.globals["ROLE_NAMES"] = ROLE_NAMES
     env.globals["SERVICE_NAME"] = SERVICE_NAME
     env.globals["CSRF_FIELD"] = CSRF_FIELD
+    env.globals["refresh_ms"] = refresh_ms
     return env
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 import store
-from api.pages.common import safe_next
+from api.pages.common import REFRESH_ENV, refresh_ms, safe_next
 from tests.api.conftest import Api
 
 HTML = {"Accept": "text/html"}
@@ -137,6 +137,22 @@ def test_an_unsigned_page_goes_to_sign_in_and_an_unknown_page_is_a_404_page(api:
 )
 def test_next_is_a_path_of_this_service_only(asked: str, went: str) -> None:
     assert safe_next(asked) == went
+
+
+@pytest.mark.parametrize(
+    ("setting", "ms"),
+    [(None, 3000), ("1", 1000), (" 0.5 ", 500), ("soon", 3000), ("0", 3000), ("600", 3000)],
+)
+def test_progress_pages_reload_every_3_s_unless_the_service_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch, setting: str | None, ms: int
+) -> None:
+    """What `refresh.js` reads from a progress page: 3 s for users; a setting that is not
+    a number, or would reload in a tight loop or never, is ignored."""
+    if setting is None:
+        monkeypatch.delenv(REFRESH_ENV, raising=False)
+    else:
+        monkeypatch.setenv(REFRESH_ENV, setting)
+    assert refresh_ms() == ms
 
 
 def test_a_revoked_users_sessions_are_deleted(api: Api, browser: TestClient) -> None:

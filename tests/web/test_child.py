@@ -144,7 +144,7 @@ def test_a_planner_never_sees_a_childs_page(signed_in: SignIn, served: Served) -
 
 def test_another_las_child_is_the_unknown_ids_404(signed_in: SignIn, served: Served) -> None:
     elsewhere = next(c["id"] for c in everyone(served) if c["la"] != "Leeds")
-    page = signed_in("placement_officer")
+    page = signed_in("placement_officer", start=None)
     seen = []
     for child in (elsewhere, "C-NO-SUCH-CHILD"):
         answer = page.goto(f"/children/{child}")

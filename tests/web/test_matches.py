@@ -217,7 +217,7 @@ def test_another_las_child_is_the_unknown_ids_404(signed_in: SignIn, served: Ser
     with served.api("family_finder") as finder:
         everyone = finder.get("/children", params={"limit": 1000}).json()["items"]
     elsewhere = next(c["id"] for c in everyone if c["la"] != "Leeds")
-    page = signed_in("placement_officer")
+    page = signed_in("placement_officer", start=None)
     for path in ("/children/{}/matches", "/children/{}/propose/H-0001"):
         seen = []
         for child in (elsewhere, "C-NO-SUCH-CHILD"):

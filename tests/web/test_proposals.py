@@ -201,7 +201,7 @@ def test_another_las_proposal_and_placement_are_the_same_404_as_unknown_ones(
         assert theirs is not None
         confirmed = finder.post(f"/proposals/{theirs['id']}/confirm").json()
         placement = confirmed["placements"][0]["id"]
-    page = signed_in("placement_officer")
+    page = signed_in("placement_officer", start=None)
     for path in (
         f"/proposals/{theirs['id']}",
         "/proposals/999999",

@@ -135,7 +135,7 @@ def test_another_las_child_is_the_same_404_page_as_an_unknown_one(
     with served.api("family_finder") as finder:
         everyone = finder.get("/children", params={"limit": 1000}).json()["items"]
     elsewhere = next(c["id"] for c in everyone if c["la"] != "Leeds")
-    page = signed_in("placement_officer")
+    page = signed_in("placement_officer", start=None)
     seen = []
     for child in (elsewhere, "C-NO-SUCH-CHILD"):
         answer = page.goto(f"/children/{child}")

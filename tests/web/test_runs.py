@@ -213,7 +213,7 @@ def test_another_las_run_is_the_same_404_page_as_an_unknown_one(
         started = finder.post("/match-runs", json={"las": ["Bradford"], "time_limit_s": 0.5})
         assert started.status_code == 202, started.text
         theirs = started.json()["id"]
-    page = signed_in("placement_officer")
+    page = signed_in("placement_officer", start=None)
     seen = set()
     for run in (theirs, "no-such-run"):
         opened = page.goto(f"/runs/{run}")
