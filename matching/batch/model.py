@@ -24,6 +24,8 @@ from vocab import URGENCIES
 #: `var_unit` of an adopter's "linked with this sibling group" indicator (a `should`
 #: group's "together" indicator is -1; children's variables carry their unit, >= 0).
 LINK_INDICATOR = -2
+#: Flags about who a child may live alongside: rows pair such a child with others.
+ALONGSIDE_FLAGS = frozenset({"only_child", "no_younger_children", "no_older_children"})
 #: A level's objective in CP-SAT: a linear expression, or 0 when the level has no terms.
 Expr = cp_model.LinearExpr | int
 
@@ -80,6 +82,14 @@ class AssignmentModel:
         for c in range(len(self.children)):
             if c not in in_must:
                 self._add_unit([c], sorted(keep[c]))
+        # Units with a child bound by who they live alongside (units are fixed once built).
+        self.alongside_bound = np.array(
+            [
+                any(self.children[c].living_flags & ALONGSIDE_FLAGS for c in u.children)
+                for u in self.units
+            ],
+            dtype=bool,
+        )
         self._once_and_capacity()
         self._living_alongside()
         self._one_family_per_adopter()
@@ -142,7 +152,7 @@ class AssignmentModel:
         """`only_child`, no younger / no older children beside, across the whole result."""
         done: set[tuple[int, int]] = set()
         for c, child in enumerate(self.children):
-            if not child.living_flags & {"only_child", "no_younger_children", "no_older_children"}:
+            if not child.living_flags & ALONGSIDE_FLAGS:
                 continue
             unit = self.units[self.unit_of[c]]
             for h, v in unit.vars.items():

@@ -25,9 +25,6 @@ from ortools.graph.python import max_flow, min_cost_flow
 from matching.batch.model import AssignmentModel
 from vocab import URGENCIES
 
-#: Flags about who a child may live alongside: such a child is held where it is.
-ALONGSIDE_FLAGS = frozenset({"only_child", "no_younger_children", "no_older_children"})
-
 
 @dataclass(frozen=True)
 class FreePart:
@@ -135,9 +132,7 @@ def free_part(model: AssignmentModel, x: np.ndarray) -> FreePart:
     for t, members in model.members_of.items():
         if x[t]:
             fixed[[model.var_unit[v] for v in members]] = True
-    for u, unit in enumerate(model.units):
-        if any(model.children[c].living_flags & ALONGSIDE_FLAGS for c in unit.children):
-            fixed[u] = True
+    fixed |= model.alongside_bound
     room = model.pairs.vacancies.astype(np.int64).copy()
     var_unit = np.asarray(model.var_unit, dtype=np.int64)
     var_carer = np.asarray(model.var_carer, dtype=np.int64)
