@@ -36,6 +36,7 @@ from playwright._impl._api_structures import SetCookieParam
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    Locator,
     Page,
     Playwright,
     expect,
@@ -227,6 +228,15 @@ def signed_in(
         return page
 
     return sign
+
+
+def submit(button: Locator) -> None:
+    """Press a button or link that loads a new page, and return once the new page is
+    there. Playwright's click returns when the navigation starts, so a plain read
+    straight after (one not retried like `expect`) could see half the old page and half
+    the new."""
+    with button.page.expect_navigation():
+        button.click()
 
 
 def follow_refresh(page: Page, status: str = "Finished", seconds: float = 120) -> None:

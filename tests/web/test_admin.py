@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from ssda903.read import COLUMNS
 from tests.ssda903.helpers import EPISODES, HEADER, OC2, UASC, changed, csv_text
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in
+from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in, submit
 
 
 def rows(page: Page, table: str = "table") -> list[dict[str, str]]:
@@ -48,12 +48,12 @@ def test_an_admin_adds_a_user_and_sees_the_token_once(signed_in: SignIn, served:
     assert token.startswith("pm_") and signs_in(served, token)
     assert_accessible(page)
 
-    page.get_by_role("link", name="Back to users").click()
+    submit(page.get_by_role("link", name="Back to users"))
     assert token not in page.content()
     asha = next(r for r in rows(page) if r["Name"] == "Asha Patel")
     assert asha["Role"] == "Placement officer" and asha["Status"] == "Active"
 
-    page.get_by_role("button", name="Revoke Asha Patel's token").click()
+    submit(page.get_by_role("button", name="Revoke Asha Patel's token"))
     asha = next(r for r in rows(page) if r["Name"] == "Asha Patel")
     assert asha["Status"] == "Revoked"
     assert not signs_in(served, token)
@@ -63,7 +63,7 @@ def test_an_admin_adds_a_user_and_sees_the_token_once(signed_in: SignIn, served:
     new = page.get_by_label("Token for Asha Patel").input_value()
     assert new != token and signs_in(served, new) and not signs_in(served, token)
     assert_accessible(page)
-    page.get_by_role("link", name="Back to users").click()
+    submit(page.get_by_role("link", name="Back to users"))
     assert new not in page.content()
 
 
@@ -126,7 +126,7 @@ def test_the_audit_log_filters_by_action_child_and_date(signed_in: SignIn) -> No
     page.get_by_label("To").fill("2001-01-02")
     page.get_by_role("button", name="Show entries").click()
     expect(page.get_by_role("heading", name="No entries matching")).to_be_visible()
-    page.get_by_role("link", name="Clear filters").click()
+    submit(page.get_by_role("link", name="Clear filters"))
     assert len(rows(page)) > 1
 
 
@@ -177,7 +177,7 @@ def test_an_admin_checks_an_extract_and_nothing_is_saved(signed_in: SignIn, tmp_
     expect(page.get_by_role("table", name="What was found, by rule")).to_contain_text("ETHNIC")
     assert_accessible(page)
 
-    page.get_by_role("link", name="Back to imports").click()
+    submit(page.get_by_role("link", name="Back to imports"))
     assert rows(page) == before
 
 
@@ -213,7 +213,7 @@ def test_an_import_report_filters_its_issues_and_downloads_them(signed_in: SignI
     screenshot(page, "import")
 
     page.get_by_label("Severity").select_option(label="Warnings (imported)")
-    page.get_by_role("button", name="Show issues").click()
+    submit(page.get_by_role("button", name="Show issues"))
     shown = rows(page, "table:has(caption:text('Issues in file order'))")
     assert shown and {r["Severity"] for r in shown} == {"Warning"}
     assert count.inner_text() != everything or "error" not in everything
@@ -261,7 +261,7 @@ def test_the_admin_pages_work_with_javascript_off(
         page.get_by_role("link", name="Audit log").click()
         page.get_by_text("Filter the log").click()
         page.get_by_label("Action").fill("user.")
-        page.get_by_role("button", name="Show entries").click()
+        submit(page.get_by_role("button", name="Show entries"))
         assert rows(page)[0]["Action"] == "user.create"
     finally:
         context.close()

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import Served, assert_accessible, screenshot, sign_in
+from tests.web.conftest import Served, assert_accessible, screenshot, sign_in, submit
 from tests.web.test_matches import open_referrals, table_rows
 
 
@@ -88,7 +88,7 @@ def test_an_officer_asks_an_admin_authorises_the_officer_sees_the_proposal(
     page.get_by_role("link", name="Exceptions").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Exceptions")
     page.get_by_label("State").select_option(label="Waiting for an admin")
-    page.get_by_role("button", name="Show requests").click()
+    submit(page.get_by_role("button", name="Show requests"))
     listed = {r["Request"]: r for r in table_rows(page, "Exception requests")}
     row = listed[f"Request {request_id}"]
     assert row["Household"] == miss["carer"] and row["Reason"] == reason
@@ -96,7 +96,7 @@ def test_an_officer_asks_an_admin_authorises_the_officer_sees_the_proposal(
     assert "Waiting" in row["State"]
     assert_accessible(page)
     screenshot(page, "exceptions")
-    page.get_by_role("link", name=f"Request {request_id}").click()
+    submit(page.get_by_role("link", name=f"Request {request_id}"))
     assert_accessible(page)
     page.get_by_role("button", name="Refuse exception").click()  # a refusal needs a reason
     expect(page.get_by_role("alert")).to_contain_text("Enter why the exception is refused")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot
+from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, submit
 
 PRIORITY_ORDER = {"First": 0, "Second": 1, "Third": 2}
 
@@ -43,7 +43,7 @@ def test_the_waiting_children_first_priority_then_longest_waiting(signed_in: Sig
     expect(page.get_by_role("navigation", name="Pages of results")).to_contain_text("Page 1 of")
     assert_accessible(page)
     screenshot(page, "family-finding")
-    page.get_by_role("link", name="Next").click()
+    submit(page.get_by_role("link", name="Next"))
     shown += rows(page)
     keys = [(PRIORITY_ORDER[r["Priority"]], -int(r["Weeks waited"])) for r in shown]
     assert keys == sorted(keys)
@@ -52,7 +52,7 @@ def test_the_waiting_children_first_priority_then_longest_waiting(signed_in: Sig
     assert len({r["LA"] for r in shown}) > 1
     groups = sum("Brothers and sisters, together" in r["Child"] for r in shown)
     while page.get_by_role("link", name="Next").count():
-        page.get_by_role("link", name="Next").click()
+        submit(page.get_by_role("link", name="Next"))
         groups += sum("Brothers and sisters, together" in r["Child"] for r in rows(page))
     assert groups  # brothers and sisters kept together are listed as one
 

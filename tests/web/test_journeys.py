@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import WAIT_MS, Served, follow_refresh, sign_in
+from tests.web.conftest import WAIT_MS, Served, follow_refresh, sign_in, submit
 from tests.web.test_family_finding import rows
 
 #: How long a round or a comparison may take to finish on a busy machine.
@@ -266,7 +266,7 @@ def test_the_officers_journey_with_javascript_off(no_script: Page, served: Serve
     expect(page.get_by_role("heading", level=1)).to_have_text("Referrals")
     page.get_by_text("Filter referrals").click()
     page.get_by_label("Urgency").select_option(label="Emergency")
-    page.get_by_role("button", name="Show referrals").click()
+    submit(page.get_by_role("button", name="Show referrals"))
     listed = page.locator("tbody tr")
     expect(listed.first).to_contain_text("Emergency")
     for k in range(listed.count()):

@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot
+from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, submit
 from tests.web.test_family_finding import finished, rows
 
 #: How the demo's child ids look (C-0015, A-0008): never on a planner's page.
@@ -99,7 +99,7 @@ def test_a_what_if_from_the_form_compared_with_the_baseline(signed_in: SignIn) -
     no_child_named(page)
     assert_accessible(page)
     screenshot(page, "what-if-comparison")
-    page.get_by_role("link", name="Read the comparison report").click()
+    submit(page.get_by_role("link", name="Read the comparison report"))
     assert page.locator("img").count() > 0
     no_child_named(page)
     assert_accessible(page)

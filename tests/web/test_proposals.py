@@ -13,7 +13,7 @@ import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from api.websession import CSRF_FIELD
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in
+from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in, submit
 
 
 def open_referrals(api: httpx.Client) -> list[dict[str, Any]]:
@@ -160,7 +160,7 @@ def test_a_refused_proposal_names_the_broken_rule_in_words(
         words = {r["id"]: r for r in api.get("/rules").json()["items"]}
     miss = refused["miss"]
     page = signed_in("placement_officer", "/proposals?status=refused")
-    page.get_by_role("link", name=f"Proposal {refused['id']}").click()
+    submit(page.get_by_role("link", name=f"Proposal {refused['id']}"))
     assert summary_value(page, "Status") == "Refused"
     expect(page.get_by_role("heading", name="Why it was refused")).to_be_visible()
     reasons = page.locator("main ul.list li").all_inner_texts()

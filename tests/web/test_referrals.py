@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in
+from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, sign_in, submit
 
 URGENCY_ORDER = {"Emergency": 0, "Urgent": 1, "Planned": 2}
 
@@ -77,7 +77,7 @@ def test_filters_narrow_the_list(signed_in: SignIn) -> None:
     page.get_by_text("Filter referrals").click()
     page.get_by_label("Urgency").select_option(label="Urgent")
     page.get_by_label("Age", exact=True).select_option(label="10 to 15")
-    page.get_by_role("button", name="Show referrals").click()
+    submit(page.get_by_role("button", name="Show referrals"))
     shown = rows(page)
     assert shown and {r["Urgency"] for r in shown} == {"Urgent"}
     assert all(10 <= int(r["Age"]) <= 15 for r in shown)
@@ -87,7 +87,7 @@ def test_filters_narrow_the_list(signed_in: SignIn) -> None:
     page.get_by_label("Urgency").select_option(label="Any")
     page.get_by_label("Age", exact=True).select_option(label="Any")
     page.get_by_label("Need").select_option(label="Autism")
-    page.get_by_role("button", name="Show referrals").click()
+    submit(page.get_by_role("button", name="Show referrals"))
     shown = rows(page)
     assert shown and all("autism" in r["Needs"] for r in shown)
     page.get_by_role("link", name="Clear filters").click()
@@ -109,7 +109,7 @@ def test_find_a_child_by_case_id(signed_in: SignIn) -> None:
     page = signed_in("placement_officer")
     third = rows(page)[2]["Child"]
     page.get_by_label("Find a child by case id").fill(third)
-    page.get_by_role("button", name="Show referrals").click()
+    submit(page.get_by_role("button", name="Show referrals"))
     assert [r["Child"] for r in rows(page)] == [third]
     page.get_by_label("Find a child by case id").fill("C-NO-SUCH")
     page.get_by_role("button", name="Show referrals").click()
@@ -125,7 +125,7 @@ def test_pages_of_referrals(signed_in: SignIn) -> None:
     expect(pages).to_contain_text("Page 2 of")
     second = [r["Child"] for r in rows(page)]
     assert second and not set(first) & set(second)
-    page.get_by_role("link", name="Previous").click()
+    submit(page.get_by_role("link", name="Previous"))
     assert [r["Child"] for r in rows(page)] == first
 
 
@@ -207,7 +207,7 @@ def test_sign_in_and_filter_with_javascript_off(browser: Browser, served: Served
         expect(page.get_by_role("heading", level=1)).to_have_text("Referrals")
         page.get_by_text("Filter referrals").click()
         page.get_by_label("Urgency").select_option(label="Planned")
-        page.get_by_role("button", name="Show referrals").click()
+        submit(page.get_by_role("button", name="Show referrals"))
         assert {r["Urgency"] for r in rows(page)} == {"Planned"}
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_text("You have signed out.")).to_be_visible()
