@@ -7,7 +7,8 @@ sent it (`body.scenarios[1].demand.age_multiplier.2-3`), and refuses work one re
 should not ask of a shared server (`work`, the limits below): a planner who needs more
 runs `placematch scenario compare` on their own machine or a Ray cluster.
 
-The simulation runs in a child process (`compare`, `python -m api.comparisons FOLDER`):
+The simulation runs in a child process (`compare`, `python -m api.comparison_child FOLDER`,
+api/comparison_child.py):
 `scenarios.runner.run_scenarios` with the serial backend (the service does not start
 Ray), then the report (`reports.scenarios.write_report`) and the summary and
 differences, all made there. So the simulation's Python holds no lock the service needs
@@ -26,8 +27,6 @@ the child then exits at once, so no simulation is left running for nobody.
 from __future__ import annotations
 
 import json
-import math
-import os
 import pickle
 import queue as queues
 import subprocess
@@ -43,6 +42,7 @@ from typing import Any, TextIO, cast
 import yaml
 
 import store
+from api.comparison_child import PREFIX, REQUEST
 from api.errors import FieldInvalid
 from scenarios.spec import EXAMPLES, Scenario, ScenarioInvalid, load_scenario, load_scenario_text
 
@@ -254,103 +254,7 @@ def parse(texts: Sequence[str], replications: int) -> Upload:
 # -- in the child process ---------------------------------------------------------------
 
 
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else value
-
-
-def outcomes(
-    scenarios: Sequence[Scenario], tables: dict[str, list[dict[str, Any]]]
-) -> dict[str, Any]:
-    """The summary and the differences from the baseline (the first scenario), in the
-    scenarios' order, labelled, with each difference's verdict (as the report has them:
-    a mean's interval within what the metric can be, reports.scenarios.clipped)."""
-    from reports.scenarios import clipped, differences_by, summary_by, verdict
-    from scenarios.outcomes import METRICS
-
-    means, diffs = summary_by(tables), differences_by(scenarios, tables)
-    summary, differences = [], []
-    for s in scenarios:
-        for metric, (label, higher) in METRICS.items():
-            row = means.get((s.name, metric))
-            if row is not None:
-                if row["n"] >= 2 and not math.isnan(row["low"]):
-                    low, high = clipped(metric, row["low"], row["high"])
-                    row = row | {"low": low, "high": high}
-                summary.append(
-                    {
-                        "scenario": s.name,
-                        "metric": metric,
-                        "label": label,
-                        "higher_is_better": higher,
-                        "n": row["n"],
-                        **{k: _number(row[k]) for k in ("mean", "low", "high")},
-                    }
-                )
-            row = diffs.get((s.name, metric))
-            if row is not None:
-                differences.append(
-                    {
-                        "scenario": s.name,
-                        "baseline": scenarios[0].name,
-                        "metric": metric,
-                        "label": label,
-                        "n": row["n"],
-                        **{k: _number(row[k]) for k in ("mean", "low", "high")},
-                        "verdict": verdict(metric, row) or None,
-                    }
-                )
-    return {"summary": summary, "differences": differences}
-
-
-#: Marks the child's messages on its standard output (anything else there is ignored).
-PREFIX = "@placematch-comparison "
-#: The child's exit code, and last word on its standard error, when the service went
-#: away before it finished.
-ORPHANED = 3
-GONE = "the service went away: the simulation stops"
-
-
-def _say(kind: str, value: Any = None) -> None:
-    print(PREFIX + json.dumps([kind, value]), flush=True)
-
-
-def _exit_with_the_service() -> None:
-    """Wait for the end of standard input (the service closed it, or died), then exit."""
-    sys.stdin.buffer.read()
-    print(GONE, file=sys.stderr, flush=True)  # to child.log, for whoever looks
-    os._exit(ORPHANED)
-
-
-def child(folder: Path) -> int:
-    """The child process (`python -m api.comparisons FOLDER`): the scenarios and
-    replications from FOLDER/request.pickle (written by `compare`); simulate, store
-    the results, draw the report, and say so on standard output."""
-    threading.Thread(target=_exit_with_the_service, name="service-watch", daemon=True).start()
-    try:
-        from reports.scenarios import write_report
-        from scenarios.runner import run_scenarios
-
-        with (folder / REQUEST).open("rb") as f:
-            scenarios, replications = pickle.load(f)  # noqa: S301 - written by the service
-
-        def tick(done: int, total: int, what: str) -> None:
-            _say("tick", [done, total, what])
-
-        tables = run_scenarios(
-            scenarios, folder, replications=replications, backend="serial", tick=tick
-        )
-        _say("drawing")
-        write_report(scenarios, tables, folder / "report")
-        _say("done", outcomes(scenarios, tables))
-        return 0
-    except Exception as exc:  # noqa: BLE001 - the service reports it
-        _say("failed", f"{type(exc).__name__}: {exc}"[:500])
-        return 1
-
-
 # -- in the service ---------------------------------------------------------------------
-
-REQUEST = "request.pickle"
 
 
 class Stopped(RuntimeError):
@@ -425,7 +329,7 @@ def compare(
 def _start_child(folder: Path, log: TextIO) -> subprocess.Popen[str]:
     """A new interpreter simulating the request in `folder`, its errors to `log`."""
     return subprocess.Popen(
-        [sys.executable, "-m", "api.comparisons", str(folder)],
+        [sys.executable, "-m", "api.comparison_child", str(folder)],
         stdin=subprocess.PIPE,  # never written: its end tells the child to stop
         stdout=subprocess.PIPE,
         stderr=log,
@@ -452,7 +356,3 @@ def _last(folder: Path) -> str:
     except OSError:
         return ""
     return f": {lines[-1][:300]}" if lines else ""
-
-
-if __name__ == "__main__":
-    raise SystemExit(child(Path(sys.argv[1])))

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import Engine
 
 import store
-from api import comparisons
+from api import comparison_child
 from api.load import wait_until_up
 from cli.serve import stop_server
 from tests.api.conftest import fill, sign_in
@@ -203,7 +203,7 @@ def comparison_children(folder: Path) -> list[psutil.Process]:
     found = []
     for proc in psutil.process_iter(["cmdline"]):
         cmd = proc.info["cmdline"] or []
-        if "api.comparisons" in cmd and any(str(folder) in part for part in cmd):
+        if "api.comparison_child" in cmd and any(str(folder) in part for part in cmd):
             found.append(proc)
     return found
 
@@ -235,7 +235,7 @@ def test_a_killed_servers_comparison_stops_and_restarts(
         for child in children:
             child.wait(timeout=ORPHAN_EXIT_S)
         log = (tmp_path / run["id"] / "child.log").read_text("utf-8")
-        assert log.strip().endswith(comparisons.GONE), log[-500:]
+        assert log.strip().endswith(comparison_child.GONE), log[-500:]
         path = f"/scenarios/comparisons/{run['id']}"
         gone = until(two, path, lambda r: r["status"] not in ACTIVE)
         assert gone["status"] == "interrupted" and gone["summary"] is None

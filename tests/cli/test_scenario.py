@@ -1,6 +1,8 @@
-"""`placematch scenario` end to end: the comparison on a local Ray through `python -m cli`
-(Ray's processes started and stopped with it), the rest in this process
-(tests/cli/helpers.py)."""
+"""`placematch scenario` end to end, in this process (tests/cli/helpers.py): the
+comparison with `--serial`, its intervals, progress and report. The same simulation on a
+local Ray (its processes started and stopped with it) is
+tests/scenarios/test_scenarios.py::test_replications_on_a_local_ray_match_serial_runs_and_are_stored:
+the command only chooses the backend, and each Ray start costs ~10 s of the suite."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import run, run_process
+from tests.cli.helpers import run
 
 TINY = """\
 name: {name}
@@ -30,11 +32,11 @@ def pair(tmp_path: Path) -> tuple[Path, Path]:
     return a, b
 
 
-def test_compare_on_a_local_ray_prints_intervals_and_writes_the_report(
+def test_compare_prints_intervals_and_writes_the_report(
     pair: tuple[Path, Path], tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    r = run_process("scenario", "compare", *map(str, pair), "--out", str(out), "--workers", "2")
+    r = run("scenario", "compare", *map(str, pair), "--out", str(out), "--serial")
     assert r.returncode == 0, r.stderr
     assert "Outcomes (mean, 95% interval" in r.stdout and "Difference from 'baseline'" in r.stdout
     assert "4/4" in r.stderr  # the progress bar counted every replication

@@ -132,7 +132,7 @@ def test_start_a_round_and_read_it(signed_in: SignIn) -> None:
     expect(page.get_by_text("Why there is no link:").first).to_be_visible()
     assert_accessible(page)
     round_page = page.url
-    page.get_by_role("link", name="Read the region report").click()
+    submit(page.get_by_role("link", name="Read the region report"))
     expect(page.locator("h1")).to_be_visible()
     assert page.locator("img").count() > 0
     assert_accessible(page)
