@@ -33,6 +33,8 @@ class SoakOptions:
     fault_proposals: int = 60
     import_kills: tuple[float, ...] = (0.3, 0.6, 0.9)  # shares of a whole upload's time
     stateful_minutes: float = 1.0
+    #: Scenarios in each stateful run (a run in progress finishes past the minutes).
+    stateful_scenarios: int = 25
     seed: int = 0
 
 
@@ -95,6 +97,7 @@ def run_soak(options: SoakOptions, command: str, machine: str, say: Say) -> Soak
                     from_url(server.url),
                     people["manager-leeds"].token,
                     seconds=options.stateful_minutes * 60,
+                    scenarios_per_run=options.stateful_scenarios,
                     seed=options.seed,
                     exclude=[SIMULATIONS],
                 )

@@ -1,6 +1,7 @@
-"""Tests the fault and load suite end to end, short: 12 s of an LA's day from four users
+"""Tests the fault and load suite end to end, short: 6 s of an LA's day from four users
 against `uvicorn` (one worker, SQLite), then kill -9 during confirmations, a 903 import
-and a batch run, and 3 s (one run at least) of stateful schemathesis over HTTP. The 5-minute
+and a batch run, and one run of five stateful schemathesis scenarios over HTTP (the
+longer stateful runs are in process: tests/api/test_schemathesis.py). The 5-minute
 PostgreSQL run with two workers is `placematch soak` (docs/benchmarks.md)."""
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from bench.soak.suite import SoakOptions, run_soak
 from cli.main import app
 
 SHORT = SoakOptions(
-    minutes=12 / 60,  # room for two 903 uploads, one every 5 s
+    minutes=6 / 60,  # room for two 903 uploads, one every 3 s
     workers=1,
     clients=4,
     database="sqlite",
-    import_every_s=5,
+    import_every_s=3,
     fault_proposals=8,
     import_kills=(0.9,),
-    stateful_minutes=0.05,
+    stateful_minutes=0.01,
+    stateful_scenarios=5,
 )
 
 
