@@ -142,8 +142,12 @@ TESTS = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark `slow` what the daily lane leaves out (see SLOW)."""
+    """Mark `slow` what the daily lane leaves out (see SLOW), and run those first: the
+    test processes (pytest-xdist) take tests in this order, so the long ones start
+    while the many short ones are left to fill the gaps at the end, rather than two
+    processes finishing minutes apart on whichever long test came last."""
     for item in items:
         where = item.path.resolve().relative_to(TESTS).as_posix()
         if where.startswith(SLOW) or "postgresql" in item.nodeid:
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
