@@ -20,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -237,6 +238,17 @@ def submit(button: Locator) -> None:
     the new."""
     with button.page.expect_navigation():
         button.click()
+
+
+def wait_until_ended(page: Page, seconds: float = 120) -> None:
+    """Wait while a progress page (a batch run, a round, a comparison) reloads itself
+    until its Status row says it ended: Finished, Failed or Interrupted. Waiting for its
+    "Refresh this page" link to go is not enough: while the page reloads, the new page
+    is briefly blank, with no link either."""
+    status = page.locator(".summary-list__row").filter(has_text="Status").first
+    expect(status).to_contain_text(
+        re.compile("Finished|Failed|Interrupted"), timeout=seconds * 1000
+    )
 
 
 def follow_refresh(page: Page, status: str = "Finished", seconds: float = 120) -> None:

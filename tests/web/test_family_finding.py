@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, submit
+from tests.web.conftest import (
+    Served,
+    SignIn,
+    assert_accessible,
+    screenshot,
+    submit,
+    wait_until_ended,
+)
 
 PRIORITY_ORDER = {"First": 0, "Second": 1, "Third": 2}
 
@@ -22,15 +29,6 @@ def rows(page: Page, table: int = 0) -> list[dict[str, str]]:
         cells = row.locator("th, td").all_inner_texts()
         out.append(dict(zip(heads, (c.strip() for c in cells), strict=True)))
     return out
-
-
-def finished(page: Page, seconds: int = 120) -> None:
-    """Wait while the round's or comparison's page refreshes itself (its own script,
-    every few seconds) until it has finished: no "Refresh this page" link any more.
-    (Without JavaScript a person follows that link: test_journeys.py.)"""
-    expect(page.get_by_role("link", name="Refresh this page")).to_have_count(
-        0, timeout=seconds * 1000
-    )
 
 
 def test_the_waiting_children_first_priority_then_longest_waiting(signed_in: SignIn) -> None:
@@ -122,7 +120,7 @@ def test_start_a_round_and_read_it(signed_in: SignIn) -> None:
     page.get_by_label("Include adopters beyond the region").check()
     page.get_by_role("button", name="Start round").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Family-finding round")
-    finished(page)
+    wait_until_ended(page)
     expect(page.locator(".summary-list").first).to_contain_text("Finished")
     expect(page.locator(".summary-list").first).to_contain_text("Longest waiting first")
     expect(page.locator(".summary-list").first).to_contain_text("beyond the region")

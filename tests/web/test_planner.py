@@ -10,8 +10,15 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import Served, SignIn, assert_accessible, screenshot, submit
-from tests.web.test_family_finding import finished, rows
+from tests.web.conftest import (
+    Served,
+    SignIn,
+    assert_accessible,
+    screenshot,
+    submit,
+    wait_until_ended,
+)
+from tests.web.test_family_finding import rows
 
 #: How the demo's child ids look (C-0015, A-0008): never on a planner's page.
 CHILD_ID = re.compile(r"\b[A-Z]{1,2}-\d{3,}\b")
@@ -90,7 +97,7 @@ def test_a_what_if_from_the_form_compared_with_the_baseline(signed_in: SignIn) -
     page.get_by_role("button", name="Compare with the baseline").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("What-if comparison")
     expect(page.locator(".summary-list")).to_contain_text("20 more foster carers in Leeds")
-    finished(page, seconds=180)
+    wait_until_ended(page, seconds=180)
     expect(page.locator(".summary-list")).to_contain_text("Finished")
     shown = rows(page)
     outcomes = {r["Outcome"] for r in shown}

@@ -16,16 +16,8 @@ from tests.web.conftest import (
     follow_refresh,
     screenshot,
     sign_in,
+    wait_until_ended,
 )
-
-
-def wait_until_finished(page: Page, seconds: float = 120) -> None:
-    """Wait while the run's page refreshes itself (its own script, every few seconds)
-    until its status says Finished (without JavaScript, its Refresh link does it)."""
-    status = page.locator(".summary-list__row").filter(has_text="Status")
-    ended = re.compile("Finished|Failed|Interrupted")
-    expect(status).to_contain_text(ended, timeout=seconds * 1000)
-    expect(status).to_contain_text("Finished")
 
 
 def test_start_a_run_read_its_result_and_propose_chosen_matches(signed_in: SignIn) -> None:
@@ -47,7 +39,8 @@ def test_start_a_run_read_its_result_and_propose_chosen_matches(signed_in: SignI
     expect(page.get_by_role("heading", level=1)).to_contain_text("Batch run ")
     run_url = page.url
     assert_accessible(page)  # while it goes, or done
-    wait_until_finished(page)
+    wait_until_ended(page)
+    expect(page.locator(".summary-list__row").filter(has_text="Status")).to_contain_text("Finished")
     read_the_result(page)
     assert_accessible(page)
     screenshot(page, "batch-run")
