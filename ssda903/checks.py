@@ -18,6 +18,8 @@ from datetime import date
 
 from geo import Gazetteer, UnknownOutcode, gazetteer
 from ssda903 import codes
+from ssda903.adoption_rules import adoption_rules
+from ssda903.episode_rules import episode_rules
 from ssda903.read import Extract, Row, Table
 from ssda903.records import (
     AdoptionDecision,
@@ -165,8 +167,27 @@ def check_extract(
     uasc = _uasc(usable.get("uasc"), check, headers, rejected)
     oc2 = _oc2(usable.get("oc2"), check, headers, rejected)
     adoption = _placed_for_adoption(usable.get("placed_for_adoption"), check, headers, rejected)
+    _dfe_rules(report, headers, episodes, adoption, year)
     _count_rows(report, usable, check)
     return Checked(extract.form, as_of, year, headers, episodes, uasc, oc2, adoption, report)
+
+
+def _dfe_rules(
+    report: Report,
+    headers: Mapping[str, HeaderRecord],
+    episodes: Mapping[str, tuple[Episode, ...]],
+    adoption: Mapping[str, tuple[AdoptionDecision, ...]],
+    year: int,
+) -> None:
+    """The DfE's rules across a child's rows (ssda903.episode_rules, adoption_rules): all
+    warnings, on the rows as the checks above left them."""
+    for child, header in headers.items():
+        chain = episodes.get(child, ())
+        for issue in episode_rules(child, header.dob, chain, year):
+            report.add(issue)
+        if chain or child in adoption:
+            for issue in adoption_rules(child, chain, adoption.get(child, ()), year):
+                report.add(issue)
 
 
 def _usable_tables(extract: Extract, check: _Check) -> dict[str, Table]:
