@@ -23,6 +23,9 @@ PLACED_FOR_ADOPTION: frozenset[str] = frozenset({"A3", "A4", "A5", "A6"})
 NEEDS_ORDER: frozenset[str] = frozenset({"A5", "A6"})
 #: The order that needs a decision to place for adoption: DfE rule (E1 553, D1 555).
 ORDER_RULE: dict[str, str] = {"E1": "553", "D1": "555"}
+#: The last return with rule 555, and with D1 counted as an order in rule 557 (2023-24):
+#: freeing orders (D1) ended in 2005.
+FREEING_ORDERS_UNTIL = 2024
 #: Reasons for leaving care that are an adoption (rule 557).
 ADOPTED: frozenset[str] = frozenset({"E11", "E12"})
 
@@ -62,10 +65,11 @@ def adoption_rules(
                 "PlacedAdoption row with the date of the decision (DfE rule 551): imported; "
                 "the child counts as placed for adoption",
             )  # fmt: skip
-        if e.ls in ORDER_RULE:
+        orders = ("E1", "D1") if year <= FREEING_ORDERS_UNTIL else ("E1",)
+        if e.ls in orders:
             yield from _order_needs_decision(child, e, decisions)
         left = e.rec not in ("", codes.NEW_EPISODE_SAME_DAY, *ADOPTED)
-        if left and (e.place in PLACED_FOR_ADOPTION or e.ls == "E1"):
+        if left and (e.place in PLACED_FOR_ADOPTION or e.ls in orders):
             open_ = [d for d in decisions if d.ceased is None or not d.reason]
             if not decisions or open_:
                 yield _on_episode(

@@ -492,10 +492,11 @@ def _episode(
     values = _episode_codes(row, check)
     place = values["PLACE"]
     _place_in_year(row, check, place, year)
-    provider = _provider(row, check, place, values["PLACE_PROVIDER"])
+    provider = _provider(row, check, place, values["PLACE_PROVIDER"], year)
     rec = _reason_ceased(row, check, dec, values["REC"])
     home_post, home = locations.resolve(row, "HOME_POST", place, values["LS"])
     pl_post, pl = locations.resolve(row, "PL_POST", place, values["LS"])
+    _short_break_location(row, check, values["LS"])
     return Episode(
         child=child,
         row=row.number,
@@ -513,7 +514,7 @@ def _episode(
         home=home,
         pl_post=pl_post,
         pl=pl,
-        urn=_urn(row, check),
+        urn=_urn(row, check, place, year),
     )
 
 
@@ -575,7 +576,9 @@ def _episode_codes(row: Row, check: _Check) -> dict[str, str]:
                 column,
                 row.get(column),
                 "unknown_code",
-                f"{column} {row.get(column)} is not a 903 code: {_WHAT_IF_UNKNOWN[column]}",
+                f"{column} {row.get(column)} is not a 903 code"
+                + (" (DfE rule 178)" if column == "PLACE_PROVIDER" else "")
+                + f": {_WHAT_IF_UNKNOWN[column]}",
             )
             text = ""
         elif not text and column in ("RNE", "LS", "PLACE"):
@@ -612,10 +615,11 @@ def _place_in_year(row: Row, check: _Check, place: str, year: int) -> None:
     )
 
 
-def _provider(row: Row, check: _Check, place: str, provider: str) -> str:
-    """PLACE_PROVIDER, blanked (a warning) when it cannot go with PLACE; a blank one
-    warns where PLACE needs one."""
-    if provider and codes.provider_conflict(place, provider):
+def _provider(row: Row, check: _Check, place: str, provider: str, year: int) -> str:
+    """PLACE_PROVIDER, blanked (a warning) when it cannot go with PLACE or PLACE takes
+    none (both can be said of one row); a blank one warns where PLACE needs one."""
+    conflict = bool(provider) and codes.provider_conflict(place, provider)
+    if conflict:
         check.warn(
             "episodes",
             row,
@@ -625,6 +629,19 @@ def _provider(row: Row, check: _Check, place: str, provider: str) -> str:
             f"PLACE_PROVIDER {provider} ({codes.PROVIDER_LABEL[provider]}) cannot go with "
             f"PLACE {place} (rule {codes.PROVIDER_RULE[provider]}): provider unknown",
         )
+    if provider and place in codes.no_provider(year):
+        rules = codes.no_provider_rules(place, year)
+        check.warn(
+            "episodes",
+            row,
+            "PLACE_PROVIDER",
+            row.get("PLACE_PROVIDER"),
+            "provider_not_needed",
+            f"PLACE {place} takes no PLACE_PROVIDER, but {provider} is given (DfE {rules}): "
+            "provider ignored",
+        )
+        return ""
+    if conflict:
         return ""
     if place and place not in codes.PROVIDER_OPTIONAL and not row.get("PLACE_PROVIDER"):
         check.warn(
@@ -728,9 +745,37 @@ class _Locations:
         return self._found[post]
 
 
-def _urn(row: Row, check: _Check) -> str | None:
-    """The placement's Ofsted URN, or None (with a warning when it is not one)."""
+def _short_break_location(row: Row, check: _Check, ls: str) -> None:
+    """Warn of a placement postcode or URN on a short break, which takes neither (rule
+    214); both are kept, as short breaks are not counted as looked after."""
+    given = [c for c in ("PL_POST", "URN") if row.get(c)]
+    if ls in codes.SHORT_BREAKS and given:
+        check.warn(
+            "episodes",
+            row,
+            given[0],
+            row.get(given[0]),
+            "location_not_needed",
+            f"a short break (LS {ls}) takes no {' or '.join(given)} (DfE rule 214): "
+            "imported; short breaks are not counted as looked after",
+        )
+
+
+def _urn(row: Row, check: _Check, place: str, year: int) -> str | None:
+    """The placement's Ofsted URN, or None (with a warning when it is not one, or PLACE
+    takes none: rule 222)."""
     text = row.get("URN")
+    if text and place in codes.no_urn(year) and text.upper() != codes.NO_URN_PLACEHOLDER:
+        check.warn(
+            "episodes",
+            row,
+            "URN",
+            text,
+            "urn_not_needed",
+            f"PLACE {place} takes no Ofsted URN, but {text[:40]!r} is given (DfE rule 222): "
+            "URN not recorded",
+        )
+        return None
     if not text or URN.match(text):
         return text or None
     check.warn(

@@ -50,6 +50,7 @@ TEMPORARY_LIMIT: dict[str, tuple[int, str, str]] = {
     "T3": (21, "376", "a foster carer's holiday (three weeks)"),
     "T4": (7, "379", "a temporary move for another reason (seven days)"),
 }
+PL_POST_RETURN_FROM = 2026  # rule 383 compares PL_POST from the 2025-26 return
 SHORT_BREAK_DAYS = 17  # one V3 break (rule 365)
 SHORT_BREAKS_A_YEAR = 75  # all V3 breaks in a return (rule 367)
 HOLIDAY_MOVES_A_YEAR = 2  # T3 moves in 12 months (rule 377)
@@ -63,9 +64,7 @@ def _d(day: date | None) -> str:
     return f"{day:%d/%m/%Y}" if day else ""
 
 
-def episode_rules(
-    child: str, dob: date, episodes: Sequence[Episode], year: int
-) -> Iterator[Issue]:
+def episode_rules(child: str, dob: date, episodes: Sequence[Episode], year: int) -> Iterator[Issue]:
     """Every DfE rule on one child's episodes (in date order) that the row checks leave."""
     yield from _first_episode(child, episodes, year)
     for i, e in enumerate(episodes):
@@ -75,7 +74,7 @@ def episode_rules(
         yield from _ages(dob, e)
         yield from _short_break(e, year)
         if i >= 2 and prev is not None and prev.place in codes.TEMPORARY_PLACES:
-            yield from _return_after_temporary(episodes[i - 2], prev, e)
+            yield from _return_after_temporary(episodes[i - 2], prev, e, year)
         if e.rec in FINAL and i + 1 < len(episodes):
             yield _at(
                 e, "REC", e.rec, "episodes_after_final",
@@ -179,9 +178,8 @@ def _what_changed(prev: Episode, e: Episode) -> Iterator[Issue]:
     else:
         return
     if wrong:
-        found = (
-            f"LS {prev.ls or 'blank'} -> {e.ls or 'blank'}, placement "
-            + ("the same" if same_place else "changed")
+        found = f"LS {prev.ls or 'blank'} -> {e.ls or 'blank'}, placement " + (
+            "the same" if same_place else "changed"
         )
         keeps = (
             "the placement is read as going on from the earlier episode"
@@ -194,9 +192,13 @@ def _what_changed(prev: Episode, e: Episode) -> Iterator[Issue]:
         )  # fmt: skip
 
 
-def _return_after_temporary(before: Episode, temp: Episode, e: Episode) -> Iterator[Issue]:
-    """Rule 383: after a temporary move the child goes back to the placement before it."""
-    back = e.rne == "P" and (e.place, e.pl_post) == (before.place, before.pl_post)
+def _return_after_temporary(
+    before: Episode, temp: Episode, e: Episode, year: int
+) -> Iterator[Issue]:
+    """Rule 383: after a temporary move the child goes back to the placement before it
+    (the same PLACE; from 2025-26 also the same PL_POST)."""
+    same_post = e.pl_post == before.pl_post or year < PL_POST_RETURN_FROM
+    back = e.rne == "P" and e.place == before.place and same_post
     if not back:
         yield _at(
             e, "PLACE", e.place, "no_return_after_temporary",
