@@ -557,7 +557,7 @@ def _episode_dates(
             row.get("DEC"),
             "dec_after_year_end",
             f"DEC {row.get('DEC')} is after the end of the {year_label(year)} return "
-            f"(31/03/{year}): imported as it is",
+            f"(31/03/{year}; DfE rule 385): imported as it is",
         )
     return decom, dec
 
