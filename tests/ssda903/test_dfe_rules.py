@@ -9,6 +9,7 @@ of that name and number on that row, so the case fails.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -279,3 +280,23 @@ def test_the_placements_that_take_no_provider_or_urn_follow_the_return() -> None
     assert "P2" not in codes.no_urn(2025) and "Z1" in codes.no_urn(2025)
     assert "Z1" not in codes.no_urn(2026) and "Z11" in codes.no_urn(2026)
     assert "P1" in codes.no_urn(2026)
+
+
+#: The DfE rules of issue 17's five groups (553 and 555 with the adoption group).
+ISSUE_17_RULES = [
+    *("357", "380", "381", "382", "383", "384", "431", "432", "433", "434", "435", "436"),
+    *("437", "358", "372", "373", "374", "387", "389", "460", "361", "362", "363", "364"),
+    *("365", "366", "367", "375", "376", "377", "378", "379", "117", "118", "408", "551"),
+    *("553", "555", "557", "1003", "178", "213", "214", "222"),
+]  # fmt: skip
+
+
+def test_every_rule_has_a_case_and_a_row_in_the_docs() -> None:
+    """Tests that each DfE rule of the five groups has a case here, and a row in the table
+    of docs/ssda903.md; and that each product check name is documented."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "ssda903.md").read_text()
+    assert {c[2][4] for c in CASES} >= set(ISSUE_17_RULES)
+    for rule in ISSUE_17_RULES:
+        assert f"\n| {rule} | `" in docs, rule
+    for name in {c[2][3] for c in CASES}:
+        assert f"`{name}`" in docs, name
