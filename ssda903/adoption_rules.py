@@ -44,12 +44,14 @@ def _on_episode(e: Episode, column: str, value: str, rule: str, msg: str) -> Iss
 
 def adoption_rules(
     child: str,
+    dob: date,
     episodes: Sequence[Episode],
     decisions: Sequence[AdoptionDecision],
     year: int,
 ) -> Iterator[Issue]:
     """Every DfE rule on one child's adoption decisions and episodes (in date order)."""
     yield from _decision_dates(child, episodes, decisions, year)
+    yield from _decision_order(child, dob, episodes, decisions)
     for e in episodes:
         if e.place in NEEDS_ORDER and e.ls != "E1":
             yield _on_episode(
@@ -103,6 +105,28 @@ def _order_needs_decision(
                     f"{child}'s {e.ls} episode from {_d(e.decom)} is still open (DfE rule "
                     f"{rule}): imported; the decision is read as ceased",
                 )  # fmt: skip
+
+
+def _decision_order(
+    child: str, dob: date, episodes: Sequence[Episode], decisions: Sequence[AdoptionDecision]
+) -> Iterator[Issue]:
+    """Rules 184 and 554: the decision comes after birth, and on or before the placement
+    order (the first E1 episode's start)."""
+    orders = [e for e in episodes if e.ls == "E1"]
+    for d in decisions:
+        if d.placed < dob:
+            yield _on_decision(
+                d, "DATE_PLACED", _d(d.placed), "decision_before_birth",
+                f"DATE_PLACED {_d(d.placed)} is before CHILD {child}'s DOB {_d(dob)} "
+                "(DfE rule 184): imported as it is; the adoption plan's wait counts from it",
+            )  # fmt: skip
+        if orders and d.placed > orders[0].decom:
+            yield _on_decision(
+                d, "DATE_PLACED", _d(d.placed), "decision_after_order",
+                f"DATE_PLACED {_d(d.placed)} is after the placement order (LS E1 from "
+                f"{_d(orders[0].decom)}), which it should come before (DfE rule 554): "
+                "imported; the adoption plan's wait counts from it",
+            )  # fmt: skip
 
 
 def _decision_dates(

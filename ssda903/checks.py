@@ -186,7 +186,7 @@ def _dfe_rules(
         for issue in episode_rules(child, header.dob, chain, year):
             report.add(issue)
         if chain or child in adoption:
-            for issue in adoption_rules(child, chain, adoption.get(child, ()), year):
+            for issue in adoption_rules(child, header.dob, chain, adoption.get(child, ()), year):
                 report.add(issue)
 
 

@@ -168,6 +168,11 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, int, str, str, str]]] = [
      ("placed_for_adoption", 1, "DATE_PLACED_CEASED", "decision_ceased_early", "118")),
     ("1003 decision before care", {"placed_for_adoption": placed(DATE_PLACED="01/03/2023")},
      ("placed_for_adoption", 1, "DATE_PLACED", "decision_before_care", "1003")),
+    ("184 decision before birth", {"placed_for_adoption": placed(DATE_PLACED="01/03/2012")},
+     ("placed_for_adoption", 1, "DATE_PLACED", "decision_before_birth", "184")),
+    ("554 decision after the placement order",
+     {"episodes": of_101(ep(LS="E1")), "placed_for_adoption": placed(DATE_PLACED="01/06/2023")},
+     ("placed_for_adoption", 1, "DATE_PLACED", "decision_after_order", "554")),
     ("408 A5 without a placement order", {"episodes": of_101(ep(PLACE="A5"))},
      ("episodes", 1, "LS", "adoption_without_order", "408")),
     ("551 placed for adoption without a decision", {"episodes": of_101(ep(PLACE="A3", LS="E1"))},
@@ -287,7 +292,7 @@ ISSUE_17_RULES = [
     *("357", "380", "381", "382", "383", "384", "431", "432", "433", "434", "435", "436"),
     *("437", "358", "372", "373", "374", "387", "389", "460", "361", "362", "363", "364"),
     *("365", "366", "367", "375", "376", "377", "378", "379", "117", "118", "408", "551"),
-    *("553", "555", "557", "1003", "178", "213", "214", "222"),
+    *("553", "555", "557", "1003", "184", "554", "178", "213", "214", "222"),
 ]  # fmt: skip
 
 
