@@ -627,7 +627,7 @@ def _provider(row: Row, check: _Check, place: str, provider: str, year: int) -> 
             row.get("PLACE_PROVIDER"),
             "provider_conflict",
             f"PLACE_PROVIDER {provider} ({codes.PROVIDER_LABEL[provider]}) cannot go with "
-            f"PLACE {place} (rule {codes.PROVIDER_RULE[provider]}): provider unknown",
+            f"PLACE {place} (DfE rule {codes.PROVIDER_RULE[provider]}): provider unknown",
         )
     if provider and place in codes.no_provider(year):
         rules = codes.no_provider_rules(place, year)
@@ -656,7 +656,7 @@ def _provider(row: Row, check: _Check, place: str, provider: str, year: int) -> 
 
 
 def _reason_ceased(row: Row, check: _Check, dec: date | None, rec: str) -> str:
-    """REC, which goes with DEC (both or neither, rule 148): a REC without a DEC is
+    """REC, which goes with DEC (both or neither, DfE rule 148): a REC without a DEC is
     dropped (the episode is open); a DEC without a REC warns."""
     if dec is None and row.get("REC"):
         check.warn(
@@ -665,7 +665,7 @@ def _reason_ceased(row: Row, check: _Check, dec: date | None, rec: str) -> str:
             "REC",
             row.get("REC"),
             "rec_without_dec",
-            f"REC {row.get('REC')} is given but DEC is blank (both or neither, rule 148): "
+            f"REC {row.get('REC')} is given but DEC is blank (both or neither, DfE rule 148): "
             "episode read as still open",
         )
         return ""
@@ -676,7 +676,7 @@ def _reason_ceased(row: Row, check: _Check, dec: date | None, rec: str) -> str:
             "REC",
             "",
             "dec_without_rec",
-            f"DEC {row.get('DEC')} is given but REC is blank (both or neither, rule 148): "
+            f"DEC {row.get('DEC')} is given but REC is blank (both or neither, DfE rule 148): "
             "the episode ends there, continued only by an episode starting that day",
         )
     return rec
@@ -838,7 +838,7 @@ def _chain(
                 a.rec,
                 "x1_without_next",
                 f"REC X1 says a new episode starts on {a.dec:%d/%m/%Y}, but {follow} "
-                "(rule 388): the period of care is read as ending there",
+                "(DfE rule 388): the period of care is read as ending there",
             )
     return kept
 
@@ -894,7 +894,7 @@ def _uasc(
                 row.get("DUC"),
                 "duc_after_18",
                 f"DUC {row.get('DUC')} is after the child's 18th birthday "
-                f"({birthday(header.dob, 18):%d/%m/%Y}; rule 304): imported as it is",
+                f"({birthday(header.dob, 18):%d/%m/%Y}; DfE rule 304): imported as it is",
             )
         if child in out:
             _second_row("uasc", "UASC", row, check, child, out[child].row)
@@ -969,7 +969,7 @@ def _placed_for_adoption(
                 row.get("DATE_PLACED_CEASED"),
                 "ceased_before_placed",
                 f"DATE_PLACED_CEASED {row.get('DATE_PLACED_CEASED')} is before DATE_PLACED "
-                f"{row.get('DATE_PLACED')} (rule 522): row skipped",
+                f"{row.get('DATE_PLACED')} (DfE rule 522): row skipped",
             )
             continue
         _differs(name, row, check, headers[child])
@@ -992,7 +992,7 @@ def _placed_for_adoption(
                 "REASON_PLACED_CEASED",
                 "",
                 "value_blank",
-                "REASON_PLACED_CEASED is blank but DATE_PLACED_CEASED is given (rule 119): "
+                "REASON_PLACED_CEASED is blank but DATE_PLACED_CEASED is given (DfE rule 119): "
                 "reason unknown",
             )
         out[child].append(AdoptionDecision(child, placed, ceased, reason, row.number))

@@ -305,3 +305,13 @@ def test_every_rule_has_a_case_and_a_row_in_the_docs() -> None:
         assert f"\n| {rule} | `" in docs, rule
     for name in {c[2][3] for c in CASES}:
         assert f"`{name}`" in docs, name
+
+
+def test_the_report_says_the_import_keeps_rows_the_dfe_would_reject() -> None:
+    """Tests that the report a data officer reads says, in words, that rows the DfE's
+    validator would reject were kept, and how many."""
+    report = imported(extract(episodes=of_101(ep(PLACE="A5")))).report
+    text = report.text()
+    assert "2 of the warnings name a DfE rule: the DfE's validator would reject" in text
+    assert "imported as it is" not in imported().report.text()
+    assert "name a DfE rule" not in imported().report.text()
