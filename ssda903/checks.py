@@ -18,6 +18,8 @@ from datetime import date
 
 from geo import Gazetteer, UnknownOutcode, gazetteer
 from ssda903 import codes
+from ssda903.adoption_rules import adoption_rules
+from ssda903.episode_rules import episode_rules
 from ssda903.read import Extract, Row, Table
 from ssda903.records import (
     AdoptionDecision,
@@ -165,8 +167,27 @@ def check_extract(
     uasc = _uasc(usable.get("uasc"), check, headers, rejected)
     oc2 = _oc2(usable.get("oc2"), check, headers, rejected)
     adoption = _placed_for_adoption(usable.get("placed_for_adoption"), check, headers, rejected)
+    _dfe_rules(report, headers, episodes, adoption, year)
     _count_rows(report, usable, check)
     return Checked(extract.form, as_of, year, headers, episodes, uasc, oc2, adoption, report)
+
+
+def _dfe_rules(
+    report: Report,
+    headers: Mapping[str, HeaderRecord],
+    episodes: Mapping[str, tuple[Episode, ...]],
+    adoption: Mapping[str, tuple[AdoptionDecision, ...]],
+    year: int,
+) -> None:
+    """The DfE's rules across a child's rows (ssda903.episode_rules, adoption_rules): all
+    warnings, on the rows as the checks above left them."""
+    for child, header in headers.items():
+        chain = episodes.get(child, ())
+        for issue in episode_rules(child, header.dob, chain, year):
+            report.add(issue)
+        if chain or child in adoption:
+            for issue in adoption_rules(child, header.dob, chain, adoption.get(child, ()), year):
+                report.add(issue)
 
 
 def _usable_tables(extract: Extract, check: _Check) -> dict[str, Table]:
@@ -471,10 +492,11 @@ def _episode(
     values = _episode_codes(row, check)
     place = values["PLACE"]
     _place_in_year(row, check, place, year)
-    provider = _provider(row, check, place, values["PLACE_PROVIDER"])
+    provider = _provider(row, check, place, values["PLACE_PROVIDER"], year)
     rec = _reason_ceased(row, check, dec, values["REC"])
     home_post, home = locations.resolve(row, "HOME_POST", place, values["LS"])
     pl_post, pl = locations.resolve(row, "PL_POST", place, values["LS"])
+    _short_break_location(row, check, values["LS"])
     return Episode(
         child=child,
         row=row.number,
@@ -492,7 +514,7 @@ def _episode(
         home=home,
         pl_post=pl_post,
         pl=pl,
-        urn=_urn(row, check),
+        urn=_urn(row, check, place, year),
     )
 
 
@@ -535,7 +557,7 @@ def _episode_dates(
             row.get("DEC"),
             "dec_after_year_end",
             f"DEC {row.get('DEC')} is after the end of the {year_label(year)} return "
-            f"(31/03/{year}): imported as it is",
+            f"(31/03/{year}; DfE rule 385): imported as it is",
         )
     return decom, dec
 
@@ -554,7 +576,9 @@ def _episode_codes(row: Row, check: _Check) -> dict[str, str]:
                 column,
                 row.get(column),
                 "unknown_code",
-                f"{column} {row.get(column)} is not a 903 code: {_WHAT_IF_UNKNOWN[column]}",
+                f"{column} {row.get(column)} is not a 903 code"
+                + (" (DfE rule 178)" if column == "PLACE_PROVIDER" else "")
+                + f": {_WHAT_IF_UNKNOWN[column]}",
             )
             text = ""
         elif not text and column in ("RNE", "LS", "PLACE"):
@@ -591,10 +615,11 @@ def _place_in_year(row: Row, check: _Check, place: str, year: int) -> None:
     )
 
 
-def _provider(row: Row, check: _Check, place: str, provider: str) -> str:
-    """PLACE_PROVIDER, blanked (a warning) when it cannot go with PLACE; a blank one
-    warns where PLACE needs one."""
-    if provider and codes.provider_conflict(place, provider):
+def _provider(row: Row, check: _Check, place: str, provider: str, year: int) -> str:
+    """PLACE_PROVIDER, blanked (a warning) when it cannot go with PLACE or PLACE takes
+    none (both can be said of one row); a blank one warns where PLACE needs one."""
+    conflict = bool(provider) and codes.provider_conflict(place, provider)
+    if conflict:
         check.warn(
             "episodes",
             row,
@@ -602,8 +627,21 @@ def _provider(row: Row, check: _Check, place: str, provider: str) -> str:
             row.get("PLACE_PROVIDER"),
             "provider_conflict",
             f"PLACE_PROVIDER {provider} ({codes.PROVIDER_LABEL[provider]}) cannot go with "
-            f"PLACE {place} (rule {codes.PROVIDER_RULE[provider]}): provider unknown",
+            f"PLACE {place} (DfE rule {codes.PROVIDER_RULE[provider]}): provider unknown",
         )
+    if provider and place in codes.no_provider(year):
+        rules = codes.no_provider_rules(place, year)
+        check.warn(
+            "episodes",
+            row,
+            "PLACE_PROVIDER",
+            row.get("PLACE_PROVIDER"),
+            "provider_not_needed",
+            f"PLACE {place} takes no PLACE_PROVIDER, but {provider} is given (DfE {rules}): "
+            "provider ignored",
+        )
+        return ""
+    if conflict:
         return ""
     if place and place not in codes.PROVIDER_OPTIONAL and not row.get("PLACE_PROVIDER"):
         check.warn(
@@ -618,7 +656,7 @@ def _provider(row: Row, check: _Check, place: str, provider: str) -> str:
 
 
 def _reason_ceased(row: Row, check: _Check, dec: date | None, rec: str) -> str:
-    """REC, which goes with DEC (both or neither, rule 148): a REC without a DEC is
+    """REC, which goes with DEC (both or neither, DfE rule 148): a REC without a DEC is
     dropped (the episode is open); a DEC without a REC warns."""
     if dec is None and row.get("REC"):
         check.warn(
@@ -627,7 +665,7 @@ def _reason_ceased(row: Row, check: _Check, dec: date | None, rec: str) -> str:
             "REC",
             row.get("REC"),
             "rec_without_dec",
-            f"REC {row.get('REC')} is given but DEC is blank (both or neither, rule 148): "
+            f"REC {row.get('REC')} is given but DEC is blank (both or neither, DfE rule 148): "
             "episode read as still open",
         )
         return ""
@@ -638,7 +676,7 @@ def _reason_ceased(row: Row, check: _Check, dec: date | None, rec: str) -> str:
             "REC",
             "",
             "dec_without_rec",
-            f"DEC {row.get('DEC')} is given but REC is blank (both or neither, rule 148): "
+            f"DEC {row.get('DEC')} is given but REC is blank (both or neither, DfE rule 148): "
             "the episode ends there, continued only by an episode starting that day",
         )
     return rec
@@ -707,9 +745,37 @@ class _Locations:
         return self._found[post]
 
 
-def _urn(row: Row, check: _Check) -> str | None:
-    """The placement's Ofsted URN, or None (with a warning when it is not one)."""
+def _short_break_location(row: Row, check: _Check, ls: str) -> None:
+    """Warn of a placement postcode or URN on a short break, which takes neither (rule
+    214); both are kept, as short breaks are not counted as looked after."""
+    given = [c for c in ("PL_POST", "URN") if row.get(c)]
+    if ls in codes.SHORT_BREAKS and given:
+        check.warn(
+            "episodes",
+            row,
+            given[0],
+            row.get(given[0]),
+            "location_not_needed",
+            f"a short break (LS {ls}) takes no {' or '.join(given)} (DfE rule 214): "
+            "imported; short breaks are not counted as looked after",
+        )
+
+
+def _urn(row: Row, check: _Check, place: str, year: int) -> str | None:
+    """The placement's Ofsted URN, or None (with a warning when it is not one, or PLACE
+    takes none: rule 222)."""
     text = row.get("URN")
+    if text and place in codes.no_urn(year) and text.upper() != codes.NO_URN_PLACEHOLDER:
+        check.warn(
+            "episodes",
+            row,
+            "URN",
+            text,
+            "urn_not_needed",
+            f"PLACE {place} takes no Ofsted URN, but {text[:40]!r} is given (DfE rule 222): "
+            "URN not recorded",
+        )
+        return None
     if not text or URN.match(text):
         return text or None
     check.warn(
@@ -772,7 +838,7 @@ def _chain(
                 a.rec,
                 "x1_without_next",
                 f"REC X1 says a new episode starts on {a.dec:%d/%m/%Y}, but {follow} "
-                "(rule 388): the period of care is read as ending there",
+                "(DfE rule 388): the period of care is read as ending there",
             )
     return kept
 
@@ -828,7 +894,7 @@ def _uasc(
                 row.get("DUC"),
                 "duc_after_18",
                 f"DUC {row.get('DUC')} is after the child's 18th birthday "
-                f"({birthday(header.dob, 18):%d/%m/%Y}; rule 304): imported as it is",
+                f"({birthday(header.dob, 18):%d/%m/%Y}; DfE rule 304): imported as it is",
             )
         if child in out:
             _second_row("uasc", "UASC", row, check, child, out[child].row)
@@ -903,7 +969,7 @@ def _placed_for_adoption(
                 row.get("DATE_PLACED_CEASED"),
                 "ceased_before_placed",
                 f"DATE_PLACED_CEASED {row.get('DATE_PLACED_CEASED')} is before DATE_PLACED "
-                f"{row.get('DATE_PLACED')} (rule 522): row skipped",
+                f"{row.get('DATE_PLACED')} (DfE rule 522): row skipped",
             )
             continue
         _differs(name, row, check, headers[child])
@@ -926,7 +992,7 @@ def _placed_for_adoption(
                 "REASON_PLACED_CEASED",
                 "",
                 "value_blank",
-                "REASON_PLACED_CEASED is blank but DATE_PLACED_CEASED is given (rule 119): "
+                "REASON_PLACED_CEASED is blank but DATE_PLACED_CEASED is given (DfE rule 119): "
                 "reason unknown",
             )
         out[child].append(AdoptionDecision(child, placed, ceased, reason, row.number))

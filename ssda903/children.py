@@ -426,8 +426,8 @@ def _adoption_plan(
                 "LS" if orders else "PLACE",
                 first.ls if orders else episode.place,
                 "no_date_placed",
-                f"CHILD {child}'s plan is adoption ({what}) but no open DATE_PLACED "
-                f"(rule 553): waiting counted from {waiting:%d/%m/%Y}",
+                f"CHILD {child}'s plan is adoption ({what}) but no open DATE_PLACED: "
+                f"waiting counted from {waiting:%d/%m/%Y}",
                 "warning",
                 first.where,
             )

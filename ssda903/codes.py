@@ -186,6 +186,36 @@ FOSTER_PLACES: Final = frozenset({"U1", "U2", "U3", "U4", "U5", "U6", "Q1", "Q2"
 TEMPORARY_PLACES: Final = frozenset({"T0", "T1", "T2", "T3", "T4"})
 #: PLACE codes for which PLACE_PROVIDER may be blank (rules 178 and 213).
 PROVIDER_OPTIONAL: Final = TEMPORARY_PLACES | {"Z1", "Z11", "Z12", "Z13", "Z14"}
+_OTHER_FROM_2026: Final = frozenset({"Z11", "Z12", "Z13", "Z14"})
+#: "XXXXXXX" may stand in the URN of a placement that takes none (rule 222).
+NO_URN_PLACEHOLDER: Final = "XXXXXXX"
+
+
+def no_provider(year: int) -> frozenset[str]:
+    """PLACE codes that take no PLACE_PROVIDER in a return (rules 178, 213): temporary
+    moves and "other" placements (Z1 until 2024-25, Z11-Z14 from 2025-26)."""
+    return TEMPORARY_PLACES | _OTHER_FROM_2026 | ({"Z1"} if year <= 2025 else frozenset())
+
+
+def no_provider_rules(place: str, year: int) -> str:
+    """The DfE rules that say `place` takes no provider: 213 lists the temporary and the
+    2025-26 "other" codes, 178 the same and Z1, but not T4 from 2025-26."""
+    found = [r for r, listed in (("178", place != "T4" or year <= 2025), ("213", place != "Z1"))
+             if listed]  # fmt: skip
+    return ("rules " if len(found) > 1 else "rule ") + ", ".join(found)
+
+
+def no_urn(year: int) -> frozenset[str]:
+    """PLACE codes that take no Ofsted URN in a return (rule 222): parents, residential
+    employment, care homes, NHS, custody, temporary moves and "other"; semi-independent
+    living (H5) until 2022-23, P2 until 2023-24, Z1 until 2024-25."""
+    until = {"H5": 2023, "P2": 2024, "Z1": 2025}
+    return (
+        no_provider(year) - {"Z1"}
+        | {"P1", "P3", "R1", "R2", "R5"}
+        | {place for place, last in until.items() if year <= last}
+    )
+
 
 PLACE_PROVIDER: Final = MappingProxyType(
     {

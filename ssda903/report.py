@@ -16,6 +16,9 @@ from typing import Any
 
 __all__ = ["ISSUE_COLUMNS", "Issue", "Report", "TableCounts", "issues_csv", "year_label"]
 
+#: Messages of checks that follow a DfE validator rule say "(DfE rule N)".
+DFE_RULE = "DfE rule"
+
 
 @dataclass(frozen=True, slots=True)
 class Issue:
@@ -169,6 +172,13 @@ class Report:
             )
         errors, warnings = len(self.errors), len(self.warnings)
         lines.append(f"{errors:,} error(s) (rows skipped), {warnings:,} warning(s) (rows imported)")
+        dfe = sum(1 for i in self.warnings if DFE_RULE in i.message)
+        if dfe:
+            lines.append(
+                f"{dfe:,} of the warnings name a DfE rule: the DfE's validator would reject "
+                "those rows in the return; this import keeps them as each message says, so "
+                "correct them in the case system before the return is sent"
+            )
         for s in self.rule_summary():
             where = f"{s['table']}.{s['column']}" if s["column"] else s["table"]
             lines.append(f"  {s['severity']:<8}{s['rule']:<30}{where:<30}{s['count']:>7,}")

@@ -626,4 +626,4 @@ def test_rebuilding_again_leaves_the_checked_report_as_it_was() -> None:
     second = ssda903.rebuild(checked, la="Leeds", id_prefix="", siblings=siblings)
     assert len(checked.report.issues) == before and "siblings" not in checked.report.tables
     assert first.report.to_dict() | {"la": None} == second.report.to_dict() | {"la": None}
-    assert first.report.by_rule() == {"no_date_placed": 1}
+    assert first.report.by_rule() == {"no_date_placed": 1, "order_without_decision": 1}

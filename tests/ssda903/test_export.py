@@ -28,6 +28,7 @@ from ssda903.records import age_on
 from synth import WEST_YORKSHIRE, generate_region
 from synth import calibration as cal
 from synth.adoption import generate_adoption_region
+from tests.ssda903.helpers import without_export_faults
 
 #: The fields of a problem-format child the 903 carries (everything else is not in it:
 #: school, religion, languages, flags, wishes, avoid, distance limits, urgency...).
@@ -79,7 +80,7 @@ def test_an_import_of_an_export_gives_back_the_same_children(
     for want in doc["children"]:
         _same_child(got[want["id"]], want)
     for imp in imports:
-        assert imp.report.errors == [] and imp.report.warnings == []
+        assert imp.report.errors == [] and without_export_faults(imp.report.warnings) == []
         assert imp.as_of == date.fromisoformat(doc["as_of"])
     # brothers and sisters
     groups = {tuple(g["children"]): g["policy"] for imp in imports for g in imp.sibling_groups}
@@ -116,7 +117,8 @@ def test_csv_and_xml_of_the_same_data_give_the_same_children(
     ext = ssda903.extract_from_xml(ssda903.to_xml(rows))
     from_xml = ssda903.import_extract(ext, la="Bradford", id_prefix="")
     assert [k.to_dict() for k in from_xml.children] == [k.to_dict() for k in from_csv.children]
-    assert from_xml.report.form == "xml" and from_xml.report.issues == []
+    assert from_xml.report.form == "xml"
+    assert without_export_faults(from_xml.report.issues) == []
 
 
 def test_adoption_plans_survive_the_round_trip() -> None:

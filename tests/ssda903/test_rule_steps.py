@@ -99,7 +99,7 @@ def test_provider_and_reason_ceased() -> None:
     """Tests that a provider that cannot go with PLACE is dropped, and that REC without
     DEC is dropped while DEC without REC only warns."""
     check = _Check(Report(form="csv"))
-    assert _provider(_row(PLACE_PROVIDER="PR1"), check, "U1", "PR1") == "PR1"
+    assert _provider(_row(PLACE_PROVIDER="PR1"), check, "U1", "PR1", 2024) == "PR1"
     assert _reason_ceased(_row(REC="E11"), check, None, "E11") == ""
     assert _reason_ceased(_row(REC=""), check, date(2020, 1, 1), "") == ""
     assert _rules(check) == [

@@ -79,7 +79,7 @@ def test_the_sample_traps_are_reported(sample_import: ssda903.Import) -> None:
     assert by_rule["dec_after_year_end"] == 12
     assert by_rule["no_episodes"] == 552
     text = report.text()
-    assert "PLACE_PROVIDER PR0 (parents) cannot go with PLACE T2 (rule 550)" in text
+    assert "PLACE_PROVIDER PR0 (parents) cannot go with PLACE T2 (DfE rule 550)" in text
     # A few random postcodes are real outcodes by chance; those children get a distance.
     known = [k for k in sample_import.children if k.placement.distance_km is not None]
     assert 0 < len(known) < 50
