@@ -63,6 +63,13 @@ _PROVIDER: Mapping[str, str] = {
 #: with a temporary placement) flags it on purpose (docs/ssda903.md). It reads back as
 #: no placement kind, with distance and location unknown.
 UNPLACED_PLACE = "T0"
+#: PREV_PERM Z1: no permanence order before this period of care. The product holds no
+#: earlier orders, so a child whose period began in the return's year gets Z1 (rule 630).
+NO_PREVIOUS_PERMANENCE = "Z1"
+#: Tables the export writes that the import does not read, with their CSV columns.
+EXPORT_ONLY: Mapping[str, tuple[str, ...]] = {
+    "prev_perm": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
+}
 URN_MAX = 8
 
 
@@ -157,7 +164,7 @@ def export_placed(
     """
     as_of = date.fromisoformat(doc["as_of"])
     year = year or collection_year(as_of)
-    rows: Rows = {name: [] for name in COLUMNS}
+    rows: Rows = {name: [] for name in (*COLUMNS, "prev_perm")}
     for c in doc["children"]:
         if la is not None and c["la"] != la:
             continue
@@ -175,6 +182,8 @@ def export_placed(
         if "uasc" in needs:
             eighteen = birthday(dob, 18)
             rows["uasc"].append(base | {"SEX": sex, "DUC": _day(eighteen)})
+        if episodes[0][0] >= date(year - 1, 4, 1):  # began this year: rule 630
+            rows["prev_perm"].append(base | {"PREV_PERM": NO_PREVIOUS_PERMANENCE})
         oc2 = _oc2(dob, episodes[0][0], year, "emotional_behavioural" in needs)
         if oc2:
             rows["oc2"].append(base | oc2)
@@ -361,7 +370,9 @@ def _placement(child: Mapping[str, Any], carer: Mapping[str, Any], year: int) ->
 def to_csv(rows: Rows) -> dict[str, str]:
     """CSV texts by file name (header.csv, episodes.csv, ...), in the standard columns."""
     out: dict[str, str] = {}
-    for name, columns in COLUMNS.items():
+    for name, columns in {**COLUMNS, **EXPORT_ONLY}.items():
+        if name in EXPORT_ONLY and not rows.get(name):
+            continue
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
@@ -396,7 +407,7 @@ def to_xml(rows: Rows) -> str:
     the DfE schema): one CHILD per header row, episodes and the other tables inside it."""
     root = ET.Element("EXPSSDA903")
     by_child: dict[str, dict[str, list[Mapping[str, str]]]] = {}
-    for name in ("episodes", "uasc", "oc2", "placed_for_adoption"):
+    for name in ("episodes", "uasc", "oc2", "placed_for_adoption", "prev_perm"):
         for r in rows.get(name, []):
             by_child.setdefault(r.get("CHILD", ""), {}).setdefault(name, []).append(r)
     written: set[str] = set()
@@ -428,6 +439,10 @@ def to_xml(rows: Rows) -> str:
                 placed = ET.SubElement(header, "AD_PLACED")
                 for tag in _AD_PLACED_XML:
                     text(placed, tag, r.get(tag, ""))
+            for r in parts.get("prev_perm", [])[-1:]:
+                permanence = ET.SubElement(header, "PERMANENCE")
+                for tag in EXPORT_ONLY["prev_perm"][2:]:
+                    text(permanence, tag, r.get(tag, ""))
         for r in parts.get("episodes", []):
             episode = ET.SubElement(child, "EPISODE")
             for tag in _EPISODE_XML:

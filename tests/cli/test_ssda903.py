@@ -95,11 +95,11 @@ def test_generate_options(tmp_path: Path) -> None:
 
 def test_a_siblings_file_adds_the_sibling_table(extract: Path, tmp_path: Path) -> None:
     episodes = (extract / "Calderdale" / "episodes.csv").read_text().splitlines()[1:]
-    by_outcode: dict[str, list[str]] = {}
+    by_outcode: dict[str, dict[str, None]] = {}  # a child can have several episodes
     for line in episodes:
         cells = line.split(",")
-        by_outcode.setdefault(cells[11], []).append(cells[0])
-    pair = next(ids for ids in by_outcode.values() if len(ids) >= 2)
+        by_outcode.setdefault(cells[11], {})[cells[0]] = None
+    pair = next(list(ids) for ids in by_outcode.values() if len(ids) >= 2)
     siblings = tmp_path / "siblings.csv"
     siblings.write_text(f"child,sibling,policy\n{pair[0]},{pair[1]},should\n")
     r = run("baseline", str(extract), "--la", "Calderdale", "--siblings", str(siblings))
