@@ -389,7 +389,8 @@ class LookedAfter:
 
     def write(self, directory: str | PathLike[str], *, xml: bool = False) -> list[Path]:
         """One 903 extract per LA in `directory`/<LA>/: the CSV tables (header.csv,
-        episodes.csv, uasc.csv, oc2.csv, placed_for_adoption.csv) or one <LA>.xml."""
+        episodes.csv, uasc.csv, oc2.csv, placed_for_adoption.csv, and prev_perm.csv when a
+        period began in the return's year) or one <LA>.xml."""
         written: list[Path] = []
         for la in self.las:
             rows = self.rows(la)
