@@ -1,7 +1,8 @@
 """A generated population written as a 903 extract, so any 903 tool can read the demo.
 
-The problem document's children become header and episode rows (with UASC, OC2 and
-PlacedAdoption rows where the 903 has a place for what the product holds), placed with
+The problem document's children become header and episode rows (with UASC, OC2,
+PlacedAdoption and PrevPerm rows where the 903 has a place for what the product holds,
+placeholders where the return wants what it does not: docs/ssda903.md), placed with
 the carers a matching result gave them. The 903 carries only part of a child's record;
 docs/ssda903.md lists what survives an export and import, and what cannot.
 """
@@ -176,7 +177,7 @@ def export_placed(
         episodes = _period(c, replace(p, start=start), plan, as_of)
         dob = date_of_birth(c["id"], c["age"], as_of, episodes[0][0])
         sex = c["sex"] if year >= codes.SEX_LETTERS_FROM else {"M": "1", "F": "2"}.get(c["sex"], "")
-        rows["header"].append(_placed_header(c, sex, dob, episodes[0][0], year))
+        rows["header"].append(_placed_header(c, sex, dob, year))
         rows["episodes"] += _placed_episodes(c, episodes, needs)
         base = {"CHILD": c["id"], "DOB": _day(dob)}
         if "uasc" in needs:
@@ -283,9 +284,7 @@ def _adoptive(place: str) -> bool:
     return code is not None and code.group == codes.ADOPTION
 
 
-def _placed_header(
-    c: Mapping[str, Any], sex: str, dob: date, period_start: date, year: int
-) -> dict[str, str]:
+def _placed_header(c: Mapping[str, Any], sex: str, dob: date, year: int) -> dict[str, str]:
     """The header row of a child of `export_placed` (UPN as `upn` says; MOTHER 0 for
     girls, as a placeholder)."""
     return {
@@ -330,7 +329,7 @@ def _placed_episodes(
     rows = []
     for i, (begin, p, ls) in enumerate(episodes):
         nxt = episodes[i + 1] if i + 1 < len(episodes) else None
-        moves = nxt is not None and nxt[1].rne not in ("L",)
+        moves = nxt is not None and nxt[1].rne != "L"  # L: legal status only
         rows.append(
             {
                 "CHILD": c["id"],
