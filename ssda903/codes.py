@@ -392,10 +392,11 @@ REASON_PLACED_CEASED: Final = MappingProxyType(
     }
 )
 
-#: SEX: 1/2 up to 2024-25, M/F/U from the 2025 schema; both are read in any year.
+#: SEX: 1/2 up to 2023-24, M/F/U from the 2024-25 return (the DfE validator's 2024-25 rule
+#: 101 and liia-tools' "2025" schema, the one that also brings K3); both are read in any year.
 SEX: Final = MappingProxyType({"1": "M", "2": "F", "M": "M", "F": "F", "U": "U"})
 #: The first return whose SEX codes are M/F/U (the export writes 1/2 before it).
-SEX_LETTERS_FROM: Final = 2026
+SEX_LETTERS_FROM: Final = 2025
 
 ETHNIC: Final = frozenset(ETHNICITIES)
 

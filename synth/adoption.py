@@ -279,6 +279,9 @@ def _share_history(kids: list[dict[str, Any]], groups: list[dict[str, Any]], as_
             p["uncertainties"] = sorted(set(shared) | own)
             if g["policy"] != "apart":
                 p["waiting_since"] = since
+            if p["placement_order_date"] and p["placement_order_date"] < p["waiting_since"]:
+                # The decision comes on or before the placement order (DfE rule 554).
+                p["placement_order_date"] = p["waiting_since"]
 
 
 def _notes(kid: dict[str, Any], group: dict[str, Any] | None) -> str:

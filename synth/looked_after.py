@@ -36,8 +36,9 @@ number it does not give. docs/ssda903.md reports measured against target figures
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from os import PathLike
 from pathlib import Path
@@ -52,7 +53,6 @@ from ssda903.baseline import ENGLAND_2015
 from ssda903.export import (
     Placed,
     born_between,
-    date_of_birth,
     export_placed,
     to_csv,
     to_xml,
@@ -389,7 +389,8 @@ class LookedAfter:
 
     def write(self, directory: str | PathLike[str], *, xml: bool = False) -> list[Path]:
         """One 903 extract per LA in `directory`/<LA>/: the CSV tables (header.csv,
-        episodes.csv, uasc.csv, oc2.csv, placed_for_adoption.csv) or one <LA>.xml."""
+        episodes.csv, uasc.csv, oc2.csv, placed_for_adoption.csv, and prev_perm.csv when a
+        period began in the return's year) or one <LA>.xml."""
         written: list[Path] = []
         for la in self.las:
             rows = self.rows(la)
@@ -580,33 +581,77 @@ def _population(d: _Drawn, geo: RegionGeo, as_of: date, seed: int) -> LookedAfte
             "home": None if d.band[i] == UNKNOWN else str(geo.outcode[d.home[i]]),
             "needs": ["uasc"] if d.uasc[i] else [],
         }
-        if d.ls[i] == "E1" or TYPES[d.kind[i]] == "adoption":
-            child["adoption"] = _adoption(d, i, cid, as_of, start)
-        kids.append(child)
-        placed[cid] = Placed(
+        place = Placed(
             place=str(d.place[i]),
             place_provider=str(d.provider[i]),
             postcode=str(geo.outcode[d.outcode[i]]),
+            urn=synthetic_urn(child["la"], str(d.place[i]), str(d.provider[i]),
+                              str(geo.outcode[d.outcode[i]])),
             start=start,
             legal_status=str(d.ls[i]),
-        )
+        )  # fmt: skip
+        if d.ls[i] == "E1" or TYPES[d.kind[i]] == "adoption":
+            child["adoption"], place = _adoption(d, i, child["la"], as_of, place)
+        kids.append(child)
+        placed[cid] = place
         types[cid] = TYPES[d.kind[i]]
         bands[cid] = int(d.band[i])
     return LookedAfter(as_of, geo.las, seed, tuple(kids), placed, types, bands)
 
 
-def _adoption(d: _Drawn, i: int, cid: str, as_of: date, start: date) -> dict[str, str]:
-    """Child `i`'s adoption decision: before an adoptive placement, or after the
-    placement order (legal status E1) that the placement started with."""
-    dob = date_of_birth(cid, int(d.age[i]), as_of, start)
+#: Ofsted-registered settings have a URN (rule 218) except these, which must not have one
+#: (rule 222): parents, residential employment, care homes, the NHS, custody, temporary
+#: moves and "other" placements.
+NO_URN: Final = codes.TEMPORARY_PLACES | {"P1", "P3", "R1", "R2", "R5", "Z1", "Z11", "Z12", "Z13",
+                                         "Z14"}  # fmt: skip
+
+
+def synthetic_urn(la: str, place: str, provider: str, outcode: str) -> str:
+    """A setting's Ofsted URN in a generated return: 9 and six digits from a hash (Ofsted's
+    are SC and six digits, or seven digits starting 1 or 2, so none is a real setting's).
+    Foster carers and adopters share their service's (the LA's own, or one agency per
+    provider code); a home or school is one per PLACE, provider and outcode."""
+    if place in NO_URN:
+        return ""
+    group = codes.PLACE[place].group if place in codes.PLACE else place
+    service = place in codes.FOSTER_PLACES or group == codes.ADOPTION
+    key = f"{la}|{provider}|{group}" if service else f"{place}|{provider}|{outcode}"
+    return f"9{zlib.crc32(key.encode()) % 10**6:06d}"
+
+
+def _adoption(
+    d: _Drawn, i: int, la: str, as_of: date, place: Placed
+) -> tuple[dict[str, str], Placed]:
+    """Child `i`'s adoption plan, and their placement with the episodes before it.
+
+    Placed for adoption: the period of care began in foster care before the decision
+    that the child should be placed for adoption, which comes before the adoptive
+    placement (DfE rule 1003); with a placement order (A5, A6) the order starts with the
+    placement, after the decision (rule 554). With the current foster carers (A3, A5)
+    the earlier placement is theirs. Waiting in foster or kinship care with a placement
+    order: the order follows the placement's start, and the decision falls between.
+    """
+    start = place.start or as_of
+    earliest = born_between(int(d.age[i]), as_of)[0]
+    to_decision = timedelta(days=int(d.decision[i]))
     if TYPES[d.kind[i]] == "adoption":
-        decided = max(dob, start - timedelta(days=int(d.decision[i])))
+        care_start = max(earliest, start - to_decision - timedelta(days=int(d.after_order[i])))
+        decided = max(care_start, start - to_decision)
+        same_carer = place.place in ("A3", "A5")
+        order = start if place.legal_status == "E1" else None
+        rne = {(True, True): "U", (True, False): "T", (False, True): "B", (False, False): "P"}
+        foster = replace(place, place="U6", start=care_start, legal_status="C2", rne="S")
+        if not same_carer:
+            foster = replace(foster, place_provider="PR1", urn=synthetic_urn(la, "U6", "PR1", ""))
+        if care_start < start:  # placed at birth: no foster care before (rule 355)
+            place = replace(place, rne=rne[same_carer, order is not None], earlier=(foster,))
     else:
-        decided = min(as_of, start + timedelta(days=int(d.after_order[i])))
+        order = min(as_of, start + timedelta(days=int(d.after_order[i])))
+        decided = max(start, order - to_decision)
     adoption = {"waiting_since": decided.isoformat()}
-    if d.ls[i] == "E1":
-        adoption["placement_order_date"] = start.isoformat()
-    return adoption
+    if order is not None:
+        adoption["placement_order_date"] = order.isoformat()
+    return adoption, place
 
 
 # ---------------------------------------------------------------------------------

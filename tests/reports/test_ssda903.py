@@ -45,12 +45,13 @@ def region_pngs(region: tuple[ssda903.Baseline, list[ssda903.Report]]) -> dict[s
 
 @pytest.fixture(scope="module")
 def with_siblings() -> ssda903.Baseline:
-    """Leeds's children with a siblings file: pairs in one placement outcode (together
-    when they share it), pairs in different ones (apart), a 'must' and an 'apart' group."""
+    """Leeds's children with a siblings file: pairs in one placement (outcode and URN:
+    together when they share it), pairs in different ones (apart), a 'must' and an
+    'apart' group."""
     pop = generate_looked_after(400, seed=4, las=["Leeds"])
-    by_outcode: dict[str, list[str]] = {}
+    by_outcode: dict[tuple[str, str], list[str]] = {}
     for cid, p in pop.placed.items():
-        by_outcode.setdefault(p.postcode, []).append(cid)
+        by_outcode.setdefault((p.postcode, p.urn), []).append(cid)
     shared = [ids for ids in by_outcode.values() if len(ids) >= 2][:4]
     lines = ["child,sibling,policy"]
     lines += [f"{ids[0]},{ids[1]},should" for ids in shared[:3]]
