@@ -44,13 +44,27 @@ _OUTCODES = (
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
-    """Why a failing rule is accepted, and on which export paths (None: every path)."""
+    """Why a failing rule is accepted; on which export `paths` and return `years` (None:
+    all), and, with `values`, only while every failing row's value of each field named
+    is one of those given (e.g. PLACE K3 only)."""
 
     reason: str
     paths: frozenset[str] | None = None
+    years: frozenset[int] | None = None
+    values: Mapping[str, frozenset[str]] | None = None
 
-    def covers(self, path: str) -> bool:
-        return self.paths is None or path in self.paths
+    def covers(self, export: Export, values: Mapping[str, Mapping[str, int] | None]) -> bool:
+        """Whether this acceptance holds for the rule failing on `export` with the
+        failing rows' `values` (field -> value -> rows, None when too many to list)."""
+        if self.paths is not None and export.path not in self.paths:
+            return False
+        if self.years is not None and export.year not in self.years:
+            return False
+        for field_, allowed in (self.values or {}).items():
+            seen = values.get(field_)
+            if seen is None or not set(seen) <= allowed:
+                return False
+        return True
 
 
 #: Rules the product's exports break on purpose, each for a reason that holds as long
@@ -59,6 +73,10 @@ EXPLAINED: Mapping[str, Accepted] = MappingProxyType({
     "392c": Accepted(f"{_OUTCODES}: an outcode is not a valid postcode"),
     "392a": Accepted(f"{_OUTCODES}: the validator derives no distance from them"),
     "169": Accepted(f"{_OUTCODES}: the validator derives no placement LA from them"),
+    "241": Accepted(
+        f"{_OUTCODES}: the validator derives no placement LA to compare with the LA of a "
+        "supported accommodation (K3) provider's premises"
+    ),
     "179": Accepted(f"{_OUTCODES}: the validator derives no IN/OUT location from them"),
     "1015": Accepted(
         f"{_OUTCODES}: with no placement LA derived, every own-provision placement (PR1) "
@@ -67,6 +85,12 @@ EXPLAINED: Mapping[str, Accepted] = MappingProxyType({
     "392d": Accepted(
         f"{_OUTCODES}: a child placed in their home outcode has the same HOME_POST and "
         "PL_POST, where full postcodes would differ"
+    ),
+    "146": Accepted(
+        "In 2024-25 the validator's list of placement types has 'k3' in lower case, and "
+        "its reader upper-cases every code, so K3 (valid from 2024-25) never passes",
+        years=frozenset({2025}),
+        values={"PLACE": frozenset({"K3"})},
     ),
     "392b": Accepted(
         "The standing population leaves the home postcode blank for as many children as "
@@ -129,10 +153,11 @@ def findings_of(export: Export, verdict: Mapping[str, Any]) -> list[Finding]:
     for rule in verdict["failing"]:
         accepted = EXPLAINED.get(rule["code"])
         examples = tuple((e["table"], e["row"], e["child"]) for e in rule["examples"])
+        values = rule.get("values", {})
         found.append(
             Finding(
                 export, rule["code"], rule["description"], rule["rows"], examples,
-                accepted.reason if accepted and accepted.covers(export.path) else None,
+                accepted.reason if accepted and accepted.covers(export, values) else None,
             )
         )  # fmt: skip
     for code, why in verdict["could_not_run"].items():

@@ -11,9 +11,10 @@ FOLDER holds the extract as the validator's upload takes it: CSV files (each tab
 recognised by its columns) or one XML file. `--year` is the return by the year it ends
 (2026 = 2025-26; the ruleset lac2025_26); `--la` an LA's name or its ONS code. The JSON
 on stdout: the ruleset, the LA code, rows read per table, the rules that could not run
-on the data, and per failing rule its code, description, failing rows and a few
-(table, row, child) examples, `row` being the 1-based data row of the table (for XML,
-of the table the validator builds from the CHILD elements).
+on the data, and per failing rule its code, description, failing rows, a few
+(table, row, child) examples and the failing rows' values of the fields it names;
+`row` is the 1-based data row of the table (for XML, of the table the validator builds
+from the CHILD elements).
 """
 
 from __future__ import annotations
@@ -86,9 +87,10 @@ def _failures(validator: Any, registry: dict[str, Any], examples: int) -> list[d
             rule = found.setdefault(
                 code,
                 {"code": code, "description": str(registry[code].message), "rows": 0,
-                 "examples": []},
+                 "examples": [], "values": {}},
             )  # fmt: skip
             rule["rows"] += len(failing)
+            _count_values(rule, frame, failing, registry[code].affected_fields or [])
             for row in list(failing)[: max(0, examples - len(rule["examples"]))]:
                 child = frame.at[row, "CHILD"] if "CHILD" in frame.columns else None
                 rule["examples"].append(
@@ -112,6 +114,25 @@ class _Crashes(logging.Handler):
             code = message.removeprefix("Rule code ").split(" ")[0]
             exc = record.exc_info[1]
             self.why[code] = f"{type(exc).__name__}: {exc}"
+
+
+#: Distinct values counted per field; a field with more is reported as None (too many).
+MAX_VALUES = 20
+
+
+def _count_values(rule: dict[str, Any], frame: Any, failing: Any, fields: list[str]) -> None:
+    """Add to `rule["values"]` the failing rows' values of the rule's affected fields
+    (field -> value -> rows; blank as ""), so that a rule can be accepted for one value
+    only (e.g. rule 146 for PLACE K3). A field with over MAX_VALUES values gets None."""
+    for field in (f for f in fields if f in frame.columns):
+        counts = rule["values"].setdefault(field, {})
+        if counts is None:
+            continue
+        for value in frame.loc[failing, field].tolist():
+            key = "" if value is None or value != value else str(value)
+            counts[key] = counts.get(key, 0) + 1
+        if len(counts) > MAX_VALUES:
+            rule["values"][field] = None
 
 
 def _rule_order(rule: dict[str, Any]) -> tuple[int, str]:

@@ -41,9 +41,28 @@ def test_a_rule_is_explained_only_where_explained_says() -> None:
     assert [(f.code, f.explained) for f in found] == [("392b", False), ("999", False)]
 
 
+def _place_146(export: Export, places: dict[str, int] | None) -> bool:
+    rule = {"code": "146", "description": "placement type", "rows": 1, "examples": [],
+            "values": {"PLACE": places}}  # fmt: skip
+    (finding,) = findings_of(export, {"failing": [rule], "could_not_run": {}})
+    return finding.explained
+
+
+def test_a_rule_accepted_for_one_year_and_value_is_not_accepted_beyond_them() -> None:
+    """Tests that rule 146 is accepted in 2024-25 for K3 rows only (the validator's
+    lower-case 'k3'): not with another placement type among the failing rows, not when
+    the values are too many to list, and not in another year."""
+    in_2025 = Export(2025, "generate", "xml", "Leeds")
+    assert _place_146(in_2025, {"K3": 144})
+    assert not _place_146(in_2025, {"K3": 144, "Q9": 1})
+    assert not _place_146(in_2025, None)
+    assert not _place_146(Export(2026, "generate", "xml", "Leeds"), {"K3": 144})
+
+
 def test_every_explained_rule_says_why() -> None:
     """Tests that each accepted rule has a reason and names only real export paths."""
     for code, accepted in EXPLAINED.items():
         assert len(accepted.reason) > 40, code
         assert accepted.paths is None or accepted.paths <= set(PATHS), code
+        assert accepted.years is None or accepted.years <= set(range(2023, 2028)), code
     assert all(len(why) > 40 for why in NOT_RUN.values())
