@@ -92,10 +92,11 @@ def _failures(validator: Any, registry: dict[str, Any], examples: int) -> list[d
             rule["rows"] += len(failing)
             _count_values(rule, frame, failing, registry[code].affected_fields or [])
             for row in list(failing)[: max(0, examples - len(rule["examples"]))]:
-                child = frame.at[row, "CHILD"] if "CHILD" in frame.columns else None
+                child = frame.loc[[row], "CHILD"] if "CHILD" in frame.columns else None
+                known = child is not None and not bool(child.isna().iloc[0])
                 rule["examples"].append(
                     {"table": table, "row": int(row) + 1,
-                     "child": None if child is None or child != child else str(child)}
+                     "child": str(child.iloc[0]) if known else None}
                 )  # fmt: skip
     return sorted(found.values(), key=_rule_order)
 
@@ -128,8 +129,9 @@ def _count_values(rule: dict[str, Any], frame: Any, failing: Any, fields: list[s
         counts = rule["values"].setdefault(field, {})
         if counts is None:
             continue
-        for value in frame.loc[failing, field].tolist():
-            key = "" if value is None or value != value else str(value)
+        column = frame.loc[failing, field]
+        for value, blank in zip(column.tolist(), column.isna().tolist()):
+            key = "" if blank else str(value)
             counts[key] = counts.get(key, 0) + 1
         if len(counts) > MAX_VALUES:
             rule["values"][field] = None

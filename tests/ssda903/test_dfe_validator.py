@@ -36,7 +36,8 @@ def test_every_export_passes_the_dfe_validator(python: Path, year: int, form: st
     those EXPLAINED accepts."""
     result = dfe_check(python, years=(year,), forms=(form,), children=400)
     assert len(result.exports) == len(PATHS)
-    assert _unexplained(result) == []
+    bad = _unexplained(result)
+    assert not bad, f"{len(bad)} unexplained rule(s):\n" + "\n".join(bad)
 
 
 def test_a_fault_in_an_export_is_an_unexplained_rule(python: Path, tmp_path: Path) -> None:
