@@ -130,7 +130,7 @@ def _count_values(rule: dict[str, Any], frame: Any, failing: Any, fields: list[s
         if counts is None:
             continue
         column = frame.loc[failing, field]
-        for value, blank in zip(column.tolist(), column.isna().tolist()):
+        for value, blank in zip(column.tolist(), column.isna().tolist(), strict=True):
             key = "" if blank else str(value)
             counts[key] = counts.get(key, 0) + 1
         if len(counts) > MAX_VALUES:
