@@ -92,11 +92,8 @@ def _failures(validator: Any, registry: dict[str, Any], examples: int) -> list[d
             rule["rows"] += len(failing)
             _count_values(rule, frame, failing, registry[code].affected_fields or [])
             for row in list(failing)[: max(0, examples - len(rule["examples"]))]:
-                child = frame.loc[[row], "CHILD"] if "CHILD" in frame.columns else None
-                known = child is not None and not bool(child.isna().iloc[0])
                 rule["examples"].append(
-                    {"table": table, "row": int(row) + 1,
-                     "child": str(child.iloc[0]) if known else None}
+                    {"table": table, "row": int(row) + 1, "child": _child(frame, row)}
                 )  # fmt: skip
     return sorted(found.values(), key=_rule_order)
 
@@ -119,6 +116,14 @@ class _Crashes(logging.Handler):
 
 #: Distinct values counted per field; a field with more is reported as None (too many).
 MAX_VALUES = 20
+
+
+def _child(frame: Any, row: Any) -> str | None:
+    """The CHILD of a row of a table, or None (no CHILD column, or blank)."""
+    if "CHILD" not in frame.columns:
+        return None
+    child = frame.loc[[row], "CHILD"]
+    return None if bool(child.isna().iloc[0]) else str(child.iloc[0])
 
 
 def _count_values(rule: dict[str, Any], frame: Any, failing: Any, fields: list[str]) -> None:
