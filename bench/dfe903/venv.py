@@ -11,12 +11,14 @@ place only when pip has finished, so an interrupted build is never taken for a g
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = ["ENV_VAR", "PACKAGE", "VERSION", "default_place", "validator_python"]
@@ -36,7 +38,7 @@ def default_place() -> Path:
 
 
 def _python(place: Path) -> Path:
-    return place / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    return place / "bin" / "python"
 
 
 def installed_version(place: Path) -> str | None:
@@ -60,8 +62,30 @@ def validator_python(
     place = place or default_place()
     if installed_version(place) == VERSION:
         return _python(place)
-    say(f"building the validator's venv ({PACKAGE}=={VERSION}) in {place}")
     place.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(place.parent / f".{place.name}.lock"):
+        if installed_version(place) != VERSION:  # another process may have built it
+            say(f"building the validator's venv ({PACKAGE}=={VERSION}) in {place}")
+            _build_in_place(place)
+    if installed_version(place) != VERSION:
+        raise RuntimeError(f"{place} was built but does not hold {PACKAGE}=={VERSION}")
+    return _python(place)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (test processes may ask for the venv at once)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build_in_place(place: Path) -> None:
+    """Build in a staging folder beside `place`, then move it there (a venv whose pip
+    was interrupted is never left at `place`)."""
     building = Path(tempfile.mkdtemp(prefix=f".{place.name}-", dir=place.parent))
     try:
         _build(building)
@@ -71,9 +95,6 @@ def validator_python(
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    if installed_version(place) != VERSION:
-        raise RuntimeError(f"{place} was built but does not hold {PACKAGE}=={VERSION}")
-    return _python(place)
 
 
 def _build(place: Path) -> None:
