@@ -29,7 +29,7 @@ from synth import WEST_YORKSHIRE, generate_region
 from synth.adoption import generate_adoption_region
 from synth.looked_after import generate_looked_after
 
-__all__ = ["FORMS", "PATHS", "Export", "export_files", "exports", "path_rows"]
+__all__ = ["FORMS", "PATHS", "Export", "describe", "export_files", "exports", "path_rows"]
 
 Rows = dict[str, list[dict[str, str]]]
 PATHS: tuple[str, ...] = ("generate", "region", "adoption")
