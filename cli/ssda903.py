@@ -19,6 +19,7 @@ import typer
 from rich.table import Table
 
 import ssda903
+from cli import dfe903
 from cli.common import (
     EXIT_INVALID,
     EXIT_USAGE,
@@ -409,3 +410,6 @@ def _scratch_database(server: str | None, sqlite_path: Path, k: int) -> Iterator
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         admin.dispose()
+
+
+ssda903_app.command("dfe-check")(dfe903.dfe_check)

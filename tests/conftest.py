@@ -135,6 +135,7 @@ SLOW: tuple[str, ...] = (
     "cli/",
     "scenarios/test_scenarios.py",
     "ssda903/test_calibration.py",
+    "ssda903/test_dfe_validator.py",
     "store/test_concurrency.py",
     "web/",
 )

@@ -178,3 +178,18 @@ def test_bench_times_an_import_and_a_reimport() -> None:
     for phase in ("check and rebuild", "store (first import)", "store (again, unchanged)"):
         assert phase in r.stdout
     assert "Import of 1,346 children (Leeds)" in r.stdout.replace("\n", " ")
+
+
+def test_dfe_check_prints_each_rule_and_exits_1_on_an_unexplained_one() -> None:
+    """Tests that `ssda903 dfe-check` prints a progress line per export and a table of
+    the failing rules, and exits 1 exactly when one is unexplained (its summary names
+    them), 0 otherwise."""
+    from bench.dfe903.venv import default_place
+
+    args = ("--year", "2026", "--path", "adoption", "--xml", "--children", "30")
+    r = run("dfe-check", *args, "--venv", str(default_place()))
+    assert "[1/2] 2026 adoption CSV" in r.stderr and "[2/2] 2026 adoption XML" in r.stderr
+    assert "Rules the DfE validator fails" in r.stdout and "392c" in r.stdout
+    assert "2 export(s)" in r.stdout
+    assert r.exit_code == (1 if "unexplained: " in r.stdout else 0), r.output
+    assert run("dfe-check", "--path", "nowhere").exit_code == EXIT_USAGE
