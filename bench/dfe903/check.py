@@ -94,8 +94,29 @@ EXPLAINED: Mapping[str, Accepted] = MappingProxyType({
     ),
     "392b": Accepted(
         "The standing population leaves the home postcode blank for as many children as "
-        "the DfE's figures have no distance for (§1.5 'not known' band), to reproduce them",
-        frozenset({"generate"}),
+        "the DfE's figures have no distance for (§1.5 'not known' band), to reproduce "
+        "them; and a referral not yet placed has no placement postcode"
+    ),
+    "380": Accepted(
+        "A referral not yet placed is written as a T0 episode (the 903 has no code for a "
+        "child waiting; T0 reads back as 'no placement'); RNE P instead would break 357 "
+        "and make the child 'looked after 12 months' (191)",
+        frozenset({"region", "adoption"}),
+    ),
+    "185": Accepted(
+        "The SDQ score is how a child's emotional or behavioural need travels in the 903, "
+        "and referrals are new to care (looked after under 12 months)",
+        frozenset({"region", "adoption"}),
+    ),
+    "188": Accepted(
+        "The SDQ score is how a child's emotional or behavioural need travels in the 903, "
+        "written for a referral under 4 at the year's end too (no other field carries it)",
+        frozenset({"region", "adoption"}),
+    ),
+    "189": Accepted(
+        "The SDQ score is how a child's emotional or behavioural need travels in the 903, "
+        "written for a referral aged 17 at the year's start too",
+        frozenset({"region", "adoption"}),
     ),
 })  # fmt: skip
 
