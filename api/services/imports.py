@@ -90,6 +90,8 @@ def import_record(run: store.ImportRun) -> dict[str, Any]:
         **{
             k: report[k] for k in ("tables", "children", "errors", "warnings", "by_rule", "summary")
         },
+        "read_not_used": report.get("read_not_used", {}),  # reports stored before these
+        "not_read": report.get("not_read", []),
     }
 
 
