@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 import ssda903
-from ssda903.read import COLUMNS, OTHER_COLUMNS, ExtractUnreadable, table_of_columns
+from ssda903.read import (
+    COLUMNS,
+    OTHER_COLUMNS,
+    ExtractUnreadable,
+    table_of_columns,
+    table_of_path,
+)
 from tests.ssda903.helpers import AS_OF, EPISODES, HEADER, csv_text, imported
 
 HEADER_CSV = csv_text(HEADER, COLUMNS["header"])
@@ -149,3 +155,15 @@ def test_the_xml_return_carries_missing_episodes_and_reviews() -> None:
     imp = imported(ext)
     assert imp.child_records()[0]["needs"] == ["exploitation_risk"]
     assert imp.report.unused == {"reviews": 1}
+
+
+def test_a_file_is_told_from_its_first_line_alone(tmp_path: Path) -> None:
+    """How the command line tells a folder that is an extract from one of LA folders."""
+    folder = _write(
+        tmp_path / "x",
+        {"a.csv": HEADER_CSV, "episodes.csv": "X\n", "header_last.csv": HEADER_CSV, "b.txt": ""},
+    )
+    assert table_of_path(folder / "a.csv") == "header"  # its columns
+    assert table_of_path(folder / "episodes.csv") == "episodes"  # its name
+    assert table_of_path(folder / "header_last.csv") is None
+    assert table_of_path(folder / "b.txt") is None
