@@ -139,7 +139,8 @@ def read_or_fail(path: Path) -> ssda903.Extract:
     if missing:
         fail(
             f"{path} is not a 903 extract: no {' and no '.join(missing)} table "
-            "(CSV files named like header.csv and episodes.csv, or the XML return)",
+            "(CSV files with the 903 columns or named like header.csv and episodes.csv, "
+            "or the XML return)",
             EXIT_INVALID,
         )
     return extract
