@@ -2,9 +2,11 @@
 
 Nothing is checked here beyond what it takes to read the text (its encoding, and CSV the
 reader can read: a file that is not is refused whole, as ExtractUnreadable naming the
-file, the row and the reason); `ssda903.checks` says what is wrong with the rows. Only
-`read_extract` and `read_siblings` open files; the rest reads text or a binary stream,
-so the API can hand over an upload from where the server spooled it, read as it goes.
+file, the row and the reason); `ssda903.checks` says what is wrong with the rows. A CSV
+file is told by its exact set of columns, as the DfE's standard and validator tell it,
+else by its name (`read_csv_file`). Only `read_extract`, `read_siblings` and
+`table_of_path` open files; the rest reads text or a binary stream, so the API can hand
+over an upload from where the server spooled it, read as it goes.
 """
 
 from __future__ import annotations
