@@ -174,7 +174,10 @@ class Report:
             lines.append(f"{name:<22}{c.read:>8,}{c.imported:>10,}{c.skipped:>9,}")
         if self.unused:
             lines.append(
-                "read, not used: " + ", ".join(f"{n} ({k:,} rows)" for n, k in self.unused.items())
+                "read, not used: "
+                + ", ".join(
+                    f"{n} ({k:,} row{'' if k == 1 else 's'})" for n, k in self.unused.items()
+                )
             )
         if self.passed_over:
             lines.append("not read: " + ", ".join(self.passed_over))

@@ -102,7 +102,7 @@ def test_the_other_tables_are_read_and_named_as_not_used(tmp_path: Path) -> None
         "siblings.csv (sibling links: give them as the siblings file)",
     ]
     text = report.text()
-    assert "read, not used: reviews (1 rows), oc3 (0 rows), sw_episodes (1 rows)" in text
+    assert "read, not used: reviews (1 row), oc3 (0 rows), sw_episodes (1 row)" in text
     assert "not read: header_last.csv (last year's table)" in text
     assert report.to_dict()["read_not_used"] == report.unused
 
