@@ -32,7 +32,7 @@ from cli.common import (
     write_text,
 )
 from geo import gazetteer
-from ssda903.read import table_of_file
+from ssda903.read import table_of_path
 from synth import WEST_YORKSHIRE
 from synth.looked_after import generate_looked_after
 
@@ -105,7 +105,7 @@ def _is_extract(path: Path) -> bool:
     if not path.is_dir():
         return False
     files = list(path.iterdir())
-    tables = [f for f in files if f.suffix.lower() == ".csv" and table_of_file(f.name)]
+    tables = [f for f in files if table_of_path(f)]
     return bool(tables) or sum(f.suffix.lower() == ".xml" for f in files) == 1
 
 
@@ -139,7 +139,8 @@ def read_or_fail(path: Path) -> ssda903.Extract:
     if missing:
         fail(
             f"{path} is not a 903 extract: no {' and no '.join(missing)} table "
-            "(CSV files named like header.csv and episodes.csv, or the XML return)",
+            "(CSV files with the 903 columns or named like header.csv and episodes.csv, "
+            "or the XML return)",
             EXIT_INVALID,
         )
     return extract

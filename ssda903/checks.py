@@ -20,12 +20,13 @@ from geo import Gazetteer, UnknownOutcode, gazetteer
 from ssda903 import codes
 from ssda903.adoption_rules import adoption_rules
 from ssda903.episode_rules import episode_rules
-from ssda903.read import Extract, Row, Table
+from ssda903.read import OTHER_COLUMNS, STANDARD_COLUMNS, Extract, Row, Table, table_of_file
 from ssda903.records import (
     AdoptionDecision,
     Checked,
     Episode,
     HeaderRecord,
+    MissingEpisode,
     Oc2Record,
     UascRecord,
     birthday,
@@ -54,6 +55,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "uasc": ("CHILD", "DUC"),
     "placed_for_adoption": ("CHILD", "DATE_PLACED", "DATE_PLACED_CEASED"),
     "oc2": ("CHILD", "SDQ_SCORE"),
+    "missing": ("CHILD", "MISSING", "MIS_START"),
 }
 #: Columns the import uses when present (read as blank when the LA left them out).
 OPTIONAL: Mapping[str, tuple[str, ...]] = {
@@ -62,7 +64,10 @@ OPTIONAL: Mapping[str, tuple[str, ...]] = {
     "uasc": ("SEX", "DOB"),
     "placed_for_adoption": ("DOB", "REASON_PLACED_CEASED"),
     "oc2": ("DOB",),
+    "missing": ("MIS_END",),
 }
+#: The return's tables the import reads and does not use: named in the report.
+UNUSED: tuple[str, ...] = tuple(n for n in OTHER_COLUMNS if n not in REQUIRED)
 #: The tables an import cannot do without.
 ESSENTIAL: tuple[str, ...] = ("header", "episodes")
 #: A CHILD code the product can keep: it becomes part of the child's id ("Leeds-101")
@@ -149,7 +154,10 @@ def check_extract(
     gaz = gaz or gazetteer()
     report = Report(form=extract.form)
     check = _Check(report)
+    _table_shapes(extract, check)
     usable = _usable_tables(extract, check)
+    report.unused = {n: len(t.rows) for n in UNUSED if (t := extract.table(n)) is not None}
+    report.passed_over = list(extract.passed_over)
     as_of, year = _day_and_return(usable.get("episodes"), as_of, year)
     report.as_of, report.year = as_of, year
     _ragged_rows(usable, check)
@@ -167,9 +175,54 @@ def check_extract(
     uasc = _uasc(usable.get("uasc"), check, headers, rejected)
     oc2 = _oc2(usable.get("oc2"), check, headers, rejected)
     adoption = _placed_for_adoption(usable.get("placed_for_adoption"), check, headers, rejected)
+    missing = _missing(usable.get("missing"), check, headers, rejected)
     _dfe_rules(report, headers, episodes, adoption, year)
     _count_rows(report, usable, check)
-    return Checked(extract.form, as_of, year, headers, episodes, uasc, oc2, adoption, report)
+    return Checked(
+        extract.form, as_of, year, headers, episodes, uasc, oc2, adoption, report, missing
+    )
+
+
+def _table_shapes(extract: Extract, check: _Check) -> None:
+    """Warn of a CSV file whose columns are not its table's exact set (the DfE validator
+    tells a table by them and would refuse the file), and of one whose name says another
+    table than its columns do (the columns are followed)."""
+    for table in extract.tables.values():
+        if table.source == "XML":
+            continue
+        standard = STANDARD_COLUMNS[table.name]
+        lacking = [c for c in standard if c not in table.columns]
+        extra = [c for c in table.columns if c not in standard]
+        if lacking or extra:
+            differ = "; ".join(
+                p
+                for p in (
+                    f"it lacks {', '.join(lacking)}" if lacking else "",
+                    f"it has {', '.join(extra)} besides (ignored)" if extra else "",
+                )
+                if p
+            )
+            check.warn(
+                table.name,
+                None,
+                ", ".join(lacking + extra),
+                "",
+                "non_standard_columns",
+                f"{table.source} is read as the {table.name} table by its name, but its "
+                f"columns are not the table's: {differ}; the DfE's validator tells a table "
+                "by its exact columns and would refuse this file",
+            )
+        by_name = table_of_file(table.source)
+        if by_name is not None and by_name != table.name:
+            check.warn(
+                table.name,
+                None,
+                "",
+                "",
+                "file_name_differs",
+                f"{table.source} is named like the {by_name} table but has the {table.name} "
+                f"table's columns: read as {table.name}",
+            )
 
 
 def _dfe_rules(
@@ -197,6 +250,8 @@ def _usable_tables(extract: Extract, check: _Check) -> dict[str, Table]:
     usable: dict[str, Table] = {}
     for name, required in REQUIRED.items():
         table = extract.table(name)
+        if table is None and name in OTHER_COLUMNS:
+            continue  # few returns carry it: not listed as "not sent"
         if table is None:
             report.tables[name] = TableCounts(present=False)
             if name in ESSENTIAL:
@@ -942,6 +997,50 @@ def _oc2(
             _second_row("oc2", "OC2", row, check, child, out[child].row)
         out[child] = Oc2Record(child, score, row.number)
     return out
+
+
+def _missing(
+    table: Table | None, check: _Check, headers: Mapping[str, HeaderRecord], rejected: set[str]
+) -> dict[str, tuple[MissingEpisode, ...]]:
+    """The Missing rows (MISSING M or A, from MIS_START), by child, earliest first; a row
+    with another code or a bad date is skipped (DfE rules 564, 565, 567, 1004-1006)."""
+    out: dict[str, list[MissingEpisode]] = defaultdict(list)
+    name = "missing"
+    for row in table.rows if table else ():
+        child = _child_of(name, row, check, headers, rejected)
+        if child is None:
+            continue
+        kind = _code(row.get("MISSING"))
+        if kind not in codes.MISSING:
+            check.error(
+                name,
+                row,
+                "MISSING",
+                row.get("MISSING"),
+                "unknown_code",
+                f"MISSING {row.get('MISSING') or '(blank)'} is not M or A (DfE rules 565, 1006): "
+                "row skipped",
+            )
+            continue
+        ok, start = _date(name, row, "MIS_START", check, required=True, what="row skipped")
+        if not ok or start is None:
+            continue
+        ok, end = _date(name, row, "MIS_END", check, required=False, what="row skipped")
+        if not ok:
+            continue
+        if end is not None and end < start:
+            check.error(
+                name,
+                row,
+                "MIS_END",
+                row.get("MIS_END"),
+                "ended_before_started",
+                f"MIS_END {row.get('MIS_END')} is before MIS_START {row.get('MIS_START')} "
+                "(DfE rule 567): row skipped",
+            )
+            continue
+        out[child].append(MissingEpisode(child, kind, start, end, row.number))
+    return {c: tuple(sorted(m, key=lambda e: e.start)) for c, m in out.items()}
 
 
 def _placed_for_adoption(

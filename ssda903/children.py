@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from geo import Gazetteer, gazetteer
@@ -378,8 +378,11 @@ def _usual_kind(episodes: Sequence[Episode]) -> str | None:
 
 def _needs(checked: Checked, child: str) -> tuple[list[str], int | None]:
     """Needs the 903 shows (UASC until the DUC, emotional/behavioural from a high SDQ
-    score), in NEEDS order, and the SDQ score."""
+    score, exploitation risk from going missing again and again), in NEEDS order, and
+    the SDQ score."""
     needs = set()
+    if _missing_repeatedly(checked, child):
+        needs.add("exploitation_risk")
     uasc = checked.uasc.get(child)
     if uasc is not None and (uasc.duc is None or uasc.duc > checked.as_of):
         needs.add("uasc")
@@ -388,6 +391,19 @@ def _needs(checked: Checked, child: str) -> tuple[list[str], int | None]:
     if sdq is not None and sdq >= codes.SDQ_CONCERN:
         needs.add("emotional_behavioural")
     return [n for n in NEEDS if n in needs], sdq
+
+
+def _missing_repeatedly(checked: Checked, child: str) -> bool:
+    """Whether the child went missing (MISSING M, not "away") codes.MISSING_REPEATED times
+    or more in the year up to `as_of`: going missing again and again is the sign of
+    exploitation the statutory guidance on children missing from care names first."""
+    year_before = checked.as_of - timedelta(days=365)
+    recent = [
+        m
+        for m in checked.missing.get(child, ())
+        if m.kind == "M" and year_before < m.start <= checked.as_of
+    ]
+    return len(recent) >= codes.MISSING_REPEATED
 
 
 def _adoption_plan(

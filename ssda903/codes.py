@@ -8,6 +8,7 @@ and the liia-tools schemas. Years are named by the year ending 31 March: 2025 is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
@@ -406,6 +407,12 @@ ETHNIC: Final = frozenset(ETHNICITIES)
 #: concern"; the import reads it as an emotional and behavioural need.
 SDQ_MAX: Final = 40
 SDQ_CONCERN: Final = 17
+#: Missing table, MISSING: missing from the placement, or away from it without
+#: authorisation (the whereabouts known).
+MISSING: Final[Mapping[str, str]] = {"M": "missing", "A": "away without authorisation"}
+#: Episodes of going missing (MISSING M) in the year before the day that make the child's
+#: record carry `exploitation_risk` (docs/ssda903.md, "Needs"): the product's choice.
+MISSING_REPEATED: Final = 3
 
 #: 20 miles, the DfE's distance threshold, in km.
 TWENTY_MILES_KM: Final = geo.TWENTY_MILES_KM

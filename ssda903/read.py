@@ -2,9 +2,11 @@
 
 Nothing is checked here beyond what it takes to read the text (its encoding, and CSV the
 reader can read: a file that is not is refused whole, as ExtractUnreadable naming the
-file, the row and the reason); `ssda903.checks` says what is wrong with the rows. Only
-`read_extract` and `read_siblings` open files; the rest reads text or a binary stream,
-so the API can hand over an upload from where the server spooled it, read as it goes.
+file, the row and the reason); `ssda903.checks` says what is wrong with the rows. A CSV
+file is told by its exact set of columns, as the DfE's standard and validator tell it,
+else by its name (`read_csv_file`). Only `read_extract`, `read_siblings` and
+`table_of_path` open files; the rest reads text or a binary stream, so the API can hand
+over an upload from where the server spooled it, read as it goes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import BinaryIO
 __all__ = [
     "COLUMNS",
     "TABLES",
+    "OTHER_COLUMNS",
+    "STANDARD_COLUMNS",
     "Extract",
     "ExtractUnreadable",
     "Row",
@@ -33,12 +37,16 @@ __all__ = [
     "extract_from_xml",
     "parse_csv_table",
     "parse_siblings",
+    "passed_over_file",
+    "read_csv_file",
     "read_csv_rows",
     "read_csv_table",
     "read_extract",
     "read_siblings",
     "read_siblings_table",
+    "table_of_columns",
     "table_of_file",
+    "table_of_path",
 ]
 
 #: The tables the import reads, with their standard CSV columns (figures file §2.2).
@@ -59,16 +67,41 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 TABLES: tuple[str, ...] = tuple(COLUMNS)
+#: The return's other tables (the DfE validator's `column_names`): read, so that a file is
+#: recognised whatever its name, and reported; `missing` feeds the child's needs
+#: (ssda903.children), the rest are read and not used (docs/ssda903.md, "Reading").
+OTHER_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
+    "reviews": ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
+    "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
+    "ad1": (
+        "CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR",
+        "LS_ADOPTR",
+    ),
+    "prev_perm": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
+    "sw_episodes": ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
+    "dolo": ("CHILD", "DOB", "DOLO_START", "DOLO_END"),
+}  # fmt: skip
+#: Every table of the return: the DfE identifies a CSV by its exact set of columns.
+STANDARD_COLUMNS: Mapping[str, tuple[str, ...]] = {**COLUMNS, **OTHER_COLUMNS}
 SIBLING_COLUMNS: tuple[str, ...] = ("child", "sibling", "policy")
 
 #: File names (lower case, letters and digits only) that end like these hold the table;
-#: e.g. "SSDA903_2024_header.csv", "PlacedAdoption.csv". "_last" files are last year's.
+#: e.g. "SSDA903_2024_header.csv", "PlacedAdoption.csv" (the longest ending wins, so
+#: "SWEpisodes.csv" is not the episodes). "_last" files are last year's (`is_last_year`).
 _FILE_ENDINGS: Mapping[str, tuple[str, ...]] = {
     "header": ("header",),
     "episodes": ("episodes",),
     "uasc": ("uasc",),
     "placed_for_adoption": ("placedforadoption", "placedadoption", "adplaced"),
     "oc2": ("oc2",),
+    "missing": ("missing",),
+    "reviews": ("reviews",),
+    "oc3": ("oc3",),
+    "ad1": ("ad1",),
+    "prev_perm": ("prevperm", "permanence"),
+    "sw_episodes": ("swepisodes",),
+    "dolo": ("dolo",),
 }
 
 
@@ -103,10 +136,12 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class Extract:
-    """The tables found; a table the LA did not send is absent, not empty."""
+    """The tables found; a table the LA did not send is absent, not empty. `passed_over`
+    names the files seen and not read, with why (last year's tables, sibling links)."""
 
     form: str  # "csv" or "xml"
     tables: Mapping[str, Table] = field(default_factory=dict)
+    passed_over: tuple[str, ...] = ()
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(name)
@@ -283,23 +318,101 @@ def _bytes(text: str | bytes) -> bytes:
 
 
 def extract_from_csv(texts: Mapping[str, str | bytes]) -> Extract:
-    """An extract from CSV texts keyed by table name (see TABLES); others are ignored."""
-    tables = {
-        name: parse_csv_table(name, text, f"{name}.csv")
-        for name, text in texts.items()
-        if name in COLUMNS
-    }
-    return Extract("csv", tables)
+    """An extract from CSV texts keyed by table name (see STANDARD_COLUMNS) or by file
+    name (then recognised as `read_csv_file` does)."""
+    tables: dict[str, Table] = {}
+    passed_over: list[str] = []
+    for key, text in texts.items():
+        if key in STANDARD_COLUMNS:
+            table = parse_csv_table(key, text, f"{key}.csv")
+        elif (why := passed_over_file(key)) is not None:
+            passed_over.append(why)
+            continue
+        else:
+            table = read_csv_file(io.BytesIO(_bytes(text)), key)
+        _add_table(tables, table)
+    return Extract("csv", tables, tuple(passed_over))
 
 
 def table_of_file(filename: str) -> str | None:
     """Which 903 table a CSV file holds, from its name; None for any other file."""
     stem = Path(filename).stem.lower()
     key = re.sub(r"[^a-z0-9]", "", stem)
-    for name, endings in _FILE_ENDINGS.items():
-        if any(key.endswith(e) for e in endings):
-            return name
+    found = [
+        (len(e), name)
+        for name, endings in _FILE_ENDINGS.items()
+        for e in endings
+        if key.endswith(e)
+    ]
+    return max(found)[1] if found else None
+
+
+def table_of_columns(columns: Sequence[str]) -> str | None:
+    """Which 903 table has exactly these columns (in any order), as the DfE's validator
+    tells a CSV's table; None if none has."""
+    given = set(columns)
+    return next((n for n, cols in STANDARD_COLUMNS.items() if set(cols) == given), None)
+
+
+def passed_over_file(filename: str) -> str | None:
+    """Why a CSV file of an extract is not read, or None: last year's tables ("_last",
+    which the validator compares with this year's and the import does not need)."""
+    key = re.sub(r"[^a-z0-9]", "", Path(filename).stem.lower())
+    if key.endswith("last") and table_of_file(key.removesuffix("last")) is not None:
+        return f"{filename} (last year's table)"
     return None
+
+
+def read_csv_file(stream: BinaryIO, source: str) -> Table:
+    """A CSV file of the extract, recognised by its columns (any file name), else by its
+    name; a file that is neither is refused as ExtractUnreadable, naming the file, its
+    columns, the nearest table and the columns that differ."""
+    columns, rows = read_csv_rows(stream, source)
+    return _recognised(source, columns, rows)
+
+
+def _recognised(source: str, columns: tuple[str, ...], rows: list[Row]) -> Table:
+    name = table_of_columns(columns) or table_of_file(source)
+    if name is None:
+        raise ExtractUnreadable(unrecognised(source, columns))
+    return Table(name, columns, tuple(rows), source)
+
+
+def unrecognised(source: str, columns: Sequence[str]) -> str:
+    """Why a file is no 903 table: its columns against the nearest table's."""
+    given = set(columns)
+
+    def overlap(name: str) -> float:
+        cols = set(STANDARD_COLUMNS[name])
+        return len(cols & given) / len(cols | given)
+
+    nearest = max(STANDARD_COLUMNS, key=overlap)
+    missing = [c for c in STANDARD_COLUMNS[nearest] if c not in given]
+    extra = [c for c in columns if c not in STANDARD_COLUMNS[nearest]]
+    differ = "; ".join(
+        part
+        for part in (
+            f"it lacks {', '.join(missing)}" if missing else "",
+            f"it has {', '.join(extra)} besides" if extra else "",
+        )
+        if part
+    )
+    shown = ", ".join(columns[:15]) + (", ..." if len(columns) > 15 else "")
+    return (
+        f"{source} is not a 903 table by its columns ({shown or 'none'}) nor by its name; "
+        f"the nearest is {nearest} ({differ}): name the file after its table (e.g. "
+        f"{nearest}.csv) or give it the table's columns"
+    )
+
+
+def _add_table(tables: dict[str, Table], table: Table) -> None:
+    """Add a recognised table; a second file of the same table refuses the extract."""
+    first = tables.get(table.name)
+    if first is not None:
+        raise ExtractUnreadable(
+            f"two files hold the {table.name} table: {first.source} and {table.source}"
+        )
+    tables[table.name] = table
 
 
 def read_extract(path: str | PathLike[str]) -> Extract:
@@ -308,32 +421,49 @@ def read_extract(path: str | PathLike[str]) -> Extract:
     if p.is_file():
         if p.suffix.lower() == ".xml":
             return extract_from_xml(p.read_bytes())
-        name = table_of_file(p.name)
-        if name is None:
-            raise ExtractUnreadable(f"{p.name}: not a 903 table name and not an .xml file")
-        return Extract("csv", {name: _read_table_file(name, p)})
+        return Extract("csv", {(t := _read_table_file(p)).name: t})
     if not p.is_dir():
         raise FileNotFoundError(f"no such file or directory: {p}")
-    found: dict[str, Path] = {}
-    for f in sorted(p.iterdir()):
-        name = table_of_file(f.name) if f.suffix.lower() == ".csv" else None
-        if name is None:
-            continue
-        if name in found:
-            raise ExtractUnreadable(
-                f"two files look like the {name} table: {found[name].name} and {f.name}"
-            )
-        found[name] = f
-    if not found:
+    csvs = sorted(f for f in p.iterdir() if f.suffix.lower() == ".csv" and f.is_file())
+    if not csvs:
         xmls = sorted(f for f in p.iterdir() if f.suffix.lower() == ".xml")
         if len(xmls) == 1:
             return extract_from_xml(xmls[0].read_bytes())
-    return Extract("csv", {n: _read_table_file(n, f) for n, f in found.items()})
+    tables: dict[str, Table] = {}
+    passed_over: list[str] = []
+    for f in csvs:
+        if (why := passed_over_file(f.name)) is not None:
+            passed_over.append(why)
+            continue
+        with f.open("rb") as stream:
+            columns, rows = read_csv_rows(stream, f.name)
+        if set(columns) == {c.upper() for c in SIBLING_COLUMNS}:
+            passed_over.append(f"{f.name} (sibling links: give them as the siblings file)")
+            continue
+        _add_table(tables, _recognised(f.name, columns, rows))
+    return Extract("csv", tables, tuple(passed_over))
 
 
-def _read_table_file(name: str, path: Path) -> Table:
+def table_of_path(path: str | PathLike[str]) -> str | None:
+    """Which 903 table a CSV file holds, by the columns on its first line, else by its
+    name; None for any other file (only the first line is read)."""
+    p = Path(path)
+    if p.suffix.lower() != ".csv" or not p.is_file() or passed_over_file(p.name):
+        return None
+    with p.open("rb") as stream:
+        text = _text(stream, p.name)
+        try:
+            first = next(csv.reader(text), [])
+        except (csv.Error, UnicodeDecodeError):
+            first = []
+        finally:
+            text.detach()
+    return table_of_columns([c.strip().upper() for c in first]) or table_of_file(p.name)
+
+
+def _read_table_file(path: Path) -> Table:
     with path.open("rb") as stream:
-        return read_csv_table(name, stream, path.name)
+        return read_csv_file(stream, path.name)
 
 
 # -- XML -------------------------------------------------------------------------------
@@ -342,6 +472,13 @@ _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[
 _DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 #: HEADER fields that make the header table (the rest feed uasc, oc2, ...).
 _HEADER_FIELDS = ("CHILDID", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
+#: HEADER parts a child may have several of, and their tables.
+_REPEATED_PARTS: Mapping[str, str] = {
+    "AD_PLACED": "placed_for_adoption",
+    "AMISSING": "missing",
+    "AREVIEW": "reviews",
+    "PERMANENCE": "prev_perm",
+}
 _EPISODE_FIELDS = (
     "DECOM", "RNE", "LS", "CIN", "PL", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
     "HOME_POST", "PL_POST", "URN",
@@ -389,7 +526,7 @@ def extract_from_xml(data: str | bytes) -> Extract:
         raise ExtractUnreadable(f"the XML file is not well-formed: {exc}") from exc
     if _local(root.tag) != "EXPSSDA903":
         raise ExtractUnreadable(f"the XML root is <{_local(root.tag)}>, not <EXPSSDA903>")
-    rows: dict[str, list[Row]] = {name: [] for name in COLUMNS}
+    rows: dict[str, list[Row]] = {name: [] for name in STANDARD_COLUMNS}
     for number, child in enumerate((c for c in root if _local(c.tag) == "CHILD"), start=1):
         header = next((e for e in child if _local(e.tag) == "HEADER"), None)
         head = _fields(header) if header is not None else {}
@@ -405,11 +542,10 @@ def extract_from_xml(data: str | bytes) -> Extract:
                 tag = _local(part.tag)
                 if tag == "OC2":
                     rows["oc2"].append(Row(number, base | _fields(part), "HEADER/OC2"))
-                elif tag == "AD_PLACED":
-                    k = sum(1 for r in rows["placed_for_adoption"] if r.number == number) + 1
-                    rows["placed_for_adoption"].append(
-                        Row(number, base | _fields(part), f"HEADER/AD_PLACED {k}")
-                    )
+                elif tag in _REPEATED_PARTS:
+                    found = rows[_REPEATED_PARTS[tag]]
+                    k = sum(1 for r in found if r.number == number) + 1
+                    found.append(Row(number, base | _fields(part), f"HEADER/{tag} {k}"))
         episodes = [e for e in child if _local(e.tag) == "EPISODE"]
         for k, episode in enumerate(episodes, start=1):
             f = _fields(episode)
@@ -417,7 +553,7 @@ def extract_from_xml(data: str | bytes) -> Extract:
             values["PLACE"] = f.get("PL", f.get("PLACE", ""))
             rows["episodes"].append(Row(number, {"CHILD": code} | values, f"EPISODE {k}"))
     tables = {
-        name: Table(name, COLUMNS[name], tuple(found), "XML")
+        name: Table(name, STANDARD_COLUMNS[name], tuple(found), "XML")
         for name, found in rows.items()
         if found or name in ("header", "episodes")
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ssda903.report import Report
@@ -15,6 +15,7 @@ __all__ = [
     "AdoptionDecision",
     "Checked",
     "Episode",
+    "MissingEpisode",
     "HeaderRecord",
     "Oc2Record",
     "UascRecord",
@@ -90,6 +91,18 @@ class AdoptionDecision:
         return self.placed <= day and (self.ceased is None or self.ceased > day)
 
 
+@dataclass(frozen=True, slots=True)
+class MissingEpisode:
+    """A Missing row: the child missing (MISSING M) or away from the placement without
+    authorisation (A) from `start` to `end` (None: not back by the extract's end)."""
+
+    child: str
+    kind: str
+    start: date
+    end: date | None
+    row: int
+
+
 @dataclass(frozen=True)
 class Checked:
     """What passed the checks, keyed by 903 CHILD code, and the report so far."""
@@ -103,6 +116,7 @@ class Checked:
     oc2: Mapping[str, Oc2Record]
     adoption: Mapping[str, tuple[AdoptionDecision, ...]]
     report: Report
+    missing: Mapping[str, tuple[MissingEpisode, ...]] = field(default_factory=dict)
 
 
 # -- dates ---------------------------------------------------------------------------

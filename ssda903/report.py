@@ -87,6 +87,9 @@ class Report:
     tables: dict[str, TableCounts] = field(default_factory=dict)
     children: dict[str, int] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    #: The return's tables read and not used (name -> rows), and files not read, with why.
+    unused: dict[str, int] = field(default_factory=dict)
+    passed_over: list[str] = field(default_factory=list)
 
     def copy(self) -> Report:
         """A copy to add to, leaving this one as it was (issues are immutable)."""
@@ -98,6 +101,8 @@ class Report:
             {name: replace(c) for name, c in self.tables.items()},
             dict(self.children),
             list(self.issues),
+            dict(self.unused),
+            list(self.passed_over),
         )
 
     def add(self, issue: Issue) -> None:
@@ -143,6 +148,8 @@ class Report:
             "la": self.la,
             "tables": {name: c.to_dict() for name, c in self.tables.items()},
             "children": dict(self.children),
+            "read_not_used": dict(self.unused),
+            "not_read": list(self.passed_over),
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "by_rule": self.by_rule(),
@@ -165,6 +172,15 @@ class Report:
                 lines.append(f"{name:<22}{'(not sent)':>27}")
                 continue
             lines.append(f"{name:<22}{c.read:>8,}{c.imported:>10,}{c.skipped:>9,}")
+        if self.unused:
+            lines.append(
+                "read, not used: "
+                + ", ".join(
+                    f"{n} ({k:,} row{'' if k == 1 else 's'})" for n, k in self.unused.items()
+                )
+            )
+        if self.passed_over:
+            lines.append("not read: " + ", ".join(self.passed_over))
         if self.children:
             lines.append(
                 "children: "

@@ -47,6 +47,10 @@ from store.validate import child_values
 
 #: Needs the 903 can say (UASC table, OC2's SDQ); other needs are the social worker's.
 NEEDS_FROM_903: frozenset[str] = frozenset({"uasc", "emotional_behavioural"})
+#: Needs the 903 can add and never takes back: exploitation risk from going missing again
+#: and again (the episodes age out of the year; the risk, and what else staff know of it,
+#: may not): only a person removes it.
+NEEDS_ADDED_BY_903: frozenset[str] = frozenset({"exploitation_risk"})
 #: Fields the 903 owns on an existing child's record.
 OWNED: tuple[str, ...] = ("la", "age", "date_of_birth", "sex", "ethnicity")
 
@@ -121,7 +125,8 @@ def _merged(existing: ChildRecord | None, kid: CareChild) -> dict[str, Any]:
     if new.get("home"):
         doc["home"] = new["home"]  # an unknown HOME_POST leaves the known home alone
     doc["needs"] = sorted(
-        (set(doc["needs"]) - NEEDS_FROM_903) | (set(new.get("needs", ())) & NEEDS_FROM_903)
+        (set(doc["needs"]) - NEEDS_FROM_903)
+        | (set(new.get("needs", ())) & (NEEDS_FROM_903 | NEEDS_ADDED_BY_903))
     )
     plan = new.get("adoption")
     if plan is not None:

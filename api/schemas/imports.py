@@ -60,6 +60,12 @@ class ImportOut(Out):
     warnings: int = Field(description="rows imported with a field blanked or read leniently")
     by_rule: dict[str, int]
     summary: list[RuleCountOut] = Field(description="one line per rule and column, with an example")
+    read_not_used: dict[str, int] = Field(
+        default_factory=dict, description="the return's tables read and not used, with their rows"
+    )
+    not_read: list[str] = Field(
+        default_factory=list, description="files passed over, with why (last year's tables, ...)"
+    )
 
 
 class IssueOut(Out):

@@ -19,15 +19,15 @@ from api.deps import STAFF, Services
 from api.errors import invalid
 from api.schemas.imports import CareRecordOut
 from api.services.common import Reading, aware, reading
-from ssda903.read import read_csv_table, read_siblings_table, table_of_file
+from ssda903.read import passed_over_file, read_csv_file, read_siblings_table
 from ssda903.report import year_label
 from store.ssda903 import Saved, care_imports, care_record, get_import, import_issues, list_imports
 from store.ssda903_chunks import import_in_chunks
 
 #: Rules that mean no child could be rebuilt: the upload is refused whole.
 _FATAL = "missing_table"
-#: The most files one upload may carry (the 903 has 5 tables).
-MAX_FILES = 12
+#: The most files one upload may carry (the 903 return has 12 tables; last year's too).
+MAX_FILES = 24
 
 
 def read_upload(files: list[tuple[str, BinaryIO]]) -> ssda903.Extract:
@@ -35,27 +35,25 @@ def read_upload(files: list[tuple[str, BinaryIO]]) -> ssda903.Extract:
     server spooled it; Invalid naming the file at fault (`files[k]`, and the row, where
     there is one). The JSON route and the Imports page both read uploads here."""
     if len(files) > MAX_FILES:
-        raise invalid("files", f"at most {MAX_FILES} files (the 903 has 5 tables)")
+        raise invalid("files", f"at most {MAX_FILES} files (the 903 return has 12 tables)")
     tables: dict[str, ssda903.Table] = {}
+    passed_over: list[str] = []
     for k, (name, stream) in enumerate(files):
         try:
             if name.lower().endswith(".xml"):
                 if len(files) > 1:
                     raise invalid(f"files[{k}]", "send the XML return alone, or CSV files only")
                 return ssda903.extract_from_xml(stream.read())
-            table = table_of_file(name)
-            if table is None:
-                raise invalid(
-                    f"files[{k}]",
-                    f"{name!r} is not named as a 903 table (header, episodes, uasc, "
-                    "placed_for_adoption or oc2 .csv) nor an .xml return",
-                )
-            if table in tables:
-                raise invalid(f"files[{k}]", f"{name!r} is a second {table} table")
-            tables[table] = read_csv_table(table, stream, name)
+            if (why := passed_over_file(name)) is not None:
+                passed_over.append(why)
+                continue
+            table = read_csv_file(stream, name)  # by its columns, else its name
+            if table.name in tables:
+                raise invalid(f"files[{k}]", f"{name!r} is a second {table.name} table")
+            tables[table.name] = table
         except ssda903.ExtractUnreadable as exc:
             raise invalid(f"files[{k}]", f"cannot be read as a 903 extract: {exc}") from None
-    return ssda903.Extract("csv", tables)
+    return ssda903.Extract("csv", tables, tuple(passed_over))
 
 
 def read_siblings(name: str, stream: BinaryIO) -> ssda903.Table:
@@ -92,6 +90,8 @@ def import_record(run: store.ImportRun) -> dict[str, Any]:
         **{
             k: report[k] for k in ("tables", "children", "errors", "warnings", "by_rule", "summary")
         },
+        "read_not_used": report.get("read_not_used", {}),  # reports stored before these
+        "not_read": report.get("not_read", []),
     }
 
 

@@ -100,6 +100,7 @@ def test_a_refused_upload_says_which_file_and_writes_nothing(api: Api) -> None:
     r = upload(api, extra=notes)
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "files[4]" and "notes.txt" in r.text
+    assert "not a 903 table by its columns" in r.text
     r = upload(api, tables={"episodes": None})
     assert r.status_code == 422 and "the episodes table is missing" in r.text
     xml = [("files", ("return.xml", b'<!DOCTYPE x [<!ENTITY a "b">]><r/>', "text/xml"))]
@@ -108,6 +109,20 @@ def test_a_refused_upload_says_which_file_and_writes_nothing(api: Api) -> None:
     many = [("files", (f"header{k}.csv", b"CHILD\n", "text/csv")) for k in range(MAX_FILES + 1)]
     assert api.post("/imports/ssda903", files=many, data={"la": "Leeds"}).status_code == 422
     assert children_ids(api) == before and api.get("/imports").json()["items"] == []
+
+
+def test_uploaded_files_are_told_by_their_columns_and_the_report_names_the_rest(
+    api: Api,
+) -> None:
+    renamed = [
+        ("files", ("export1.csv", csv_text(HEADER, COLUMNS["header"]).encode(), "text/csv")),
+        ("files", ("export2.csv", csv_text(EPISODES, COLUMNS["episodes"]).encode(), "text/csv")),
+        ("files", ("export3.csv", b"CHILD,DOB,REVIEW,REVIEW_CODE\n101,,01/02/2024,PN1\n", "")),
+    ]
+    r = api.post("/imports/ssda903", files=renamed, data={"la": "Leeds", "as_of": AS_OF})
+    assert r.status_code == 201, r.text
+    assert children_ids(api) >= {"Leeds-101", "Leeds-102", "Leeds-103"}
+    assert r.json()["read_not_used"] == {"reviews": 1}
 
 
 def test_a_siblings_file_makes_a_group(api: Api) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import ssda903
-from ssda903.read import COLUMNS
+from ssda903.read import STANDARD_COLUMNS
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "ssda903-sample"
 needs_sample = pytest.mark.skipif(not SAMPLE.is_dir(), reason="the shared sample is not here")
@@ -48,8 +48,8 @@ def csv_text(rows: list[dict[str, str]], columns: tuple[str, ...] | list[str]) -
 
 
 def extract(**tables: Any) -> ssda903.Extract:
-    """The clean extract with some tables replaced (a list of rows, or None to leave the
-    table out); `columns_<table>` replaces a table's columns."""
+    """The clean extract with some tables replaced or added (a list of rows, or None to
+    leave the table out); `columns_<table>` replaces a table's columns."""
     base = {
         "header": HEADER,
         "episodes": EPISODES,
@@ -58,10 +58,11 @@ def extract(**tables: Any) -> ssda903.Extract:
         "placed_for_adoption": PLACED,
     }
     texts = {}
-    for name, rows in (base | {k: v for k, v in tables.items() if k in base}).items():
+    given = {k: v for k, v in tables.items() if k in STANDARD_COLUMNS}
+    for name, rows in (base | given).items():
         if rows is None:
             continue
-        columns = tables.get(f"columns_{name}", COLUMNS[name])
+        columns = tables.get(f"columns_{name}", STANDARD_COLUMNS[name])
         texts[name] = csv_text(rows, columns)
     return ssda903.extract_from_csv(texts)
 

@@ -162,7 +162,10 @@ def test_a_missing_header_line_is_one_issue_for_the_table() -> None:
         ("oc2.csv", "oc2"),
         ("uasc.csv", "uasc"),
         ("header_last.csv", None),
-        ("reviews.csv", None),
+        ("reviews.csv", "reviews"),
+        ("SWEpisodes.csv", "sw_episodes"),
+        ("SSDA903_Missing.csv", "missing"),
+        ("notes.csv", None),
     ],
 )
 def test_files_are_recognised_by_name(name: str, table: str | None) -> None:
@@ -174,8 +177,8 @@ def test_read_extract_takes_a_directory_or_an_xml_file(tmp_path: Path) -> None:
     (tmp_path / "episodes.csv").write_text(EPISODES_CSV)
     (tmp_path / "reviews.csv").write_text("CHILD\n1\n")
     ext = ssda903.read_extract(tmp_path)
-    assert ext.form == "csv" and set(ext.tables) == {"header", "episodes"}
-    rows = {n: [dict(r.values) for r in t.rows] for n, t in ext.tables.items()}
+    assert ext.form == "csv" and set(ext.tables) == {"header", "episodes", "reviews"}
+    rows = {n: [dict(r.values) for r in t.rows] for n, t in ext.tables.items() if n != "reviews"}
     xml = tmp_path / "return.xml"
     xml.write_text(ssda903.to_xml(rows))
     assert _children(ssda903.read_extract(xml)) == _children(ext)
@@ -203,6 +206,7 @@ def test_the_xml_form_reads_header_episodes_uasc_oc2_and_ad_placed() -> None:
         "uasc": 1,
         "placed_for_adoption": 1,
         "oc2": 1,
+        "reviews": 1,
     }
     imp = ssda903.import_extract(ext, la="Leeds", as_of=date(2024, 3, 31))
     [child] = imp.child_records()

@@ -96,6 +96,18 @@ def test_the_903_takes_back_a_need_it_no_longer_says(engine: Engine) -> None:
     assert _children(engine)["Leeds-103"].needs == []
 
 
+def test_the_903_adds_an_exploitation_risk_and_leaves_it_to_people_to_remove(
+    engine: Engine,
+) -> None:
+    _import(engine, None, imported())
+    days = ("01/06/2023", "01/09/2023", "01/03/2024")
+    missing = [{"CHILD": "101", "MISSING": "M", "MIS_START": d} for d in days]
+    _import(engine, None, imported(extract(missing=missing)))
+    assert _children(engine)["Leeds-101"].needs == ["exploitation_risk"]
+    _import(engine, None, imported())  # no Missing table: the risk stays
+    assert _children(engine)["Leeds-101"].needs == ["exploitation_risk"]
+
+
 def test_an_import_is_one_transaction(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the disk is full")

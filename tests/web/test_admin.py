@@ -196,7 +196,7 @@ def test_an_upload_without_files_or_with_a_wrong_file_is_an_error(
     page.get_by_label("903 files").set_input_files(notes)
     page.get_by_label("LA", exact=True).select_option("Leeds")
     page.get_by_role("button", name="Upload extract").click()
-    expect(page.get_by_role("alert")).to_contain_text("'notes.txt' is not named as a 903 table")
+    expect(page.get_by_role("alert")).to_contain_text("notes.txt is not a 903 table")
     expect(page.get_by_label("LA", exact=True)).to_have_value("Leeds")
     assert rows(page) == before
     assert_accessible(page)
