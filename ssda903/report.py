@@ -138,6 +138,11 @@ class Report:
         order = {"error": 0, "warning": 1}
         return sorted(seen.values(), key=lambda s: (order[s["severity"]], -s["count"], s["rule"]))
 
+    def dfe_warnings(self) -> int:
+        """Warnings on rows the DfE's validator would reject (their message names the
+        rule): the import kept them, and the LA should correct them before the return."""
+        return sum(1 for i in self.warnings if DFE_RULE in i.message)
+
     def to_dict(self, *, issues: int | None = None) -> dict[str, Any]:
         """JSON-ready; `issues` caps the listed issues (None: all of them)."""
         listed = self.issues if issues is None else self.issues[:issues]
@@ -152,6 +157,7 @@ class Report:
             "not_read": list(self.passed_over),
             "errors": len(self.errors),
             "warnings": len(self.warnings),
+            "dfe_warnings": self.dfe_warnings(),
             "by_rule": self.by_rule(),
             "summary": self.rule_summary(),
             "issues": [i.to_dict() for i in listed],
@@ -188,7 +194,7 @@ class Report:
             )
         errors, warnings = len(self.errors), len(self.warnings)
         lines.append(f"{errors:,} error(s) (rows skipped), {warnings:,} warning(s) (rows imported)")
-        dfe = sum(1 for i in self.warnings if DFE_RULE in i.message)
+        dfe = self.dfe_warnings()
         if dfe:
             lines.append(
                 f"{dfe:,} of the warnings name a DfE rule: the DfE's validator would reject "

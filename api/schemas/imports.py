@@ -66,6 +66,11 @@ class ImportOut(Out):
     not_read: list[str] = Field(
         default_factory=list, description="files passed over, with why (last year's tables, ...)"
     )
+    dfe_warnings: int = Field(
+        default=0,
+        description="warnings on rows the DfE's validator would reject (the message names the "
+        "DfE rule); the import kept them as each message says",
+    )
 
 
 class IssueOut(Out):

@@ -92,6 +92,7 @@ def import_record(run: store.ImportRun) -> dict[str, Any]:
         },
         "read_not_used": report.get("read_not_used", {}),  # reports stored before these
         "not_read": report.get("not_read", []),
+        "dfe_warnings": report.get("dfe_warnings", 0),
     }
 
 

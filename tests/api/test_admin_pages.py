@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import store
-from ssda903.read import COLUMNS
+from ssda903.read import COLUMNS, OTHER_COLUMNS
 from tests.api.conftest import Api
 from tests.api.test_pages import HTML, page_sign_in
 from tests.ssda903.helpers import EPISODES, HEADER, UASC, csv_text
@@ -205,3 +205,31 @@ def test_an_upload_over_the_limit_is_a_page_for_a_browser_and_json_for_a_client(
     client = api.post("/imports/ssda903", as_="manager", files=files, data={"la": "Leeds"})
     assert client.status_code == 413 and "over the limit" in client.json()["detail"]
     assert api.get("/imports").json()["items"] == []
+
+
+def test_the_import_page_says_which_rows_the_dfe_would_reject_and_what_was_not_used(
+    admin: TestClient,
+) -> None:
+    """Tests that the page tells the data officer how many rows the DfE's validator would
+    reject (kept by the import) and which of the return's tables were read and not used."""
+    episodes = [dict(EPISODES[0], RNE="P"), *EPISODES[1:]]  # DfE rule 357: not a new period
+    reviews = [{"CHILD": "101", "DOB": "01/06/2012", "REVIEW": "01/09/2023", "REVIEW_CODE": "PN1"}]
+    tables = {"header": HEADER, "episodes": episodes, "uasc": UASC}
+    files = [
+        ("files", (f"{name}.csv", csv_text(rows, COLUMNS[name]).encode(), "text/csv"))
+        for name, rows in tables.items()
+    ]
+    files.append(
+        ("files", ("reviews.csv", csv_text(reviews, OTHER_COLUMNS["reviews"]).encode(), "text/csv"))
+    )
+    data = {"csrf_token": csrf(admin, "/imports"), "la": "Leeds", "as_of": "2024-03-31"}
+    done = admin.post(
+        "/imports/ssda903", files=files, data=data, headers=HTML, follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+    page = admin.get(done.headers["location"], headers=HTML).text
+    assert "Rows the DfE&#39;s validator would reject" in page or (
+        "Rows the DfE's validator would reject" in page
+    )
+    assert re.search(r"\d+ of the warnings name a DfE rule\. This import kept those rows", page)
+    assert "Tables read, not used" in page and "reviews (1 row)" in page
