@@ -41,6 +41,9 @@ _OUTCODES = (
     "centroids only; docs/ssda903.md 'Distance'), so HOME_POST and PL_POST are outcodes"
 )
 
+_SDQ = "The SDQ score is how a child's emotional or behavioural need travels in the 903"
+_REFERRALS = frozenset({"region", "adoption"})
+
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
@@ -101,23 +104,17 @@ EXPLAINED: Mapping[str, Accepted] = MappingProxyType({
         "A referral not yet placed is written as a T0 episode (the 903 has no code for a "
         "child waiting; T0 reads back as 'no placement'); RNE P instead would break 357 "
         "and make the child 'looked after 12 months' (191)",
-        frozenset({"region", "adoption"}),
+        _REFERRALS,
     ),
     "185": Accepted(
-        "The SDQ score is how a child's emotional or behavioural need travels in the 903, "
-        "and referrals are new to care (looked after under 12 months)",
-        frozenset({"region", "adoption"}),
+        f"{_SDQ}, and referrals are new to care (looked after under 12 months)", _REFERRALS
     ),
     "188": Accepted(
-        "The SDQ score is how a child's emotional or behavioural need travels in the 903, "
-        "written for a referral under 4 at the year's end too (no other field carries it)",
-        frozenset({"region", "adoption"}),
+        f"{_SDQ}, written for a referral under 4 at the year's end too (no other field "
+        "carries it)",
+        _REFERRALS,
     ),
-    "189": Accepted(
-        "The SDQ score is how a child's emotional or behavioural need travels in the 903, "
-        "written for a referral aged 17 at the year's start too",
-        frozenset({"region", "adoption"}),
-    ),
+    "189": Accepted(f"{_SDQ}, written for a referral aged 17 at the year's start too", _REFERRALS),
 })  # fmt: skip
 
 #: Rules of the validator that cannot run on any upload: why (the exception they raise).
