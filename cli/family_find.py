@@ -258,7 +258,8 @@ def bench(
     time_limit: Annotated[float, typer.Option(min=0.1, help="Solver seconds.")] = 10.0,
 ) -> None:
     """Time rounds on generated agencies (median of --runs) and print, as Markdown, each
-    round against deferred acceptance and the officer-style pass."""
+    round against plain and priority-aware deferred acceptance and the officer-style
+    pass: a row each, blocking pairs split by what they cost (docs/family-finding.md §5)."""
     import platform
     import statistics
     import time
@@ -269,10 +270,9 @@ def bench(
         f"{__import__('os').cpu_count()} CPUs; {children} children, {adopters} adopters; "
         f"time limit {time_limit:g} s; median of {runs} run(s).",
         "",
-        "| seed | round s | status | linked | first priority | inversions | blocking pairs "
-        "| mean score | DA linked / first / inversions / score | officer linked / first / "
-        "inversions / blocking / score |",
-        "|--:|--:|---|--:|--:|--:|--:|--:|---|---|",
+        "| seed | round s | status | round | linked | first priority | inversions "
+        "| blocking pairs | price of priority | same tier | other | mean score |",
+        "|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for seed in seeds:
         p = matching.load_problem(generate_adoption_region(children, adopters, seed=seed))
@@ -282,15 +282,13 @@ def bench(
             r = run_round(p, policy, time_limit_s=time_limit, seed=seed)
             seconds.append(time.perf_counter() - began)
             err.print(f"seed {seed}: {seconds[-1]:.2f} s", highlight=False)
-        ours, da, officer = r.fairness
-        first = f"{ours['first_priority_linked']} of {ours['first_priority_children']}"
-        lines.append(
-            f"| {seed} | {statistics.median(seconds):.2f} | {r.result.status} | "
-            f"{ours['children_linked']} | {first} | {ours['priority_inversions']} | "
-            f"{ours['blocking_pairs']} | {ours['mean_score']} | {da['children_linked']} / "
-            f"{da['first_priority_linked']} / {da['priority_inversions']} / {da['mean_score']} | "
-            f"{officer['children_linked']} / {officer['first_priority_linked']} / "
-            f"{officer['priority_inversions']} / {officer['blocking_pairs']} / "
-            f"{officer['mean_score']} |"
-        )
+        timing = f"{statistics.median(seconds):.2f} | {r.result.status}"
+        for i, row in enumerate(r.fairness):
+            lines.append(
+                f"| {seed} | {timing if i == 0 else ' | '} | {row['round'].split(' (')[0]} | "
+                f"{row['children_linked']} | {row['first_priority_linked']} of "
+                f"{row['first_priority_children']} | {row['priority_inversions']} | "
+                f"{row['blocking_pairs']} | {row['blocking_price_of_priority']} | "
+                f"{row['blocking_same_tier']} | {row['blocking_other']} | {row['mean_score']} |"
+            )
     out.print("\n".join(lines), highlight=False, markup=False, soft_wrap=True)

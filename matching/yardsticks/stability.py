@@ -69,6 +69,18 @@ def deferred_acceptance(
     return {c: f for f, cs in held.items() for c in cs}
 
 
+def priority_first(
+    family_rank: Mapping[Family, Mapping[Child, float]], tier: Mapping[Child, int]
+) -> dict[Family, dict[Child, float]]:
+    """Each family's rank with the children's priority tier before it (school choice
+    with priorities): any child of a higher tier (lower number) above any of a lower
+    one, the family's own rank within a tier. Ranks become positions (0 = best)."""
+    return {
+        f: {c: float(i) for i, c in enumerate(sorted(ranks, key=lambda c: (tier[c], ranks[c])))}
+        for f, ranks in family_rank.items()
+    }
+
+
 def blocking_pairs(
     child_prefs: Mapping[Child, Sequence[Family]],
     family_rank: Mapping[Family, Mapping[Child, float]],
