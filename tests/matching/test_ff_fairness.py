@@ -351,3 +351,21 @@ def test_the_table_has_the_four_rounds_and_splits_its_blocking_pairs() -> None:
     for row in r.fairness:
         split = ("price_of_priority", "same_tier", "other")
         assert row["blocking_pairs"] == sum(row[f"blocking_{k}"] for k in split)
+
+
+def test_the_report_shows_the_split_and_redraws_a_round_saved_before_it() -> None:
+    """The region report's table has the split columns; a round saved before the
+    split (no such keys) still draws, its blocking pairs shown unsplit."""
+    from reports.family_finding import charts, render_html
+
+    kids = [child(f"C{i}", accepts=["adoption"], age=3) for i in range(2)]
+    adopters = [carer("H1", kind="adoption", max_age=8, adopter={"approved_on": "2026-02-01"})]
+    doc = run_round(problem(kids, adopters), time_limit_s=2).to_dict()
+    page = render_html(doc)
+    assert "of which price of priority" in page and "priority-aware deferred acceptance" in page
+    for row in doc["fairness"]:
+        for key in ("blocking_price_of_priority", "blocking_same_tier", "blocking_other"):
+            del row[key]
+        row["blocking_pairs"] = 5
+    assert charts(doc)["fairness.png"].startswith(b"\x89PNG")
+    assert "priority-aware deferred acceptance" in render_html(doc)
