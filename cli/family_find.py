@@ -222,7 +222,10 @@ def _print_round(doc: dict[str, Any]) -> None:
         f"{100 * s['gap']:.2f}%, {s['solve_seconds']:.1f} s",
         highlight=False,
     )
-    table = Table(title="The round against deferred acceptance and an officer-style pass")
+    table = Table(
+        title="The round against deferred acceptance and an officer-style pass",
+        caption="blocking pairs: total (price of priority / same tier / other)",
+    )
     for col in ("round", "linked", "first priority", "inversions", "blocking pairs", "score"):
         table.add_column(col)
     for r in doc["fairness"]:
@@ -231,7 +234,8 @@ def _print_round(doc: dict[str, Any]) -> None:
             str(r["children_linked"]),
             f"{r['first_priority_linked']} of {r['first_priority_children']}",
             str(r["priority_inversions"]),
-            str(r["blocking_pairs"]),
+            f"{r['blocking_pairs']} ({r['blocking_price_of_priority']} / "
+            f"{r['blocking_same_tier']} / {r['blocking_other']})",
             str(r["mean_score"]),
         )
     out.print(table)
