@@ -14,8 +14,8 @@ whatever made it:
 
 Preferences are plain: each child's acceptable families best first, and each family's
 rank of the children it would accept (lower is better). The caller builds them from
-match scores, the rules and whatever priority policy applies; this module only
-reasons about them.
+match scores, the rules and whatever priority policy applies (`priority_first` puts a
+priority tier before a family's own rank); this module only reasons about them.
 """
 
 from __future__ import annotations
