@@ -222,7 +222,10 @@ def _print_round(doc: dict[str, Any]) -> None:
         f"{100 * s['gap']:.2f}%, {s['solve_seconds']:.1f} s",
         highlight=False,
     )
-    table = Table(title="The round against deferred acceptance and an officer-style pass")
+    table = Table(
+        title="The round against deferred acceptance and an officer-style pass",
+        caption="blocking pairs: total (price of priority / same tier / other)",
+    )
     for col in ("round", "linked", "first priority", "inversions", "blocking pairs", "score"):
         table.add_column(col)
     for r in doc["fairness"]:
@@ -231,7 +234,8 @@ def _print_round(doc: dict[str, Any]) -> None:
             str(r["children_linked"]),
             f"{r['first_priority_linked']} of {r['first_priority_children']}",
             str(r["priority_inversions"]),
-            str(r["blocking_pairs"]),
+            f"{r['blocking_pairs']} ({r['blocking_price_of_priority']} / "
+            f"{r['blocking_same_tier']} / {r['blocking_other']})",
             str(r["mean_score"]),
         )
     out.print(table)
@@ -258,7 +262,8 @@ def bench(
     time_limit: Annotated[float, typer.Option(min=0.1, help="Solver seconds.")] = 10.0,
 ) -> None:
     """Time rounds on generated agencies (median of --runs) and print, as Markdown, each
-    round against deferred acceptance and the officer-style pass."""
+    round against plain and priority-aware deferred acceptance and the officer-style
+    pass: a row each, blocking pairs split by what they cost (docs/family-finding.md §5)."""
     import platform
     import statistics
     import time
@@ -269,10 +274,9 @@ def bench(
         f"{__import__('os').cpu_count()} CPUs; {children} children, {adopters} adopters; "
         f"time limit {time_limit:g} s; median of {runs} run(s).",
         "",
-        "| seed | round s | status | linked | first priority | inversions | blocking pairs "
-        "| mean score | DA linked / first / inversions / score | officer linked / first / "
-        "inversions / blocking / score |",
-        "|--:|--:|---|--:|--:|--:|--:|--:|---|---|",
+        "| seed | round s | status | round | linked | first priority | inversions "
+        "| blocking pairs | price of priority | same tier | other | mean score |",
+        "|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for seed in seeds:
         p = matching.load_problem(generate_adoption_region(children, adopters, seed=seed))
@@ -282,15 +286,13 @@ def bench(
             r = run_round(p, policy, time_limit_s=time_limit, seed=seed)
             seconds.append(time.perf_counter() - began)
             err.print(f"seed {seed}: {seconds[-1]:.2f} s", highlight=False)
-        ours, da, officer = r.fairness
-        first = f"{ours['first_priority_linked']} of {ours['first_priority_children']}"
-        lines.append(
-            f"| {seed} | {statistics.median(seconds):.2f} | {r.result.status} | "
-            f"{ours['children_linked']} | {first} | {ours['priority_inversions']} | "
-            f"{ours['blocking_pairs']} | {ours['mean_score']} | {da['children_linked']} / "
-            f"{da['first_priority_linked']} / {da['priority_inversions']} / {da['mean_score']} | "
-            f"{officer['children_linked']} / {officer['first_priority_linked']} / "
-            f"{officer['priority_inversions']} / {officer['blocking_pairs']} / "
-            f"{officer['mean_score']} |"
-        )
+        timing = f"{statistics.median(seconds):.2f} | {r.result.status}"
+        for i, row in enumerate(r.fairness):
+            lines.append(
+                f"| {seed} | {timing if i == 0 else ' | '} | {row['round'].split(' (')[0]} | "
+                f"{row['children_linked']} | {row['first_priority_linked']} of "
+                f"{row['first_priority_children']} | {row['priority_inversions']} | "
+                f"{row['blocking_pairs']} | {row['blocking_price_of_priority']} | "
+                f"{row['blocking_same_tier']} | {row['blocking_other']} | {row['mean_score']} |"
+            )
     out.print("\n".join(lines), highlight=False, markup=False, soft_wrap=True)

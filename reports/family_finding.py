@@ -82,23 +82,49 @@ def chart_crowding(crowding: dict[str, Any]) -> bytes:
 
 
 def chart_fairness(fairness: Sequence[dict[str, Any]]) -> bytes:
-    """The round against deferred acceptance and the officer-style pass."""
+    """The round against plain and priority-aware deferred acceptance and the
+    officer-style pass; blocking pairs stacked by what they cost."""
     measures = [
         ("children_linked", "children linked"),
         ("first_priority_linked", "first-priority children linked"),
         ("priority_inversions", "priority inversions"),
-        ("blocking_pairs", "blocking pairs"),
         ("mean_score", "mean match score"),
     ]
-    fig, axes = plt.subplots(1, len(measures), figsize=(16, 3.4))
-    short = [row["round"].split(" (")[0] for row in fairness]
-    colours = [BLUE, GREY, ORANGE]
-    for ax, (key, label) in zip(axes, measures, strict=True):
+    fig, axes = plt.subplots(1, len(measures) + 1, figsize=(20, 3.6))
+    short = [_SHORT.get(n, n) for n in (row["round"].split(" (")[0] for row in fairness)]
+    colours = [BLUE, GREY, GREEN, ORANGE]
+    for ax, (key, label) in zip(axes, measures, strict=False):
         values = [row[key] or 0 for row in fairness]
         ax.bar(short, values, color=colours[: len(values)])
         ax.set_title(label, fontsize=10)
-        ax.tick_params(axis="x", labelsize=7, rotation=20)
+        ax.tick_params(axis="x", labelsize=8)
+    ax = axes[-1]
+    bottom = [0] * len(fairness)
+    for key, label, colour in _BLOCKING:
+        values = [row.get(key, 0) for row in fairness]
+        ax.bar(short, values, bottom=bottom, color=colour, label=label)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    unsplit = [row["blocking_pairs"] - b for row, b in zip(fairness, bottom, strict=True)]
+    if any(unsplit):  # a round saved before blocking pairs were split
+        ax.bar(short, unsplit, bottom=bottom, color="#cbd2d9", label="not split")
+    ax.set_title("blocking pairs", fontsize=10)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
     return _png(fig)
+
+
+_SHORT = {
+    "deferred acceptance": "plain DA",
+    "priority-aware deferred acceptance": "priority DA",
+    "officer-style pass": "officer pass",
+}
+#: The blocking pairs' split (matching.family_finding.fairness.BLOCKING_KINDS).
+_BLOCKING = (
+    ("blocking_price_of_priority", "price of priority", GREY),
+    ("blocking_same_tier", "same tier", ORANGE),
+    ("blocking_other", "other (free adopter, lower tier)", "#553c9a"),
+)
 
 
 def chart_distances(links: Sequence[dict[str, Any]]) -> bytes:
@@ -131,7 +157,9 @@ def render_html(round_: dict[str, Any], pngs: dict[str, bytes] | None = None) ->
     pngs = pngs or charts(round_)
     parts = [
         *_summary_html(round_),
-        "<h2>Fairness: the round against deferred acceptance and an officer-style pass</h2>",
+        "<h2>Fairness: the round against deferred acceptance (plain and priority-aware) and an "
+        "officer-style pass</h2>",
+        _FAIRNESS_NOTE,
         _fairness_table(round_["fairness"]),
         _img(pngs["fairness.png"], "fairness"),
         "<h2>Crowding</h2>",
@@ -153,6 +181,18 @@ def render_html(round_: dict[str, Any], pngs: dict[str, bytes] | None = None) ->
         f"<title>Family-finding round {html.escape(round_['as_of'])}</title>"
         f"<style>{STYLE}</style></head><body><main>{body}</main></body></html>"
     )
+
+
+_FAIRNESS_NOTE = (
+    "<p class=note>A blocking pair is a child (or brothers and sisters kept together) and an "
+    "adopter who would both rather have each other, by match score, than what the round gave "
+    "them. <b>Price of priority</b>: the adopter holds a child of a higher priority tier "
+    "(priority-aware deferred acceptance leaves only these); <b>same tier</b>: the adopter "
+    "holds a child of the same tier, so the pair is the price of the round's objective (most "
+    "linked, siblings together, quality), not of priority; <b>other</b>: the adopter is free "
+    "or holds a child of a lower tier. docs/family-finding.md §5 says which round to use "
+    "when.</p>"
+)
 
 
 def _summary_html(round_: dict[str, Any]) -> list[str]:
@@ -186,6 +226,9 @@ def _fairness_table(fairness: list[dict[str, Any]]) -> str:
             "of",
             "priority inversions",
             "blocking pairs",
+            "of which price of priority",
+            "same tier",
+            "other",
             "mean score",
         ],
         [
@@ -197,6 +240,7 @@ def _fairness_table(fairness: list[dict[str, Any]]) -> str:
                 r["first_priority_children"],
                 r["priority_inversions"],
                 r["blocking_pairs"],
+                *(r.get(key) for key, _label, _colour in _BLOCKING),
                 r["mean_score"],
             ]
             for r in fairness

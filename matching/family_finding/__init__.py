@@ -9,7 +9,8 @@ each depending only on those listed before it:
 - `subjects`: the round's problem and its subjects (a child, or brothers and sisters
   kept together), each with a priority and why;
 - `search`: searches both ways, and what one change would open a link;
-- `fairness`: the round against deferred acceptance and an officer-style pass, and
+- `fairness`: the round against plain and priority-aware deferred acceptance and an
+  officer-style pass (blocking pairs by what they cost), and
   how crowded plain recommendations are;
 - `region`: who waits, who is approved and who is linked, by group;
 - `round`: the round itself, its links and the children left without one.

@@ -14,8 +14,8 @@ whatever made it:
 
 Preferences are plain: each child's acceptable families best first, and each family's
 rank of the children it would accept (lower is better). The caller builds them from
-match scores, the rules and whatever priority policy applies; this module only
-reasons about them.
+match scores, the rules and whatever priority policy applies (`priority_first` puts a
+priority tier before a family's own rank); this module only reasons about them.
 """
 
 from __future__ import annotations
@@ -67,6 +67,18 @@ def deferred_acceptance(
                 free.append(worst)
                 break
     return {c: f for f, cs in held.items() for c in cs}
+
+
+def priority_first(
+    family_rank: Mapping[Family, Mapping[Child, float]], tier: Mapping[Child, int]
+) -> dict[Family, dict[Child, float]]:
+    """Each family's rank with the children's priority tier before it (school choice
+    with priorities): any child of a higher tier (lower number) above any of a lower
+    one, the family's own rank within a tier. Ranks become positions (0 = best)."""
+    return {
+        f: {c: float(i) for i, c in enumerate(sorted(ranks, key=lambda c: (tier[c], ranks[c])))}
+        for f, ranks in family_rank.items()
+    }
 
 
 def blocking_pairs(

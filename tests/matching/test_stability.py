@@ -8,8 +8,14 @@ import itertools
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from matching.yardsticks.stability import blocking_pairs, crowding, deferred_acceptance
+from matching.yardsticks.stability import (
+    blocking_pairs,
+    crowding,
+    deferred_acceptance,
+    priority_first,
+)
 from tests.strategies import markets
 
 
@@ -49,6 +55,35 @@ def test_deferred_acceptance_is_stable_and_best_for_every_child(market) -> None:
             continue
         for c, prefs in child_prefs.items():
             assert _position(prefs, links.get(c)) <= _position(prefs, other.get(c))
+
+
+@settings(max_examples=300, deadline=None)
+@given(markets(), st.data())
+def test_with_priority_first_deferred_acceptance_is_stable_for_those_ranks(market, data) -> None:
+    """School choice with priorities: families rank by tier, then their own rank; the
+    round has no blocking pair for those ranks, and no family holds a child of a lower
+    tier than a child who would rather be there and is not."""
+    child_prefs, family_rank, capacity = market
+    tier = {c: data.draw(st.integers(0, 2)) for c in child_prefs}
+    ranks = priority_first(family_rank, tier)
+    links = deferred_acceptance(child_prefs, ranks, capacity)
+    assert _valid(child_prefs, ranks, capacity, links)
+    assert blocking_pairs(child_prefs, ranks, capacity, links) == []
+    for c, f in blocking_pairs(child_prefs, family_rank, capacity, links):
+        assert all(
+            tier[o] < tier[c] or family_rank[f][o] <= family_rank[f][c]
+            for o, g in links.items()
+            if g == f
+        )
+
+
+def test_priority_first_puts_every_higher_tier_above_any_lower() -> None:
+    ranks = priority_first({"F": {"A": 0, "B": 1, "C": 2}}, {"A": 1, "B": 0, "C": 1})
+    assert ranks == {"F": {"B": 0.0, "A": 1.0, "C": 2.0}}
+    child_prefs = {"A": ["F"], "B": ["F"]}
+    assert deferred_acceptance(child_prefs, {"F": {"A": 0, "B": 1}}, {"F": 1}) == {"A": "F"}
+    tiered = priority_first({"F": {"A": 0, "B": 1}}, {"A": 1, "B": 0})
+    assert deferred_acceptance(child_prefs, tiered, {"F": 1}) == {"B": "F"}
 
 
 def test_a_pair_who_both_prefer_each_other_blocks() -> None:
