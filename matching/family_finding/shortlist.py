@@ -182,14 +182,14 @@ def shortlists(
     linked = round_links(found, carer_of)
     order = in_priority_order(found)
     pool = {s.id: candidates(pairs, s, linked.get(s.id), history) for s in order}
-    picked = _fill(order, pool, Counter(linked.values()), policy)
+    picked = fill(order, pool, Counter(linked.values()), policy)
     named: dict[str, list[str]] = defaultdict(list)
     for s in order:
         for c in picked[s.id]:
             named[c.adopter].append(s.id)
     out = []
     for s in order:
-        ideal = _fill([s], pool, Counter(), policy)[s.id]
+        ideal = fill([s], pool, Counter(), policy)[s.id]
         entries = (
             ShortlistEntry(
                 c.adopter,
@@ -212,7 +212,7 @@ def shortlists(
     return out
 
 
-def _fill(
+def fill(
     order: Sequence[Subject],
     pool: Mapping[str, Sequence[Candidate]],
     linked: Counter[str],

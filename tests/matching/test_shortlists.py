@@ -15,7 +15,13 @@ import matching
 from matching.eligibility import RULE_BY_ID
 from matching.family_finding import FamilyFindingPolicy, run_round
 from matching.family_finding.links import LinkHistory
-from matching.family_finding.shortlist import ShortlistPolicy
+from matching.family_finding.shortlist import (
+    Candidate,
+    ShortlistPolicy,
+    fill,
+    in_priority_order,
+)
+from matching.family_finding.subjects import Subject
 from matching.problem import problem_to_dict
 from matching.ranking import rank
 from tests.conftest import carer, child, problem
@@ -195,15 +201,16 @@ def test_interest_in_one_of_a_group_counts_for_the_group() -> None:
 
 
 def test_no_adopter_is_on_more_lists_or_first_more_often_than_the_limits() -> None:
-    """Tests that four children who all score A1 best share it out: the round links
-    A1 once; it goes on two lists only and is first on at most two; the others list
-    the next best, and each entry names the other lists that adopter is on."""
-    kids = [kid(f"C{i}") for i in range(1, 5)]
+    """Tests that five children who all score A1 best share the four adopters out: the
+    round links four; A1 goes on three lists only and is first on two (its link and the
+    child left without one); each entry names the other lists that adopter is on."""
+    kids = [kid(f"C{i}") for i in range(1, 6)]
     p = problem(kids, [adopter(a) for a in PLACES])
-    r = run_round(p, time_limit_s=2, shortlist_size=3, max_lists_per_adopter=2, max_first_choices=2)
+    r = run_round(p, time_limit_s=2, shortlist_size=3, max_lists_per_adopter=3, max_first_choices=2)
     named = Counter(e.adopter for s in r.shortlists for e in s.adopters)
-    assert max(named.values()) <= 2
-    assert sum(1 for s in r.shortlists for e in s.adopters if e.adopter == "A1") == 2
+    assert named["A1"] == 3 and max(named.values()) <= 3
+    (unlinked,) = [s for s in r.shortlists if not s.adopters[0].round_link]
+    assert order(r, unlinked.subject)[0] == "A1"
     for s in r.shortlists:
         for e in s.adopters:
             others = [
@@ -211,9 +218,10 @@ def test_no_adopter_is_on_more_lists_or_first_more_often_than_the_limits() -> No
             ]
             assert sorted(e.also_shortlisted_for) == sorted(others)
     spread = r.to_dict()["shortlist_spread"]
-    assert spread["most_lists_naming_one_adopter"] == 2
-    assert spread["plain_most_lists_naming_one_adopter"] == 4
-    assert spread["plain_most_first_choices"] == 4
+    assert spread["most_lists_naming_one_adopter"] == 3
+    assert spread["most_first_choices"] == 2
+    assert spread["plain_most_lists_naming_one_adopter"] == 5
+    assert spread["plain_most_first_choices"] == 5
 
 
 def test_an_adopter_at_its_limit_is_held_back_and_named() -> None:
@@ -283,3 +291,66 @@ def test_shortlist_policy_rejects_nonsense() -> None:
     for kw in ({"size": 0}, {"max_lists_per_adopter": 0}, {"max_first_choices": 6}):
         with pytest.raises(ValueError):
             ShortlistPolicy(**kw)  # type: ignore[arg-type]
+
+
+@st.composite
+def markets(draw: st.DrawFn) -> tuple[list[Subject], dict[str, list[Candidate]], Counter[str]]:
+    """Subjects of random priority, each with random eligible adopters (best first, as
+    `candidates` gives them), some linked by a round (one subject per adopter at most)."""
+    adopters = [f"A{j}" for j in range(draw(st.integers(1, 6)))]
+    found, pool = [], {}
+    linked: Counter[str] = Counter()
+    for i in range(draw(st.integers(1, 8))):
+        sid = f"C{i}"
+        found.append(
+            Subject(
+                sid,
+                (sid,),
+                draw(st.integers(0, 120)),
+                0,
+                draw(st.sampled_from(["first", "second", "third"])),
+                (),
+            )
+        )
+        mine = draw(st.lists(st.sampled_from(adopters), unique=True))
+        link = draw(st.sampled_from([None, *[a for a in mine if not linked[a]]]))
+        if link is not None:
+            linked[link] += 1
+        cands = [
+            Candidate(
+                a, draw(st.floats(0, 100)), 1.0, a == link, draw(st.booleans()), draw(st.booleans())
+            )
+            for a in mine
+        ]
+        pool[sid] = sorted(cands, key=Candidate.order)
+    return found, pool, linked
+
+
+@settings(max_examples=200, deadline=None)
+@given(markets(), st.integers(1, 5), st.integers(1, 4), st.integers(1, 4))
+def test_lists_keep_the_limits_and_leave_out_only_adopters_at_one(
+    market: tuple[list[Subject], dict[str, list[Candidate]], Counter[str]],
+    size: int,
+    lists: int,
+    firsts: int,
+) -> None:
+    """Tests, over random markets, that filling lists keeps every limit, puts the round's
+    link first, keeps each list in the candidates' order after its first place, and leaves an adopter
+    off a list that is not full only when that adopter is at a limit."""
+    found, pool, linked = market
+    policy = ShortlistPolicy(size, lists, min(firsts, lists))
+    picked = fill(in_priority_order(found), pool, linked, policy)
+    on = Counter(c.adopter for got in picked.values() for c in got)
+    first = Counter(got[0].adopter for got in picked.values() if got)
+    assert max(on.values(), default=0) <= policy.max_lists_per_adopter
+    assert max(first.values(), default=0) <= policy.max_first_choices
+    for sid, got in picked.items():
+        assert len(got) <= size and len({c.adopter for c in got}) == len(got)
+        link = [c for c in pool[sid] if c.round_link]
+        assert got[:1] == link or (not link and all(not c.round_link for c in got))
+        assert got[1:] == sorted(got[1:], key=Candidate.order)
+        if len(got) < min(size, len(pool[sid])):
+            for c in pool[sid]:
+                if c not in got:
+                    full = on[c.adopter] >= policy.max_lists_per_adopter
+                    assert full or (not got and first[c.adopter] >= policy.max_first_choices)
