@@ -354,3 +354,28 @@ def test_lists_keep_the_limits_and_leave_out_only_adopters_at_one(
                 if c not in got:
                     full = on[c.adopter] >= policy.max_lists_per_adopter
                     assert full or (not got and first[c.adopter] >= policy.max_first_choices)
+
+
+def test_the_higher_priority_fills_first_and_every_subject_of_a_priority_gets_a_first() -> None:
+    """Tests the fill order: first-priority children take the only places on A0 and A1
+    before a longer-waiting second-priority child; within a priority, every child gets
+    a first adopter before any gets a second."""
+
+    def subject(sid: str, priority: str, weeks: int) -> Subject:
+        return Subject(sid, (sid,), weeks, 0, priority, ())
+
+    def cand(a: str, score: float) -> Candidate:
+        return Candidate(a, score, 1.0, False, False, False)
+
+    found = [subject("S2", "second", 200), subject("F1", "first", 80), subject("F2", "first", 90)]
+    pool = {
+        "S2": [cand("A0", 90)],
+        "F1": [cand("A0", 90), cand("A1", 80)],
+        "F2": [cand("A1", 95), cand("A0", 10)],
+    }
+    picked = fill(in_priority_order(found), pool, Counter(), ShortlistPolicy(2, 1, 1))
+    # F2 waited longer and takes A1 first; F1 then takes A0 for its first place
+    # before F2 could take A0 as its second; S2, second priority, comes after both.
+    assert [c.adopter for c in picked["F2"]] == ["A1"]
+    assert [c.adopter for c in picked["F1"]] == ["A0"]
+    assert picked["S2"] == []
