@@ -180,7 +180,7 @@ def round_(
     ] = 5,
     max_first_choices: Annotated[
         int, typer.Option(min=1, help="Shortlists one adopter may be first on.")
-    ] = 2,
+    ] = 3,
 ) -> None:
     """Propose links for every waiting child and adopter of the agency at once, and a
     shortlist of adopters to approach for each child or group."""

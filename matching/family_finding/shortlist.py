@@ -11,9 +11,11 @@ so plain top-five lists would send every family-finder to the same families. Her
 - **first** is the round's link, when the round links the whole subject to one
   adopter: the round gives each adopter one family, so these first choices never
   collide;
-- the rest are filled subject by subject in the round's priority order (first priority
-  first, then longest waiting), each subject's adopters ordered by interest — both
-  sides, then the adopter's, then the family-finder's, then none — then by score;
+- the rest are filled one priority at a time (first priority first), place by place
+  (every child of the priority gets a first adopter before any gets a second), children
+  with the fewest eligible adopters first, then the longest waiting; each child's
+  adopters ordered by interest — both sides, then the adopter's, then the
+  family-finder's, then none — then by score;
 - an adopter goes on at most `max_lists_per_adopter` lists and is first on at most
   `max_first_choices`; one at a limit is skipped (and named in `held_back`).
 """
@@ -43,8 +45,9 @@ class ShortlistPolicy:
     #: a family's social worker explores a few links at once; see the docs for the
     #: default, measured on the generated agency
     max_lists_per_adopter: int = 5
-    #: the round's own link, and one more child the round could not link
-    max_first_choices: int = 2
+    #: the round's own link, and two more children (docs: two leaves more of the
+    #: first-priority children with an empty list)
+    max_first_choices: int = 3
 
     def __post_init__(self) -> None:
         if self.size < 1:
@@ -221,13 +224,15 @@ def fill(
     """The lists, given each adopter's round link (`linked`: one list and one first
     place each). One priority at a time, place by place: every subject of the priority
     gets its first adopter before any gets its second, so one subject's long list does
-    not take the only adopters another could have. A first place goes to the best
+    not take the only adopters another could have; within a place, subjects with the
+    fewest eligible adopters first, then in `order`. A first place goes to the best
     adopter with a first place left (none left: the list stays empty); a later place to
     the best with a list place left."""
     lists, firsts = Counter(linked), Counter(linked)
     picked = {s.id: [c for c in pool[s.id] if c.round_link] for s in order}
     for tier in PRIORITY_RANK:
-        subjects = [s for s in order if s.priority == tier]
+        subjects = sorted((s for s in order if s.priority == tier), key=lambda s: len(pool[s.id]))
+        # fewest options first: a child with one possible family before one with ten
         for place in range(policy.size):
             for s in subjects:
                 got = picked[s.id]

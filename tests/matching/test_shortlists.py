@@ -335,8 +335,8 @@ def test_lists_keep_the_limits_and_leave_out_only_adopters_at_one(
     firsts: int,
 ) -> None:
     """Tests, over random markets, that filling lists keeps every limit, puts the round's
-    link first, keeps each list in the candidates' order after its first place, and leaves an adopter
-    off a list that is not full only when that adopter is at a limit."""
+    link first, keeps each list in the candidates' order after its first place, and
+    leaves an adopter off a list that is not full only when that adopter is at a limit."""
     found, pool, linked = market
     policy = ShortlistPolicy(size, lists, min(firsts, lists))
     picked = fill(in_priority_order(found), pool, linked, policy)
@@ -379,3 +379,17 @@ def test_the_higher_priority_fills_first_and_every_subject_of_a_priority_gets_a_
     assert [c.adopter for c in picked["F2"]] == ["A1"]
     assert [c.adopter for c in picked["F1"]] == ["A0"]
     assert picked["S2"] == []
+
+
+def test_within_a_priority_the_child_with_fewest_adopters_chooses_first() -> None:
+    """Tests that a child with one possible family gets it before a longer-waiting child
+    of the same priority who has two."""
+    one = Subject("ONE", ("ONE",), 80, 0, "first", ())
+    two = Subject("TWO", ("TWO",), 150, 0, "first", ())
+    pool = {
+        "ONE": [Candidate("A0", 50, 1.0, False, False, False)],
+        "TWO": [Candidate(a, 90 - i, 1.0, False, False, False) for i, a in enumerate(["A0", "A1"])],
+    }
+    picked = fill(in_priority_order([one, two]), pool, Counter(), ShortlistPolicy(2, 1, 1))
+    assert [c.adopter for c in picked["ONE"]] == ["A0"]
+    assert [c.adopter for c in picked["TWO"]] == ["A1"]
