@@ -179,14 +179,17 @@ def round_(
         int, typer.Option(min=1, help="Shortlists one adopter may be on.")
     ] = 5,
     max_first_choices: Annotated[
-        int, typer.Option(min=1, help="Shortlists one adopter may be first on.")
-    ] = 3,
+        int | None,
+        typer.Option(
+            min=1, help="Shortlists one adopter may be first on [default: 3, at most the above]."
+        ),
+    ] = None,
 ) -> None:
     """Propose links for every waiting child and adopter of the agency at once, and a
     shortlist of adopters to approach for each child or group."""
     if priority not in PRIORITIES:
         fail(f"--priority must be one of {', '.join(PRIORITIES)}", 2)
-    if max_first_choices > max_lists_per_adopter:
+    if max_first_choices is not None and max_first_choices > max_lists_per_adopter:
         fail("--max-first-choices must be at most --max-lists-per-adopter", 2)
     policy = _policy(agency_la, beyond_region, priority, long_wait_weeks, wait_weeks, few_families)
     history = _history(links) if links is not None else None

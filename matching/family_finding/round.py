@@ -179,11 +179,7 @@ def run_round(
     children and adopters of links going ahead out of the round."""
     policy = policy or FamilyFindingPolicy()
     history = history or LinkHistory()
-    limits = {
-        "max_lists_per_adopter": max_lists_per_adopter,
-        "max_first_choices": max_first_choices,
-    }
-    listing = ShortlistPolicy(shortlist_size, **{k: v for k, v in limits.items() if v is not None})
+    listing = ShortlistPolicy.of(shortlist_size, max_lists_per_adopter, max_first_choices)
     say = progress or (lambda _msg: None)
     scoped = adoption_problem(with_history(problem, history), policy)
     found = subjects(PairTable(MatchingContext(scoped)), policy)

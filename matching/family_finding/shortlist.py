@@ -57,6 +57,14 @@ class ShortlistPolicy:
         if not 1 <= self.max_first_choices <= self.max_lists_per_adopter:
             raise ValueError("max_first_choices must be between 1 and max_lists_per_adopter")
 
+    @classmethod
+    def of(cls, size: int, lists: int | None, firsts: int | None) -> ShortlistPolicy:
+        """The policy with the limits given, the defaults for those not given; a
+        default first-choice limit is cut to a lower list limit."""
+        lists = cls.max_lists_per_adopter if lists is None else lists
+        firsts = min(cls.max_first_choices, lists) if firsts is None else firsts
+        return cls(size, lists, firsts)
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 

@@ -393,3 +393,10 @@ def test_within_a_priority_the_child_with_fewest_adopters_chooses_first() -> Non
     picked = fill(in_priority_order([one, two]), pool, Counter(), ShortlistPolicy(2, 1, 1))
     assert [c.adopter for c in picked["ONE"]] == ["A0"]
     assert [c.adopter for c in picked["TWO"]] == ["A1"]
+
+
+def test_a_default_first_choice_limit_follows_a_lower_list_limit() -> None:
+    assert ShortlistPolicy.of(4, None, None) == ShortlistPolicy(4, 5, 3)
+    assert ShortlistPolicy.of(4, 2, None) == ShortlistPolicy(4, 2, 2)
+    with pytest.raises(ValueError, match="max_first_choices"):
+        ShortlistPolicy.of(4, 2, 3)
