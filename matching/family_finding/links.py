@@ -80,6 +80,8 @@ def _pairs(key: str, value: Any) -> Pairs:
 def with_history(problem: Problem, history: LinkHistory) -> Problem:
     """The problem a round works on: each declined adopter ruled out for its child, and
     the children and adopters of links going ahead left out (they are matched)."""
+    if not history.declined and not history.progressing:
+        return problem
     ruled: dict[str, set[str]] = {}
     for child, adopter in history.declined:
         ruled.setdefault(child, set()).add(adopter)
