@@ -157,18 +157,14 @@ def candidates(
     )
     out = []
     for h in options:
-        at = [pairs.position(m, h) for m in members]
+        at = [(m, pairs.position(m, h)) for m in members]
         aid = table.carers[h].id
         asked = [history.interest(c, aid) for c in s.children]
         out.append(
             Candidate(
                 aid,
-                float(
-                    np.mean([pairs.scores[m].total[j] for m, j in zip(members, at, strict=True)])
-                ),
-                float(
-                    np.mean([pairs.scores[m].home_km[j] for m, j in zip(members, at, strict=True)])
-                ),
+                float(np.mean([pairs.scores[m].total[j] for m, j in at])),
+                float(np.mean([pairs.scores[m].home_km[j] for m, j in at])),
                 aid == linked,
                 any(a for a, _f in asked),
                 any(f for _a, f in asked),
