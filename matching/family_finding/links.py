@@ -4,7 +4,7 @@ expressed interest in whom, and which are going ahead.
 A link is one child (or brothers and sisters) and one adopter, worked by the child's
 family-finder and the adopter's social worker through `LINK_STATES`. The service keeps
 each link and its history; a round needs only these four sets of (child id, adopter id)
-pairs:
+pairs (a sibling group's id in place of a child's stands for each of its children):
 
 - **declined**: never linked or shortlisted again (`run_round` writes them into the
   child's `adoption.ruled_out`, a hard rule);
@@ -83,10 +83,11 @@ def with_history(problem: Problem, history: LinkHistory) -> Problem:
     if not history.declined and not history.progressing:
         return problem
     ruled: dict[str, set[str]] = {}
-    for child, adopter in history.declined:
+    for child, adopter in by_child(problem, history.declined):
         ruled.setdefault(child, set()).add(adopter)
-    gone_children = {c for c, _a in history.progressing}
-    gone_adopters = {a for _c, a in history.progressing}
+    going = by_child(problem, history.progressing)
+    gone_children = {c for c, _a in going}
+    gone_adopters = {a for _c, a in going}
     children = [
         _ruling_out(c, ruled[c.id], problem) if c.id in ruled else c
         for c in problem.children
@@ -94,6 +95,13 @@ def with_history(problem: Problem, history: LinkHistory) -> Problem:
     ]
     carers = [h for h in problem.carers if h.id not in gone_adopters]
     return narrowed(problem, children, carers)
+
+
+def by_child(problem: Problem, pairs: Pairs) -> Pairs:
+    """The pairs with a sibling group's id in place of a child's (a link with brothers
+    and sisters together) read as one pair per child of the group."""
+    groups = {g.id: g.children for g in problem.sibling_groups}
+    return frozenset((c, a) for who, a in pairs for c in groups.get(who, (who,)))
 
 
 def _ruling_out(child: Child, adopters: Iterable[str], problem: Problem) -> Child:

@@ -159,7 +159,7 @@ def candidates(
     for h in options:
         at = [(m, pairs.position(m, h)) for m in members]
         aid = table.carers[h].id
-        asked = [history.interest(c, aid) for c in s.children]
+        asked = [history.interest(c, aid) for c in (*s.children, s.id)]
         out.append(
             Candidate(
                 aid,

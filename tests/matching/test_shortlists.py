@@ -400,3 +400,23 @@ def test_a_default_first_choice_limit_follows_a_lower_list_limit() -> None:
     assert ShortlistPolicy.of(4, 2, None) == ShortlistPolicy(4, 2, 2)
     with pytest.raises(ValueError, match="max_first_choices"):
         ShortlistPolicy.of(4, 2, 3)
+
+
+def test_a_group_id_in_the_history_stands_for_each_of_its_children() -> None:
+    """Tests that a link recorded against a sibling group (declined, or with interest)
+    counts for every child of the group."""
+    p = problem(
+        [kid("C1"), kid("C2")],
+        [adopter(a, vacancies=2) for a in PLACES],
+        groups=[{"id": "G1", "children": ["C1", "C2"], "policy": "must"}],
+    )
+    r = run_round(
+        p,
+        time_limit_s=2,
+        history=history(declined=[("G1", "A1")], adopter_interest=[("G1", "A4")]),
+    )
+    plans = {c.id: c.adoption for c in r.problem.children}
+    assert all(plan is not None and plan.ruled_out == {"A1"} for plan in plans.values())
+    assert order(r, "G1") == ["A2", "A4", "A3"]
+    r = run_round(p, time_limit_s=2, history=history(progressing=[("G1", "A1")]))
+    assert r.problem.children == () and [h.id for h in r.problem.carers] == ["A2", "A3", "A4"]
