@@ -16,6 +16,13 @@ ON_THE_REFERRAL: dict[Layer, str] = {
     for layer in (Layer.API_CREATE, Layer.API_PATCH, Layer.API_READ)
 }
 
+#: `left_out` for `adoption.ruled_out`: the service keeps each link and its state, and
+#: a round it starts sets the field from the declined ones (issue 18).
+ON_THE_LINKS: dict[Layer, str] = {
+    layer: "set by a round from the links declined, which the service keeps"
+    for layer in (Layer.STORE, Layer.API_CREATE, Layer.API_PATCH, Layer.API_READ)
+}
+
 WISHES = RecordFields(
     "wishes",
     tables=("child",),
@@ -59,6 +66,14 @@ ADOPTION_PLAN = RecordFields(
             "contact", "list of contact kinds", "contact arrangements in the plan", default=[]
         ),
         FieldSpec("notes", "text", "the family-finder's notes on what the child needs", default=""),
+        FieldSpec(
+            "ruled_out",
+            "list of carer ids",
+            "adopters ruled out for this child because a link with them was declined: never "
+            "linked or shortlisted again (an id not in the problem is ignored)",
+            default=[],
+            left_out=ON_THE_LINKS,
+        ),
     ),
 )
 

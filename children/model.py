@@ -31,6 +31,9 @@ class AdoptionPlan:
     uncertainties: frozenset[str] = field(default_factory=frozenset)
     contact: frozenset[str] = field(default_factory=frozenset)
     notes: str = ""
+    #: Adopters (ids) ruled out for this child: a link with them was declined. A round
+    #: never links or shortlists them again (a hard rule, not set aside).
+    ruled_out: frozenset[str] = field(default_factory=frozenset)
 
     def weeks_waiting(self, as_of: date) -> int:
         return max(0, (as_of - self.waiting_since).days // 7)

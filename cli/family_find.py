@@ -33,6 +33,7 @@ from matching.family_finding import (
     search_adopters,
     search_children,
 )
+from matching.family_finding.links import LinkHistory
 from synth import WEST_YORKSHIRE
 from synth.adoption import generate_adoption_region
 
@@ -166,14 +167,43 @@ def round_(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The round's JSON on stdout.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress on stderr.")] = False,
+    links: Annotated[
+        Path | None,
+        typer.Option(
+            help="Earlier links (JSON: declined, adopter_interest, finder_interest, "
+            "progressing, each a list of [child, adopter])."
+        ),
+    ] = None,
+    shortlist_size: Annotated[int, typer.Option(min=1, help="Adopters per shortlist.")] = 5,
+    max_lists_per_adopter: Annotated[
+        int, typer.Option(min=1, help="Shortlists one adopter may be on.")
+    ] = 5,
+    max_first_choices: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Shortlists one adopter may be first on [default: 3, at most the above]."
+        ),
+    ] = None,
 ) -> None:
-    """Propose links for every waiting child and adopter of the agency at once."""
+    """Propose links for every waiting child and adopter of the agency at once, and a
+    shortlist of adopters to approach for each child or group."""
     if priority not in PRIORITIES:
         fail(f"--priority must be one of {', '.join(PRIORITIES)}", 2)
+    if max_first_choices is not None and max_first_choices > max_lists_per_adopter:
+        fail("--max-first-choices must be at most --max-lists-per-adopter", 2)
     policy = _policy(agency_la, beyond_region, priority, long_wait_weeks, wait_weeks, few_families)
+    history = _history(links) if links is not None else None
     p = _problem(problem, seed)
     result = run_round(
-        p, policy, time_limit_s=time_limit, seed=seed, progress=progress_printer(quiet)
+        p,
+        policy,
+        time_limit_s=time_limit,
+        seed=seed,
+        progress=progress_printer(quiet),
+        history=history,
+        shortlist_size=shortlist_size,
+        max_lists_per_adopter=max_lists_per_adopter,
+        max_first_choices=max_first_choices,
     )
     doc = result.to_dict()
     if out_dir is not None:
@@ -182,6 +212,17 @@ def round_(
         write_json(doc, None)
         return
     _print_round(doc)
+
+
+def _history(path: Path) -> LinkHistory:
+    try:
+        return LinkHistory.from_dict(json.loads(path.read_text("utf-8")))
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}", EXIT_INVALID)
+    except json.JSONDecodeError as exc:
+        fail(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}", EXIT_INVALID)
+    except ValueError as exc:
+        fail(f"{path}: {exc}", EXIT_INVALID)
 
 
 @family_app.command()
@@ -246,11 +287,41 @@ def _print_round(doc: dict[str, Any]) -> None:
         f"gives each adopter at most {c['round_most_subjects_for_one_adopter']} child or group.",
         highlight=False,
     )
+    _print_shortlists(doc)
     for x in doc["unlinked"][:5]:
         change = "; ".join(x["what_would_change"][:2]) or x["reasons"][0]
         out.print(f"  {', '.join(x['children'])} ({x['priority']}): {change}", highlight=False)
     if len(doc["unlinked"]) > 5:
         out.print(f"  … {len(doc['unlinked']) - 5} more without a link (see --json or --out)")
+
+
+def _print_shortlists(doc: dict[str, Any], shown: int = 10) -> None:
+    """The spread against plain top-N lists, then the first lists in priority order."""
+    sp, size = doc["shortlist_spread"], doc["shortlist_policy"]["size"]
+    out.print(
+        f"Shortlists: one adopter on at most {sp['most_lists_naming_one_adopter']} lists "
+        f"(plain top-{size} lists: {sp['plain_most_lists_naming_one_adopter']}) and first on "
+        f"at most {sp['most_first_choices']} (plain: {sp['plain_most_first_choices']}); "
+        f"{sp['no_eligible_adopter']} children or groups have no eligible adopter, "
+        f"{sp['empty_with_eligible_adopters']} more have every eligible adopter at a limit.",
+        highlight=False,
+    )
+    table = Table(title=f"Shortlists, first {shown} in priority order")
+    for col in ("child or group", "priority", "weeks", "adopters to approach, in order"):
+        table.add_column(col)
+    for s in doc["shortlists"][:shown]:
+        names = [
+            e["adopter"]
+            + ("*" if e["round_link"] else "")
+            + (f" (+{len(e['also_shortlisted_for'])})" if e["also_shortlisted_for"] else "")
+            for e in s["adopters"]
+        ]
+        held = f"; held back: {', '.join(s['held_back'])}" if s["held_back"] else ""
+        if not s["eligible"]:
+            held = "no adopter in the round is eligible"
+        table.add_row(s["subject"], s["priority"], str(s["weeks_waiting"]), ", ".join(names) + held)
+    out.print(table)
+    out.print("  * the round's link; (+n) on n other shortlists", highlight=False)
 
 
 @family_app.command()

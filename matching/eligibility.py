@@ -91,6 +91,9 @@ RULES: tuple[Rule, ...] = (
         "the adopters accept every uncertainty in the child's history",
     ),
     Rule("contact", "adoption", "the adopters accept the contact in the child's plan"),
+    # A declined link is a decision about this child and this family (issue 18): a round
+    # never proposes it again, and no manager sets it aside.
+    Rule("ruled_out", "adoption", "not declined in an earlier link for this child"),
 )
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 RULE_INDEX: dict[str, int] = {r: i for i, r in enumerate(RULE_IDS)}
@@ -194,6 +197,8 @@ class Assessment:
                 return "has not said they can support " + ", ".join(
                     CONTACT_LABELS[m] for m in missing
                 )
+            case "ruled_out":
+                return "declined in an earlier link"
         raise KeyError(rule)
 
 
@@ -274,6 +279,7 @@ def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> d
     out["early_permanence"] = (
         (lambda i: ~table.early_permanence[i]) if plan and plan.early_permanence else never
     )
+    out["ruled_out"] = _ruled_out(plan.ruled_out, table) if plan and plan.ruled_out else never
     if child.school and child.school_must_stay:
         school = child.school
         out["school_distance"] = lambda i: (
@@ -282,6 +288,12 @@ def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> d
     else:
         out["school_distance"] = never
     return out
+
+
+def _ruled_out(ids: frozenset[str], table: CarerTable) -> Check:
+    """The adopters a declined link ruled out for the child, by id."""
+    out = np.array([h.id in ids for h in table.carers], dtype=bool)
+    return lambda i: out[i]
 
 
 #: The order `eligible_carers` narrows the pool in: cheap and selective first.
@@ -305,6 +317,7 @@ NARROWING: tuple[str, ...] = (
     "early_permanence",
     "uncertainties",
     "contact",
+    "ruled_out",
 )
 assert set(NARROWING) == set(RULE_IDS)
 

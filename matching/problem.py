@@ -451,6 +451,7 @@ def _adoption_plan(doc: Mapping[str, Any], path: str, day: ReadDay) -> AdoptionP
         uncertainties=frozenset(doc.get("uncertainties", [])),
         contact=frozenset(doc.get("contact", [])),
         notes=doc.get("notes", ""),
+        ruled_out=frozenset(doc.get("ruled_out", [])),
     )
 
 
@@ -474,6 +475,7 @@ def adoption_plan_to_dict(a: AdoptionPlan) -> dict[str, Any]:
         "uncertainties": sorted(a.uncertainties),
         "contact": sorted(a.contact),
         "notes": a.notes,
+        "ruled_out": sorted(a.ruled_out),
     }
 
 

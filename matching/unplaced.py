@@ -44,6 +44,7 @@ FUNNEL: tuple[str, ...] = (
     "early_permanence",
     "uncertainties",
     "contact",
+    "ruled_out",
     "availability",
     "vacancy",
 )
@@ -93,6 +94,8 @@ def _phrase(a: Assessment, rule: str, pool: np.ndarray) -> str:
         case "contact":
             words = sorted(c.adoption.contact) if c.adoption else []
             return "supporting " + " and ".join(CONTACT_LABELS[w] for w in words)
+        case "ruled_out":
+            return "not declined in an earlier link"
     return ""
 
 

@@ -398,7 +398,9 @@ def _child_entry(
     }
     adoption = adoption_to_dict(c)
     if adoption is not None:
-        entry["adoption"] = adoption
+        # Declined links are kept as links; the round started from the service rules
+        # those adopters out from its `LinkHistory` (issue 18), not from this field.
+        entry["adoption"] = adoption | {"ruled_out": []}
     return entry
 
 

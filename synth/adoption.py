@@ -252,6 +252,7 @@ def _plan(
         "uncertainties": _some(rng, UNCERTAINTIES, young),
         "contact": sorted(contact),
         "notes": _notes(kid, group),
+        "ruled_out": [],  # a generated agency starts with no declined links
     }
 
 

@@ -112,6 +112,8 @@ def pair_failures(ch: Doc, ca: Doc, policy: Doc | None = None) -> set[str]:
             fails.add("uncertainties")
         if not set(plan.get("contact", [])) <= set(approval.get("contact", [])):
             fails.add("contact")
+    if plan and ca["id"] in plan.get("ruled_out", []):
+        fails.add("ruled_out")
     return fails
 
 

@@ -62,3 +62,22 @@ def markets(draw: st.DrawFn) -> Market:
         family_rank[f] = {c: i for i, c in enumerate(accepted)}
     capacity = {f: draw(st.integers(0, 2)) for f in families}
     return child_prefs, family_rank, capacity
+
+
+@st.composite
+def adoption_problems_with_links(draw: st.DrawFn) -> tuple[Doc, dict[str, list[list[str]]]]:
+    """A small family-finding problem and a link history over its own children and
+    adopters (`LinkHistory.from_dict`'s shape): some pairs declined, some with interest
+    from either side, and at most one link going ahead."""
+    doc = random_adoption_problem(DrawChooser(draw))
+    kids = [c["id"] for c in doc["children"]]
+    homes = [h["id"] for h in doc["carers"]]
+    pairs = [[c, h] for c in kids for h in homes]
+    some = st.lists(st.sampled_from(pairs), max_size=4) if pairs else st.just([])
+    history = {
+        "declined": draw(some),
+        "adopter_interest": draw(some),
+        "finder_interest": draw(some),
+        "progressing": draw(some)[:1],
+    }
+    return doc, history

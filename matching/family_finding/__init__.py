@@ -13,13 +13,16 @@ each depending only on those listed before it:
   officer-style pass (blocking pairs by what they cost), and
   how crowded plain recommendations are;
 - `region`: who waits, who is approved and who is linked, by group;
-- `round`: the round itself, its links and the children left without one.
+- `links`: what came of earlier links (declined, interest, going ahead);
+- `shortlist`: each child's or group's adopters to approach, in order, spread;
+- `round`: the round itself, its links, shortlists and the children left without one.
 
 This module re-exports the names other packages use.
 """
 
 from __future__ import annotations
 
+from matching.family_finding.links import LINK_STATES, LinkHistory
 from matching.family_finding.policy import PRIORITIES, FamilyFindingPolicy
 from matching.family_finding.round import FamilyFindingRound, Link, NoLink, run_round
 from matching.family_finding.search import (
@@ -28,15 +31,20 @@ from matching.family_finding.search import (
     search_children,
     what_would_change,
 )
+from matching.family_finding.shortlist import Shortlist, ShortlistPolicy
 from matching.family_finding.subjects import Subject, adoption_problem, subjects
 
 __all__ = [
+    "LINK_STATES",
     "PRIORITIES",
     "FamilyFindingPolicy",
     "FamilyFindingRound",
+    "LinkHistory",
     "Link",
     "NoLink",
     "RegionSearch",
+    "Shortlist",
+    "ShortlistPolicy",
     "Subject",
     "adoption_problem",
     "run_round",

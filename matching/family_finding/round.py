@@ -20,9 +20,17 @@ from typing import Any
 import numpy as np
 
 from matching.family_finding.fairness import compare_rounds, crowding_report
+from matching.family_finding.links import LinkHistory, with_history
 from matching.family_finding.policy import PRIORITY_OF, FamilyFindingPolicy
 from matching.family_finding.region import region_tables
 from matching.family_finding.search import what_would_change
+from matching.family_finding.shortlist import (
+    Shortlist,
+    ShortlistPolicy,
+    plain_lists,
+    shortlists,
+    spread,
+)
 from matching.family_finding.subjects import Subject, adoption_problem, subjects, with_priorities
 from matching.pairs import PairTable
 from matching.problem import Problem
@@ -108,6 +116,11 @@ class FamilyFindingRound:
     crowding: dict[str, Any]
     fairness: list[dict[str, Any]]
     region: dict[str, Any]
+    # Shortlists and the link history they and the round took in (issue 18).
+    shortlists: tuple[Shortlist, ...] = ()
+    shortlist_policy: ShortlistPolicy = ShortlistPolicy()
+    shortlist_spread: dict[str, Any] = dataclasses.field(default_factory=dict)
+    history: LinkHistory = LinkHistory()
 
     def to_dict(self) -> dict[str, Any]:
         r = self.result
@@ -132,6 +145,10 @@ class FamilyFindingRound:
             "crowding": self.crowding,
             "fairness": self.fairness,
             "region": self.region,
+            "shortlists": [x.to_dict() for x in self.shortlists],
+            "shortlist_policy": self.shortlist_policy.to_dict(),
+            "shortlist_spread": self.shortlist_spread,
+            "history": self.history.to_dict(),
         }
 
 
@@ -146,14 +163,25 @@ def run_round(
     seed: int = 0,
     workers: int | None = None,
     progress: Progress | None = None,
+    history: LinkHistory | None = None,
+    shortlist_size: int = 5,
+    max_lists_per_adopter: int | None = None,
+    max_first_choices: int | None = None,
 ) -> FamilyFindingRound:
     """Propose links for every waiting child and adopter of the region at once, with
-    why each link, what would change for each child left without one, how crowded
-    plain recommendations would be, and the round against deferred acceptance and an
-    officer-style pass (`matching.family_finding.fairness`)."""
+    why each link, what would change for each child left without one, a shortlist of
+    adopters to approach for each child or group (`shortlist`), how crowded plain
+    recommendations would be, and the round against deferred acceptance and an
+    officer-style pass (`matching.family_finding.fairness`).
+
+    `history` (earlier links: declined, interest, going ahead) rules declined adopters
+    out for their child, raises adopters with interest on shortlists, and leaves the
+    children and adopters of links going ahead out of the round."""
     policy = policy or FamilyFindingPolicy()
+    history = history or LinkHistory()
+    listing = ShortlistPolicy.of(shortlist_size, max_lists_per_adopter, max_first_choices)
     say = progress or (lambda _msg: None)
-    scoped = adoption_problem(problem, policy)
+    scoped = adoption_problem(with_history(problem, history), policy)
     found = subjects(PairTable(MatchingContext(scoped)), policy)
     ranked = with_priorities(scoped, found)
     say(
@@ -176,6 +204,9 @@ def run_round(
     crowd = crowding_report(ranked, found, result, ctx)
     fairness = compare_rounds(pairs, found, result.carer_of())
     region = region_tables(ranked, found, result)
+    say("shortlisting adopters for each child or group")
+    lists = shortlists(pairs, found, result.carer_of(), history, listing)
+    plain = plain_lists(pairs, found, listing.size)
     return FamilyFindingRound(
         policy,
         ranked,
@@ -186,6 +217,10 @@ def run_round(
         crowd,
         fairness,
         region,
+        tuple(lists),
+        listing,
+        spread(lists, plain, listing.size),
+        history,
     )
 
 

@@ -162,4 +162,6 @@ def _change(rule: str, kids: list[Any], lacking: list[str]) -> str:
             return "if the distance limit were widened"
         case "availability":
             return "if they were available sooner"
+        case "ruled_out":
+            return "if the link declined earlier were reopened"
     return f"if the rule '{rule}' were met"

@@ -83,6 +83,37 @@ def test_round_json_and_policy_options(agency: Path) -> None:
     assert all(s["priority"] == "first" for s in doc["subjects"] if s["weeks_waiting"] >= 52)
 
 
+def test_a_round_shortlists_and_takes_earlier_links(agency: Path, tmp_path: Path) -> None:
+    """Tests that the round's JSON carries a shortlist per child or group within the
+    limits asked for, the text names the spread, and a declined link read from
+    `--links` is neither linked nor shortlisted."""
+    args = ["family-find", "round", str(agency), "--time-limit", "2", "--quiet"]
+    r = run(*args, "--json", "--shortlist-size", "3", "--max-lists-per-adopter", "2")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["shortlist_policy"]["size"] == 3
+    assert len(doc["shortlists"]) == len(doc["subjects"])
+    named = [e["adopter"] for s in doc["shortlists"] for e in s["adopters"]]
+    assert named and max(named.count(a) for a in named) <= 2
+    link = doc["links"][0]
+    declined = [[c, link["adopter"]] for c in link["children"]]
+    (tmp_path / "links.json").write_text(json.dumps({"declined": declined}))
+    r = run(*args, "--json", "--links", str(tmp_path / "links.json"))
+    assert r.returncode == 0, r.stderr
+    again = json.loads(r.stdout)
+    assert again["history"]["declined"] == sorted(declined)
+    pairs = {(c, x["adopter"]) for x in again["links"] for c in x["children"]}
+    pairs |= {
+        (c, e["adopter"]) for s in again["shortlists"] for c in s["children"] for e in s["adopters"]
+    }
+    assert not pairs & {tuple(d) for d in declined}
+    text = run(*args).stdout
+    assert "Shortlists: one adopter on at most 5 lists" in text
+    (tmp_path / "bad.json").write_text('{"declined": [["A-0001"]]}')
+    r = run(*args, "--links", str(tmp_path / "bad.json"))
+    assert r.returncode == 3 and "declined must be a list of [child id, adopter id]" in r.stderr
+
+
 def test_search_both_ways(agency: Path) -> None:
     doc = json.loads(agency.read_text())
     child_id, adopter_id = doc["children"][0]["id"], doc["carers"][0]["id"]
@@ -102,6 +133,8 @@ def test_search_both_ways(agency: Path) -> None:
         (["search"], 2, "exactly one of --child or --adopter"),
         (["round", "--priority", "loudest"], 2, "--priority must be one of"),
         (["round", "--wait-weeks", "90"], 2, "wait_weeks must be between"),
+        (["round", "--max-first-choices", "6"], 2, "at most --max-lists-per-adopter"),
+        (["round", "--links", "/nonexistent/links.json"], 3, "cannot read"),
     ],
 )
 def test_bad_input_is_a_clear_error(args: list[str], code: int, message: str) -> None:

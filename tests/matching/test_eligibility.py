@@ -91,6 +91,12 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str,
         {"adoption": ADOPTION | {"contact": ["direct_birth_family"]}},
         {},
     ),
+    "ruled_out": (
+        {"accepts": ["adoption"], "adoption": ADOPTION | {"ruled_out": ["H2"]}},
+        ADOPTER | {"adopter": APPROVAL},
+        {"adoption": ADOPTION | {"ruled_out": ["H2", "H1"]}},
+        {},
+    ),
 }
 
 
