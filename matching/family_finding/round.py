@@ -386,9 +386,9 @@ def _no_link(
         s.weeks_waiting,
         tuple(dict.fromkeys(reasons + _split_reasons(split, set(left)))),
         tuple(change),
-        tuple(blocking_rules(ctx, left)),
+        tuple(blocking_rules(ctx, ranking.children)),
         split,
-        _no_option(ranking.eligible_count, left, problem, wider, policy),
+        _no_option(ranking.eligible_count, list(ranking.children), problem, wider, policy),
     )
 
 

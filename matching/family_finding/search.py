@@ -16,7 +16,8 @@ from carers.model import Household
 from children.model import Child
 from matching.eligibility import RULE_BY_ID, RULE_IDS, RULE_INDEX
 from matching.family_finding.policy import FamilyFindingPolicy
-from matching.family_finding.subjects import narrowed
+from matching.family_finding.subjects import narrowed, subjects
+from matching.pairs import PairTable
 from matching.problem import Problem
 from matching.ranking import (
     MatchingContext,
@@ -87,16 +88,45 @@ def search_children(
     if adopter.kind != "adoption":
         raise KeyError(f"{adopter_id!r} is a {adopter.kind} carer, not an adopter")
     waiting = [c for c in problem.children if "adoption" in c.accepts]
+    wait = _waits(problem, waiting, policy, ctx)
 
     def part(keep: Callable[[str], bool]) -> dict[str, Any]:
         sub = narrowed(problem, [c for c in waiting if keep(c.la)], problem.carers)
-        return rank_carer(MatchingContext(sub, ctx.gaz), adopter_id, top, near_misses).to_dict()
+        found = rank_carer(MatchingContext(sub, ctx.gaz), adopter_id, top, near_misses).to_dict()
+        for m in found["matches"] + found["near_misses"]:
+            m.update(wait[m["child"]])
+        return found
 
     first = part(policy.in_region)
     beyond = None
     if policy.beyond_region and policy.home_las:
         beyond = part(lambda la: la not in policy.home_las)
     return RegionSearch(adopter_id, first, beyond)
+
+
+def _waits(
+    problem: Problem, waiting: list[Child], policy: FamilyFindingPolicy, ctx: MatchingContext
+) -> dict[str, dict[str, Any]]:
+    """Each waiting child's weeks waited and priority (and why), as a round of the
+    agency would give them: against the adopters the round would take (the agency's
+    own, and others' with `beyond_region`), a group as its longest-waiting member."""
+    adopters = [
+        h
+        for h in problem.carers
+        if h.kind == "adoption" and (policy.beyond_region or policy.in_region(h.la))
+    ]
+    sub = narrowed(problem, waiting, adopters)
+    found = subjects(PairTable(MatchingContext(sub, ctx.gaz)), policy)
+    return {
+        c: {
+            "weeks_waiting": s.weeks_waiting,
+            "priority": s.priority,
+            "why_priority": list(s.why),
+            "placed_as": s.id,
+        }
+        for s in found
+        for c in s.children
+    }
 
 
 # -- what would change ---------------------------------------------------------------
@@ -341,7 +371,7 @@ class WiderSearch:
             ),
             children=tuple(dataclasses.replace(c, max_distance_km=None) for c in everyone.children),
         )
-        self.limit = scoped.policy.max_distance_km["adoption"]
+        self.scoped = scoped
         self.steps.append(("distance", MatchingContext(lifted)))
 
     def search(self, children: Sequence[str]) -> WidestSearch:
@@ -358,9 +388,13 @@ class WiderSearch:
                     step,
                     n,
                     f"{n} adopter(s) could take {them} with the distance limit "
-                    f"({self.limit:.0f} km) lifted",
+                    f"({self._limit(children):.0f} km) lifted",
                 )
         return WidestSearch(None, 0, "none in the data: national register and recruitment")
+
+    def _limit(self, children: Sequence[str]) -> float:
+        kids = [self.scoped.child_by_id[c] for c in children]
+        return min(self.scoped.policy.distance_limit(k, "adoption") for k in kids)
 
 
 def eligible_together(ctx: MatchingContext, children: Sequence[str]) -> int:

@@ -59,7 +59,9 @@ def test_the_headline_names_the_need_that_removes_most_adopters_not_the_child() 
         ("contact", 2),
     ]
     # The one-change lines follow: two adopters are one change (contact) away.
-    assert left.what_would_change[1] == f"2 would be if they could support {SIBLING_CONTACT} (H1, H2)"
+    assert (
+        left.what_would_change[1] == f"2 would be if they could support {SIBLING_CONTACT} (H1, H2)"
+    )
 
 
 @settings(max_examples=30, deadline=None)
