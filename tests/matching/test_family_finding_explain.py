@@ -263,3 +263,18 @@ def test_the_children_search_shows_weeks_waited_and_priority() -> None:
     assert rows["C2"]["weeks_waiting"] == 7 and rows["C2"]["priority"] == "third"
     (miss,) = found["in_region"]["near_misses"]
     assert miss["child"] == "C3" and miss["priority"] == "first"
+
+
+def test_the_region_report_has_the_no_option_and_adopters_waiting_tables() -> None:
+    from reports.family_finding import render_html
+
+    p = problem(
+        [kid("C1", needs=["autism"]), kid("C2")],
+        [adopter("H1", la="York", location="YO1", skills=["autism"]), adopter("H2")],
+    )
+    page = render_html(run_round(p, LEEDS, time_limit_s=2).to_dict())
+    assert "Children with no adopter in the round (1)" in page
+    assert "1 adopter(s) approved outside the region could take her" in page
+    assert "2025-04-06 (overdue)" in page
+    assert "Adopters waiting since approval (1)" in page
+    assert "Adopters by time since approval" in page
