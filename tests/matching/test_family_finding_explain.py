@@ -64,6 +64,24 @@ def test_the_headline_names_the_need_that_removes_most_adopters_not_the_child() 
     )
 
 
+def test_a_rule_naming_several_needs_is_counted_need_by_need() -> None:
+    c1 = kid("C1", needs=["physical_disability", "autism"])
+    p = problem(
+        [c1],
+        [
+            adopter("H1", skills=["autism"]),
+            adopter("H2", skills=["physical_disability"]),
+            adopter("H3"),
+            adopter("H4", skills=["autism", "learning_disability"]),
+        ],
+    )
+    found = blocking_rules(MatchingContext(p), ["C1"])
+    assert [(b.what, b.adopters, b.of) for b in found] == [
+        ("physical disability", 3, 4),
+        ("autism", 2, 4),
+    ]
+
+
 @settings(max_examples=30, deadline=None)
 @given(adoption_problems())
 def test_blocking_rules_count_every_adopter_failing_each_rule(document: Doc) -> None:
