@@ -375,6 +375,8 @@ def _no_link(
         misses = tuple(m for m in ranking.near_misses if m.carer not in held)
         ranking = dataclasses.replace(ranking, near_misses=misses)
     change = what_would_change(ranking, problem, ctx)
+    if len(ranking.children) < len(left) and change:
+        change[0] = f"for {subject}, {change[0]}"  # the first of those left is explained
     if held:
         whole = rank(problem, s.id, len(problem.carers), len(problem.carers), ctx)
         change += with_siblings_adopters(whole, held, problem)

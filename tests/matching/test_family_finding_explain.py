@@ -157,6 +157,21 @@ def test_the_unlinked_sibling_never_lists_the_brothers_adopter_as_a_contact_fail
     )
 
 
+def test_when_several_of_a_split_group_are_left_the_headline_says_whom_it_explains() -> None:
+    p = problem(
+        [kid("C1", age=3), kid("C2", age=10), kid("C3", age=11)],
+        [adopter("H1")],  # approved to age 8
+        groups=[{"id": "G1", "children": ["C1", "C2", "C3"], "policy": "should"}],
+    )
+    r = run_round(p, time_limit_s=2)
+    (left,) = r.unlinked
+    assert left.children == ("C2", "C3") and left.subject == "C2"
+    assert left.what_would_change[0] == (
+        "for C2, approval for age 10: 1 of 1 adopters in the round do not meet it"
+    )
+    assert left.to_dict()["siblings"] == {"C1": "H1", "C2": None, "C3": None}
+
+
 def test_a_family_for_the_pair_taken_by_another_pair_is_named() -> None:
     """H1 alone could take either pair; the pair waiting longer (G2, a must group) gets
     it, and G1 is split: its entries say H1 is linked with G2."""
