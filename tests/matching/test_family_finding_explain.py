@@ -124,6 +124,32 @@ def test_a_split_should_group_is_flagged_and_each_entry_names_where_the_others_w
         assert f"{other} is linked with {carer_of[other]}" in entry["reasons"]
 
 
+@settings(max_examples=30, deadline=None)
+@given(adoption_problems())
+def test_every_split_entry_names_where_each_sibling_went(document: Doc) -> None:
+    """On random adoption problems: each entry of a group not linked together maps every
+    member to their adopter (or None); a `should` group with some linked is flagged; and
+    no one-change line of an unlinked child names an adopter holding a brother or
+    sister (those are read as together-placements)."""
+    r = run_round(matching.load_problem(document), time_limit_s=2, seed=1)
+    carer_of = r.result.carer_of()
+    policy = {g.id: g.policy for g in r.problem.sibling_groups}
+    for x in (*r.links, *r.unlinked):
+        d = x.to_dict()
+        group = r.problem.siblings.group_of(x.children[0])
+        went = {c: carer_of.get(c) for c in group.children} if group else {}
+        together = len(set(went.values())) == 1 and None not in went.values()
+        if group is None or group.policy == "apart" or together:
+            assert d["together_or_apart_assessment"] is False and d["siblings"] == {}
+            continue
+        assert d["siblings"] == went
+        linked = any(c in carer_of for c in group.children)
+        assert d["together_or_apart_assessment"] == (policy[group.id] == "should" and linked)
+        held = {carer_of[c] for c in group.children if c in carer_of}
+        one_change = [w for w in d.get("what_would_change", []) if " would be " in w]
+        assert not any(h in w for h in held for w in one_change)
+
+
 def test_a_group_linked_together_is_not_flagged() -> None:
     p = problem(
         [kid("C1"), kid("C2")],
