@@ -374,7 +374,8 @@ def _no_link(
     if held:
         misses = tuple(m for m in ranking.near_misses if m.carer not in held)
         ranking = dataclasses.replace(ranking, near_misses=misses)
-    change = what_would_change(ranking, problem, ctx)
+    blockers = blocking_rules(ctx, ranking.children)
+    change = what_would_change(ranking, problem, ctx, blockers)
     if len(ranking.children) < len(left) and change:
         change[0] = f"for {subject}, {change[0]}"  # the first of those left is explained
     if held:
@@ -388,7 +389,7 @@ def _no_link(
         s.weeks_waiting,
         tuple(dict.fromkeys(reasons + _split_reasons(split, set(left)))),
         tuple(change),
-        tuple(blocking_rules(ctx, ranking.children)),
+        tuple(blockers),
         split,
         _no_option(ranking.eligible_count, list(ranking.children), problem, wider, policy),
     )

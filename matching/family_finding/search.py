@@ -234,17 +234,23 @@ def headline(blockers: Sequence[Blocker], shown: int = 3) -> str | None:
 
 
 def what_would_change(
-    ranking: Ranking, problem: Problem, ctx: MatchingContext | None = None
+    ranking: Ranking,
+    problem: Problem,
+    ctx: MatchingContext | None = None,
+    blockers: Sequence[Blocker] | None = None,
 ) -> list[str]:
     """For a child or group without a link: first the rules that remove the most of the
     round's adopters for them (`blocking_rules`), then which one change to which
     adopters would open a link, counted by rule ("2 would be if their approval were
-    widened to 3 children"), from the adopters that fail one rule only."""
+    widened to 3 children"), from the adopters that fail one rule only. `blockers`:
+    the ranking's children's `blocking_rules`, when the caller has them."""
     by_rule: dict[str, list[NearMiss]] = {}
     for m in ranking.near_misses:
         by_rule.setdefault(m.failed_rule, []).append(m)
     kids = [problem.child_by_id[c] for c in ranking.children]
-    first = headline(blocking_rules(ctx or context_for(problem), ranking.children))
+    if blockers is None:
+        blockers = blocking_rules(ctx or context_for(problem), ranking.children)
+    first = headline(blockers)
     out: list[str] = [first] if first else []
     for rule, misses in sorted(by_rule.items(), key=lambda kv: -len(kv[1])):
         n = len(misses)
