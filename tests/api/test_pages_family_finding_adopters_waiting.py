@@ -123,3 +123,8 @@ def test_the_round_page_shows_the_no_option_directions(ff: Api) -> None:
         assert u["no_option"]["widest_search"]["says"] in page
     if none:
         assert "Register referral" in page
+    split = [u for u in result["unlinked"] if u["together_or_apart_assessment"]]
+    assert ("Together-or-apart assessment needed" in page) == bool(split)
+    for u in result["unlinked"]:
+        for c, a in u["siblings"].items():
+            assert (f"{c} linked with {a}" if a else f"{c} not linked") in page
