@@ -223,6 +223,30 @@ def test_a_family_for_the_pair_taken_by_another_pair_is_named() -> None:
         assert "H1 could take them all together but is linked with G2" in entry["reasons"]
 
 
+def test_a_pair_left_waiting_hears_who_took_their_family() -> None:
+    long_ago = {"waiting_since": "2024-01-01"}
+    p = problem(
+        [
+            kid("C1", adoption=RECENT),
+            kid("C2", adoption=RECENT),
+            kid("C3", adoption=long_ago),
+            kid("C4", adoption=long_ago),
+        ],
+        [adopter("H1", vacancies=2)],
+        groups=[
+            {"id": "G1", "children": ["C1", "C2"], "policy": "should"},
+            {"id": "G2", "children": ["C3", "C4"], "policy": "must"},
+        ],
+    )
+    r = run_round(p, FamilyFindingPolicy(priority="waiting"), time_limit_s=2)
+    (left,) = r.unlinked
+    d = left.to_dict()
+    assert left.children == ("C1", "C2") and d["together_or_apart_assessment"] is False
+    assert d["taken_by_others"] == {"H1": "G2"}
+    assert "H1 could take them all together but is linked with G2" in d["reasons"]
+    assert not any("is not linked" in x for x in d["reasons"])
+
+
 # -- children with no option ---------------------------------------------------------------
 
 
