@@ -132,7 +132,8 @@ class Split:
 
     @property
     def assessment_needed(self) -> bool:
-        return self.policy == "should"
+        """A `should` group the round split: some linked, not all with one adopter."""
+        return self.policy == "should" and any(self.siblings.values())
 
 
 def _split_dict(split: Split | None) -> dict[str, Any]:
@@ -287,8 +288,7 @@ def _splits(
         common = pairs.common_carers([pairs.index[c] for c in s.children])
         ids = [pairs.ctx.table.carers[h].id for h in common]
         taken = {h: holds[h] for h in ids if h in holds and holds[h] != s.id}
-        policy = group.policy if any(went.values()) else "unlinked"
-        out[s.id] = Split(s.id, policy, went, taken)
+        out[s.id] = Split(s.id, group.policy, went, taken)
     return out
 
 
@@ -331,13 +331,15 @@ def _link(s: Subject, mine: list[Assignment], split: Split | None) -> Link:
 
 def _split_reasons(split: Split | None, mine: set[str]) -> list[str]:
     """Where the other children of a split group went, in words."""
-    if split is None or split.policy == "unlinked":
+    if split is None:
         return []
-    out = [
-        f"{c} is linked with {h}" if h else f"{c} is not linked"
-        for c, h in split.siblings.items()
-        if c not in mine
-    ]
+    out = []
+    if any(split.siblings.values()):
+        out += [
+            f"{c} is linked with {h}" if h else f"{c} is not linked"
+            for c, h in split.siblings.items()
+            if c not in mine
+        ]
     if split.assessment_needed:
         out.append("together-or-apart assessment needed: the plan is to place them together")
     out += [
