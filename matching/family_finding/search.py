@@ -203,9 +203,11 @@ def _rule_words(rule: str, kids: Sequence[Child], problem: Problem) -> str:
         case "age_range":
             return f"approval for age {max(k.age for k in kids)}"
         case "sex":
+            if len({k.sex for k in kids}) > 1:
+                return "approval for girls and boys"
             return "approval for " + ("a girl" if lead.sex == "F" else "a boy")
         case "vacancy":
-            return f"places for {len(kids)} together" if len(kids) > 1 else "a free place"
+            return f"places for {len(kids)} together" if len(kids) > 1 else "free places"
         case "distance":
             return f"within {problem.policy.distance_limit(lead, 'adoption'):.0f} km"
         case "early_permanence":
@@ -223,8 +225,9 @@ _VERBS = {
 
 
 def headline(blockers: Sequence[Blocker], shown: int = 3) -> str | None:
-    """ "physical disability: 41 of 85 adopters fail it; then direct contact with
-    brothers and sisters: 23": the rules that remove the most adopters for this child."""
+    """ "physical disability: 41 of 85 adopters in the round cannot meet it; then direct
+    contact with brothers and sisters living elsewhere: 23": the rules that remove the
+    most adopters for this child, up to `shown` of them."""
     if not blockers:
         return None
     first, *rest = blockers[:shown]
