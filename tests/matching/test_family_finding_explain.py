@@ -361,3 +361,15 @@ def test_the_region_report_has_the_no_option_and_adopters_waiting_tables() -> No
     assert "2025-04-06 (overdue)" in page
     assert "Adopters waiting since approval (1)" in page
     assert "Adopters by time since approval" in page
+
+
+def test_blocking_rules_in_words_for_a_mixed_group_and_a_lone_child() -> None:
+    p = problem(
+        [kid("C1", sex="F"), kid("C2", sex="M"), kid("C3")],
+        [adopter("H1", sexes=["F"], vacancies=2), adopter("H2", vacancies=0)],
+        groups=[{"id": "G1", "children": ["C1", "C2"], "policy": "must"}],
+    )
+    ctx = MatchingContext(p)
+    pair = {(b.what, b.adopters) for b in blocking_rules(ctx, ["C1", "C2"])}
+    assert pair == {("approval for girls and boys", 1), ("places for 2 together", 1)}
+    assert [(b.what, b.adopters) for b in blocking_rules(ctx, ["C3"])] == [("free places", 1)]
