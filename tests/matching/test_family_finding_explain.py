@@ -373,3 +373,18 @@ def test_blocking_rules_in_words_for_a_mixed_group_and_a_lone_child() -> None:
     pair = {(b.what, b.adopters) for b in blocking_rules(ctx, ["C1", "C2"])}
     assert pair == {("approval for girls and boys", 1), ("places for 2 together", 1)}
     assert [(b.what, b.adopters) for b in blocking_rules(ctx, ["C3"])] == [("free places", 1)]
+
+
+def test_with_adopters_beyond_the_region_in_the_round_the_widest_search_lifts_the_limit() -> None:
+    """The round already has York's adopter, so the first wider step is the distance."""
+    wider = FamilyFindingPolicy(home_las=frozenset({"Leeds"}), beyond_region=True)
+    p = problem(
+        [kid("C1", max_distance_km=1, needs=["autism"])],
+        [adopter("H1", la="York", location="YO1", skills=["autism"])],
+    )
+    (left,) = run_round(p, wider, time_limit_s=2).unlinked
+    assert left.no_option is not None
+    assert left.no_option.widest_search.step == "distance"
+    assert left.no_option.widest_search.says == (
+        "1 adopter(s) could take her with the distance limit (1 km) lifted"
+    )
