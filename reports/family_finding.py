@@ -175,6 +175,8 @@ def render_html(round_: dict[str, Any], pngs: dict[str, bytes] | None = None) ->
         parts += ["<h2>Distances</h2>", _img(pngs["distances.png"], "distances")]
     parts.append(_links_table(round_["links"]))
     parts.append(_unlinked_table(round_["unlinked"]))
+    parts.append(_no_option_table(round_["unlinked"]))
+    parts.append(_adopters_waiting_table(round_.get("adopters_waiting", [])))
     body = "\n".join(parts)
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
@@ -294,6 +296,52 @@ def _unlinked_table(unlinked: list[dict[str, Any]]) -> str:
                 "; ".join(x["what_would_change"]),
             ]
             for x in unlinked
+        ],
+    )
+
+
+def _no_option_table(unlinked: list[dict[str, Any]]) -> str:
+    """Children no adopter in the round could take: the register referral (overdue
+    first) and the widest search that would find a family."""
+    rows = [x for x in unlinked if x.get("no_option")]
+    rows.sort(key=lambda x: (x["no_option"]["referral_due"], x["subject"]))
+    return _html_table(
+        f"Children with no adopter in the round ({len(rows)})",
+        ["children", "weeks waiting", "register referral due", "exchange days", "widest search"],
+        [
+            [
+                ", ".join(x["children"]),
+                x["weeks_waiting"],
+                x["no_option"]["referral_due"]
+                + (" (overdue)" if x["no_option"]["overdue"] else ""),
+                "yes" if x["no_option"]["exchange_days"] else "",
+                x["no_option"]["widest_search"]["says"],
+            ]
+            for x in rows
+        ],
+    )
+
+
+def _adopters_waiting_table(waiting: list[dict[str, Any]]) -> str:
+    """The round's adopters, longest since approval first."""
+    return _html_table(
+        f"Adopters waiting since approval ({len(waiting)})",
+        [
+            "adopter",
+            "weeks since approval",
+            "linked with",
+            "children they could take",
+            "register referral due",
+        ],
+        [
+            [
+                w["adopter"],
+                w["weeks_since_approval"],
+                w["linked_with"] or "not linked",
+                w["children_possible"],
+                w["referral_due"] + (" (overdue)" if w["referral_overdue"] else ""),
+            ]
+            for w in waiting
         ],
     )
 

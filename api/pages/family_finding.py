@@ -1,7 +1,8 @@
 """The family-finder's pages: the waiting children of the agency's LAs (weeks waited,
-priority and why), adopters for a child (the agency's first, then beyond the region when
-asked), children for an adopter, and rounds: start one (a form), watch it, read its
-links and the children left without one, and its region report.
+priority and why), the agency's adopters waiting since approval, adopters for a child
+(the agency's first, then beyond the region when asked), children for an adopter (with
+their wait and priority), and rounds: start one (a form), watch it, read its links and
+the children left without one, and its region report.
 
 The same services as the JSON routes under `/family-finding` (api/services/
 family_finding.py), so the same scope (another LA's child or round is the same 404 page
@@ -222,6 +223,31 @@ async def adopters_for_child(
         child_id=child_id,
         found=found,
         beyond=beyond,
+        **_labels(),
+    )
+
+
+@router.get("/family-finding/waiting-adopters", response_class=HTMLResponse)
+async def waiting_adopters_page(request: Request, user: FamilyFinderPage, svc: Svc) -> HTMLResponse:
+    """The agency's approved adopters, longest waiting since approval first: how many
+    waiting children each could take and when their register referral falls due."""
+    page = page_number(request.query_params.get("page")) or 1
+    adopters, total = await run_in_threadpool(
+        family_finding.waiting_adopters, svc, user, (page - 1) * PER_PAGE, PER_PAGE
+    )
+    pages = max(1, -(-total // PER_PAGE))
+    here = "/family-finding/waiting-adopters"
+    return render(
+        request,
+        "family_finding/waiting_adopters.html",
+        title="Adopters waiting",
+        adopters=adopters,
+        total=total,
+        page=page,
+        pages=pages,
+        previous=with_query(here, {"page": page - 1}) if page > 1 else None,
+        next_page=with_query(here, {"page": page + 1}) if page < pages else None,
+        las=list(user.las),
         **_labels(),
     )
 

@@ -7,11 +7,12 @@ for every waiting child and adopter at once, in the background like a batch matc
 (api/runs.py), with its region report as one HTML page. Family-finders and admins
 only. Another LA's child, or a round over LAs that are not all yours, is a 404.
 
-Audited: `family_finding.search_child`, `family_finding.search_adopter` (with the
-children's ids), `family_finding.round_start` and `family_finding.round` (when it
-finishes), `family_finding.round_read` and `family_finding.round_report` (reading a
-finished round, which names children), `family_finding.round_interrupted` (its process
-stopped) and `family_finding.round_restart`.
+Audited: `family_finding.waiting_adopters` (the adopters listed),
+`family_finding.search_child`, `family_finding.search_adopter` (with the children's ids),
+`family_finding.round_start` and `family_finding.round` (when it finishes),
+`family_finding.round_read` and `family_finding.round_report` (reading a finished round,
+which names children), `family_finding.round_interrupted` (its process stopped) and
+`family_finding.round_restart`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from api.deps import FamilyFinder, Svc
 from api.errors import json_errors, responses
 from api.routes.common import Limit, Offset, RecordId, page
 from api.schemas.common import Page
-from api.schemas.family_finding import AdopterSearchOut, ChildSearchOut, RoundIn, RoundOut
+from api.schemas.family_finding import (
+    AdopterSearchOut,
+    ChildSearchOut,
+    RoundIn,
+    RoundOut,
+    WaitingAdopterOut,
+)
 from api.services import family_finding
 
 router = APIRouter(tags=["family-finding"])
@@ -124,6 +131,19 @@ def restart_round(round_id: RecordId, user: FamilyFinder, svc: Svc) -> Any:
     round names it (`restarted_as`). 409 unless the round is interrupted or failed and
     not restarted already, or while another round over its LAs is queued or running."""
     return family_finding.restart_round(svc, user, round_id)
+
+
+@router.get(
+    "/family-finding/waiting-adopters",
+    response_model=Page[WaitingAdopterOut],
+    responses=responses(401, 403, 422),
+    summary="Your LAs' approved adopters, longest waiting since approval first",
+)
+def waiting_adopters(user: FamilyFinder, svc: Svc, offset: Offset = 0, limit: Limit = 50) -> Any:
+    """Weeks since approval, how many of your LAs' waiting children each could take,
+    and their register referral (due three months after approval if not matched)."""
+    items, _total = family_finding.waiting_adopters(svc, user, offset, limit)
+    return page(items, offset, limit)
 
 
 @router.get(

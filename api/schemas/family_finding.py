@@ -12,7 +12,11 @@ from pydantic import (
 )
 
 from api.schemas.common import Body, Out
-from api.schemas.matches import CarerRankingOut, RankingOut
+from api.schemas.matches import (
+    ChildMatchOut,
+    ChildNearMissOut,
+    RankingOut,
+)
 from api.schemas.runs import RESTARTED_AS, RESTARTED_FROM, RunStatus, SiblingOutcomeOut
 from api.schemas.types import MAX_INT, Bool, Int, Num, Priority
 
@@ -28,13 +32,59 @@ class AdopterSearchOut(Out):
     )
 
 
+WEEKS_WAITING = "weeks since the decision to place for adoption (a group: its longest)"
+WHY_PRIORITY = "why this priority: the wait, or how few adopters could take them"
+
+
+class _Waits(Out):
+    weeks_waiting: int = Field(description=WEEKS_WAITING)
+    priority: str = Field(
+        description="first, second or third, as a round of your agency would give"
+    )
+    why_priority: list[str] = Field(description=WHY_PRIORITY)
+    placed_as: str = Field(description="the child, or the sibling group placed together")
+
+
+class WaitingChildMatchOut(ChildMatchOut, _Waits):
+    """A child the adopter could take, with how long they have waited and their priority."""
+
+
+class WaitingChildNearMissOut(ChildNearMissOut, _Waits):
+    """A child who fails one rule for the adopter, with their wait and priority."""
+
+
+class WaitingChildrenOut(Out):
+    """As CarerRankingOut, each child with their wait and priority."""
+
+    carer: str
+    eligible_count: int
+    matches: list[WaitingChildMatchOut]
+    near_misses: list[WaitingChildNearMissOut]
+
+
 class ChildSearchOut(Out):
     """Your LAs' waiting children (open referral, plan accepting adoption) an adopter
-    could take, best first, then children who fail one rule only."""
+    could take, best first, then children who fail one rule only; each with weeks
+    waited and priority (and why)."""
 
     subject: str = Field(description="the adopter")
-    in_region: CarerRankingOut
-    beyond: CarerRankingOut | None = Field(description="always null: you see your LAs only")
+    in_region: WaitingChildrenOut
+    beyond: WaitingChildrenOut | None = Field(description="always null: you see your LAs only")
+
+
+class WaitingAdopterOut(Out):
+    """An approved adopter of your LAs and their own wait since approval."""
+
+    adopter: str
+    la: str
+    approved_on: date
+    weeks_since_approval: int
+    linked_with: str | None = Field(description="the child or group a round linked them with")
+    children_possible: int = Field(description="waiting children of your LAs they could take")
+    referral_due: date = Field(
+        description="register referral due: three months after approval if not matched"
+    )
+    referral_overdue: bool
 
 
 class RoundIn(Body):
@@ -114,7 +164,26 @@ class SubjectOut(Out):
     why: list[str]
 
 
-class LinkOut(Out):
+class SplitOut(Out):
+    """Where a sibling group the round did not link together went (empty otherwise)."""
+
+    together_or_apart_assessment: bool = Field(
+        default=False,
+        description="a group whose plan is together if a family can be found, split by the "
+        "round: the social workers' together-or-apart assessment is needed",
+    )
+    siblings: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="each child of the group: the adopter linked with them, or null",
+    )
+    taken_by_others: dict[str, str] = Field(
+        default_factory=dict,
+        description="an adopter who could take them all together -> the child or group "
+        "the round linked it with instead",
+    )
+
+
+class LinkOut(SplitOut):
     model_config = ConfigDict(extra="allow")
 
     subject: str
@@ -127,7 +196,33 @@ class LinkOut(Out):
     reasons: list[str]
 
 
-class NoLinkOut(Out):
+class BlockerOut(Out):
+    rule: str
+    what: str = Field(description="the need, uncertainty, contact or rule, in words")
+    adopters: int = Field(description="adopters in the round who fail it")
+    of: int = Field(description="adopters in the round")
+
+
+class WidestSearchOut(Out):
+    step: str | None = Field(
+        description="beyond_region, distance (the limit lifted), or null: none in the data"
+    )
+    adopters: int
+    says: str
+
+
+class NoOptionOut(Out):
+    """No adopter in the round could take them."""
+
+    referral_due: date = Field(
+        description="register referral due: three months after the decision to place"
+    )
+    overdue: bool
+    exchange_days: bool = Field(description="worth profiling at exchange and activity days")
+    widest_search: WidestSearchOut
+
+
+class NoLinkOut(SplitOut):
     model_config = ConfigDict(extra="allow")
 
     subject: str
@@ -135,7 +230,11 @@ class NoLinkOut(Out):
     priority: str
     weeks_waiting: int
     reasons: list[str]
-    what_would_change: list[str]
+    what_would_change: list[str] = Field(
+        description="first the rules that remove the most adopters, then one-change near misses"
+    )
+    blocking_rules: list[BlockerOut] = Field(default_factory=list)
+    no_option: NoOptionOut | None = None
 
 
 class RoundResultOut(Out):
@@ -157,6 +256,9 @@ class RoundResultOut(Out):
         description="the round against deferred acceptance and an officer-style pass"
     )
     region: dict[str, Any] = Field(description="the region report's tables")
+    adopters_waiting: list[WaitingAdopterOut] = Field(
+        default_factory=list, description="the round's adopters, longest since approval first"
+    )
 
 
 class RoundOut(Out):

@@ -1,7 +1,8 @@
 """Family-finding for adoption: searches both ways, and rounds of links over the
 user's LAs (background runs, api/runs.py) with their region report.
 
-Audited: `family_finding.waiting` (the children listed), `family_finding.search_child`,
+Audited: `family_finding.waiting` (the children listed), `family_finding.waiting_adopters`
+(the adopters listed, by id in the detail), `family_finding.search_child`,
 `family_finding.search_adopter` (with the children's ids), `family_finding.round_start`,
 `family_finding.round_restart`,
 `family_finding.round_read` and `family_finding.round_report` (a finished round names
@@ -24,6 +25,7 @@ from matching.family_finding import (
     search_children,
     subjects,
 )
+from matching.family_finding.region import adopters_waiting
 from matching.pairs import PairTable
 from matching.ranking import MatchingContext
 
@@ -63,6 +65,23 @@ def waiting_children(
         detail = {"subjects": len(shown), "offset": offset}
         audit(svc, user, "family_finding.waiting", named, None, detail)
     return out, len(found)
+
+
+def waiting_adopters(
+    svc: Services, user: store.User, offset: int = 0, limit: int | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The user's LAs' approved adopters, longest waiting since approval first, with
+    how many of the LAs' waiting children each could take and their register referral
+    (`matching.family_finding.region.adopters_waiting`). A page of them and how many
+    there are; the adopters on the page audited (by id, in the detail: no child named)."""
+    snap = current_problem(svc, user)
+    scoped = adoption_problem(snap.problem, _policy(user, False))
+    found = adopters_waiting(PairTable(MatchingContext(scoped)))
+    shown = found[offset : None if limit is None else offset + limit]
+    if shown:
+        detail = {"adopters": [w.adopter for w in shown], "offset": offset}
+        audit(svc, user, "family_finding.waiting_adopters", (), None, detail)
+    return [w.to_dict() for w in shown], len(found)
 
 
 def adopters_for_child(

@@ -8,13 +8,18 @@ and `reports.family_finding` (which draws them) to share.
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from statistics import median
 from typing import Any
 
 from children.model import Child
 from matching.family_finding.subjects import Subject
+from matching.pairs import PairTable
 from matching.problem import Problem
 from matching.result import SolveResult
 from vocab import NEED_LABELS, UNCERTAINTY_LABELS, ethnic_group
@@ -53,6 +58,7 @@ def region_tables(
 ) -> dict[str, Any]:
     """Every table of the region report, keyed by name."""
     linked = set(result.carer_of())
+    adopters_linked = set(result.carer_of().values())
     weeks = {c: s.weeks_waiting for s in found for c in s.children}
     size = {c: len(s.children) for s in found for c in s.children}
     kids = problem.children
@@ -69,6 +75,7 @@ def region_tables(
         ),
         "waiting_by_need": _needs(kids),
         "adopters_by_approval": _adopters(problem),
+        "adopters_by_wait": _adopters_by_wait(problem, adopters_linked),
         "gaps": _gaps(found, problem),
         "outcomes_by_ethnicity": _outcomes(
             kids, linked, weeks, lambda k: ethnic_group(k.ethnicity), "ethnicity"
@@ -195,4 +202,100 @@ def _outcomes(
         f"Outcomes by {what}",
         [what, "waiting", "linked", "share linked", "median weeks waited (not linked)"],
         rows,
+    )
+
+
+# -- register referrals and adopters' own wait -----------------------------------------
+
+#: Statutory guidance on adoption (DfE 2013, ch. 4): a child with no adopter being
+#: actively considered is referred to the Adoption and Children Act Register within
+#: three months of the decision that they should be placed for adoption; approved
+#: adopters not matched are referred three months after approval.
+REFERRAL_MONTHS = 3
+APPROVAL_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("under 3 months", 0, 12),
+    ("3–6 months", 13, 25),
+    ("6–12 months", 26, 51),
+    ("12 months or more", 52, 10**6),
+)
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day where it is shorter)."""
+    m = day.month - 1 + months
+    year, month = day.year + m // 12, m % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def referral_due(since: date) -> date:
+    """When a register referral falls due, counted from the decision or approval."""
+    return months_after(since, REFERRAL_MONTHS)
+
+
+@dataclass(frozen=True)
+class AdopterWait:
+    """An approved adopter's own wait: weeks since approval, whether the round linked
+    them, how many of the round's children they could take, and their register
+    referral (due three months after approval if not matched)."""
+
+    adopter: str
+    la: str
+    approved_on: date
+    weeks_since_approval: int
+    linked_with: str | None  # the child or group the round linked them with
+    children_possible: int
+    referral_due: date
+    referral_overdue: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self) | {
+            "approved_on": self.approved_on.isoformat(),
+            "referral_due": self.referral_due.isoformat(),
+        }
+
+
+def adopters_waiting(
+    pairs: PairTable, linked_with: Mapping[str, str] | None = None
+) -> list[AdopterWait]:
+    """The round's adopters, longest waiting since approval first (`linked_with`:
+    adopter -> the child or group a round linked them with). An adopter's referral is
+    overdue when due before the problem's date and no round has linked them."""
+    problem = pairs.ctx.problem
+    linked_with = linked_with or {}
+    possible = Counter(int(h) for e in pairs.eligible for h in e)
+    out = []
+    for i, h in enumerate(pairs.ctx.table.carers):
+        if h.adopter is None:
+            continue
+        approved = h.adopter.approved_on
+        due = referral_due(approved)
+        link = linked_with.get(h.id)
+        out.append(
+            AdopterWait(
+                h.id,
+                h.la,
+                approved,
+                max(0, (problem.as_of - approved).days // 7),
+                link,
+                possible[i],
+                due,
+                link is None and due < problem.as_of,
+            )
+        )
+    return sorted(out, key=lambda w: (-w.weeks_since_approval, w.adopter))
+
+
+def _adopters_by_wait(problem: Problem, linked: set[str]) -> dict[str, Any]:
+    """Adopters by time since approval, linked by the round or not."""
+    rows: dict[str, list[int]] = {b[0]: [0, 0] for b in APPROVAL_BANDS}
+    for h in problem.carers:
+        if h.adopter is None:
+            continue
+        weeks = max(0, (problem.as_of - h.adopter.approved_on).days // 7)
+        band = next(name for name, lo, hi in APPROVAL_BANDS if lo <= weeks <= hi)
+        rows[band][0 if h.id in linked else 1] += 1
+    return _table(
+        "Adopters by time since approval",
+        ["time since approval", "adopters", "linked", "not linked"],
+        [(b, a + n, a, n) for b, (a, n) in rows.items()],
     )

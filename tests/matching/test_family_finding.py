@@ -176,7 +176,7 @@ def test_what_would_change_names_the_approval_to_widen() -> None:
     (left,) = r.unlinked
     assert left.subject == "G1"
     assert left.what_would_change[0] == (
-        "no adopter within 400 km is approved for a sibling group of 3 and free to take them"
+        "places for 3 together: 2 of 2 adopters in the round do not have them"
     )
     assert "2 would be if their approval were widened to 3 children (H2, H1)" in (
         left.what_would_change
