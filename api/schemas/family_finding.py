@@ -4,7 +4,7 @@ policy and result."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     ConfigDict,
@@ -14,7 +14,7 @@ from pydantic import (
 from api.schemas.common import Body, Out
 from api.schemas.matches import CarerRankingOut, RankingOut
 from api.schemas.runs import RESTARTED_AS, RESTARTED_FROM, RunStatus, SiblingOutcomeOut
-from api.schemas.types import MAX_INT, Bool, Int, Num, Priority
+from api.schemas.types import MAX_INT, Bool, Id, Int, Num, Priority, Text
 
 
 class AdopterSearchOut(Out):
@@ -178,3 +178,91 @@ class RoundOut(Out):
     round: RoundResultOut | None = Field(
         default=None, description="when done, on GET /family-finding/rounds/{round_id}"
     )
+
+
+LinkState = Literal["proposed", "exploring", "declined", "to_panel", "placed"]
+DeclineReason = Literal[
+    "adopters_declined",
+    "childs_social_worker_declined",
+    "needs_not_met",
+    "sibling_plan",
+    "distance_or_area",
+    "other",
+]
+InterestSide = Literal["adopter", "finder"]
+
+
+class LinkIn(Body):
+    """A link of a child, or brothers and sisters, with an adopter: from a round's
+    shortlist (`round_id`) or by hand. It starts `proposed`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"adopter": "AD-0027", "children": ["C-0015"], "round_id": None}]
+        }
+    )
+
+    adopter: Id = Field(description="the adopter's household id")
+    children: Annotated[list[Id], Field(min_length=1, max_length=10)] = Field(
+        description="the child, or the brothers and sisters linked together"
+    )
+    round_id: Annotated[Id, Field(max_length=32)] | None = Field(
+        default=None, description="the round whose shortlist it came from"
+    )
+    note: Text | None = None
+
+
+class LinkStateIn(Body):
+    """Move a link on one step (proposed → exploring → to_panel → placed), or decline it
+    before it is placed, with a reason (`other` needs a note)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"state": "declined", "reason": "needs_not_met", "note": None}]
+        }
+    )
+
+    state: LinkState
+    reason: DeclineReason | None = Field(default=None, description="required to decline")
+    note: Text | None = None
+
+
+class LinkRecordOut(Out):
+    id: int
+    state: LinkState
+    adopter: str
+    children: list[str]
+    round_id: str | None
+    decline_reason: DeclineReason | None
+    note: str | None
+    next_states: list[LinkState] = Field(description="where it may go from here")
+    created_at: datetime
+    created_by_name: str | None
+    updated_at: datetime
+    updated_by_name: str | None
+
+
+class InterestIn(Body):
+    """An expression of interest: the adopter's in a child (recorded by their social
+    worker, `side` adopter), or the child's family-finder's in an adopter (`finder`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"adopter": "AD-0027", "child": "C-0015", "side": "adopter", "note": None}]
+        }
+    )
+
+    adopter: Id
+    child: Id
+    side: InterestSide
+    note: Text | None = None
+
+
+class InterestOut(Out):
+    id: int
+    child: str
+    adopter: str
+    side: InterestSide
+    note: str | None
+    recorded_at: datetime
+    recorded_by_name: str | None

@@ -1,0 +1,263 @@
+"""Family-finding links and expressions of interest over HTTP: states and their moves,
+declines with a reason, one link at panel per child and per adopter, interest from
+either side; family-finders only, their LAs' children only (another LA's is the same
+404 as an unknown one), every change audited, and the next round told about them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+import api.runs
+import store
+from api.schemas.family_finding import RoundIn
+from matching.family_finding.links import LinkHistory
+from synth.adoption import generate_adoption_region
+from tests.api.conftest import Api, fill, open_api
+from tests.api.test_family_finding import wait_done
+
+#: Waiting children (tests/api/test_family_finding.region): Leeds's and Bradford's are
+#: the finder's; the Leeds admin ("manager") sees Leeds only.
+LEEDS, LEEDS_2, BRADFORD = "A-0005", "A-0006", "A-0001"
+#: Adopters; H1 is a foster household (tests/api/conftest.fill).
+ADOPTER, ADOPTER_2 = "AD-0005", "AD-0001"
+
+
+@pytest.fixture(scope="module")
+def region() -> dict[str, Any]:
+    return generate_adoption_region(30, 16, seed=2)
+
+
+@pytest.fixture
+def ff(sqlite_engine: Engine, region: dict[str, Any]) -> Iterator[Api]:
+    with store.transaction(sqlite_engine) as s:
+        store.load_problem(s, region, by=None)
+    fill(sqlite_engine)
+    yield from open_api(sqlite_engine)
+
+
+def link(api: Api, children: list[str], adopter: str = ADOPTER, as_: str = "finder") -> Any:
+    return api.post(
+        "/family-finding/links", as_=as_, json={"adopter": adopter, "children": children}
+    )
+
+
+def move(api: Api, link_id: int, state: str, as_: str = "finder", **more: Any) -> Any:
+    body = {"state": state} | more
+    return api.post(f"/family-finding/links/{link_id}/state", as_=as_, json=body)
+
+
+def test_a_link_moves_through_its_states_audited(ff: Api) -> None:
+    """Tests that a link goes proposed → exploring → to_panel → placed, each move audited
+    from → to with its children, and that placed is final (a 409 naming both states)."""
+    made = link(ff, [LEEDS])
+    assert made.status_code == 201, made.text
+    got = made.json()
+    assert got["state"] == "proposed" and got["children"] == [LEEDS]
+    assert got["next_states"] == ["exploring", "declined"]
+    for state in ("exploring", "to_panel", "placed"):
+        moved = move(ff, got["id"], state)
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["state"] == state
+    final = move(ff, got["id"], "declined", reason="other", note="x")
+    assert final.status_code == 409
+    assert "placed" in final.json()["detail"] and "declined" in final.json()["detail"]
+    [created] = ff.audit(action="family_finding.link_create")
+    assert created.child_ids == [LEEDS] and created.detail["adopter"] == ADOPTER
+    moves = ff.audit(action="family_finding.link_state")
+    assert sorted((e.detail["from"], e.detail["to"]) for e in moves) == [
+        ("exploring", "to_panel"),
+        ("proposed", "exploring"),
+        ("to_panel", "placed"),
+    ]
+    assert all(e.child_ids == [LEEDS] and e.object_id == str(got["id"]) for e in moves)
+
+
+def test_a_move_the_state_does_not_allow_is_a_409_naming_both(ff: Api) -> None:
+    made = link(ff, [LEEDS]).json()
+    skipped = move(ff, made["id"], "placed")
+    assert skipped.status_code == 409
+    assert "from proposed to placed" in skipped.json()["detail"]
+    assert ff.get(f"/family-finding/links/{made['id']}", as_="finder").json()["state"] == (
+        "proposed"
+    )
+    unknown = move(ff, made["id"], "married")
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "body.state"
+
+
+def test_declining_needs_a_reason_and_other_a_note(ff: Api) -> None:
+    """Tests that a decline without a reason (or `other` without a note) is a 422 naming
+    the field and writes nothing; with one, the reason is kept and audited."""
+    made = link(ff, [LEEDS]).json()
+    bare = move(ff, made["id"], "declined")
+    assert bare.status_code == 422 and bare.json()["errors"][0]["field"] == "body.reason"
+    other = move(ff, made["id"], "declined", reason="other")
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "body.note"
+    assert ff.audit(action="family_finding.link_state") == []
+    done = move(ff, made["id"], "declined", reason="needs_not_met", note="physical care")
+    assert done.status_code == 200, done.text
+    assert done.json()["decline_reason"] == "needs_not_met" and done.json()["next_states"] == []
+    [entry] = ff.audit(action="family_finding.link_state")
+    assert entry.detail["reason"] == "needs_not_met" and entry.detail["to"] == "declined"
+    assert "physical" not in str(entry.detail)  # free text stays out of the log
+    # Declined, the pair may be linked again; an open link may not be made twice.
+    assert link(ff, [LEEDS]).status_code == 201
+    assert link(ff, [LEEDS]).status_code == 409
+
+
+def test_one_link_at_panel_per_child_and_per_adopter(ff: Api) -> None:
+    """Tests that a child, or an adopter, in a link at to_panel cannot go to panel in
+    another link (409), and may once that link is declined."""
+    first = link(ff, [LEEDS], ADOPTER).json()
+    same_child = link(ff, [LEEDS], ADOPTER_2).json()
+    same_adopter = link(ff, [LEEDS_2], ADOPTER).json()
+    for made in (first, same_child, same_adopter):
+        assert move(ff, made["id"], "exploring").status_code == 200
+    assert move(ff, first["id"], "to_panel").status_code == 200
+    child_taken = move(ff, same_child["id"], "to_panel")
+    assert child_taken.status_code == 409 and LEEDS in child_taken.json()["detail"]
+    adopter_taken = move(ff, same_adopter["id"], "to_panel")
+    assert adopter_taken.status_code == 409 and ADOPTER in adopter_taken.json()["detail"]
+    assert move(ff, first["id"], "declined", reason="adopters_declined").status_code == 200
+    assert move(ff, same_child["id"], "to_panel").status_code == 200
+
+
+def test_links_listed_and_filtered_within_your_las(ff: Api) -> None:
+    a = link(ff, [LEEDS]).json()
+    b = link(ff, [BRADFORD], ADOPTER_2).json()
+    move(ff, b["id"], "exploring")
+
+    def ids(query: str, as_: str = "finder") -> list[int]:
+        got = ff.get(f"/family-finding/links{query}", as_=as_)
+        assert got.status_code == 200, got.text
+        return [x["id"] for x in got.json()["items"]]
+
+    assert ids("") == [b["id"], a["id"]]  # most recently changed first
+    assert ids("?state=exploring") == [b["id"]]
+    assert ids(f"?child_id={LEEDS}") == [a["id"]]
+    assert ids(f"?adopter={ADOPTER_2}") == [b["id"]]
+    assert ids("", as_="manager") == [a["id"]]  # Leeds only
+    assert ff.get("/family-finding/links?state=married", as_="finder").status_code == 422
+
+
+def test_another_las_child_is_the_same_404_as_an_unknown_one(ff: Api) -> None:
+    """Tests that the Leeds admin cannot link, read, move or see interest in Bradford's
+    child, and is told exactly what an unknown id would tell them; officers are 403."""
+    theirs = link(ff, [BRADFORD]).json()
+    refused = link(ff, [BRADFORD], as_="manager")
+    unknown = link(ff, ["A-9999"], as_="manager")
+    assert refused.status_code == unknown.status_code == 404
+    assert refused.json()["detail"].replace(BRADFORD, "X") == unknown.json()["detail"].replace(
+        "A-9999", "X"
+    )
+    read = ff.get(f"/family-finding/links/{theirs['id']}", as_="manager")
+    missing = ff.get("/family-finding/links/999999", as_="manager")
+    assert read.status_code == missing.status_code == 404
+    assert read.json()["detail"].replace(str(theirs["id"]), "X") == missing.json()[
+        "detail"
+    ].replace("999999", "X")
+    assert move(ff, theirs["id"], "exploring", as_="manager").status_code == 404
+    assert link(ff, [LEEDS], "H1").status_code == 404  # a foster household is no adopter
+    assert link(ff, [LEEDS], "AD-9999").status_code == 404
+    assert link(ff, [LEEDS], as_="officer").status_code == 403
+    mixed = link(ff, [LEEDS, BRADFORD], as_="manager")
+    assert mixed.status_code == 404
+    assert ff.audit(action="family_finding.link_create", child_id=BRADFORD)[0].user_id == (
+        ff.users["finder"].id
+    )
+    assert len(ff.audit(action="family_finding.link_create")) == 1  # nothing half-written
+
+
+def test_interest_recorded_listed_and_withdrawn(ff: Api) -> None:
+    """Tests that either side's interest is recorded once (409 the second time), listed
+    per child and per adopter, withdrawn with an audit entry, and scoped by the child."""
+    body = {"adopter": ADOPTER, "child": LEEDS, "side": "adopter", "note": "loved her profile"}
+    made = ff.post("/family-finding/interest", as_="finder", json=body)
+    assert made.status_code == 201, made.text
+    assert ff.post("/family-finding/interest", as_="finder", json=body).status_code == 409
+    finder = ff.post("/family-finding/interest", as_="finder", json=body | {"side": "finder"})
+    assert finder.status_code == 201
+    theirs = ff.post(
+        "/family-finding/interest", as_="finder", json=body | {"child": BRADFORD}
+    ).json()
+
+    def listed(query: str, as_: str = "finder") -> list[tuple[str, str]]:
+        got = ff.get(f"/family-finding/interest{query}", as_=as_)
+        assert got.status_code == 200, got.text
+        return sorted((i["child"], i["side"]) for i in got.json())
+
+    assert listed(f"?child_id={LEEDS}") == [(LEEDS, "adopter"), (LEEDS, "finder")]
+    assert listed(f"?adopter={ADOPTER}") == [
+        (BRADFORD, "adopter"),
+        (LEEDS, "adopter"),
+        (LEEDS, "finder"),
+    ]
+    assert listed(f"?adopter={ADOPTER}", as_="manager") == [(LEEDS, "adopter"), (LEEDS, "finder")]
+    gone = ff.client.delete(
+        f"/family-finding/interest/{theirs['id']}", headers=ff.headers("manager")
+    )
+    assert gone.status_code == 404  # Bradford's child: not the Leeds admin's
+    withdrawn = ff.client.delete(
+        f"/family-finding/interest/{made.json()['id']}", headers=ff.headers("finder")
+    )
+    assert withdrawn.status_code == 200
+    assert listed(f"?child_id={LEEDS}") == [(LEEDS, "finder")]
+    [entry] = ff.audit(action="family_finding.interest_withdraw")
+    assert entry.child_ids == [LEEDS] and entry.detail == {"adopter": ADOPTER, "side": "adopter"}
+    assert len(ff.audit(action="family_finding.interest")) == 3
+    bad = ff.post("/family-finding/interest", as_="finder", json=body | {"side": "aunt"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.side"
+
+
+def test_a_round_is_told_the_links_and_interest_also_when_restarted(
+    ff: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests that starting a round, and restarting one, reads the declined links, both
+    sides' interest and the links at panel of the user's LAs and gives them to the
+    round; another LA set's are not given."""
+    seen: list[LinkHistory] = []
+    real = api.runs.round_with_history
+
+    def spy(problem: Any, policy: Any, history: LinkHistory, **options: Any) -> Any:
+        seen.append(history)
+        return real(problem, policy, history, **options)
+
+    monkeypatch.setattr(api.runs, "round_with_history", spy)
+    declined = link(ff, [LEEDS], ADOPTER_2).json()
+    move(ff, declined["id"], "declined", reason="distance_or_area")
+    exploring = link(ff, [LEEDS_2]).json()
+    move(ff, exploring["id"], "exploring")
+    interest = {"adopter": ADOPTER, "child": BRADFORD, "side": "adopter"}
+    assert ff.post("/family-finding/interest", as_="finder", json=interest).status_code == 201
+
+    started = ff.post("/family-finding/rounds", as_="finder", json={"time_limit_s": 1})
+    assert wait_done(ff, started.json()["id"])["status"] == "done"
+    want = LinkHistory(
+        declined=frozenset({(LEEDS, ADOPTER_2)}),
+        adopter_interest=frozenset({(BRADFORD, ADOPTER)}),
+        finder_interest=frozenset({(LEEDS_2, ADOPTER)}),
+    )
+    assert seen == [want]
+    [finished] = ff.audit(action="family_finding.round")
+    assert finished.detail["declined"] == 1 and finished.detail["adopter_interest"] == 1
+
+    policy = RoundIn().model_dump(exclude={"time_limit_s"})
+    with store.transaction(ff.engine) as s:
+        old = store.start_run(
+            s,
+            kind="family_finding",
+            las=["Leeds"],
+            by=ff.users["manager"],
+            owner="gone",
+            params=policy,
+            time_limit_s=1,
+        )
+        store.interrupt_owned(s, "gone", "stopped")
+    again = ff.post(f"/family-finding/rounds/{old.id}/restart", as_="manager")
+    assert again.status_code == 202, again.text
+    assert wait_done(ff, again.json()["id"], as_="manager")["status"] == "done"
+    # Leeds only: Bradford's child's interest is not this round's.
+    assert seen[1] == LinkHistory(declined=want.declined, finder_interest=want.finder_interest)
