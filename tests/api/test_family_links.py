@@ -5,19 +5,24 @@ either side; family-finders only, their LAs' children only (another LA's is the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 import api.runs
 import store
 from api.schemas.family_finding import RoundIn
+from api.websession import CSRF_FIELD
 from matching.family_finding.links import LinkHistory
 from synth.adoption import generate_adoption_region
 from tests.api.conftest import Api, fill, open_api
 from tests.api.test_family_finding import wait_done
+from tests.api.test_pages import HTML, page_sign_in
+from tests.api.test_pages_proposals import csrf
 
 #: Waiting children (tests/api/test_family_finding.region): Leeds's and Bradford's are
 #: the finder's; the Leeds admin ("manager") sees Leeds only.
@@ -261,3 +266,171 @@ def test_a_round_is_told_the_links_and_interest_also_when_restarted(
     assert wait_done(ff, again.json()["id"], as_="manager")["status"] == "done"
     # Leeds only: Bradford's child's interest is not this round's.
     assert seen[1] == LinkHistory(declined=want.declined, finder_interest=want.finder_interest)
+
+
+# -- the pages, in process (tests/web/test_family_links.py drives them in Chromium) ------
+
+
+def signed(api: Api, who: str) -> TestClient:
+    page_sign_in(api.client, api.tokens[who])
+    return api.client
+
+
+def test_a_link_made_and_moved_on_its_pages(ff: Api) -> None:
+    """Tests the check page, the link's page and its state form: errors summarised and
+    named by field with nothing written, a decline's reason kept, the links page by
+    state, the same audit entries as the JSON routes."""
+    client = signed(ff, "finder")
+    new = f"/family-finding/links/new?adopter={ADOPTER}&children={LEEDS}"
+    token = csrf(client, new)
+    empty = client.post(
+        "/family-finding/links/new", data={CSRF_FIELD: token, "adopter": ""}, headers=HTML
+    )
+    assert empty.status_code == 422
+    assert 'href="#adopter"' in empty.text and 'href="#children"' in empty.text
+    made = client.post(
+        "/family-finding/links/new",
+        data={CSRF_FIELD: token, "adopter": ADOPTER, "children": LEEDS},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    path = made.headers["location"].split("?")[0]
+    page = client.get(path, headers=HTML)
+    assert page.status_code == 200 and "Proposed" in page.text
+    state = f"{path}/state"
+    no_reason = client.post(state, data={CSRF_FIELD: token, "state": "declined"}, headers=HTML)
+    assert no_reason.status_code == 422 and 'href="#reason"' in no_reason.text
+    skipped = client.post(state, data={CSRF_FIELD: token, "state": "placed"}, headers=HTML)
+    assert skipped.status_code == 409 and "from proposed to placed" in skipped.text
+    assert ff.audit(action="family_finding.link_state") == []
+    declined = client.post(
+        state,
+        data={CSRF_FIELD: token, "state": "declined", "reason": "sibling_plan"},
+        headers=HTML,
+    )
+    assert declined.status_code == 200  # followed to the link's page
+    assert "It does not fit the brothers" in declined.text
+    listed = client.get("/family-finding/links", headers=HTML)
+    assert listed.status_code == 200 and "Declined (1)" in listed.text
+    [entry] = ff.audit(action="family_finding.link_state")
+    assert entry.detail["reason"] == "sibling_plan" and entry.child_ids == [LEEDS]
+
+
+def test_link_pages_of_another_la_are_the_unknown_ids_404(ff: Api) -> None:
+    theirs = link(ff, [BRADFORD]).json()
+    interest = {"adopter": ADOPTER, "child": BRADFORD, "side": "adopter"}
+    their_interest = ff.post("/family-finding/interest", as_="finder", json=interest).json()
+    client = signed(ff, "manager")
+    other = client.get(f"/family-finding/links/{theirs['id']}", headers=HTML)
+    unknown = client.get("/family-finding/links/999999", headers=HTML)
+    assert other.status_code == unknown.status_code == 404
+    assert other.text == unknown.text
+    token = csrf(client, "/family-finding/links")
+    moved = client.post(
+        f"/family-finding/links/{theirs['id']}/state",
+        data={CSRF_FIELD: token, "state": "exploring"},
+        headers=HTML,
+    )
+    assert moved.status_code == 404
+    withdrawn = client.post(
+        f"/family-finding/interest/{their_interest['id']}/withdraw",
+        data={CSRF_FIELD: token},
+        headers=HTML,
+    )
+    assert withdrawn.status_code == 404
+    made = client.post(
+        "/family-finding/links/new",
+        data={CSRF_FIELD: token, "adopter": ADOPTER, "children": BRADFORD},
+        headers=HTML,
+    )
+    assert made.status_code == 422 and f"no child of your LAs with id {BRADFORD}" in made.text
+    assert BRADFORD not in client.get("/family-finding/links", headers=HTML).text
+    assert ff.audit(action="family_finding.link_state") == []
+    assert ff.audit(action="family_finding.interest_withdraw") == []
+
+
+def test_interest_recorded_on_the_childs_page_and_withdrawn(ff: Api) -> None:
+    """Tests that the child's search page lists their links and interest, that its form
+    records interest (errors named by field) and the adopter's page shows it too."""
+    link(ff, [LEEDS])
+    client = signed(ff, "finder")
+    child_page = client.get(f"/family-finding/children/{LEEDS}", headers=HTML)
+    assert child_page.status_code == 200 and "Link 1</a>" in child_page.text
+    form = re.search(r'href="(/family-finding/interest/new\?[^"]+)"', child_page.text)
+    assert form
+    new = form[1].replace("&amp;", "&")
+    token = csrf(client, new)
+    bad = client.post(
+        "/family-finding/interest/new",
+        data={CSRF_FIELD: token, "child": LEEDS, "adopter": ADOPTER, "side": ""},
+        headers=HTML,
+    )
+    assert bad.status_code == 422 and 'href="#side"' in bad.text
+    done = client.post(
+        "/family-finding/interest/new",
+        data={
+            CSRF_FIELD: token,
+            "child": LEEDS,
+            "adopter": ADOPTER,
+            "side": "adopter",
+            "back": f"/family-finding/children/{LEEDS}",
+        },
+        headers=HTML,
+    )
+    assert done.status_code == 200 and "The adopters</td>" in done.text
+    adopter_page = client.get(f"/family-finding/adopters?household_id={ADOPTER}", headers=HTML)
+    assert adopter_page.status_code == 200 and "The adopters</td>" in adopter_page.text
+    [made] = ff.get(f"/family-finding/interest?child_id={LEEDS}", as_="finder").json()
+    gone = client.post(
+        f"/family-finding/interest/{made['id']}/withdraw",
+        data={CSRF_FIELD: token, "back": f"/family-finding/children/{LEEDS}"},
+        headers=HTML,
+    )
+    assert gone.status_code == 200 and "No interest recorded" in gone.text
+    assert len(ff.audit(action="family_finding.interest_withdraw")) == 1
+
+
+def test_the_round_page_shows_each_shortlist_with_a_link_to_propose(
+    ff: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests that a round with `shortlists` shows each in order with its flags and a
+    link to the check page carrying the children, adopter and round; none without."""
+    real = api.runs.round_with_history
+    shortlist = {
+        "subject": LEEDS,
+        "children": [LEEDS],
+        "priority": "first",
+        "weeks_waiting": 90,
+        "adopters": [
+            {
+                "adopter": ADOPTER,
+                "position": 1,
+                "score": 80.0,
+                "distance_km": 12.0,
+                "round_link": True,
+                "adopter_interest": True,
+                "finder_interest": False,
+                "also_shortlisted_for": [LEEDS_2],
+            }
+        ],
+    }
+
+    class WithShortlists:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def to_dict(self) -> dict[str, Any]:
+            return dict(self.inner.to_dict()) | {"shortlists": [shortlist]}
+
+    monkeypatch.setattr(
+        api.runs, "round_with_history", lambda *a, **k: WithShortlists(real(*a, **k))
+    )
+    started = ff.post("/family-finding/rounds", as_="finder", json={"time_limit_s": 1}).json()
+    assert wait_done(ff, started["id"])["status"] == "done"
+    page = signed(ff, "finder").get(f"/family-finding/rounds/{started['id']}", headers=HTML)
+    assert page.status_code == 200
+    assert "Shortlists: whom to approach" in page.text
+    assert "the round&#39;s link; adopters interested" in page.text
+    want = f"/family-finding/links/new?adopter={ADOPTER}&amp;children={LEEDS}"
+    assert f"{want}&amp;round_id={started['id']}" in page.text
