@@ -18,6 +18,7 @@ import store
 from api.schemas.family_finding import RoundIn
 from api.websession import CSRF_FIELD
 from matching.family_finding.links import LinkHistory
+from store import family_links
 from synth.adoption import generate_adoption_region
 from tests.api.conftest import Api, fill, open_api
 from tests.api.test_family_finding import wait_done
@@ -434,3 +435,20 @@ def test_the_round_page_shows_each_shortlist_with_a_link_to_propose(
     assert "the round&#39;s link; adopters interested" in page.text
     want = f"/family-finding/links/new?adopter={ADOPTER}&amp;children={LEEDS}"
     assert f"{want}&amp;round_id={started['id']}" in page.text
+
+
+def test_a_pair_declined_then_linked_again_is_judged_by_its_newer_link(ff: Api) -> None:
+    """Tests that the history keeps a declined pair off the next shortlist only while
+    no newer link of the pair is open, and forgets withdrawn interest."""
+    first = link(ff, [LEEDS]).json()
+    move(ff, first["id"], "declined", reason="adopters_declined")
+    body = {"adopter": ADOPTER, "child": LEEDS, "side": "finder"}
+    made = ff.post("/family-finding/interest", as_="finder", json=body).json()
+    with store.transaction(ff.engine, write=False) as s:
+        before = family_links.link_history(s, ["Leeds"])
+    assert before.declined == {(LEEDS, ADOPTER)} and before.finder_interest == {(LEEDS, ADOPTER)}
+    assert link(ff, [LEEDS]).status_code == 201
+    ff.client.delete(f"/family-finding/interest/{made['id']}", headers=ff.headers("finder"))
+    with store.transaction(ff.engine, write=False) as s:
+        after = family_links.link_history(s, ["Leeds"])
+    assert after == LinkHistory()
