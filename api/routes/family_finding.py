@@ -11,7 +11,9 @@ Audited: `family_finding.search_child`, `family_finding.search_adopter` (with th
 children's ids), `family_finding.round_start` and `family_finding.round` (when it
 finishes), `family_finding.round_read` and `family_finding.round_report` (reading a
 finished round, which names children), `family_finding.round_interrupted` (its process
-stopped) and `family_finding.round_restart`.
+stopped) and `family_finding.round_restart`; links and interest (api/services/
+family_links.py): `family_finding.link_create`, `family_finding.link_state`,
+`family_finding.interest`, `family_finding.interest_withdraw`, and their lists.
 """
 
 from __future__ import annotations
