@@ -154,7 +154,7 @@ async def create_link(
         )
     except store.NotFound as e:
         field = "adopter" if e.kind == "adopter" else "children"
-        what = "adopter" if e.kind == "adopter" else "child of your LAs"
+        what = {"adopter": "adopter", "child": "child of your LAs"}.get(e.kind, "round of yours")
         found = [(field, f"There is no {what} with id {e.id}")]
         return await _new_link(request, form, errors=found, status_code=422)
     except store.Conflict as e:

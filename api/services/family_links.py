@@ -18,6 +18,7 @@ from sqlmodel import Session
 import store
 from api.deps import Services
 from api.services.common import Reading, aware, reading
+from api.services.family_finding import KIND
 from store import family_links
 from store.models import FamilyInterest, FamilyLink
 
@@ -67,7 +68,10 @@ def create_link(
     round_id: str | None = None,
     note: str | None = None,
 ) -> dict[str, Any]:
-    """A proposed link of the children with the adopter (audited with the change)."""
+    """A proposed link of the children with the adopter (audited with the change); a
+    `round_id` must be a round over LAs all the user's (NotFound otherwise)."""
+    if round_id is not None:
+        svc.runs.get(round_id, user.las, KIND)
     with svc.writes.transaction(changes=False) as s:
         made = family_links.create_link(
             s, adopter, children, by=user, las=user.las, round_id=round_id, note=note
