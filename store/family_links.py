@@ -5,8 +5,8 @@ an adopter — taken from a round's shortlist or made by hand — moved through 
 exploring → to_panel → placed, or declined (with a reason) at any step before placed.
 Its children give its scope: within the caller's LAs or NotFound, as a proposal's. Past
 the panel's door a child and an adopter are spoken for: one link at to_panel or placed
-per adopter (a partial unique index) and per child (checked here, under the service's
-write lock).
+per adopter (a partial unique index) and per child (checked here, holding the
+children's row locks).
 
 *Interest* is one side saying "this one": the adopter (their social worker records it)
 or the child's family-finder, one record per child, adopter and side; withdrawing deletes
@@ -117,6 +117,18 @@ def _children(session: Session, child_ids: Sequence[str], las: Collection[str]) 
     return sorted(ids)
 
 
+def _lock_children(session: Session, children: Sequence[str]) -> None:
+    """Take the children's row locks (PostgreSQL; on SQLite a writer holds the database),
+    in id order: two family-finders linking or taking to panel the same child queue,
+    and the second sees the first's link."""
+    session.exec(
+        select(ChildRecord.id)
+        .where(col(ChildRecord.id).in_(list(children)))
+        .order_by(col(ChildRecord.id))
+        .with_for_update()
+    ).all()
+
+
 def _live_with(session: Session, household_id: str, children: Iterable[str]) -> int | None:
     """A live link of one of the children with the adopter, if any."""
     return session.exec(
@@ -146,6 +158,7 @@ def create_link(
     has a live link with them already."""
     children = _children(session, child_ids, las)
     _adopter(session, household_id)
+    _lock_children(session, children)
     live = _live_with(session, household_id, children)
     if live is not None:
         raise Conflict(f"link {live} of these children with adopter {household_id} is still open")
@@ -227,8 +240,10 @@ def move_link(
     children = link_children(session, link_id)
     if to == "declined":
         link.decline_reason = _decline_reason(reason, note)
-    if to == "to_panel" and (why := _progressing_elsewhere(session, link, children)):
-        raise Conflict(why)
+    if to == "to_panel":
+        _lock_children(session, children)
+        if why := _progressing_elsewhere(session, link, children):
+            raise Conflict(why)
     assert by.id is not None
     link.state, link.updated_by, link.updated_at = to, by.id, utcnow()
     if note is not None:

@@ -627,7 +627,7 @@ class FamilyLink(SQLModel, table=True):
     """A family-finder's link of a child, or brothers and sisters, with an adopter
     (store/family_links.py): from a round's shortlist (`round_id`) or by hand, moved
     through its states. One link at to_panel or placed per adopter (a partial unique
-    index); per child, the store checks it under the write lock."""
+    index); per child, the store checks it holding the children's row locks."""
 
     __tablename__ = "family_link"
     __table_args__ = (

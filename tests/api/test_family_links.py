@@ -6,6 +6,8 @@ either side; family-finders only, their LAs' children only (another LA's is the 
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -469,3 +471,33 @@ def test_a_pair_declined_then_linked_again_is_judged_by_its_newer_link(ff: Api) 
     with store.transaction(ff.engine, write=False) as s:
         after = family_links.link_history(s, ["Leeds"])
     assert after == LinkHistory()
+
+
+def test_two_family_finders_taking_one_child_to_panel_at_once(ff_both: Api) -> None:
+    """Tests that two links of one child taken to panel in overlapping transactions (two
+    family-finders at once, as two processes would) end with one at panel and the
+    other refused: the second waits for the first's row lock, then sees its link."""
+    ff = ff_both
+    first = link(ff, [LEEDS], ADOPTER).json()["id"]
+    second = link(ff, [LEEDS], ADOPTER_2).json()["id"]
+    for made in (first, second):
+        move(ff, made, "exploring")
+    finder = ff.users["finder"]
+    outcome: list[str] = []
+
+    def take_second() -> None:
+        try:
+            with store.transaction(ff.engine) as s:
+                family_links.move_link(s, second, "to_panel", by=finder, las=finder.las)
+            outcome.append("moved")
+        except store.Conflict:
+            outcome.append("refused")
+
+    with store.transaction(ff.engine) as s:
+        family_links.move_link(s, first, "to_panel", by=finder, las=finder.las)
+        other = threading.Thread(target=take_second)
+        other.start()
+        time.sleep(0.5)  # the second is waiting for the lock, not done
+        assert outcome == []
+    other.join(30)
+    assert outcome == ["refused"]
