@@ -365,6 +365,10 @@ def test_link_pages_of_another_la_are_the_unknown_ids_404(ff: Api) -> None:
         headers=HTML,
     )
     assert made.status_code == 422 and f"no child of your LAs with id {BRADFORD}" in made.text
+    for child in (BRADFORD, "A-9999"):
+        interest_form = {CSRF_FIELD: token, "child": child, "adopter": ADOPTER, "side": "finder"}
+        said = client.post("/family-finding/interest/new", data=interest_form, headers=HTML)
+        assert said.status_code == 422 and f"no child of your LAs with id {child}" in said.text
     assert BRADFORD not in client.get("/family-finding/links", headers=HTML).text
     assert ff.audit(action="family_finding.link_state") == []
     assert ff.audit(action="family_finding.interest_withdraw") == []

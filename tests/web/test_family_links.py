@@ -70,7 +70,8 @@ def test_interest_then_a_link_proposed_and_declined(signed_in: SignIn, served: S
     expect(page.get_by_role("status")).to_contain_text("The link is now: declined")
     expect(page.get_by_text("The adopters cannot meet the child's needs")).to_be_visible()
 
-    submit(page.get_by_role("link", name="Back to links"))
+    page.goto("/family-finding")
+    submit(page.get_by_role("main").get_by_role("link", name="Links", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Links")
     declined = page.get_by_role("heading", name="Declined")
     expect(declined).not_to_have_text("Declined (0)")
