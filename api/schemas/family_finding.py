@@ -138,6 +138,31 @@ class NoLinkOut(Out):
     what_would_change: list[str]
 
 
+class ShortlistAdopterOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    adopter: str
+    position: int = Field(description="1: approach first")
+    score: float
+    distance_km: float
+    round_link: bool = Field(description="the round's own link for this child")
+    adopter_interest: bool = Field(description="the adopters said they are interested")
+    finder_interest: bool = Field(description="the child's family-finder is interested")
+    also_shortlisted_for: list[str] = Field(
+        description="the other children (or groups) whose shortlist names this adopter"
+    )
+
+
+class ShortlistOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    subject: str
+    children: list[str]
+    priority: str
+    weeks_waiting: int
+    adopters: list[ShortlistAdopterOut] = Field(description="in the order to approach them")
+
+
 class RoundResultOut(Out):
     """A finished round (matching.family_finding.FamilyFindingRound.to_dict)."""
 
@@ -157,6 +182,11 @@ class RoundResultOut(Out):
         description="the round against deferred acceptance and an officer-style pass"
     )
     region: dict[str, Any] = Field(description="the region report's tables")
+    shortlists: list[ShortlistOut] | None = Field(
+        default=None,
+        description="for each child or group, the adopters to approach in order; a round "
+        "is told the declined links and interest of its LAs (POST /family-finding/links)",
+    )
 
 
 class RoundOut(Out):

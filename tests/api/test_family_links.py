@@ -451,7 +451,9 @@ def test_the_round_page_shows_each_shortlist_with_a_link_to_propose(
         api.runs, "round_with_history", lambda *a, **k: WithShortlists(real(*a, **k))
     )
     started = ff.post("/family-finding/rounds", as_="finder", json={"time_limit_s": 1}).json()
-    assert wait_done(ff, started["id"])["status"] == "done"
+    done = wait_done(ff, started["id"])
+    assert done["status"] == "done"
+    assert done["round"]["shortlists"] == [shortlist]  # documented in the OpenAPI schema
     page = signed(ff, "finder").get(f"/family-finding/rounds/{started['id']}", headers=HTML)
     assert page.status_code == 200
     assert "Shortlists: whom to approach" in page.text
