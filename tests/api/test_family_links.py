@@ -447,6 +447,10 @@ def test_the_round_page_shows_each_shortlist_with_a_link_to_propose(
         def to_dict(self) -> dict[str, Any]:
             return dict(self.inner.to_dict()) | {"shortlists": [shortlist]}
 
+    plain = ff.post("/family-finding/rounds", as_="finder", json={"time_limit_s": 1}).json()
+    assert wait_done(ff, plain["id"])["status"] == "done"
+    without = signed(ff, "finder").get(f"/family-finding/rounds/{plain['id']}", headers=HTML)
+    assert without.status_code == 200 and "Shortlists" not in without.text
     monkeypatch.setattr(
         api.runs, "round_with_history", lambda *a, **k: WithShortlists(real(*a, **k))
     )
