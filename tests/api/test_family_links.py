@@ -372,6 +372,14 @@ def test_link_pages_of_another_la_are_the_unknown_ids_404(ff: Api) -> None:
     assert BRADFORD not in client.get("/family-finding/links", headers=HTML).text
     assert ff.audit(action="family_finding.link_state") == []
     assert ff.audit(action="family_finding.interest_withdraw") == []
+    officer = signed(ff, "officer")  # not a family-finder: every new page is a 403
+    for path in (
+        "/family-finding/links",
+        "/family-finding/links/new",
+        f"/family-finding/links/{theirs['id']}",
+        "/family-finding/interest/new",
+    ):
+        assert officer.get(path, headers=HTML).status_code == 403, path
 
 
 def test_interest_recorded_on_the_childs_page_and_withdrawn(ff: Api) -> None:
