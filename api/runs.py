@@ -42,7 +42,14 @@ import matching
 import store
 from api import comparisons
 from api.auditlog import WriteLock
-from matching.family_finding import FamilyFindingPolicy, adoption_problem, run_round
+from matching.family_finding import (
+    FamilyFindingPolicy,
+    FamilyFindingRound,
+    adoption_problem,
+    run_round,
+)
+from matching.family_finding.links import LinkHistory
+from store.family_links import link_history
 from store.runs import NAMES, as_utc
 
 log = logging.getLogger("placematch.runs")
@@ -55,6 +62,18 @@ BEAT_S = 1.0
 #: A queued or running run with no heartbeat for this long is interrupted: long enough
 #: for a writer to wait out another's transaction (an import writes in ~1 s chunks).
 STALE_S = 30.0
+
+
+def round_with_history(
+    problem: matching.Problem,
+    policy: FamilyFindingPolicy,
+    history: LinkHistory,
+    **options: Any,
+) -> FamilyFindingRound:
+    """The round, told what the family-finders have done since the last one (declined
+    links, interest from either side, links at panel or placed): the one place a round
+    is given its history, and the tests' seam to see what it was given)."""
+    return run_round(problem, policy, history=history, **options)
 
 
 def owner_name() -> str:
@@ -437,13 +456,15 @@ class RunManager:
         policy = FamilyFindingPolicy(**params, home_las=frozenset(job.las))
         with store.transaction(self.engine, write=False) as s:
             problem = store.build_problem(s, list(job.las), carer_kinds=("adoption",))
+            history = link_history(s, job.las)
         scoped = adoption_problem(problem, policy)
         job.child_ids = tuple(c.id for c in scoped.children)
         limit_s = job.time_limit_s or problem.policy.time_limit_s
         self._running(job, limit_s, children=len(scoped.children), carers=len(scoped.carers))
-        round_ = run_round(
+        round_ = round_with_history(
             problem,
             policy,
+            history,
             time_limit_s=limit_s,
             seed=seed,
             workers=self._workers,
@@ -456,6 +477,10 @@ class RunManager:
             "linked": summary["children_linked"],
             "children": summary["children"],
             "adopters": summary["adopters"],
+            "declined": len(history.declined),
+            "adopter_interest": len(history.adopter_interest),
+            "finder_interest": len(history.finder_interest),
+            "progressing": len(history.progressing),
         }
         return Outcome(out, summary, "family_finding.round", detail)
 

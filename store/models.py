@@ -601,3 +601,88 @@ class StoredRun(SQLModel, table=True):
     #: The run this one starts again, and the run that started this one again.
     restarted_from: str | None = Field(default=None, max_length=32)
     restarted_as: str | None = Field(default=None, max_length=32)
+
+
+#: A family-finding link's states (matching.family_finding.links.LINK_STATES): proposed,
+#: then explored with the adopters' and the child's social workers, then taken to the
+#: matching panel and the child placed; or declined, with a reason, at any step before.
+LINK_STATES: tuple[str, ...] = ("proposed", "exploring", "declined", "to_panel", "placed")
+#: A link past the panel's door: the child (and the adopter) are spoken for.
+LINK_PROGRESSING: tuple[str, ...] = ("to_panel", "placed")
+#: Why a link was declined (with a note; `other` needs one).
+DECLINE_REASONS: tuple[str, ...] = (
+    "adopters_declined",
+    "childs_social_worker_declined",
+    "needs_not_met",
+    "sibling_plan",
+    "distance_or_area",
+    "other",
+)
+#: Who is interested: the adopter (recorded by their social worker), or the child's
+#: family-finder.
+INTEREST_SIDES: tuple[str, ...] = ("adopter", "finder")
+
+
+class FamilyLink(SQLModel, table=True):
+    """A family-finder's link of a child, or brothers and sisters, with an adopter
+    (store/family_links.py): from a round's shortlist (`round_id`) or by hand, moved
+    through its states. One link at to_panel or placed per adopter (a partial unique
+    index); per child, the store checks it holding the children's row locks."""
+
+    __tablename__ = "family_link"
+    __table_args__ = (
+        CheckConstraint(_in("state", LINK_STATES), name="state"),
+        CheckConstraint(
+            f"decline_reason IS NULL OR {_in('decline_reason', DECLINE_REASONS)}",
+            name="decline_reason_known",
+        ),
+        CheckConstraint("(state = 'declined') = (decline_reason IS NOT NULL)", name="declined_why"),
+        Index(
+            "uq_family_link_progressing_adopter",
+            "household_id",
+            unique=True,
+            sqlite_where=text(_in("state", LINK_PROGRESSING)),
+            postgresql_where=text(_in("state", LINK_PROGRESSING)),
+        ),
+        Index("ix_family_link_state_updated_at", "state", "updated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: str = Field(foreign_key="household.id", max_length=64, index=True)
+    state: str = Field(default="proposed", max_length=16)
+    round_id: str | None = Field(default=None, max_length=32)
+    decline_reason: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: int = Field(foreign_key="user_account.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int = Field(foreign_key="user_account.id")
+
+
+class FamilyLinkChild(SQLModel, table=True):
+    """Each child a link covers: its LA scope, as a proposal's children are."""
+
+    __tablename__ = "family_link_child"
+
+    link_id: int = Field(foreign_key="family_link.id", primary_key=True)
+    child_id: str = Field(foreign_key="child.id", primary_key=True, max_length=64, index=True)
+
+
+class FamilyInterest(SQLModel, table=True):
+    """An expression of interest in a child and an adopter: the adopter's (recorded by
+    their social worker) or the child's family-finder's. One per child, adopter and
+    side; withdrawing deletes it (the audit log keeps that it was)."""
+
+    __tablename__ = "family_interest"
+    __table_args__ = (
+        CheckConstraint(_in("side", INTEREST_SIDES), name="side"),
+        Index("uq_family_interest_pair_side", "child_id", "household_id", "side", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: str = Field(foreign_key="child.id", max_length=64)
+    household_id: str = Field(foreign_key="household.id", max_length=64, index=True)
+    side: str = Field(max_length=8)
+    note: str | None = Field(default=None, sa_type=Text)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by: int = Field(foreign_key="user_account.id")

@@ -11,6 +11,7 @@ as an unknown id) and the same audit entries."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -28,6 +29,7 @@ from api.pages.common import (
     see_other,
     with_query,
 )
+from api.pages.family_links import links_and_interest
 from api.routes.common import RecordId
 from api.services import family_finding
 
@@ -216,6 +218,8 @@ async def adopters_for_child(
             together=True,
         )
     )
+    back = f"/family-finding/children/{quote(child_id)}"
+    theirs = await run_in_threadpool(links_and_interest, svc, user, child_id=child_id)
     return render(
         request,
         "family_finding/child.html",
@@ -224,6 +228,9 @@ async def adopters_for_child(
         found=found,
         beyond=beyond,
         **_labels(),
+        **theirs,
+        interest_back=back,
+        interest_new=with_query("/family-finding/interest/new", {"child": child_id, "back": back}),
     )
 
 
@@ -270,6 +277,12 @@ async def children_for_adopter(request: Request, user: FamilyFinderPage, svc: Sv
             )
         except store.NotFound:
             errors.append(("household_id", f"There is no adopter with household id {household}"))
+    theirs: dict[str, Any] = {}
+    if found is not None:
+        back = with_query("/family-finding/adopters", {"household_id": household})
+        theirs = await run_in_threadpool(links_and_interest, svc, user, adopter=household)
+        new = with_query("/family-finding/interest/new", {"adopter": household, "back": back})
+        theirs |= {"interest_back": back, "interest_new": new}
     return render(
         request,
         "family_finding/adopter.html",
@@ -279,4 +292,5 @@ async def children_for_adopter(request: Request, user: FamilyFinderPage, svc: Sv
         household=household,
         found=found,
         **_labels(),
+        **theirs,
     )

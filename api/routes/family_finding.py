@@ -8,32 +8,41 @@ for every waiting child and adopter at once, in the background like a batch matc
 only. Another LA's child, or a round over LAs that are not all yours, is a 404.
 
 Audited: `family_finding.waiting_adopters` (the adopters listed),
-`family_finding.search_child`, `family_finding.search_adopter` (with the children's ids),
-`family_finding.round_start` and `family_finding.round` (when it finishes),
-`family_finding.round_read` and `family_finding.round_report` (reading a finished round,
-which names children), `family_finding.round_interrupted` (its process stopped) and
-`family_finding.round_restart`.
+`family_finding.search_child`, `family_finding.search_adopter` (with the
+children's ids), `family_finding.round_start` and `family_finding.round` (when it
+finishes), `family_finding.round_read` and `family_finding.round_report` (reading a
+finished round, which names children), `family_finding.round_interrupted` (its process
+stopped) and `family_finding.round_restart`; links and interest (api/services/
+family_links.py): `family_finding.link_create`, `family_finding.link_state`,
+`family_finding.interest`, `family_finding.interest_withdraw`, and their lists.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import HTMLResponse
 
 from api.deps import FamilyFinder, Svc
 from api.errors import json_errors, responses
-from api.routes.common import Limit, Offset, RecordId, page
+from api.routes.common import IdFilter, Limit, Offset, RecordId, page
 from api.schemas.common import Page
 from api.schemas.family_finding import (
     AdopterSearchOut,
     ChildSearchOut,
+    InterestIn,
+    InterestOut,
+    LinkIn,
+    LinkRecordOut,
+    LinkState,
+    LinkStateIn,
     RoundIn,
     RoundOut,
     WaitingAdopterOut,
 )
-from api.services import family_finding
+from api.schemas.types import MAX_INT
+from api.services import family_finding, family_links
 
 router = APIRouter(tags=["family-finding"])
 
@@ -167,8 +176,8 @@ def list_rounds(user: FamilyFinder, svc: Svc, offset: Offset = 0, limit: Limit =
 def get_round(round_id: RecordId, user: FamilyFinder, svc: Svc) -> Any:
     """Status and progress; when done, `round`: every proposed link and why, each child
     left without one and what would change that, how crowded plain recommendations
-    would be, the round against deferred acceptance and an officer-style pass, and the
-    region's tables (docs/family-finding.md)."""
+    would be, the round against plain and priority-aware deferred acceptance and an
+    officer-style pass, and the region's tables (docs/family-finding.md)."""
     return family_finding.read_round(svc, user, round_id)
 
 
@@ -186,3 +195,110 @@ def round_report(round_id: RecordId, user: FamilyFinder, svc: Svc) -> HTMLRespon
     approval, the gaps, outcomes by ethnicity, sex, age and disability, crowding and
     fairness: tables and plots in one page with nothing to fetch. 409 until done."""
     return HTMLResponse(family_finding.round_report(svc, user, round_id))
+
+
+# -- links and interest (store/family_links.py) -------------------------------------------
+
+LinkId = Annotated[int, Path(ge=1, le=MAX_INT, description="a link's id")]
+InterestId = Annotated[int, Path(ge=1, le=MAX_INT, description="an expression of interest's id")]
+
+
+@router.get(
+    "/family-finding/links",
+    response_model=Page[LinkRecordOut],
+    responses=responses(401, 403, 422),
+    summary="Links of your LAs' children with adopters",
+)
+def list_links(
+    user: FamilyFinder,
+    svc: Svc,
+    state: Annotated[LinkState | None, Query(description="only links in this state")] = None,
+    child_id: IdFilter = None,
+    adopter: IdFilter = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> Any:
+    """Most recently changed first, each with the states it may go to next."""
+    found = family_links.list_links(
+        svc, user, state=state, child_id=child_id, adopter=adopter, offset=offset, limit=limit
+    )
+    return page(found, offset, limit)
+
+
+@router.post(
+    "/family-finding/links",
+    response_model=LinkRecordOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Link a child, or brothers and sisters, with an adopter",
+)
+def create_link(body: LinkIn, user: FamilyFinder, svc: Svc) -> Any:
+    """A `proposed` link. 404 for a child not of your LAs or a household that is not an
+    adopter; 409 while one of the children has an open link with the adopter."""
+    return family_links.create_link(
+        svc, user, body.adopter, body.children, round_id=body.round_id, note=body.note
+    )
+
+
+@router.get(
+    "/family-finding/links/{link_id}",
+    response_model=LinkRecordOut,
+    responses=responses(401, 403, 404, 422),
+    summary="One link",
+)
+def get_link(link_id: LinkId, user: FamilyFinder, svc: Svc) -> Any:
+    return family_links.read_link(svc, user, link_id)
+
+
+@router.post(
+    "/family-finding/links/{link_id}/state",
+    response_model=LinkRecordOut,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Move a link on, or decline it with a reason",
+)
+def move_link(link_id: LinkId, body: LinkStateIn, user: FamilyFinder, svc: Svc) -> Any:
+    """proposed → exploring → to_panel → placed, or declined (with `reason`) before
+    placed. 409 naming both states for any other move, or to panel while a child or the
+    adopter is in another link at panel or placed; 422 naming `body.reason` for a
+    decline without one."""
+    return family_links.move_link(
+        svc, user, link_id, body.state, reason=body.reason, note=body.note
+    )
+
+
+@router.get(
+    "/family-finding/interest",
+    response_model=list[InterestOut],
+    responses=responses(401, 403, 422),
+    summary="Expressions of interest in your LAs' children",
+)
+def list_interest(
+    user: FamilyFinder, svc: Svc, child_id: IdFilter = None, adopter: IdFilter = None
+) -> Any:
+    """Newest first; for one child or one adopter."""
+    return family_links.list_interest(svc, user, child_id=child_id, adopter=adopter)
+
+
+@router.post(
+    "/family-finding/interest",
+    response_model=InterestOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Record an adopter's, or a family-finder's, interest",
+)
+def record_interest(body: InterestIn, user: FamilyFinder, svc: Svc) -> Any:
+    """The adopter's interest in a child (`side` adopter: their social worker records
+    it) or the child's family-finder's in an adopter (`finder`). The next round raises
+    the pair on the child's shortlist. 409 if that side's interest is recorded already."""
+    return family_links.record_interest(svc, user, body.adopter, body.child, body.side, body.note)
+
+
+@router.delete(
+    "/family-finding/interest/{interest_id}",
+    response_model=InterestOut,
+    responses=responses(401, 403, 404, 422),
+    summary="Withdraw an expression of interest",
+)
+def withdraw_interest(interest_id: InterestId, user: FamilyFinder, svc: Svc) -> Any:
+    """Deleted (the audit log keeps that it was); the record as it was."""
+    return family_links.withdraw_interest(svc, user, interest_id)

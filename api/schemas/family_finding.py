@@ -4,7 +4,7 @@ policy and result."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     ConfigDict,
@@ -18,7 +18,7 @@ from api.schemas.matches import (
     RankingOut,
 )
 from api.schemas.runs import RESTARTED_AS, RESTARTED_FROM, RunStatus, SiblingOutcomeOut
-from api.schemas.types import MAX_INT, Bool, Int, Num, Priority
+from api.schemas.types import MAX_INT, Bool, Id, Int, Num, Priority, Text
 
 
 class AdopterSearchOut(Out):
@@ -237,6 +237,31 @@ class NoLinkOut(SplitOut):
     no_option: NoOptionOut | None = None
 
 
+class ShortlistAdopterOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    adopter: str
+    position: int = Field(description="1: approach first")
+    score: float
+    distance_km: float
+    round_link: bool = Field(description="the round's own link for this child")
+    adopter_interest: bool = Field(description="the adopters said they are interested")
+    finder_interest: bool = Field(description="the child's family-finder is interested")
+    also_shortlisted_for: list[str] = Field(
+        description="the other children (or groups) whose shortlist names this adopter"
+    )
+
+
+class ShortlistOut(Out):
+    model_config = ConfigDict(extra="allow")
+
+    subject: str
+    children: list[str]
+    priority: str
+    weeks_waiting: int
+    adopters: list[ShortlistAdopterOut] = Field(description="in the order to approach them")
+
+
 class RoundResultOut(Out):
     """A finished round (matching.family_finding.FamilyFindingRound.to_dict)."""
 
@@ -253,11 +278,17 @@ class RoundResultOut(Out):
         description="how many children's top-5 lists name each adopter, against the round"
     )
     fairness: list[dict[str, Any]] = Field(
-        description="the round against deferred acceptance and an officer-style pass"
+        description="the round against plain and priority-aware deferred acceptance and an "
+        "officer-style pass"
     )
     region: dict[str, Any] = Field(description="the region report's tables")
     adopters_waiting: list[WaitingAdopterOut] = Field(
         default_factory=list, description="the round's adopters, longest since approval first"
+    )
+    shortlists: list[ShortlistOut] | None = Field(
+        default=None,
+        description="for each child or group, the adopters to approach in order; a round "
+        "is told the declined links and interest of its LAs (POST /family-finding/links)",
     )
 
 
@@ -280,3 +311,91 @@ class RoundOut(Out):
     round: RoundResultOut | None = Field(
         default=None, description="when done, on GET /family-finding/rounds/{round_id}"
     )
+
+
+LinkState = Literal["proposed", "exploring", "declined", "to_panel", "placed"]
+DeclineReason = Literal[
+    "adopters_declined",
+    "childs_social_worker_declined",
+    "needs_not_met",
+    "sibling_plan",
+    "distance_or_area",
+    "other",
+]
+InterestSide = Literal["adopter", "finder"]
+
+
+class LinkIn(Body):
+    """A link of a child, or brothers and sisters, with an adopter: from a round's
+    shortlist (`round_id`) or by hand. It starts `proposed`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"adopter": "AD-0027", "children": ["C-0015"], "round_id": None}]
+        }
+    )
+
+    adopter: Id = Field(description="the adopter's household id")
+    children: Annotated[list[Id], Field(min_length=1, max_length=10)] = Field(
+        description="the child, or the brothers and sisters linked together"
+    )
+    round_id: Annotated[Id, Field(max_length=32)] | None = Field(
+        default=None, description="the round whose shortlist it came from"
+    )
+    note: Text | None = None
+
+
+class LinkStateIn(Body):
+    """Move a link on one step (proposed → exploring → to_panel → placed), or decline it
+    before it is placed, with a reason (`other` needs a note)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"state": "declined", "reason": "needs_not_met", "note": None}]
+        }
+    )
+
+    state: LinkState
+    reason: DeclineReason | None = Field(default=None, description="required to decline")
+    note: Text | None = None
+
+
+class LinkRecordOut(Out):
+    id: int
+    state: LinkState
+    adopter: str
+    children: list[str]
+    round_id: str | None
+    decline_reason: DeclineReason | None
+    note: str | None
+    next_states: list[LinkState] = Field(description="where it may go from here")
+    created_at: datetime
+    created_by_name: str | None
+    updated_at: datetime
+    updated_by_name: str | None
+
+
+class InterestIn(Body):
+    """An expression of interest: the adopter's in a child (recorded by their social
+    worker, `side` adopter), or the child's family-finder's in an adopter (`finder`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"adopter": "AD-0027", "child": "C-0015", "side": "adopter", "note": None}]
+        }
+    )
+
+    adopter: Id
+    child: Id
+    side: InterestSide
+    note: Text | None = None
+
+
+class InterestOut(Out):
+    id: int
+    child: str
+    adopter: str
+    side: InterestSide
+    note: str | None
+    recorded_at: datetime
+    recorded_by_name: str | None

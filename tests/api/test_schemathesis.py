@@ -130,7 +130,7 @@ def test_stateful_run_reports_a_server_error(
     monkeypatch.setattr(store, "get_child", broken)
     schema = schemathesis.openapi.from_asgi("/openapi.json", as_served(app))
     try:
-        report = run_stateful(schema, token, runs=1, scenarios_per_run=5)
+        report = run_stateful(schema, token, runs=1, scenarios_per_run=10)
     finally:
         app.state.services.runs.close()
         app.state.services.audit.close()
