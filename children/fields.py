@@ -59,6 +59,19 @@ ADOPTION_PLAN = RecordFields(
             "contact", "list of contact kinds", "contact arrangements in the plan", default=[]
         ),
         FieldSpec("notes", "text", "the family-finder's notes on what the child needs", default=""),
+        FieldSpec(
+            "min_distance_km",
+            "number or null",
+            "adopters nearer than this to the child's home (the birth family's area) are "
+            "ruled out",
+        ),
+        FieldSpec(
+            "need_levels",
+            "map of need to level",
+            "how much of each need the child has: low, medium or high (a need without a "
+            "level counts as high)",
+            default={},
+        ),
     ),
 )
 

@@ -213,6 +213,8 @@ ADOPTION_COLUMNS = (
     "adoption_uncertainties",
     "adoption_contact",
     "adoption_notes",
+    "adoption_min_distance_km",
+    "adoption_need_levels",
 )
 ADOPTER_COLUMNS = (
     "adopter_approved_on",
@@ -221,6 +223,7 @@ ADOPTER_COLUMNS = (
     "adopter_early_permanence",
     "adopter_uncertainties",
     "adopter_contact",
+    "adopter_needs",
 )
 
 
@@ -237,6 +240,8 @@ def adoption_columns(plan: Mapping[str, Any] | None) -> dict[str, Any]:
         "adoption_uncertainties": sorted(plan.get("uncertainties", [])),
         "adoption_contact": sorted(plan.get("contact", [])),
         "adoption_notes": plan.get("notes", ""),
+        "adoption_min_distance_km": plan.get("min_distance_km"),
+        "adoption_need_levels": dict(sorted(plan.get("need_levels", {}).items())),
     }
 
 
@@ -252,6 +257,7 @@ def adopter_columns(approval: Mapping[str, Any] | None) -> dict[str, Any]:
         "adopter_early_permanence": bool(approval.get("early_permanence", False)),
         "adopter_uncertainties": sorted(approval.get("uncertainties", [])),
         "adopter_contact": sorted(approval.get("contact", [])),
+        "adopter_needs": dict(sorted(approval.get("needs", {}).items())),
     }
 
 

@@ -13,7 +13,7 @@ from matching.family_finding.policy import FamilyFindingPolicy
 from matching.family_finding.subjects import narrowed
 from matching.problem import Problem
 from matching.ranking import MatchingContext, NearMiss, Ranking, context_for, rank, rank_carer
-from vocab import CONTACT_LABELS, NEED_LABELS, UNCERTAINTY_LABELS
+from vocab import CONTACT_LABELS, NEED_LABELS, NEED_LEVELS, UNCERTAINTY_LABELS
 
 
 @dataclass(frozen=True)
@@ -162,4 +162,23 @@ def _change(rule: str, kids: list[Any], lacking: list[str]) -> str:
             return "if the distance limit were widened"
         case "availability":
             return "if they were available sooner"
+        case "min_distance":
+            least = max((k.adoption.min_distance_km or 0) for k in kids if k.adoption)
+            return f"if the adoption plan allowed adopters within {least:g} km of the birth home"
+        case "need_level":
+            # Each need at the highest level any of the children has it.
+            levels = {
+                n: max(
+                    (
+                        k.adoption.need_level(n) if k.adoption else "high"
+                        for k in kids
+                        if n in k.needs
+                    ),
+                    key=NEED_LEVELS.index,
+                )
+                for n in sorted(set().union(*(k.needs for k in kids)))
+            }
+            return "if they could manage " + " and ".join(
+                f"a {lv} level of {NEED_LABELS[n]}" for n, lv in levels.items()
+            )
     return f"if the rule '{rule}' were met"
