@@ -291,6 +291,7 @@ def test_adoption_details_round_trip_through_the_contract() -> None:
         assert after["adoption"] == before["adoption"] | {
             "notes": before["adoption"]["notes"],
             "placement_order_date": before["adoption"]["placement_order_date"],
+            "min_distance_km": before["adoption"].get("min_distance_km"),
         }
     assert [h["adopter"] for h in again["carers"]] == [
         h["adopter"]
