@@ -103,11 +103,11 @@ def test_a_child_open_to_both_keeps_nearness_for_foster_carers_only() -> None:
 def test_between_equal_adopters_the_one_who_has_waited_longest_is_linked() -> None:
     """Tests that two adopters alike in all but their approval date tie on score, and
     the one approved earlier gets the link, whichever is listed first."""
-    for old, new in (("H1", "H2"), ("H2", "H1")):
-        p = problem(
-            [kid()],
-            [adopter(old, approved_on="2025-03-01"), adopter(new, approved_on="2026-10-01")],
-        )
+    for old, first, second in (
+        ("H1", "2025-03-01", "2026-10-01"),
+        ("H2", "2026-10-01", "2025-03-01"),
+    ):
+        p = problem([kid()], [adopter("H1", approved_on=first), adopter("H2", approved_on=second)])
         r = run_round(p, time_limit_s=2)
         assert r.result.carer_of() == {"C1": old}
         s = scores_of(r.problem)
