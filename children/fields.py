@@ -62,8 +62,7 @@ ADOPTION_PLAN = RecordFields(
         FieldSpec(
             "min_distance_km",
             "number or null",
-            "adopters nearer than this to the child's home (the birth family's area) are "
-            "ruled out",
+            "adopters nearer than this to the child's home (the birth family's area) are ruled out",
         ),
         FieldSpec(
             "need_levels",

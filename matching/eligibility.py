@@ -349,12 +349,17 @@ def _levels_short(child: Child, table: CarerTable) -> Check:
     if not child.needs:
         return _never
     plan = child.adoption
-    cols = [NEEDS.index(n) for n in sorted(child.needs)]
+    cols = np.array([NEEDS.index(n) for n in sorted(child.needs)], dtype=np.int64)
     wanted = np.array(
         [LEVEL_RANK[plan.need_level(n) if plan else "high"] for n in sorted(child.needs)],
         dtype=np.int8,
     )
-    return lambda i: (table.manages[np.ix_(i, cols)] < wanted).any(axis=1)
+
+    def short(i: np.ndarray) -> np.ndarray:
+        below: np.ndarray = (table.manages[i][:, cols] < wanted).any(axis=1)
+        return below
+
+    return short
 
 
 #: The order `eligible_carers` narrows the pool in: cheap and selective first.
