@@ -199,6 +199,14 @@ def child_values(doc: Mapping[str, Any], today: date | None = None) -> dict[str,
         issues.append(
             FieldIssue("adoption", "adoption details but the plan does not accept adoption")
         )
+    levels = (data.get("adoption") or {}).get("need_levels", {})
+    for need in sorted(set(levels) - set(data.get("needs", []))):
+        issues.append(
+            FieldIssue(
+                f"adoption.need_levels.{need}",
+                f"a level for {need!r}, which is not among the child's needs",
+            )
+        )
     if issues:
         raise Invalid(issues)
     return values
