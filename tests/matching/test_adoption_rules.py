@@ -146,3 +146,28 @@ def test_approval_dates_never_change_how_many_are_linked_or_the_quality(document
         return
     levels = {s.name: s.value for s in a.stages if s.name != "cost"}
     assert levels == {s.name: s.value for s in b.stages if s.name != "cost"}
+
+
+# -- what would change ---------------------------------------------------------------------
+
+
+def test_what_would_change_names_the_level_and_the_minimum_distance() -> None:
+    """Tests the phrases for a child whom one adopter misses on a need's level and
+    another on the plan's minimum distance (LS9 to LS12 is 5.9 km; to BD1 16.1 km)."""
+    plan = WAITING | {"min_distance_km": 10, "need_levels": {"learning_disability": "high"}}
+    p = problem(
+        [kid(needs=["learning_disability"], adoption=plan)],
+        [
+            adopter("LOW", location="BD1", la="Bradford", skills=[])
+            | {"adopter": {"approved_on": "2026-02-01", "needs": {"learning_disability": "low"}}},
+            adopter("NEAR", location="LS12", skills=["learning_disability"]),
+        ],
+    )
+    (left,) = run_round(p, time_limit_s=2).unlinked
+    assert "1 would be if they could manage a high level of learning disability (LOW)" in (
+        left.what_would_change
+    )
+    assert (
+        "1 would be if the adoption plan allowed adopters within 10 km of the birth home (NEAR)"
+        in (left.what_would_change)
+    )
