@@ -349,6 +349,8 @@ def _household_reasons(child: Child, h: Household) -> list[Said]:
         related = sorted({s for n in child.needs for s in RELATED_SKILLS.get(n, ())} - child.needs)
         extra = [NEED_LABELS[s] for s in related if s in h.skills]
         text = "skilled in " + ", ".join(held)
+        if h.kind == "adoption":
+            text = "can manage " + ", ".join(_managed(child, h, n) for n in sorted(child.needs))
         if extra:
             text += "; also " + ", ".join(extra)
         out.append(("skills_depth", text))
@@ -367,6 +369,14 @@ def _household_reasons(child: Child, h: Household) -> list[Said]:
     years = h.years_experience
     out.append(("experience", f"{years:g} year{'s' if years != 1 else ''}' experience"))
     return out
+
+
+def _managed(child: Child, h: Household, need: str) -> str:
+    """An adopter's level for one of the child's needs, beside the child's."""
+    graded = h.adopter.needs if h.adopter else {}
+    theirs = "high" if need in h.skills else graded.get(need, "high")
+    wanted = child.adoption.need_level(need) if child.adoption else "high"
+    return f"{NEED_LABELS[need]} ({theirs}; the child's: {wanted})"
 
 
 def _wish_and_cost_reasons(scores: Scores, h: Household, v: dict[str, float]) -> list[Said]:

@@ -148,6 +148,13 @@ def test_approval_dates_never_change_how_many_are_linked_or_the_quality(document
     assert levels == {s.name: s.value for s in b.stages if s.name != "cost"}
 
 
+def test_an_adopters_reasons_give_their_level_beside_the_childs() -> None:
+    plan = WAITING | {"need_levels": {"autism": "low"}}
+    approval = {"approved_on": "2026-02-01", "needs": {"autism": "medium"}}
+    p = problem([kid(needs=["autism"], adoption=plan)], [adopter("H1") | {"adopter": approval}])
+    assert "can manage autism (medium; the child's: low)" in scores_of(p).reasons(0)
+
+
 # -- what would change ---------------------------------------------------------------------
 
 
