@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -90,9 +91,10 @@ class Scores:
     weights: dict[str, float]
     adoptive: np.ndarray  # bool per scored carer: an adopter, so nearness is not scored
 
-    @property
+    @cached_property
     def total(self) -> np.ndarray:
-        """0..100 for each carer: points over the weights that apply to the pair."""
+        """0..100 for each carer: points over the weights that apply to the pair
+        (computed once: the fairness measures read it pair by pair)."""
         pts = np.zeros(len(self.carers))
         applicable = np.zeros(len(self.carers))
         for c in COMPONENTS:
