@@ -259,6 +259,11 @@ def _limits(child: Child, table: CarerTable, policy: Policy, idx: np.ndarray) ->
     return limits
 
 
+def _never(idx: np.ndarray) -> np.ndarray:
+    """No carer fails: a rule that cannot bind this child."""
+    return np.zeros(len(idx), dtype=bool)
+
+
 def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> dict[str, Check]:
     """For each rule, a function of carer indices giving which of them fail it.
 
@@ -279,9 +284,7 @@ def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> d
     flags = child.living_flags
     needed_by = child.needed_by.toordinal()
 
-    def never(idx: np.ndarray) -> np.ndarray:
-        return np.zeros(len(idx), dtype=bool)
-
+    never = _never
     out: dict[str, Check] = {
         "kind": lambda i: ~accepted[table.kind[i]],
         "kinship_connection": lambda i: (table.kind[i] == kinship) & ~connected[i],
@@ -328,10 +331,6 @@ def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> d
     else:
         out["school_distance"] = never
     return out
-
-
-def _never(idx: np.ndarray) -> np.ndarray:
-    return np.zeros(len(idx), dtype=bool)
 
 
 def _too_near(child: Child, table: CarerTable, gaz: Gazetteer) -> Check:
