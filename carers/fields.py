@@ -32,6 +32,13 @@ ADOPTER_APPROVAL = RecordFields(
         FieldSpec(
             "contact", "list of contact kinds", "contact arrangements they can support", default=[]
         ),
+        FieldSpec(
+            "needs",
+            "map of need to level",
+            "the level of each need the family could manage: low, medium or high (a skill "
+            "counts as high)",
+            default={},
+        ),
     ),
 )
 

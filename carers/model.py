@@ -3,6 +3,7 @@ supported accommodation, or approved adopters."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,7 +16,9 @@ class AdopterApproval:
     or one sibling group of up to that many); ages and sexes are the household's.
     `uncertainties` and `contact` are what they said they can accept: hard rules, as
     only the family can widen them. `early_permanence` is approval as foster carers
-    too (fostering for adoption / concurrent planning).
+    too (fostering for adoption / concurrent planning). `needs` grades the needs they
+    could manage (low, medium, high, as on Link Maker); a need in the household's
+    `skills` counts as high.
     """
 
     approved_on: date
@@ -24,6 +27,11 @@ class AdopterApproval:
     early_permanence: bool = False
     uncertainties: frozenset[str] = field(default_factory=frozenset)
     contact: frozenset[str] = field(default_factory=frozenset)
+    needs: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def weeks_waiting(self, as_of: date) -> int:
+        """Whole weeks since approval: how long the family has waited for a child."""
+        return max(0, (as_of - self.approved_on).days // 7)
 
 
 @dataclass(frozen=True, slots=True)

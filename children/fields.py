@@ -74,6 +74,18 @@ ADOPTION_PLAN = RecordFields(
             default=[],
             left_out=ON_THE_LINKS,
         ),
+        FieldSpec(
+            "min_distance_km",
+            "number or null",
+            "adopters nearer than this to the child's home (the birth family's area) are ruled out",
+        ),
+        FieldSpec(
+            "need_levels",
+            "map of need to level",
+            "how much of each need the child has: low, medium or high (a need without a "
+            "level counts as high)",
+            default={},
+        ),
     ),
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,6 +24,12 @@ class AdoptionPlan:
     may come later, and an early-permanence plan places the child with carers approved
     as both foster carers and adopters before it. The sibling plan is the child's
     sibling group's policy, not a field here, so the two cannot disagree.
+
+    `min_distance_km` keeps adopters at least that far from the child's `home` (the
+    birth family's area), where closeness is a risk; areas the child must not live in
+    are the child's `avoid`, one list for every kind of placement. `need_levels` grades
+    the child's needs (low, medium, high); a need without a level counts as high, so a
+    plan that grades nothing asks of adopters what it always did.
     """
 
     waiting_since: date
@@ -34,9 +41,15 @@ class AdoptionPlan:
     #: Adopters (ids) ruled out for this child: a link with them was declined. A round
     #: never links or shortlists them again (a hard rule, not set aside).
     ruled_out: frozenset[str] = field(default_factory=frozenset)
+    min_distance_km: float | None = None
+    need_levels: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def weeks_waiting(self, as_of: date) -> int:
         return max(0, (as_of - self.waiting_since).days // 7)
+
+    def need_level(self, need: str) -> str:
+        """The level of one of the child's needs: high unless the plan says less."""
+        return self.need_levels.get(need, "high")
 
 
 @dataclass(frozen=True, slots=True)

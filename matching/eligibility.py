@@ -20,12 +20,21 @@ from matching.problem import Policy
 from matching.table import (
     CONTACT_BIT,
     KIND_INDEX,
+    LEVEL_RANK,
     UNCERTAINTY_BIT,
     CarerTable,
     bit_mask,
     need_mask,
 )
-from vocab import CONTACT_LABELS, KIND_LABELS, KINDS, UNCERTAINTY_LABELS
+from vocab import (
+    CONTACT_LABELS,
+    KIND_LABELS,
+    KINDS,
+    NEED_LABELS,
+    NEED_LEVELS,
+    NEEDS,
+    UNCERTAINTY_LABELS,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +62,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "skills",
         "4.5",
-        "every need of the child is covered by the carer's skills",
+        "every need of the child is covered by the carer's skills (adopters: `need_level`)",
         exception_allowed=True,
     ),
     Rule(
@@ -94,6 +103,18 @@ RULES: tuple[Rule, ...] = (
     # A declined link is a decision about this child and this family (issue 18): a round
     # never proposes it again, and no manager sets it aside.
     Rule("ruled_out", "adoption", "not declined in an earlier link for this child"),
+    # Issue 18: the adoption plan's safety distance, and needs graded as on Link Maker.
+    Rule(
+        "min_distance",
+        "adoption",
+        "the adopters live at least the plan's minimum distance from the child's birth home",
+    ),
+    Rule(
+        "need_level",
+        "adoption",
+        "the adopters could manage each of the child's needs at the child's level "
+        "(a skill counts as high; a need without a level as high)",
+    ),
 )
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 RULE_INDEX: dict[str, int] = {r: i for i, r in enumerate(RULE_IDS)}
@@ -199,7 +220,28 @@ class Assessment:
                 )
             case "ruled_out":
                 return "declined in an earlier link"
+            case "min_distance":
+                least = c.adoption.min_distance_km if c.adoption else 0.0
+                return (
+                    f"{d:.1f} km from the birth home ({c.home} to {h.location}); "
+                    f"the plan asks for at least {least:g} km"
+                )
+            case "need_level":
+                return _short_levels(c, self.table, carer)
         raise KeyError(rule)
+
+
+def _short_levels(child: Child, table: CarerTable, carer: int) -> str:
+    """The needs an adopter could not manage at the child's level, in words."""
+    out = []
+    for n in sorted(child.needs):
+        wanted = child.adoption.need_level(n) if child.adoption else "high"
+        has = int(table.manages[carer, NEEDS.index(n)])
+        if has >= LEVEL_RANK[wanted]:
+            continue
+        said = f"up to a {NEED_LEVELS[has - 1]} level" if has else "not at all"
+        out.append(f"{NEED_LABELS[n]} {said} (the child's: {wanted})")
+    return "could manage " + "; ".join(out)
 
 
 Check = Callable[[np.ndarray], np.ndarray]
@@ -222,6 +264,11 @@ def _limits(child: Child, table: CarerTable, policy: Policy, idx: np.ndarray) ->
     return limits
 
 
+def _never(idx: np.ndarray) -> np.ndarray:
+    """No carer fails: a rule that cannot bind this child."""
+    return np.zeros(len(idx), dtype=bool)
+
+
 def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> dict[str, Check]:
     """For each rule, a function of carer indices giving which of them fail it.
 
@@ -234,6 +281,7 @@ def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> d
     connected = np.zeros(len(table), dtype=bool)
     connected[table.connected.get(child.id, np.zeros(0, dtype=np.int64))] = True
     kinship = KIND_INDEX["kinship"]
+    adopters = KIND_INDEX["adoption"]
     takes = {"F": table.takes_f, "M": table.takes_m}.get(child.sex, table.takes_u)
     needs = need_mask(child.needs)
     avoid_codes = [gaz.index[a] for a in child.avoid if a in gaz.index]
@@ -241,16 +289,15 @@ def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> d
     flags = child.living_flags
     needed_by = child.needed_by.toordinal()
 
-    def never(idx: np.ndarray) -> np.ndarray:
-        return np.zeros(len(idx), dtype=bool)
-
+    never = _never
     out: dict[str, Check] = {
         "kind": lambda i: ~accepted[table.kind[i]],
         "kinship_connection": lambda i: (table.kind[i] == kinship) & ~connected[i],
         "age_range": lambda i: (table.min_age[i] > child.age) | (table.max_age[i] < child.age),
         "sex": lambda i: ~takes[i],
         "vacancy": lambda i: table.vacancies[i] <= 0,
-        "skills": lambda i: (needs & ~table.skills[i]) != 0,
+        # Adopters' needs are graded: `need_level` asks of them what this asks of others.
+        "skills": lambda i: ((needs & ~table.skills[i]) != 0) & (table.kind[i] != adopters),
         "distance": lambda i: (
             km_to_carers(child.home, table, gaz, i) > _limits(child, table, policy, i)
         ),
@@ -280,6 +327,8 @@ def checks(child: Child, table: CarerTable, policy: Policy, gaz: Gazetteer) -> d
         (lambda i: ~table.early_permanence[i]) if plan and plan.early_permanence else never
     )
     out["ruled_out"] = _ruled_out(plan.ruled_out, table) if plan and plan.ruled_out else never
+    out["min_distance"] = _too_near(child, table, gaz)
+    out["need_level"] = _levels_short(child, table)
     if child.school and child.school_must_stay:
         school = child.school
         out["school_distance"] = lambda i: (
@@ -294,6 +343,34 @@ def _ruled_out(ids: frozenset[str], table: CarerTable) -> Check:
     """The adopters a declined link ruled out for the child, by id."""
     out = np.array([h.id in ids for h in table.carers], dtype=bool)
     return lambda i: out[i]
+
+
+def _too_near(child: Child, table: CarerTable, gaz: Gazetteer) -> Check:
+    """Adopters nearer the birth home than the adoption plan's minimum distance."""
+    least = child.adoption.min_distance_km if child.adoption else None
+    if not least:
+        return _never
+    adopters = KIND_INDEX["adoption"]
+    return lambda i: (table.kind[i] == adopters) & (km_to_carers(child.home, table, gaz, i) < least)
+
+
+def _levels_short(child: Child, table: CarerTable) -> Check:
+    """Adopters whose level for one of the child's needs is below the child's. The
+    table grades every need high for other carers, so this binds adopters only."""
+    if not child.needs:
+        return _never
+    plan = child.adoption
+    cols = np.array([NEEDS.index(n) for n in sorted(child.needs)], dtype=np.int64)
+    wanted = np.array(
+        [LEVEL_RANK[plan.need_level(n) if plan else "high"] for n in sorted(child.needs)],
+        dtype=np.int8,
+    )
+
+    def short(i: np.ndarray) -> np.ndarray:
+        below: np.ndarray = (table.manages[i][:, cols] < wanted).any(axis=1)
+        return below
+
+    return short
 
 
 #: The order `eligible_carers` narrows the pool in: cheap and selective first.
@@ -318,6 +395,8 @@ NARROWING: tuple[str, ...] = (
     "uncertainties",
     "contact",
     "ruled_out",
+    "min_distance",
+    "need_level",
 )
 assert set(NARROWING) == set(RULE_IDS)
 

@@ -10,7 +10,7 @@ from children.model import Child
 from matching.eligibility import Assessment, eligible_carers, km_to_carers
 from matching.ranking import MatchingContext, group_conflicts
 from matching.result import Assignment, SiblingOutcome
-from matching.scoring import Scores, score_carers
+from matching.scoring import Scores, last_level_costs, score_carers
 from vocab import URGENCIES
 
 #: Quality is optimised in tenths of a percentage point (the solvers want integers).
@@ -43,7 +43,7 @@ class PairTable:
         #: places they have: whole-result rows and checks use these two.
         self.one_family = ctx.table.one_family
         self.family = [p.siblings.family_of(c.id) for c in self.children]
-        self.cost = np.rint(ctx.table.cost).astype(np.int64)
+        self.cost = np.rint(last_level_costs(ctx.table, p.as_of)).astype(np.int64)
         self.n_pairs = int(sum(len(e) for e in self.eligible))
         self._common: dict[tuple[int, ...], list[int]] = {}
 

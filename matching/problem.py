@@ -327,6 +327,11 @@ def _child(c: Mapping[str, Any], i: int, read: _Reader, seen: dict[str, int]) ->
         if "adoption" not in c["accepts"]:
             read.fault(f"{p}.adoption", f"{who}: adoption details but the plan does not accept it")
         adoption = _adoption_plan(c["adoption"], f"{p}.adoption", read.day)
+        for need in sorted(set(adoption.need_levels) - set(c.get("needs", []))):
+            read.fault(
+                f"{p}.adoption.need_levels.{need}",
+                f"{who}: a level for {need!r}, which is not among the child's needs",
+            )
     return Child(
         id=c["id"],
         la=c["la"],
@@ -452,6 +457,8 @@ def _adoption_plan(doc: Mapping[str, Any], path: str, day: ReadDay) -> AdoptionP
         contact=frozenset(doc.get("contact", [])),
         notes=doc.get("notes", ""),
         ruled_out=frozenset(doc.get("ruled_out", [])),
+        min_distance_km=doc.get("min_distance_km"),
+        need_levels=dict(doc.get("need_levels", {})),
     )
 
 
@@ -463,6 +470,7 @@ def _adopter_approval(doc: Mapping[str, Any], path: str, day: ReadDay) -> Adopte
         early_permanence=bool(doc.get("early_permanence", False)),
         uncertainties=frozenset(doc.get("uncertainties", [])),
         contact=frozenset(doc.get("contact", [])),
+        needs=dict(doc.get("needs", {})),
     )
 
 
@@ -476,6 +484,8 @@ def adoption_plan_to_dict(a: AdoptionPlan) -> dict[str, Any]:
         "contact": sorted(a.contact),
         "notes": a.notes,
         "ruled_out": sorted(a.ruled_out),
+        "min_distance_km": a.min_distance_km,
+        "need_levels": dict(sorted(a.need_levels.items())),
     }
 
 
@@ -487,6 +497,7 @@ def adopter_approval_to_dict(a: AdopterApproval) -> dict[str, Any]:
         "early_permanence": a.early_permanence,
         "uncertainties": sorted(a.uncertainties),
         "contact": sorted(a.contact),
+        "needs": dict(sorted(a.needs.items())),
     }
 
 

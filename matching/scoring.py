@@ -9,11 +9,18 @@ docs/matching.md.
 A score is 100 × (points earned) / (weights that apply to this child): a component
 that cannot apply (no needs, no wishes, no sibling already placed) is left out rather
 than given free points, so 100 always means "as good as this policy can describe".
+
+In adoption, nearness to the birth home is not a good (closeness to the birth family is
+often a risk; the adoption plan's minimum distance is a hard rule instead): for an
+adopter, `proximity` and `same_la` are left out in the same way, so an adopter's score
+is made of the rest and every adopter for a child is scored on the same components.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -21,7 +28,7 @@ from carers.model import Household
 from children.model import Child
 from matching.eligibility import Assessment
 from matching.problem import Policy
-from matching.table import NEED_BIT, CarerTable
+from matching.table import KIND_INDEX, NEED_BIT, CarerTable
 from vocab import NEED_LABELS, PROVIDER_LABELS, ethnic_group, language_name
 
 #: Distance (km) over which proximity points fall to 1/e; 20 km keeps most of the
@@ -62,6 +69,8 @@ COMPONENTS: tuple[str, ...] = (
     "wishes",
     "cost",
 )
+#: The components that reward nearness to the child's home: left out for adopters.
+NEARNESS: frozenset[str] = frozenset({"proximity", "same_la"})
 
 
 @dataclass(frozen=True)
@@ -80,15 +89,31 @@ class Scores:
     value: dict[str, np.ndarray]  # component -> fraction 0..1 of its weight
     applies: dict[str, bool]
     weights: dict[str, float]
+    adoptive: np.ndarray  # bool per scored carer: an adopter, so nearness is not scored
 
-    @property
+    @cached_property
     def total(self) -> np.ndarray:
-        """0..100 for each carer."""
-        applicable = sum(self.weights[c] for c in COMPONENTS if self.applies[c])
-        if applicable <= 0:
-            return np.full(len(self.carers), 100.0)
-        pts = sum(self.weights[c] * self.value[c] for c in COMPONENTS if self.applies[c])
-        return 100.0 * np.asarray(pts, dtype=np.float64) / applicable
+        """0..100 for each carer: points over the weights that apply to the pair
+        (computed once: the fairness measures read it pair by pair)."""
+        pts = np.zeros(len(self.carers))
+        applicable = np.zeros(len(self.carers))
+        for c in COMPONENTS:
+            if not self.applies[c]:
+                continue
+            counts = ~self.adoptive if c in NEARNESS else np.ones(len(self.carers), dtype=bool)
+            pts += np.where(counts, self.weights[c] * self.value[c], 0.0)
+            applicable += np.where(counts, self.weights[c], 0.0)
+        out: np.ndarray = np.full(len(self.carers), 100.0)
+        some = applicable > 0
+        out[some] = 100.0 * pts[some] / applicable[some]
+        return out
+
+    def weight_for(self, j: int, component: str) -> float:
+        """The weight a reason's component carries for the j-th carer (0 for nearness
+        with an adopter, where it is not scored)."""
+        if component in NEARNESS and self.adoptive[j]:
+            return 0.0
+        return self.weights[component]
 
     def reasons(self, j: int) -> list[str]:
         """The plain-English reasons for the j-th scored carer, strongest first."""
@@ -132,7 +157,24 @@ def score_carers(
     applies["skills_depth"] = bool(child.needs)
     applies["wishes"] = bool(child.wishes.areas or child.wishes.carers)
     weights = {c: float(policy.weights.get(c, 0.0)) for c in COMPONENTS}
-    return Scores(child, t, idx, home_km, school_km, value, applies, weights)
+    adoptive = t.kind[idx] == KIND_INDEX["adoption"]
+    return Scores(child, t, idx, home_km, school_km, value, applies, weights, adoptive)
+
+
+def last_level_costs(t: CarerTable, as_of: date) -> np.ndarray:
+    """What the objective's last level (cost) minimises for each carer: the weekly cost;
+    for adopters, who charge no fee, minus their whole weeks since approval.
+
+    The level comes after match quality is fixed, so an adopter's wait decides only
+    between links of equal quality: adopters approved long ago are the likeliest to
+    withdraw, and national guidance wants adopters matched within months of approval.
+    """
+    waited = np.array(
+        [h.adopter.weeks_waiting(as_of) if h.adopter else 0 for h in t.carers], dtype=np.float64
+    )
+    adopters = t.kind == KIND_INDEX["adoption"]
+    out: np.ndarray = np.where(adopters, -waited, t.cost)
+    return out
 
 
 def _proximity(home_km: np.ndarray, school_km: np.ndarray | None) -> np.ndarray:
@@ -234,14 +276,19 @@ def explain_match(scores: Scores, j: int) -> list[str]:
         *_household_reasons(child, h),
         *_wish_and_cost_reasons(scores, h, v),
     ]
-    lines = [(scores.weights[component] * (1 + v[component]), text) for component, text in said]
+    lines = [
+        (scores.weight_for(j, component) * (1 + v[component]), text) for component, text in said
+    ]
     lines.sort(key=lambda p: -p[0])
     return [text for _, text in lines]
 
 
 def _place_reasons(scores: Scores, j: int, h: Household, v: dict[str, float]) -> list[Said]:
-    """Distance from home (and school), the home LA, and brothers or sisters there."""
+    """Distance from home (and school), the home LA, and brothers or sisters there; for
+    an adopter, the distance from the birth home as a fact, not a merit."""
     child = scores.child
+    if scores.adoptive[j]:
+        return [("proximity", _birth_home_words(scores, j, h)), *_siblings_reasons(scores, v)]
     out = [("proximity", f"{scores.home_km[j]:.1f} km from home ({child.home} to {h.location})")]
     if scores.school_km is not None:
         out.append(("proximity", f"{scores.school_km[j]:.1f} km from school ({child.school})"))
@@ -249,11 +296,26 @@ def _place_reasons(scores: Scores, j: int, h: Household, v: dict[str, float]) ->
         out.append(("same_la", f"in the child's home LA ({child.la})"))
     else:
         out.append(("same_la", f"outside the home LA ({child.la}): carer is in {h.la}"))
+    return out + _siblings_reasons(scores, v)
+
+
+def _siblings_reasons(scores: Scores, v: dict[str, float]) -> list[Said]:
     if scores.applies["siblings_already_placed"] and v["siblings_already_placed"]:
-        out.append(("siblings_already_placed", "a brother or sister already lives here"))
-    elif scores.applies["siblings_already_placed"]:
-        out.append(("siblings_already_placed", "brothers or sisters live elsewhere, not here"))
-    return out
+        return [("siblings_already_placed", "a brother or sister already lives here")]
+    if scores.applies["siblings_already_placed"]:
+        return [("siblings_already_placed", "brothers or sisters live elsewhere, not here")]
+    return []
+
+
+def _birth_home_words(scores: Scores, j: int, h: Household) -> str:
+    """How far an adopter lives from the birth home, and the plan's minimum if any."""
+    child = scores.child
+    text = (
+        f"{scores.home_km[j]:.1f} km from the birth home ({child.home} to {h.location}, "
+        f"{h.la}); nearness is not scored in adoption"
+    )
+    least = child.adoption.min_distance_km if child.adoption else None
+    return text + (f", the plan asks for at least {least:g} km" if least else "")
 
 
 def _culture_reasons(child: Child, h: Household) -> list[Said]:
@@ -289,6 +351,8 @@ def _household_reasons(child: Child, h: Household) -> list[Said]:
         related = sorted({s for n in child.needs for s in RELATED_SKILLS.get(n, ())} - child.needs)
         extra = [NEED_LABELS[s] for s in related if s in h.skills]
         text = "skilled in " + ", ".join(held)
+        if h.kind == "adoption":
+            text = "can manage " + ", ".join(_managed(child, h, n) for n in sorted(child.needs))
         if extra:
             text += "; also " + ", ".join(extra)
         out.append(("skills_depth", text))
@@ -307,6 +371,14 @@ def _household_reasons(child: Child, h: Household) -> list[Said]:
     years = h.years_experience
     out.append(("experience", f"{years:g} year{'s' if years != 1 else ''}' experience"))
     return out
+
+
+def _managed(child: Child, h: Household, need: str) -> str:
+    """An adopter's level for one of the child's needs, beside the child's."""
+    graded = h.adopter.needs if h.adopter else {}
+    theirs = "high" if need in h.skills else graded.get(need, "high")
+    wanted = child.adoption.need_level(need) if child.adoption else "high"
+    return f"{NEED_LABELS[need]} ({theirs}; the child's: {wanted})"
 
 
 def _wish_and_cost_reasons(scores: Scores, h: Household, v: dict[str, float]) -> list[Said]:

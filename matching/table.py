@@ -14,12 +14,16 @@ import numpy as np
 
 from carers.model import Household
 from geo import Gazetteer, gazetteer
-from vocab import CONTACT, KINDS, NEEDS, UNCERTAINTIES, ethnic_group
+from vocab import CONTACT, KINDS, NEED_LEVELS, NEEDS, UNCERTAINTIES, ethnic_group
 
 NEED_BIT: dict[str, int] = {n: 1 << i for i, n in enumerate(NEEDS)}
 KIND_INDEX: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
 NO_CHILD_YOUNGEST = 99
 NO_CHILD_OLDEST = -1
+#: A need's level as a number: 0 for a need an adopter has not said they could manage,
+#: then low, medium, high (a skill counts as high).
+LEVEL_RANK: dict[str, int] = {level: i + 1 for i, level in enumerate(NEED_LEVELS)}
+HIGH = LEVEL_RANK["high"]
 
 
 UNCERTAINTY_BIT: dict[str, int] = {u: 1 << i for i, u in enumerate(UNCERTAINTIES)}
@@ -64,7 +68,21 @@ def _adopter_columns(carers: Sequence[Household]) -> dict[str, np.ndarray]:
         "accepts_contact": np.array(con, dtype=np.int32),
         "early_permanence": np.array(early, dtype=bool),
         "one_family": np.array([h.one_family for h in carers], dtype=bool),
+        "manages": _need_levels(carers),
     }
+
+
+def _need_levels(carers: Sequence[Household]) -> np.ndarray:
+    """The level of each need each adopter could manage (`LEVEL_RANK`; 0: not said): a
+    skill is high, else the approval's graded `needs`. Other carers are not graded (their
+    skills rule applies), so every need is high for them."""
+    out = np.full((len(carers), len(NEEDS)), HIGH, dtype=np.int8)
+    for i, h in enumerate(carers):
+        if h.kind != "adoption":
+            continue
+        graded = h.adopter.needs if h.adopter else {}
+        out[i] = [HIGH if n in h.skills else LEVEL_RANK.get(graded.get(n, ""), 0) for n in NEEDS]
+    return out
 
 
 class Codebook:
@@ -111,6 +129,7 @@ class CarerTable:
     accepts_contact: np.ndarray  # int bitmask over CONTACT
     early_permanence: np.ndarray  # approved for early permanence (non-adopters: True)
     one_family: np.ndarray  # takes one child or one sibling group only (adopters)
+    manages: np.ndarray  # int8 [n_carers, n_needs]: LEVEL_RANK an adopter could manage
     las: Codebook
     religions: Codebook
     languages: Codebook

@@ -17,7 +17,7 @@ from matching.eligibility import RULE_IDS, Assessment
 from matching.pairs import PairTable
 from matching.ranking import group_conflicts
 from matching.result import Unplaced
-from vocab import CONTACT_LABELS, KIND_LABELS, UNCERTAINTY_LABELS, URGENCIES
+from vocab import CONTACT_LABELS, KIND_LABELS, NEED_LABELS, UNCERTAINTY_LABELS, URGENCIES
 
 if TYPE_CHECKING:
     # Not a cycle: `model` is unused here and only the solver should reach the batch
@@ -45,6 +45,8 @@ FUNNEL: tuple[str, ...] = (
     "uncertainties",
     "contact",
     "ruled_out",
+    "min_distance",
+    "need_level",
     "availability",
     "vacancy",
 )
@@ -96,6 +98,14 @@ def _phrase(a: Assessment, rule: str, pool: np.ndarray) -> str:
             return "supporting " + " and ".join(CONTACT_LABELS[w] for w in words)
         case "ruled_out":
             return "not declined in an earlier link"
+        case "min_distance":
+            least = c.adoption.min_distance_km if c.adoption else 0
+            return f"at least {least:g} km from the birth home"
+        case "need_level":
+            return "able to manage " + " and ".join(
+                f"{c.adoption.need_level(n) if c.adoption else 'high'} {NEED_LABELS[n]}"
+                for n in sorted(c.needs)
+            )
     return ""
 
 

@@ -73,6 +73,8 @@ def adoption_to_dict(child: ChildRecord) -> dict[str, Any] | None:
         "uncertainties": list(child.adoption_uncertainties or []),
         "contact": list(child.adoption_contact or []),
         "notes": child.adoption_notes or "",
+        "min_distance_km": child.adoption_min_distance_km,
+        "need_levels": dict(child.adoption_need_levels or {}),
     }
 
 

@@ -71,6 +71,7 @@ def adopter_to_dict(h: HouseholdRecord) -> dict[str, Any] | None:
         "early_permanence": bool(h.adopter_early_permanence),
         "uncertainties": list(h.adopter_uncertainties or []),
         "contact": list(h.adopter_contact or []),
+        "needs": dict(h.adopter_needs or {}),
     }
 
 

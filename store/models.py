@@ -53,7 +53,7 @@ def _json(**kw: Any) -> Any:
 
 
 def _json_or_null() -> Any:
-    """A JSON list that is SQL NULL (not JSON `null`) when absent."""
+    """A JSON list (or map) that is SQL NULL (not JSON `null`) when absent."""
     return Field(default=None, sa_type=JSON(none_as_null=True), nullable=True)
 
 
@@ -95,6 +95,8 @@ class ChildRecord(SQLModel, table=True):
     adoption_uncertainties: list[str] | None = _json_or_null()
     adoption_contact: list[str] | None = _json_or_null()
     adoption_notes: str | None = Field(default=None, sa_type=Text)
+    adoption_min_distance_km: float | None = None
+    adoption_need_levels: dict[str, str] | None = _json_or_null()
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -149,6 +151,7 @@ class HouseholdRecord(SQLModel, table=True):
     adopter_early_permanence: bool | None = None
     adopter_uncertainties: list[str] | None = _json_or_null()
     adopter_contact: list[str] | None = _json_or_null()
+    adopter_needs: dict[str, str] | None = _json_or_null()
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

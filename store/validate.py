@@ -199,6 +199,14 @@ def child_values(doc: Mapping[str, Any], today: date | None = None) -> dict[str,
         issues.append(
             FieldIssue("adoption", "adoption details but the plan does not accept adoption")
         )
+    levels = (data.get("adoption") or {}).get("need_levels", {})
+    for need in sorted(set(levels) - set(data.get("needs", []))):
+        issues.append(
+            FieldIssue(
+                f"adoption.need_levels.{need}",
+                f"a level for {need!r}, which is not among the child's needs",
+            )
+        )
     if issues:
         raise Invalid(issues)
     return values
@@ -213,6 +221,8 @@ ADOPTION_COLUMNS = (
     "adoption_uncertainties",
     "adoption_contact",
     "adoption_notes",
+    "adoption_min_distance_km",
+    "adoption_need_levels",
 )
 ADOPTER_COLUMNS = (
     "adopter_approved_on",
@@ -221,6 +231,7 @@ ADOPTER_COLUMNS = (
     "adopter_early_permanence",
     "adopter_uncertainties",
     "adopter_contact",
+    "adopter_needs",
 )
 
 
@@ -237,6 +248,8 @@ def adoption_columns(plan: Mapping[str, Any] | None) -> dict[str, Any]:
         "adoption_uncertainties": sorted(plan.get("uncertainties", [])),
         "adoption_contact": sorted(plan.get("contact", [])),
         "adoption_notes": plan.get("notes", ""),
+        "adoption_min_distance_km": plan.get("min_distance_km"),
+        "adoption_need_levels": dict(sorted(plan.get("need_levels", {}).items())),
     }
 
 
@@ -252,6 +265,7 @@ def adopter_columns(approval: Mapping[str, Any] | None) -> dict[str, Any]:
         "adopter_early_permanence": bool(approval.get("early_permanence", False)),
         "adopter_uncertainties": sorted(approval.get("uncertainties", [])),
         "adopter_contact": sorted(approval.get("contact", [])),
+        "adopter_needs": dict(sorted(approval.get("needs", {}).items())),
     }
 
 

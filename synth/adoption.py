@@ -99,6 +99,31 @@ ADOPTER_EARLY_PERMANENCE = 0.20
 ADOPTER_BME = 0.21  # OAWY 2022-23
 BEYOND_REGION_SHARE = 0.15  # assumption: adopters from neighbouring agencies in the pool
 
+# Issue 18's rules, drawn from their own stream (`ISSUE_18_STREAM`) so that every other
+# value of a seed's agency is what it was before they existed.
+ISSUE_18_STREAM = 18
+#: Assumption: plans asking adopters to live at least some distance from the birth
+#: family (a family known to seek the child, or living where the child would be seen),
+#: and how far; brothers and sisters share theirs (one birth family).
+MIN_DISTANCE_SHARE = 0.20
+MIN_DISTANCE_KM = {10: 0.20, 20: 0.35, 30: 0.30, 50: 0.15}
+#: Assumption: of those plans, the share that also rule out the birth family's LA
+#: (the child's `avoid`, which every kind of placement already respects).
+AVOID_HOME_LA_SHARE = 0.50
+#: Assumption: how much of each need a waiting child has; most needs of young children
+#: are mild or not yet certain when the plan is made.
+NEED_LEVEL_MIX = {"low": 0.40, "medium": 0.35, "high": 0.25}
+#: Assumption: adopters grade the needs they are not skilled in (a skill is high): the
+#: chance they would manage some of each need, and at which level.
+ADOPTER_GRADED = {
+    "learning_disability": 0.35,
+    "complex_health": 0.25,
+    "physical_disability": 0.20,
+    "autism": 0.30,
+    "emotional_behavioural": 0.45,
+}
+ADOPTER_LEVEL_MIX = {"low": 0.60, "medium": 0.40}
+
 
 def generate_adoption_region(
     children: int = 240,
@@ -121,6 +146,7 @@ def generate_adoption_region(
     geo = RegionGeo.build(las)
     kids, groups = _children(rng, geo, children, as_of)
     carers = _adopters(rng, geo, adopters, as_of)
+    _adoption_rules(np.random.default_rng([seed, ISSUE_18_STREAM]), kids, groups, carers)
     return {
         "as_of": as_of.isoformat(),
         "policy": {"time_limit_s": time_limit_s, "seed": seed},
@@ -345,3 +371,38 @@ def _adopters(
             }
         )
     return out
+
+
+def _adoption_rules(
+    rng: np.random.Generator,
+    kids: list[dict[str, Any]],
+    groups: list[dict[str, Any]],
+    carers: list[dict[str, Any]],
+) -> None:
+    """Issue 18: a minimum distance from the birth home (and sometimes the birth
+    family's LA to avoid) on some plans, shared by brothers and sisters; a level for
+    each need of a child; adopters' graded capacity for the needs they are not skilled in."""
+    lead = {c: g["children"][0] for g in groups for c in g["children"]}
+    far: dict[str, tuple[float | None, bool]] = {}
+    for k in kids:
+        first = lead.get(k["id"], k["id"])
+        if first not in far:
+            least = _draw(rng, MIN_DISTANCE_KM, 1)[0] if rng.random() < MIN_DISTANCE_SHARE else None
+            far[first] = (least, least is not None and rng.random() < AVOID_HOME_LA_SHARE)
+        least, avoid = far[first]
+        if least is not None:
+            k["adoption"]["min_distance_km"] = least
+        if avoid:
+            k["avoid"] = [k["la"]]
+        k["adoption"]["need_levels"] = {
+            n: str(level)
+            for n, level in zip(
+                k["needs"], _draw(rng, NEED_LEVEL_MIX, len(k["needs"])), strict=True
+            )
+        }
+    for h in carers:
+        h["adopter"]["needs"] = {
+            n: str(_draw(rng, ADOPTER_LEVEL_MIX, 1)[0])
+            for n, p in ADOPTER_GRADED.items()
+            if n not in h["skills"] and rng.random() < p
+        }

@@ -67,8 +67,8 @@ def pair_failures(ch: Doc, ca: Doc, policy: Doc | None = None) -> set[str]:
     # 4.4 (a free place at all; the count across a result is checked separately)
     if ca["vacancies"] < 1:
         fails.add("vacancy")
-    # 4.5
-    if not set(ch.get("needs", [])) <= set(ca.get("skills", [])):
+    # 4.5 (adopters' needs are graded: need_level below)
+    if ca["kind"] != "adoption" and not set(ch.get("needs", [])) <= set(ca.get("skills", [])):
         fails.add("skills")
     # 4.6
     limit = ch.get("max_distance_km")
@@ -112,9 +112,30 @@ def pair_failures(ch: Doc, ca: Doc, policy: Doc | None = None) -> set[str]:
             fails.add("uncertainties")
         if not set(plan.get("contact", [])) <= set(approval.get("contact", [])):
             fails.add("contact")
+        least = plan.get("min_distance_km")
+        if least and km(ch["home"], ca["location"]) < least:
+            fails.add("min_distance")
+    if ca["kind"] == "adoption" and any(
+        manages(ca, need) < LEVELS.index((plan or {}).get("need_levels", {}).get(need, "high"))
+        for need in ch.get("needs", [])
+    ):
+        fails.add("need_level")
     if plan and ca["id"] in plan.get("ruled_out", []):
         fails.add("ruled_out")
     return fails
+
+
+#: Link Maker's levels of a need, lowest first (issue 18).
+LEVELS = ("low", "medium", "high")
+
+
+def manages(adopter: Doc, need: str) -> int:
+    """The level (an index into LEVELS; -1: none) of `need` an adopter could manage: a
+    skill is the highest level, else what the approval grades."""
+    if need in adopter.get("skills", []):
+        return LEVELS.index("high")
+    level = adopter.get("adopter", {}).get("needs", {}).get(need)
+    return LEVELS.index(level) if level else -1
 
 
 def family(document: Doc, child_id: str) -> str:
@@ -413,6 +434,33 @@ def _with_adoption(ch: Chooser, doc: Doc) -> None:
                 "uncertainties": [u for u in UNCERTAIN if ch.chance(0.6)],
                 "contact": [k for k in CONTACTS if ch.chance(0.6)],
             }
+    _adoption_rules(ch, doc)
+
+
+APPROVED = ("2026-10-01", "2026-01-10", "2024-06-01")
+
+
+def _adoption_rules(ch: Chooser, doc: Doc) -> None:
+    """Issue 18's rules on the adoption plans and approvals just drawn (drawn after them,
+    so earlier draws keep their meaning): a minimum distance from the birth home, graded
+    needs and graded capacities, and adopters approved at different times."""
+    for kid in doc["children"]:
+        plan = kid.get("adoption")
+        if plan is None:
+            continue
+        if ch.chance(0.2):
+            plan["min_distance_km"] = ch.choice((5, 15))
+        plan["need_levels"] = {n: ch.choice(LEVELS) for n in kid.get("needs", []) if ch.chance(0.7)}
+    for home in doc["carers"]:
+        approval = home.get("adopter")
+        if approval is None:
+            continue
+        approval["approved_on"] = ch.choice(APPROVED)
+        approval["needs"] = {
+            n: ch.choice(LEVELS)
+            for n in SOME_NEEDS
+            if n not in home.get("skills", []) and ch.chance(0.5)
+        }
 
 
 WAITED = ("2026-10-01", "2026-03-01", "2025-04-01")  # 7, 38 and 85 weeks before as_of
@@ -441,4 +489,5 @@ def random_adoption_problem(ch: Chooser) -> Doc:
             "uncertainties": [u for u in UNCERTAIN if ch.chance(0.6)],
             "contact": [k for k in CONTACTS if ch.chance(0.6)],
         }
+    _adoption_rules(ch, doc)
     return doc

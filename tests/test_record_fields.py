@@ -136,6 +136,8 @@ def as_json(value: Any) -> Json:
         return sorted(value)
     if isinstance(value, tuple):
         return [as_json(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): as_json(v) for k, v in value.items()}
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

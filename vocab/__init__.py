@@ -40,6 +40,10 @@ NEEDS: tuple[str, ...] = (
 )
 SKILLS = NEEDS
 
+#: How much of a need a child has, or an adopter could manage (as on Link Maker), lowest
+#: first: an adopter manages a need when their level is at least the child's (issue 18).
+NEED_LEVELS: tuple[str, ...] = ("low", "medium", "high")
+
 FLAGS: tuple[str, ...] = (
     "needs_wheelchair_access",
     "no_pets",

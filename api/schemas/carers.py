@@ -28,6 +28,7 @@ from api.schemas.types import (
     Kind,
     Lang,
     Need,
+    NeedLevel,
     Num,
     Outcode,
     Provider,
@@ -59,6 +60,7 @@ class AdopterIn(Body):
                     "early_permanence": True,
                     "uncertainties": ["developmental_uncertainty", "family_mental_health"],
                     "contact": ["letterbox", "direct_siblings"],
+                    "needs": {"learning_disability": "medium"},
                 }
             ]
         }
@@ -84,6 +86,12 @@ class AdopterIn(Body):
         max_length=len(CONTACT),
         description="contact arrangements the family can support",
     )
+    needs: dict[Need, NeedLevel] = Field(
+        default={},
+        max_length=len(NEEDS),
+        description="the level of each need the family could manage (low, medium, high); "
+        "a need in the household's skills counts as high",
+    )
 
 
 class AdopterOut(Out):
@@ -93,6 +101,7 @@ class AdopterOut(Out):
     early_permanence: bool
     uncertainties: list[str]
     contact: list[str]
+    needs: dict[str, str]
 
 
 CARER_EXAMPLE: dict[str, Any] = {

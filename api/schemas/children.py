@@ -25,6 +25,7 @@ from api.schemas.types import (
     Kind,
     Lang,
     Need,
+    NeedLevel,
     Num,
     Outcode,
     Place,
@@ -75,6 +76,8 @@ class AdoptionIn(Body):
                     "uncertainties": ["developmental_uncertainty"],
                     "contact": ["letterbox"],
                     "notes": "needs a calm family with time for her",
+                    "min_distance_km": 30,
+                    "need_levels": {"learning_disability": "medium"},
                 }
             ]
         }
@@ -100,6 +103,17 @@ class AdoptionIn(Body):
     notes: Text = Field(
         default="", description="the family-finder's notes on what the child needs from a family"
     )
+    min_distance_km: Annotated[Num, Field(ge=0, le=1000)] | None = Field(
+        default=None,
+        description="adopters nearer than this (km) to the child's home, the birth family's "
+        "area, are ruled out; null: no minimum",
+    )
+    need_levels: dict[Need, NeedLevel] = Field(
+        default={},
+        max_length=len(NEEDS),
+        description="how much of each of the child's needs they have (low, medium, high); "
+        "a need without a level counts as high",
+    )
 
 
 class AdoptionOut(Out):
@@ -109,6 +123,8 @@ class AdoptionOut(Out):
     uncertainties: list[str]
     contact: list[str]
     notes: str
+    min_distance_km: float | None
+    need_levels: dict[str, str]
 
 
 CHILD_EXAMPLE: dict[str, Any] = {

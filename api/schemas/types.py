@@ -26,6 +26,7 @@ from vocab import (
     ETHNICITIES,
     FLAGS,
     KINDS,
+    NEED_LEVELS,
     NEEDS,
     PROVIDERS,
     SEXES,
@@ -165,6 +166,7 @@ if TYPE_CHECKING:
     Kind: TypeAlias = str
     Provider: TypeAlias = str
     Need: TypeAlias = str
+    NeedLevel: TypeAlias = str
     Flag: TypeAlias = str
     Ethnicity: TypeAlias = str
     Urgency: TypeAlias = str
@@ -179,6 +181,7 @@ else:
     Kind = Literal[KINDS]
     Provider = Literal[PROVIDERS]
     Need = Literal[NEEDS]
+    NeedLevel = Literal[NEED_LEVELS]
     Flag = Literal[FLAGS]
     Ethnicity = Literal[ETHNICITIES]
     Urgency = Literal[URGENCIES]

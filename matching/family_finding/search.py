@@ -28,7 +28,7 @@ from matching.ranking import (
     rank,
     rank_carer,
 )
-from vocab import CONTACT_LABELS, NEED_LABELS, UNCERTAINTY_LABELS
+from vocab import CONTACT_LABELS, NEED_LABELS, NEED_LEVELS, UNCERTAINTY_LABELS
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def blocking_rules(ctx: MatchingContext, children: Sequence[str]) -> list[Blocke
             out.append(Blocker(rule, _rule_words(rule, kids, problem), int(row.sum()), total))
             continue
         for item, label in items:
-            n = sum(1 for i in np.flatnonzero(row) if item not in _accepted(rule, carers[i]))
+            n = sum(1 for i in np.flatnonzero(row) if item not in _accepted(rule, carers[i], kids))
             if n:
                 out.append(Blocker(rule, label, n, total))
     return sorted(out, key=lambda b: (-b.adopters, b.rule, b.what))
@@ -177,7 +177,7 @@ def _items(rule: str, kids: Sequence[Child]) -> list[tuple[str, str]]:
     """The things a many-part rule asks of adopters for these children, with labels."""
     plans = [k.adoption for k in kids if k.adoption]
     match rule:
-        case "skills":
+        case "skills" | "need_level":
             return [(n, NEED_LABELS[n]) for n in sorted(set().union(*(k.needs for k in kids)))]
         case "uncertainties":
             found = sorted(set().union(*(p.uncertainties for p in plans)))
@@ -189,12 +189,31 @@ def _items(rule: str, kids: Sequence[Child]) -> list[tuple[str, str]]:
     return []
 
 
-def _accepted(rule: str, h: Household) -> frozenset[str] | set[str]:
+def _accepted(rule: str, h: Household, kids: Sequence[Child]) -> frozenset[str] | set[str]:
+    """What of a many-part rule the adopters accept: for graded needs, the needs they
+    could manage at the highest level any of these children has them."""
     if rule == "skills":
         return h.skills
+    if rule == "need_level":
+        return {n for n in set().union(*(k.needs for k in kids)) if _manages(h, n, kids)}
     if h.adopter is None:
         return frozenset()
     return h.adopter.uncertainties if rule == "uncertainties" else h.adopter.contact
+
+
+def _manages(h: Household, need: str, kids: Sequence[Child]) -> bool:
+    """The adopters could manage `need` at every level these children have it (a skill
+    counts as high, as the need_level rule reads it)."""
+    if need in h.skills:
+        return True
+    graded = h.adopter.needs.get(need) if h.adopter else None
+    if graded is None:
+        return False
+    wanted = max(
+        (k.adoption.need_level(need) if k.adoption else "high" for k in kids if need in k.needs),
+        key=NEED_LEVELS.index,
+    )
+    return NEED_LEVELS.index(graded) >= NEED_LEVELS.index(wanted)
 
 
 def _rule_words(rule: str, kids: Sequence[Child], problem: Problem) -> str:
@@ -217,6 +236,7 @@ def _rule_words(rule: str, kids: Sequence[Child], problem: Problem) -> str:
 
 _VERBS = {
     "skills": "cannot meet it",
+    "need_level": "could not manage it at the child's level",
     "contact": "cannot support it",
     "uncertainties": "have not said they can accept it",
     "vacancy": "do not have them",
@@ -311,6 +331,25 @@ def _change(rule: str, kids: list[Any], lacking: list[str]) -> str:
             return "if they were available sooner"
         case "ruled_out":
             return "if the link declined earlier were reopened"
+        case "min_distance":
+            least = max((k.adoption.min_distance_km or 0) for k in kids if k.adoption)
+            return f"if the adoption plan allowed adopters within {least:g} km of the birth home"
+        case "need_level":
+            # Each need at the highest level any of the children has it.
+            levels = {
+                n: max(
+                    (
+                        k.adoption.need_level(n) if k.adoption else "high"
+                        for k in kids
+                        if n in k.needs
+                    ),
+                    key=NEED_LEVELS.index,
+                )
+                for n in sorted(set().union(*(k.needs for k in kids)))
+            }
+            return "if they could manage " + " and ".join(
+                f"a {lv} level of {NEED_LABELS[n]}" for n, lv in levels.items()
+            )
     return f"if the rule '{rule}' were met"
 
 

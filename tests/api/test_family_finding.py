@@ -77,7 +77,11 @@ def test_records_take_and_give_adoption_fields(both_api: Api) -> None:
         "/children", as_="finder", json=kid | {"accepts": ["adoption"], "adoption": PLAN}
     )
     assert made.status_code == 201, made.text
-    assert made.json()["adoption"] == PLAN | {"early_permanence": False}
+    assert made.json()["adoption"] == PLAN | {
+        "early_permanence": False,
+        "min_distance_km": None,
+        "need_levels": {},
+    }
     assert api.get("/children/C1").json()["adoption"] is None
     changed = api.patch(
         "/children/A1", as_="finder", json={"adoption": {"waiting_since": "2025-04-01"}}
@@ -113,7 +117,11 @@ def test_records_take_and_give_adoption_fields(both_api: Api) -> None:
     }
     made = api.post("/carers", json=home | {"adopter": APPROVAL})
     assert made.status_code == 201, made.text
-    assert made.json()["adopter"] == APPROVAL | {"region": "", "early_permanence": False}
+    assert made.json()["adopter"] == APPROVAL | {
+        "region": "",
+        "early_permanence": False,
+        "needs": {},
+    }
     assert api.get("/carers/H1").json()["adopter"] is None
     wrong = api.post("/carers", json=home | {"id": "P2", "kind": "foster", "adopter": APPROVAL})
     assert wrong.status_code == 422

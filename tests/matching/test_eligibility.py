@@ -97,6 +97,23 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str,
         {"adoption": ADOPTION | {"ruled_out": ["H2", "H1"]}},
         {},
     ),
+    # LS9 to LS12 is 5.9 km; to BD1 (Bradford) 16.1 km.
+    "min_distance": (
+        {"accepts": ["adoption"], "adoption": ADOPTION | {"min_distance_km": 10}},
+        ADOPTER | {"adopter": APPROVAL, "location": "BD1", "la": "Bradford"},
+        {},
+        {"location": "LS12", "la": "Leeds"},
+    ),
+    "need_level": (
+        {
+            "accepts": ["adoption"],
+            "needs": ["learning_disability"],
+            "adoption": ADOPTION | {"need_levels": {"learning_disability": "medium"}},
+        },
+        ADOPTER | {"adopter": APPROVAL | {"needs": {"learning_disability": "medium"}}},
+        {},
+        {"adopter": APPROVAL | {"needs": {"learning_disability": "low"}}},
+    ),
 }
 
 
@@ -285,3 +302,91 @@ def test_every_failing_rule_is_reported_not_just_the_first() -> None:
         {"kind": "residential", "smoker": True, "pets": True, "vacancies": 0, "min_age": 5},
     )
     assert set(rules) == {"kind", "age_range", "vacancy", "skills", "smoker_under_5", "pets"}
+
+
+# -- issue 18: the adoption plan's minimum distance and graded needs -----------------------
+
+CHILD_LEVELS = ("low", "medium", "high", None)  # None: the plan gives the need no level
+ADOPTER_LEVELS = ("low", "medium", "high", "skill", None)  # None: not said at all
+RANK = {"low": 1, "medium": 2, "high": 3, "skill": 3, None: 0}
+
+
+def _graded(child_level: str | None, adopter_level: str | None) -> list[str]:
+    levels = {} if child_level is None else {"learning_disability": child_level}
+    approval = APPROVAL | (
+        {"needs": {"learning_disability": adopter_level}}
+        if adopter_level not in (None, "skill")
+        else {}
+    )
+    skills = ["learning_disability"] if adopter_level == "skill" else []
+    return failed(
+        {
+            "accepts": ["adoption"],
+            "needs": ["learning_disability"],
+            "adoption": ADOPTION | {"need_levels": levels},
+        },
+        ADOPTER | {"adopter": approval, "skills": skills},
+    )
+
+
+@pytest.mark.parametrize("child_level", CHILD_LEVELS)
+@pytest.mark.parametrize("adopter_level", ADOPTER_LEVELS)
+def test_an_adopter_manages_a_need_at_the_childs_level_or_above(
+    child_level: str | None, adopter_level: str | None
+) -> None:
+    """Tests that an adopter passes exactly when their level for the need is at least
+    the child's; a skill counts as high and a need the plan leaves ungraded as high."""
+    passes = RANK[adopter_level] >= RANK[child_level or "high"]
+    assert _graded(child_level, adopter_level) == ([] if passes else ["need_level"])
+
+
+def test_without_levels_adopters_are_judged_as_before_the_grading() -> None:
+    """Tests that old data keeps today's behaviour: with no levels on either side an
+    adopter passes exactly when the need is in their skills (as the `skills` rule did),
+    and a foster carer is still judged by `skills`, never by `need_level`."""
+    plan = {"accepts": ["adoption", "foster"], "needs": ["autism"], "adoption": ADOPTION}
+    assert failed(plan, ADOPTER | {"adopter": APPROVAL, "skills": ["autism"]}) == []
+    assert failed(plan, ADOPTER | {"adopter": APPROVAL}) == ["need_level"]
+    assert failed(plan, {"skills": ["autism"]}) == []
+    assert failed(plan, {}) == ["skills"]
+    graded = plan | {"adoption": ADOPTION | {"need_levels": {"autism": "low"}}}
+    assert failed(graded, {}) == ["skills"]  # a foster carer's skill is not graded
+
+
+def test_the_minimum_distance_binds_adopters_only_and_is_a_minimum() -> None:
+    """Tests that an adopter exactly at the minimum distance passes and one nearer
+    fails, while a foster carer near the birth home is not ruled out by the adoption
+    plan, and a plan without a minimum rules out nobody."""
+    near = {"location": "LS12", "la": "Leeds"}  # 5.9 km from LS9
+    plan = {"accepts": ["adoption", "foster"], "adoption": ADOPTION | {"min_distance_km": 5.8}}
+    assert failed(plan, ADOPTER | {"adopter": APPROVAL} | near) == []
+    plan["adoption"] = ADOPTION | {"min_distance_km": 6}
+    assert failed(plan, ADOPTER | {"adopter": APPROVAL} | near) == ["min_distance"]
+    assert failed(plan, near) == []
+    plan["adoption"] = ADOPTION | {"min_distance_km": 0}
+    assert failed(plan, ADOPTER | {"adopter": APPROVAL} | near) == []
+
+
+def test_the_near_miss_names_the_level_and_the_distance() -> None:
+    """Tests the near misses' details: the level the adopter could manage against the
+    child's, and the distance against the plan's minimum."""
+    kid = child(
+        accepts=["adoption"],
+        needs=["learning_disability"],
+        adoption=ADOPTION | {"min_distance_km": 10, "need_levels": {"learning_disability": "high"}},
+    )
+    homes = [
+        carer(
+            "H1",
+            **ADOPTER,
+            adopter=APPROVAL | {"needs": {"learning_disability": "medium"}},
+            location="BD1",
+            la="Bradford",
+        ),
+        carer("H2", **ADOPTER, adopter=APPROVAL, skills=["learning_disability"]),
+    ]
+    misses = {m.carer: m for m in matching.rank(problem([kid], homes), "C1").near_misses}
+    assert misses["H1"].failed_rule == "need_level"
+    assert "learning disability up to a medium level (the child's: high)" in misses["H1"].detail
+    assert misses["H2"].failed_rule == "min_distance"
+    assert "at least 10 km" in misses["H2"].detail

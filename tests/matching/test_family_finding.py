@@ -104,15 +104,17 @@ def test_a_should_group_split_between_adopters_never_shares_with_strangers() -> 
 
 
 def test_the_longest_waiting_child_comes_first() -> None:
-    # One adopter, a better match for the newer child (same LA), but the other has
-    # waited 97 weeks.
+    # One adopter, a better match for the newer child (the same ethnic group; nearness
+    # to the birth home scores nothing in adoption), but the other has waited 97 weeks.
     p = problem(
         [
             kid("C1", la="Bradford", home="BD1"),
-            kid("C2", adoption=RECENT),
+            kid("C2", adoption=RECENT, ethnicity="BAFR"),
         ],
-        [adopter("H1")],
+        [adopter("H1", ethnicity="BAFR")],
     )
+    first, second = PairTable(matching.MatchingContext(p)).scores
+    assert second.total[0] > first.total[0]
     # Both have one possible adopter (hard to place, so both first by default):
     # priority by waiting time alone.
     r = run_round(p, FamilyFindingPolicy(priority="waiting"), time_limit_s=2)
@@ -291,6 +293,7 @@ def test_adoption_details_round_trip_through_the_contract() -> None:
         assert after["adoption"] == before["adoption"] | {
             "notes": before["adoption"]["notes"],
             "placement_order_date": before["adoption"]["placement_order_date"],
+            "min_distance_km": before["adoption"].get("min_distance_km"),
         }
     assert [h["adopter"] for h in again["carers"]] == [
         h["adopter"]

@@ -49,12 +49,13 @@ def test_the_headline_names_the_need_that_removes_most_adopters_not_the_child() 
     )
     (left,) = run_round(p, time_limit_s=2).unlinked
     assert left.what_would_change[0] == (
-        "physical disability: 4 of 6 adopters in the round cannot meet it; "
+        "physical disability: 4 of 6 adopters in the round could not manage it at the "
+        "child's level; "
         f"then approval for age 3: 3; then {SIBLING_CONTACT}: 2"
     )
     assert not any("approved for a girl" in line for line in left.what_would_change)
     assert [(b.rule, b.adopters) for b in left.blocking_rules] == [
-        ("skills", 4),
+        ("need_level", 4),
         ("age_range", 3),
         ("contact", 2),
     ]
@@ -82,6 +83,23 @@ def test_a_rule_naming_several_needs_is_counted_need_by_need() -> None:
     ]
 
 
+def test_graded_needs_are_counted_at_the_childs_level() -> None:
+    """An adopter who could manage a medium level of autism is counted as failing a
+    child with a high level of it, and not a child with a low level."""
+    medium = {"approved_on": "2026-02-01", "needs": {"autism": "medium"}}
+    adopters = [adopter("H1", adopter=medium), adopter("H2", skills=["autism"]), adopter("H3")]
+    high = kid("C1", needs=["autism"])
+    low = kid("C2", needs=["autism"], adoption=WAITING | {"need_levels": {"autism": "low"}})
+    p = problem([high, low], adopters)
+    ctx = MatchingContext(p)
+    assert [(b.rule, b.what, b.adopters) for b in blocking_rules(ctx, ["C1"])] == [
+        ("need_level", "autism", 2)
+    ]
+    assert [(b.rule, b.what, b.adopters) for b in blocking_rules(ctx, ["C2"])] == [
+        ("need_level", "autism", 1)
+    ]
+
+
 @settings(max_examples=30, deadline=None)
 @given(adoption_problems())
 def test_blocking_rules_count_every_adopter_failing_each_rule(document: Doc) -> None:
@@ -97,7 +115,8 @@ def test_blocking_rules_count_every_adopter_failing_each_rule(document: Doc) -> 
             assert 0 < b.adopters <= len(p.carers) == b.of
             row = matching.eligibility.RULE_IDS.index(b.rule)
             assert b.adopters <= int(fails[row].sum())
-        plain = {b.rule for b in found if b.rule not in ("skills", "contact", "uncertainties")}
+        several = ("skills", "need_level", "contact", "uncertainties")
+        plain = {b.rule for b in found if b.rule not in several}
         for rule in plain:
             row = matching.eligibility.RULE_IDS.index(rule)
             (mine,) = [b for b in found if b.rule == rule]

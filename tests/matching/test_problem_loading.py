@@ -436,3 +436,67 @@ def test_loading_sets_the_cycle_collector_back_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# -- issue 18: minimum distance and graded needs in the adoption contract ------------------
+
+PLAN = {"waiting_since": "2025-05-01"}
+APPROVED = {"approved_on": "2026-02-01"}
+
+
+def _adoptive(plan: dict, approval: dict, needs: list[str] | None = None) -> dict:
+    return doc(
+        children=[child(accepts=["adoption"], needs=needs or ["autism"], adoption=PLAN | plan)],
+        carers=[carer(kind="adoption", provider="in_house", adopter=APPROVED | approval)],
+    )
+
+
+def test_the_adoption_rules_load_and_round_trip() -> None:
+    """Tests that a minimum distance, need levels and an adopter's graded needs load
+    onto the dataclasses and come back out of problem_to_dict unchanged."""
+    p = matching.load_problem(
+        _adoptive(
+            {"min_distance_km": 25.5, "need_levels": {"autism": "low"}},
+            {"needs": {"autism": "medium", "complex_health": "high"}},
+        )
+    )
+    plan, approval = p.children[0].adoption, p.carers[0].adopter
+    assert plan is not None and approval is not None
+    assert (plan.min_distance_km, dict(plan.need_levels)) == (25.5, {"autism": "low"})
+    assert plan.need_level("autism") == "low"
+    assert dict(approval.needs) == {"autism": "medium", "complex_health": "high"}
+    assert matching.load_problem(json.loads(json.dumps(problem_to_dict(p)))) == p
+
+
+def test_an_ungraded_plan_asks_for_the_high_level() -> None:
+    p = matching.load_problem(_adoptive({}, {}))
+    plan = p.children[0].adoption
+    assert plan is not None
+    assert (plan.min_distance_km, dict(plan.need_levels), plan.need_level("autism")) == (
+        None,
+        {},
+        "high",
+    )
+
+
+@pytest.mark.parametrize(
+    ("plan", "approval", "path"),
+    [
+        ({"min_distance_km": -1}, {}, "$.children[0].adoption.min_distance_km"),
+        ({"min_distance_km": "far"}, {}, "$.children[0].adoption.min_distance_km"),
+        ({"need_levels": {"autism": "severe"}}, {}, "$.children[0].adoption.need_levels.autism"),
+        ({"need_levels": {"flying": "low"}}, {}, "$.children[0].adoption.need_levels"),
+        (
+            {"need_levels": {"complex_health": "low"}},
+            {},
+            "$.children[0].adoption.need_levels.complex_health",
+        ),
+        ({}, {"needs": {"autism": "some"}}, "$.carers[0].adopter.needs.autism"),
+        ({}, {"needs": ["autism"]}, "$.carers[0].adopter.needs"),
+    ],
+)
+def test_bad_adoption_rule_values_name_their_field(plan: dict, approval: dict, path: str) -> None:
+    """Tests that a negative or non-numeric minimum distance, an unknown level or need,
+    and a level for a need the child does not have are each refused at their path."""
+    found = paths(issues_of(_adoptive(plan, approval)))
+    assert path in found and all(p.startswith(path) for p in found)

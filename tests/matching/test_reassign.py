@@ -59,6 +59,7 @@ def _unbound_problem(seed: int) -> dict[str, Any]:
     for kid in document["children"]:
         kid["flags"] = []
         kid["needs"] = [n for n in kid["needs"] if n != "harmful_sexual_behaviour"]  # a flag too
+        kid.get("adoption", {}).get("need_levels", {}).pop("harmful_sexual_behaviour", None)
         kid.pop("siblings_placed_with", None)
     for home in document["carers"]:
         if home["kind"] == "adoption":

@@ -125,10 +125,15 @@ def test_records_carry_the_plan_and_the_approval(engine: Engine) -> None:
             s, household_data("P1", kind="adoption", adopter=APPROVAL), by=None
         )
         shown = store.child_to_dict(kid)["adoption"]
-        assert shown == PLAN | {"uncertainties": sorted(PLAN["uncertainties"])}
+        assert shown == PLAN | {
+            "uncertainties": sorted(PLAN["uncertainties"]),
+            "min_distance_km": None,
+            "need_levels": {},
+        }
         assert store.household_to_dict(home)["adopter"] == APPROVAL | {
             "uncertainties": sorted(APPROVAL["uncertainties"]),
             "contact": sorted(APPROVAL["contact"]),
+            "needs": {},
         }
     with store.transaction(engine) as s:
         least = store.update_child(s, "A1", {"adoption": {"waiting_since": "2025-04-01"}}, by=None)
@@ -139,6 +144,8 @@ def test_records_carry_the_plan_and_the_approval(engine: Engine) -> None:
             "uncertainties": [],
             "contact": [],
             "notes": "",
+            "min_distance_km": None,
+            "need_levels": {},
         }
         same = store.update_child(s, "A1", {"needs": ["autism"]}, by=None)
         assert same.adoption_waiting_since == date(2025, 4, 1)  # kept when not sent

@@ -7,7 +7,7 @@ adopter from either side, one per child, adopter and side (store/family_links.py
 Revises 0010 for now: the lead re-chains it after 0011 (part B's) when merging.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06 20:18:04
 """
 
@@ -18,7 +18,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
