@@ -62,7 +62,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "skills",
         "4.5",
-        "every need of the child is covered by the carer's skills (adopters: `need_level`)",
+        "every need of the child is covered by the carer's skills (adopters: at the child's level)",
         exception_allowed=True,
     ),
     Rule(
