@@ -28,7 +28,17 @@ from matching.ranking import MatchingContext
 from synth import WEST_YORKSHIRE
 from synth.adoption import generate_adoption_region
 
-MANY = ("skills", "contact", "uncertainties")
+MANY = ("skills", "need_level", "contact", "uncertainties")
+LEVELS = ("low", "medium", "high")
+
+
+def _manages(h: Any, need: str, level: str) -> bool:
+    """The adopters could manage `need` at `level`: a skill counts as high, else the
+    grade they stated (none: not at all)."""
+    if need in h.skills:
+        return True
+    graded = h.adopter.needs.get(need) if h.adopter else None
+    return graded is not None and LEVELS.index(graded) >= LEVELS.index(level)
 
 
 def largest_count(ctx: MatchingContext, children: list[str]) -> int:
@@ -45,6 +55,12 @@ def largest_count(ctx: MatchingContext, children: list[str]) -> int:
             best = max(best, len(failing))
             continue
         for k in kids:
+            if rule == "need_level":
+                for need in k.needs:
+                    level = k.adoption.need_level(need) if k.adoption else "high"
+                    short = sum(1 for h in failing if not _manages(h, need, level))
+                    best = max(best, short)
+                continue
             asked = k.needs if rule == "skills" else getattr(k.adoption, rule, frozenset())
             for item in asked:
                 held = [

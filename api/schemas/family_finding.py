@@ -260,6 +260,14 @@ class ShortlistOut(Out):
     priority: str
     weeks_waiting: int
     adopters: list[ShortlistAdopterOut] = Field(description="in the order to approach them")
+    eligible: int | None = Field(
+        default=None, description="adopters in the round who could take them all"
+    )
+    held_back: list[str] = Field(
+        default_factory=list,
+        description="adopters who could take them but are at their limit of lists or first "
+        "choices, best first",
+    )
 
 
 class RoundResultOut(Out):
