@@ -264,7 +264,7 @@ def _print_round(doc: dict[str, Any]) -> None:
         highlight=False,
     )
     table = Table(
-        title="The round against deferred acceptance and an officer-style pass",
+        title="The round against deferred acceptance (plain, priority-aware) and an officer pass",
         caption="blocking pairs: total (price of priority / same tier / other)",
     )
     for col in ("round", "linked", "first priority", "inversions", "blocking pairs", "score"):

@@ -41,7 +41,6 @@ import numpy as np
 from matching.family_finding.subjects import Subject
 from matching.pairs import PairTable
 from matching.problem import Problem
-from matching.ranking import MatchingContext, rank
 from matching.result import SolveResult
 from matching.yardsticks.stability import crowding, deferred_acceptance, priority_first
 
@@ -277,14 +276,17 @@ def compare_rounds(
 
 
 def crowding_report(
-    problem: Problem, found: Sequence[Subject], result: SolveResult, ctx: MatchingContext
+    problem: Problem,
+    found: Sequence[Subject],
+    result: SolveResult,
+    plain: Mapping[str, Sequence[str]],
 ) -> dict[str, Any]:
     """How many subjects' top-5 lists name each adopter, against the round (where each
-    adopter has one link at most, by rule)."""
+    adopter has one link at most, by rule). `plain` is each subject's best adopters by
+    score with no limits (`shortlist.plain_lists`), the same lists the shortlists'
+    spread is measured against, so the two never give two counts for one thing."""
     lists = {
-        s.id: [m.carer for m in rank(problem, s.id, 5, 0, ctx).matches]
-        for s in found
-        if len(s.children) == 1 or s.adopters_possible
+        s.id: list(plain[s.id][:5]) for s in found if len(s.children) == 1 or s.adopters_possible
     }
     c = crowding(lists)
     round_counts = Counter(a.carer for a in result.assignments)

@@ -277,12 +277,13 @@ def run_round(
         is not None
     ]
     say("measuring crowding and fairness against deferred acceptance and a greedy pass")
-    crowd = crowding_report(ranked, found, result, ctx)
+    plain = plain_lists(pairs, found, max(5, listing.size))
+    crowd = crowding_report(ranked, found, result, plain)
     fairness = compare_rounds(pairs, found, result.carer_of())
     region = region_tables(ranked, found, result)
     say("shortlisting adopters for each child or group")
     lists = shortlists(pairs, found, result.carer_of(), history, listing)
-    plain = plain_lists(pairs, found, listing.size)
+    plain = {sid: adopters[: listing.size] for sid, adopters in plain.items()}
     linked_with = {x.adopter: x.subject for x in links}
     waiting = adopters_waiting(pairs, linked_with)
     return FamilyFindingRound(
