@@ -369,7 +369,9 @@ def _household_reasons(child: Child, h: Household) -> list[Said]:
     else:
         out.append(("household_fit", "no other children in the household"))
     years = h.years_experience
-    out.append(("experience", f"{years:g} year{'s' if years != 1 else ''}' experience"))
+    out.append(
+        ("experience", f"{years:g} " + ("year's" if years == 1 else "years'") + " experience")
+    )
     return out
 
 

@@ -6,6 +6,8 @@ page as an unknown one."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.web.conftest import (
@@ -130,6 +132,13 @@ def test_start_a_round_and_read_it(signed_in: SignIn) -> None:
     expect(page.get_by_text("Why there is no link:").first).to_be_visible()
     assert_accessible(page)
     round_page = page.url
+    # A shortlist's adopter is one click from a link to check (issue 18).
+    expect(page.get_by_role("heading", name="Shortlists: whom to approach")).to_be_visible()
+    submit(page.get_by_role("link", name=re.compile(r"^Propose a link of ")).first)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the link")
+    expect(page.get_by_text("From the shortlist of")).to_be_visible()
+    expect(page.get_by_label("Adopter's household id")).not_to_have_value("")
+    page.goto(round_page)
     submit(page.get_by_role("link", name="Read the region report"))
     expect(page.locator("h1")).to_be_visible()
     assert page.locator("img").count() > 0
