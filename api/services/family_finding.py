@@ -25,9 +25,12 @@ from matching.family_finding import (
     search_children,
     subjects,
 )
+from matching.family_finding.links import LinkHistory, with_history
 from matching.family_finding.region import adopters_waiting
 from matching.pairs import PairTable
+from matching.problem import Problem
 from matching.ranking import MatchingContext
+from store.family_links import link_history
 
 #: The background runs' kind for a round.
 KIND = "family_finding"
@@ -84,6 +87,16 @@ def waiting_adopters(
     return [w.to_dict() for w in shown], len(found)
 
 
+def _with_declines(svc: Services, user: store.User, problem: Problem) -> Problem:
+    """The problem with each declined link's adopter ruled out for its child, as the
+    next round has it: a search never offers a pair a family-finder has declined (the
+    adopter shows as a near miss, "declined in an earlier link"). Links going ahead
+    are left alone here: a search for a child at panel still shows their family."""
+    with svc.writes.transaction(changes=False) as s:
+        declined = link_history(s, user.las).declined
+    return with_history(problem, LinkHistory(declined=declined))
+
+
 def adopters_for_child(
     svc: Services,
     user: store.User,
@@ -104,8 +117,9 @@ def adopters_for_child(
     if "adoption" not in child.accepts:
         raise store.Conflict(f"child {child_id}'s plan does not accept adoption")
     subject = snap.problem.siblings.family_of(child_id) if together else child_id
+    problem = _with_declines(svc, user, snap.problem)
     found = search_adopters(
-        snap.problem, subject, _policy(user, beyond_region), top, near_misses, snap.ctx
+        problem, subject, _policy(user, beyond_region), top, near_misses, snap.ctx
     ).to_dict()
     first, beyond = found["in_region"], found["beyond"]
     audit(
@@ -131,8 +145,9 @@ def children_for_adopter(
     household that is not an adopter."""
     snap = current_problem(svc, user)
     try:
+        problem = _with_declines(svc, user, snap.problem)
         found = search_children(
-            snap.problem, household_id, _policy(user, False), top, near_misses, snap.ctx
+            problem, household_id, _policy(user, False), top, near_misses, snap.ctx
         ).to_dict()
     except KeyError:
         raise store.NotFound("adopter", household_id) from None

@@ -544,3 +544,30 @@ def test_two_family_finders_taking_one_child_to_panel_at_once(ff_both: Api) -> N
         assert outcome == []
     other.join(30)
     assert outcome == ["refused"]
+
+
+def test_a_declined_pair_is_not_offered_by_either_search(ff: Api) -> None:
+    """Tests that once a link is declined, the adopter is no longer among the child's
+    matches but a near miss naming the decline, and the child not among the adopter's;
+    another pair is untouched. Remove `_with_declines` and this fails."""
+    query = "adopters?together=false&top=500&near_misses=500"
+    searched = {
+        c: ff.get(f"/family-finding/children/{c}/{query}", as_="finder").json()["in_region"]
+        for c in ("A-0016", "A-0017")  # Leeds's and Bradford's with most adopters
+    }
+    child = next(c for c, found in searched.items() if found["matches"])
+    path = f"/family-finding/children/{child}/{query}"
+    offered = [m["carer"] for m in searched[child]["matches"]]
+    adopter = offered[0]
+    made = link(ff, [child], adopter).json()
+    assert move(ff, made["id"], "declined", reason="adopters_declined").status_code == 200
+    after = ff.get(path, as_="finder").json()["in_region"]
+    assert adopter not in [m["carer"] for m in after["matches"]]
+    assert [m["carer"] for m in after["matches"]] == [a for a in offered if a != adopter]
+    (miss,) = [n for n in after["near_misses"] if n["carer"] == adopter]
+    assert miss["failed_rule"] == "ruled_out"
+    children = ff.get(
+        f"/family-finding/adopters/{adopter}/children?top=500&near_misses=500", as_="finder"
+    ).json()["in_region"]
+    assert child not in [m["child"] for m in children["matches"]]
+    assert child in [n["child"] for n in children["near_misses"]]
