@@ -361,6 +361,23 @@ def withdraw_interest(
     return found
 
 
+def open_links_by_adopter(session: Session, las: Collection[str]) -> dict[str, str]:
+    """Each adopter with a link not declined, of children in `las`, to the furthest
+    state of their links, with its children ("to_panel: A-0016, A-0017"): such an
+    adopter is being actively considered, so their register referral is not overdue."""
+    order = {state: i for i, state in enumerate(LINK_STATES)}
+    q = select(FamilyLink).where(_in_las(las)).where(FamilyLink.state != "declined")  # type: ignore[arg-type]
+    best: dict[str, FamilyLink] = {}
+    for link in session.exec(q):
+        mine = best.get(link.household_id)
+        if mine is None or order[link.state] > order[mine.state]:
+            best[link.household_id] = link
+    return {
+        adopter: f"{link.state}: {', '.join(link_children(session, link.id or 0))}"
+        for adopter, link in best.items()
+    }
+
+
 def link_history(session: Session, las: Collection[str]) -> LinkHistory:
     """The links and interest of children within `las`, as the next round reads them:
     declined pairs, each side's interest (a link being explored counts as the

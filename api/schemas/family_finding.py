@@ -79,7 +79,10 @@ class WaitingAdopterOut(Out):
     la: str
     approved_on: date
     weeks_since_approval: int
-    linked_with: str | None = Field(description="the child or group a round linked them with")
+    linked_with: str | None = Field(
+        description="in a round: the child or group it linked them with; in the list of "
+        "adopters waiting: their furthest open link, 'state: children'"
+    )
     children_possible: int = Field(description="waiting children of your LAs they could take")
     referral_due: date = Field(
         description="register referral due: three months after approval if not matched"

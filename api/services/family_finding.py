@@ -30,7 +30,7 @@ from matching.family_finding.region import adopters_waiting
 from matching.pairs import PairTable
 from matching.problem import Problem
 from matching.ranking import MatchingContext
-from store.family_links import link_history
+from store.family_links import link_history, open_links_by_adopter
 
 #: The background runs' kind for a round.
 KIND = "family_finding"
@@ -74,12 +74,16 @@ def waiting_adopters(
     svc: Services, user: store.User, offset: int = 0, limit: int | None = None
 ) -> tuple[list[dict[str, Any]], int]:
     """The user's LAs' approved adopters, longest waiting since approval first, with
-    how many of the LAs' waiting children each could take and their register referral
+    their open link if any (from the links of the user's LAs: an adopter in one is
+    actively considered, so not overdue), how many of the LAs' waiting children each
+    could take and their register referral
     (`matching.family_finding.region.adopters_waiting`). A page of them and how many
     there are; the adopters on the page audited (by id, in the detail: no child named)."""
     snap = current_problem(svc, user)
     scoped = adoption_problem(snap.problem, _policy(user, False))
-    found = adopters_waiting(PairTable(MatchingContext(scoped)))
+    with svc.writes.transaction(changes=False) as s:
+        linked = open_links_by_adopter(s, user.las)
+    found = adopters_waiting(PairTable(MatchingContext(scoped)), linked)
     shown = found[offset : None if limit is None else offset + limit]
     if shown:
         detail = {"adopters": [w.adopter for w in shown], "offset": offset}

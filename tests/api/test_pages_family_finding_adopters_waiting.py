@@ -128,3 +128,35 @@ def test_the_round_page_shows_the_no_option_directions(ff: Api) -> None:
     for u in result["unlinked"]:
         for c, a in u["siblings"].items():
             assert (f"{c} linked with {a}" if a else f"{c} not linked") in page
+
+
+def test_an_adopter_in_an_open_link_is_not_overdue(ff: Api, region: dict[str, Any]) -> None:
+    """Tests that an adopter linked with a child (any state but declined) is being
+    actively considered: the list names the link and the referral is not overdue; once
+    the link is declined they are overdue again. Without the store's open links, the
+    adopter stays overdue and this fails."""
+    items = ff.get(LIST, as_="finder", params={"limit": 500}).json()["items"]
+    adopter = next(a["adopter"] for a in items if a["referral_overdue"])
+    child = next(
+        c["id"]
+        for c in region["children"]
+        if c["la"] == "Leeds" and "adoption" in c["accepts"] and c.get("adoption")
+    )
+    made = ff.post(
+        "/family-finding/links", as_="finder", json={"adopter": adopter, "children": [child]}
+    )
+    assert made.status_code == 201, made.text
+    items = ff.get(LIST, as_="finder", params={"limit": 500}).json()["items"]
+    (mine,) = [a for a in items if a["adopter"] == adopter]
+    assert mine["linked_with"] == f"proposed: {child}" and not mine["referral_overdue"]
+    page = signed(ff, "finder").get(PAGE, headers=HTML, params={"page": 1}).text
+    assert f"proposed: {child}" in page
+    link_id = made.json()["id"]
+    ff.post(
+        f"/family-finding/links/{link_id}/state",
+        as_="finder",
+        json={"state": "declined", "reason": "adopters_declined"},
+    )
+    items = ff.get(LIST, as_="finder", params={"limit": 500}).json()["items"]
+    (mine,) = [a for a in items if a["adopter"] == adopter]
+    assert mine["linked_with"] is None and mine["referral_overdue"]
