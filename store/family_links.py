@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 
-from sqlalchemy import exists
+from sqlalchemy import exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -280,6 +280,13 @@ def list_links(
         q = q.where(col(FamilyLink.id).in_(mine))
     q = q.order_by(col(FamilyLink.updated_at).desc(), col(FamilyLink.id).desc())
     return list(session.exec(q.offset(offset).limit(limit)))
+
+
+def count_links(session: Session, *, las: Collection[str] | None, state: str) -> int:
+    """How many links within `las` are at `state` (for the links page's headings and
+    pages)."""
+    q = select(func.count()).select_from(FamilyLink).where(_in_las(las))  # type: ignore[arg-type]
+    return int(session.exec(q.where(FamilyLink.state == state)).one())
 
 
 @atomic

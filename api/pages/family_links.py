@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 
 import store
 from api.deps import FamilyFinderPage, Services, Svc
-from api.pages.common import page_router, render, safe_next, see_other
+from api.pages.common import page_number, page_router, render, safe_next, see_other, with_query
 from api.pages.proposals import form_text
 from api.routes.common import RecordId
 from api.services import family_links
@@ -48,7 +48,11 @@ SIDES: dict[str, str] = {
 }
 ID_MAX = 64
 #: Links shown for each state on the links page.
-PER_STATE = 100
+PER_STATE = 20
+#: Links on a page of one state's links.
+PER_PAGE = 50
+#: A child's or an adopter's links on their search page (one child has few).
+PER_RECORD = 100
 
 
 def _saved(back: str, what: str) -> str:
@@ -71,17 +75,41 @@ def _id(value: str, field: str, label: str, errors: list[tuple[str, str]]) -> st
 
 @router.get("/family-finding/links", response_class=HTMLResponse)
 async def links_page(request: Request, user: FamilyFinderPage, svc: Svc) -> HTMLResponse:
-    """Every link of the agency's children, a table for each state."""
+    """The agency's children's links, a table for each state with the most recently
+    changed first and how many there are; `?state=S` one state's links, a page at a
+    time (`page`)."""
+    state = request.query_params.get("state")
+    if state not in LINK_STATES:
+        state = None
+    page = page_number(request.query_params.get("page")) or 1
+    shown = LINK_STATES if state is None else {state: LINK_STATES[state]}
+    size = PER_STATE if state is None else PER_PAGE
 
-    def load() -> dict[str, list[dict[str, Any]]]:
+    def load() -> dict[str, tuple[list[dict[str, Any]], int]]:
+        offset = 0 if state is None else (page - 1) * PER_PAGE
         return {
-            state: family_links.list_links(svc, user, state=state, limit=PER_STATE)
-            for state in LINK_STATES
+            s: (
+                family_links.list_links(svc, user, state=s, offset=offset, limit=size),
+                family_links.count_links(svc, user, s),
+            )
+            for s in shown
         }
 
     by_state = await run_in_threadpool(load)
+    total = by_state[state][1] if state else 0
+    pages = max(1, -(-total // PER_PAGE))
+    here = f"/family-finding/links?state={state}"
     return render(
-        request, "family_finding/links.html", title="Links", by_state=by_state, **_labels()
+        request,
+        "family_finding/links.html",
+        title="Links" if state is None else f"Links: {LINK_STATES[state][0].lower()}",
+        by_state=by_state,
+        one_state=state,
+        page=page,
+        pages=pages,
+        previous=with_query(here, {"page": page - 1}) if state and page > 1 else None,
+        next_page=with_query(here, {"page": page + 1}) if state and page < pages else None,
+        **_labels(),
     )
 
 
@@ -316,7 +344,7 @@ def links_and_interest(
     (family_finding/_links_interest.html)."""
     return {
         "their_links": family_links.list_links(
-            svc, user, child_id=child_id, adopter=adopter, limit=PER_STATE
+            svc, user, child_id=child_id, adopter=adopter, limit=PER_RECORD
         ),
         "their_interest": family_links.list_interest(svc, user, child_id=child_id, adopter=adopter),
         **_labels(),

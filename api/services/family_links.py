@@ -132,6 +132,12 @@ def list_links(
         return out
 
 
+def count_links(svc: Services, user: store.User, state: str) -> int:
+    """How many links of the user's LAs' children are at `state` (names no child)."""
+    with reading(svc) as r:
+        return family_links.count_links(r.session, las=user.las, state=state)
+
+
 def record_interest(
     svc: Services, user: store.User, adopter: str, child: str, side: str, note: str | None
 ) -> dict[str, Any]:

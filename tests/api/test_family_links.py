@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+import api.pages.family_links
 import api.runs
 import store
 from api.schemas.family_finding import RoundIn
@@ -571,3 +572,29 @@ def test_a_declined_pair_is_not_offered_by_either_search(ff: Api) -> None:
     ).json()["in_region"]
     assert child not in [m["child"] for m in children["matches"]]
     assert child in [n["child"] for n in children["near_misses"]]
+
+
+def test_the_links_page_counts_every_link_and_pages_one_state(
+    ff: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests that the links page's heading counts every link at a state, not just those
+    shown, offers "See all", and that one state's page is paged; another LA's links are
+    not counted (the Leeds admin sees the Leeds ones only)."""
+    monkeypatch.setattr(api.pages.family_links, "PER_STATE", 2)
+    monkeypatch.setattr(api.pages.family_links, "PER_PAGE", 2)
+    made = [
+        link(ff, [c], a).json()["id"]
+        for c, a in [(LEEDS, ADOPTER), (LEEDS, ADOPTER_2), (LEEDS_2, ADOPTER), (BRADFORD, ADOPTER)]
+    ]
+    client = signed(ff, "finder")
+    overview = client.get("/family-finding/links", headers=HTML).text
+    assert "Proposed (4)" in overview and "See all 4" in overview
+    shown = re.findall(r'href="/family-finding/links/(\d+)"', overview)
+    assert len(shown) == 2
+    first = client.get("/family-finding/links?state=proposed", headers=HTML).text
+    second = client.get("/family-finding/links?state=proposed&page=2", headers=HTML).text
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second and "Exploring" not in first
+    paged = re.findall(r'href="/family-finding/links/(\d+)"', first + second)
+    assert sorted(map(int, paged)) == sorted(made)
+    leeds = signed(ff, "manager").get("/family-finding/links", headers=HTML).text
+    assert "Proposed (3)" in leeds
