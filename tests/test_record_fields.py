@@ -392,8 +392,9 @@ def full_document() -> dict[str, Any]:
         child("C2", accepts=["foster", "adoption"], adoption=adoption),
         child("C3"),
     ]
+    soon = [{"from": "2026-12-10", "places": 1, "why": "placement_ends"}]
     carers = [
-        carer("H1"),
+        carer("H1", expected_places=soon),
         carer("A1", kind="adoption", adopter={"approved_on": "2025-06-01"}),
     ]
     return doc(children, carers, [group("G1", ["C1", "C3"], "should")])
