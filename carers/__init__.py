@@ -1,5 +1,5 @@
 """Carers and households: who can offer a placement, to whom, and when."""
 
-from carers.model import AdopterApproval, Household
+from carers.model import EXPECTED_WHY, AdopterApproval, ExpectedPlaces, Household
 
-__all__ = ["AdopterApproval", "Household"]
+__all__ = ["EXPECTED_WHY", "AdopterApproval", "ExpectedPlaces", "Household"]

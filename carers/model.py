@@ -34,6 +34,21 @@ class AdopterApproval:
         return max(0, (as_of - self.approved_on).days // 7)
 
 
+#: Why places are expected to come free: a placement with a planned end date, a household
+#: in assessment with an expected approval date, a hold on a place about to expire.
+EXPECTED_WHY: tuple[str, ...] = ("placement_ends", "approval", "hold_expires")
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedPlaces:
+    """Places a household expects to have free from a day on (`from` in the problem
+    format), and why. They add to `vacancies` from that day; they are not free today."""
+
+    day: date
+    places: int
+    why: str
+
+
 @dataclass(frozen=True, slots=True)
 class Household:
     """One carer household (or home) as the matching core sees it.
@@ -41,6 +56,8 @@ class Household:
     `sexes` empty means either sex; `vacancies` counts free, available places now;
     `household_children_ages` lists every child living there now (birth, adopted and
     already placed). A kinship household takes only its `connected_children`.
+    `expected_places` are places expected to come free later (the near future a
+    placement officer may wait for); no rule counts them as free today.
     """
 
     id: str
@@ -65,6 +82,18 @@ class Household:
     years_experience: float = 0.0
     connected_children: tuple[str, ...] = ()
     adopter: AdopterApproval | None = None
+    expected_places: tuple[ExpectedPlaces, ...] = ()
+
+    def free_from(self, size: int = 1) -> tuple[date, ExpectedPlaces] | None:
+        """The first day `size` places are expected free, counting today's `vacancies`
+        and the expected places in date order, with the entry that makes them enough;
+        None when they never are. Not asked of a household with enough places today."""
+        free = self.vacancies
+        for entry in sorted(self.expected_places, key=lambda e: e.day):
+            free += entry.places
+            if free >= size:
+                return entry.day, entry
+        return None
 
     @property
     def one_family(self) -> bool:

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from bench import metrics
 from matching import CarerRanking, Problem, Ranking, SolveResult
+from matching.better_soon import BetterSoon
 from vocab import URGENCIES
 
 
@@ -71,6 +72,18 @@ def ranking(console: Console, p: Problem, r: Ranking | CarerRanking) -> None:
         console.print(_matches_table(who, matches))
     if misses:
         console.print(_near_misses_table(who, misses))
+    if isinstance(r, Ranking) and r.better_soon is not None:
+        console.print(_better_soon_line(r.better_soon), highlight=False)
+
+
+def _better_soon_line(b: BetterSoon) -> str:
+    """The place-now-or-wait advisory in one sentence (docs/matching.md §3.1)."""
+    now = f"{b.best_now_score:.1f} for {b.best_now} now" if b.best_now else "nothing fits now"
+    why = b.why.replace("_", " ")
+    return (
+        f"[cyan]Better soon:[/] {b.carer} expected free from {b.free_from.isoformat()} ({why}),"
+        f" {b.score:.1f} against {now}; {b.days_to_wait} days to wait"
+    )
 
 
 def _matches_table(who: str, matches: list[_MatchRow]) -> Table:

@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema
 
-from carers.model import AdopterApproval, Household
+from carers.model import AdopterApproval, ExpectedPlaces, Household
 from children.model import AdoptionPlan, Child, Wishes
 from children.siblings import SiblingGroup, SiblingRelations
 from geo import Gazetteer, UnknownOutcode, gazetteer, outcode_of
@@ -400,6 +400,21 @@ def _carer(h: Mapping[str, Any], i: int, read: _Reader, seen: dict[str, int]) ->
         years_experience=float(h.get("years_experience", 0)),
         connected_children=tuple(h.get("connected_children", [])),
         adopter=adopter,
+        expected_places=_expected_places(
+            h.get("expected_places", []), f"{p}.expected_places", read
+        ),
+    )
+
+
+def _expected_places(
+    docs: Sequence[Mapping[str, Any]], path: str, read: _Reader
+) -> tuple[ExpectedPlaces, ...]:
+    """A household's expected places, each date read at its own path."""
+    return tuple(
+        ExpectedPlaces(
+            day=read.day(e["from"], f"{path}[{k}].from"), places=int(e["places"]), why=e["why"]
+        )
+        for k, e in enumerate(docs)
     )
 
 
@@ -583,6 +598,9 @@ def carer_to_dict(h: Household) -> dict[str, Any]:
         "years_experience": h.years_experience,
         "weekly_cost": h.weekly_cost,
         "connected_children": list(h.connected_children),
+        "expected_places": [
+            {"from": e.day.isoformat(), "places": e.places, "why": e.why} for e in h.expected_places
+        ],
     }
     if h.adopter is not None:
         out["adopter"] = adopter_approval_to_dict(h.adopter)

@@ -8,7 +8,8 @@ that one thing (a carer's approval, a manager's exception) today.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 from children.model import Child
 from children.siblings import SiblingGroup
 from geo import Gazetteer, gazetteer
+from matching.better_soon import BetterSoon, advise, coming_free, may_wait
 from matching.eligibility import RULE_BY_ID, RULE_IDS, Assessment, assess
 from matching.problem import Problem
 from matching.scoring import Scores, score
@@ -99,6 +101,8 @@ class Ranking:
     matches: tuple[RankedMatch, ...]
     near_misses: tuple[NearMiss, ...]
     note: str | None = None
+    #: A clearly better match likely before the date needed (matching.better_soon).
+    better_soon: BetterSoon | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -110,6 +114,8 @@ class Ranking:
         }
         if self.note:
             out["note"] = self.note
+        if self.better_soon is not None:
+            out["better_soon"] = self.better_soon.to_dict()
         return out
 
 
@@ -305,11 +311,41 @@ def rank(
     a problem builds it, later calls reuse it."""
     ctx = ctx or context_for(problem)
     if subject in problem.child_by_id:
-        return rank_child(ctx, problem.child_by_id[subject], top, near_misses)
-    for g in problem.sibling_groups:
-        if g.id == subject:
-            return rank_group(ctx, g, top, near_misses)
+        child = problem.child_by_id[subject]
+        now = rank_child(ctx, child, top, near_misses)
+        return with_better_soon(ctx, [child], now, lambda c: rank_child(c, child, 1, 0))
+    group = next((g for g in problem.sibling_groups if g.id == subject), None)
+    if group is not None:
+        now = rank_group(ctx, group, top, near_misses)
+        members = [problem.child_by_id[c] for c in group.children]
+        return with_better_soon(ctx, members, now, lambda c: rank_group(c, group, 1, 0))
     raise KeyError(f"no child or sibling group with id {subject!r} in the problem")
+
+
+def with_better_soon(
+    ctx: MatchingContext,
+    members: Sequence[Child],
+    now: Ranking,
+    rank_soon: Callable[[MatchingContext], Ranking],
+) -> Ranking:
+    """`now` with a `better_soon` advisory when one is due (matching.better_soon): the
+    households coming free by the date needed are ranked by `rank_soon`, as they will be
+    then, under every hard rule as today; an emergency is never told to wait."""
+    needed_by = may_wait(members)
+    if needed_by is None:
+        return now
+    soon = coming_free(ctx.problem.carers, len(members), needed_by)
+    if not soon:
+        return now
+    future = replace(ctx.problem, carers=tuple(h for h, _ in soon.values()))
+    best = rank_soon(MatchingContext(future, ctx.gaz)).matches
+    advice = advise(
+        (now.matches[0].carer, now.matches[0].score) if now.matches else None,
+        (best[0].carer, best[0].score) if best else None,
+        soon,
+        ctx.problem.as_of,
+    )
+    return now if advice is None else replace(now, better_soon=advice)
 
 
 def rank_children(

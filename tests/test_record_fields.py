@@ -74,14 +74,18 @@ def module_of(record: RecordFields) -> str:
     return "children/fields.py" if record in CHILD_RECORDS else "carers/fields.py"
 
 
-def drift(record: RecordFields, layer: Layer, found: Iterable[str], where: str) -> list[str]:
-    """Plain sentences for each field `layer` should carry but `where` lacks, and back."""
+def drift(
+    record: RecordFields, layer: Layer, found: Iterable[str], where: str, also: Layer | None = None
+) -> list[str]:
+    """Plain sentences for each field `layer` should carry but `where` lacks, and back.
+    With `also`, only the fields that layer carries too are expected (the store's export
+    of a problem carries the problem fields the store holds)."""
     declared, seen = record.names(layer), set(found)
     side = f"{layer.value} (as declared in {module_of(record)})"
     return [
         f"{record.record} field `{n}` is in {side} but not in {where}"
         for n in declared
-        if n not in seen
+        if n not in seen and (also is None or record[n].carried_by(also))
     ] + [
         f"{record.record} field `{n}` is in {where} but not in {side}"
         for n in sorted(seen - set(declared))
@@ -221,23 +225,28 @@ def check_nullable(record: RecordFields, properties: Mapping[str, Any], where: s
     return out
 
 
-def check_document(document: Mapping[str, Any], where: str, layer: Layer) -> list[str]:
-    """A problem document's entries use exactly the fields `layer` carries."""
+def check_document(
+    document: Mapping[str, Any], where: str, layer: Layer, also: Layer | None = None
+) -> list[str]:
+    """A problem document's entries use exactly the fields `layer` (and `also`) carry."""
     out: list[str] = []
     for top, part in TOP:
         for record, keys in entry_keys(top, document.get(part, [])):
-            out += drift(record, layer, keys, where)
+            out += drift(record, layer, keys, where, also)
     return out
 
 
-def check_defaults(document: Mapping[str, Any], where: str) -> list[str]:
-    """Each optional field left out of a minimal entry comes back as its declared default."""
+def check_defaults(document: Mapping[str, Any], where: str, also: Layer | None = None) -> list[str]:
+    """Each optional field left out of a minimal entry comes back as its declared default
+    (of the fields `also` carries, if given)."""
     out: list[str] = []
     for top, part in TOP:
         for entry in document.get(part, []):
             for record, values in _with_parts(top, entry):
                 for spec in record:
                     if spec.required or not spec.carried_by(Layer.PROBLEM) or spec.parts:
+                        continue
+                    if also is not None and not spec.carried_by(also):
                         continue
                     if values.get(spec.name) != spec.default:
                         out.append(
@@ -383,8 +392,9 @@ def full_document() -> dict[str, Any]:
         child("C2", accepts=["foster", "adoption"], adoption=adoption),
         child("C3"),
     ]
+    soon = [{"from": "2026-12-10", "places": 1, "why": "placement_ends"}]
     carers = [
-        carer("H1"),
+        carer("H1", expected_places=soon),
         carer("A1", kind="adoption", adopter={"approved_on": "2025-06-01"}),
     ]
     return doc(children, carers, [group("G1", ["C1", "C3"], "should")])
@@ -425,7 +435,7 @@ def test_the_store_exports_every_problem_field(sqlite_engine: Engine) -> None:
         store.load_problem(s, full_document(), by=None)
     with store.transaction(sqlite_engine, write=False) as s:
         exported = store.problem_dict(s, None, as_of=date(2026, 11, 22))
-    assert check_document(exported, "the store's export", Layer.PROBLEM) == []
+    assert check_document(exported, "the store's export", Layer.PROBLEM, Layer.STORE) == []
 
 
 def test_the_store_exports_the_declared_defaults(sqlite_engine: Engine) -> None:
@@ -433,7 +443,7 @@ def test_the_store_exports_the_declared_defaults(sqlite_engine: Engine) -> None:
         store.load_problem(s, minimal_document(), by=None)
     with store.transaction(sqlite_engine, write=False) as s:
         exported = store.problem_dict(s, None, as_of=date(2026, 11, 22))
-    assert check_defaults(exported, "the store's export of a minimal entry") == []
+    assert check_defaults(exported, "the store's export of a minimal entry", Layer.STORE) == []
 
 
 def test_the_store_tables_have_the_declared_columns() -> None:
@@ -628,6 +638,8 @@ def test_a_field_a_generator_leaves_out_is_named() -> None:
     document = problem_to_dict(matching.parse_problem(full_document()))
     for c in document["children"]:
         c.pop("wishes")
+    for h in document["carers"]:
+        h.pop("expected_places")  # the generators do not write it yet (issue 19)
     found = check_document(document, "the generators' documents", Layer.GENERATED)
     assert found == [
         "child field `wishes` is in the generators (as declared in children/fields.py) but "

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import (
-    ConfigDict,
-)
+from datetime import date
+from typing import Literal
+
+from pydantic import ConfigDict, Field
 
 from api.schemas.common import Out
 
@@ -22,6 +23,22 @@ class NearMissOut(Out):
     detail: str
     distance_km: float
     exception_allowed: bool
+
+
+class BetterSoonOut(Out):
+    """A clearly better match likely before the date needed (issue 19): a household whose
+    places are expected to come free by then, scoring at least 10 points above the best
+    match available now (or when nothing fits now). Never given for an emergency."""
+
+    carer: str = Field(description="the household expected to come free")
+    free_from: date = Field(description="the day its places are expected free")
+    why: Literal["placement_ends", "approval", "hold_expires"] = Field(
+        description="a placement ends as planned, an approval is expected, a hold expires"
+    )
+    score: float = Field(description="its score for this child (or group) once free")
+    best_now: str | None = Field(description="the best match available now, if any")
+    best_now_score: float | None = Field(description="that match's score, if any")
+    days_to_wait: int = Field(description="days from the problem's date to `free_from`")
 
 
 class RankingOut(Out):
@@ -66,6 +83,11 @@ class RankingOut(Out):
     matches: list[MatchOut]
     near_misses: list[NearMissOut]
     note: str | None = None
+    better_soon: BetterSoonOut | None = Field(
+        default=None,
+        description="present when waiting is likely to find a clearly better match "
+        "(docs/matching.md, 'Place now or wait')",
+    )
 
 
 class ChildMatchOut(Out):

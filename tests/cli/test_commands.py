@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.helpers import run, run_process
+from tests.conftest import carer, child, doc
 
 SMALL = {
     "as_of": "2026-11-22",
@@ -242,3 +243,22 @@ def test_demo_shows_matches_and_a_batch_summary(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "Ranked matches" in r.stdout and "placed, emergency" in r.stdout
     assert (tmp_path / "demo" / "result.json").exists()
+
+
+def test_rank_tells_when_a_clearly_better_match_is_likely(tmp_path: Path) -> None:
+    """Tests that `rank` shows the place-now-or-wait advisory, in the table and in JSON."""
+    soon = [{"from": "2026-12-10", "places": 1, "why": "placement_ends"}]
+    document = doc(
+        [child("C1", needed_by="2026-12-20")],
+        [
+            carer("FAR", location="BD1", la="Bradford", weekly_cost=1500),
+            carer("NEAR", location="LS8", vacancies=0, expected_places=soon),
+        ],
+    )
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(document))
+    r = run("rank", str(path), "--child", "C1")
+    assert r.returncode == 0, r.stderr
+    assert "Better soon: NEAR expected free from 2026-12-10 (placement ends)" in r.stdout
+    r = run("rank", str(path), "--child", "C1", "--json")
+    assert json.loads(r.stdout)["better_soon"]["carer"] == "NEAR"
