@@ -57,6 +57,7 @@ def household_to_dict(h: HouseholdRecord) -> dict[str, Any]:
         "weekly_cost": h.weekly_cost,
         "connected_children": list(h.connected_children),
         "adopter": adopter_to_dict(h),
+        "expected_places": [dict(e) for e in h.expected_places or []],
     }
 
 

@@ -152,6 +152,8 @@ class HouseholdRecord(SQLModel, table=True):
     adopter_uncertainties: list[str] | None = _json_or_null()
     adopter_contact: list[str] | None = _json_or_null()
     adopter_needs: dict[str, str] | None = _json_or_null()
+    # Places expected to come free later (problem format `expected_places`, issue 19).
+    expected_places: list[dict[str, Any]] = _json(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

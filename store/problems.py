@@ -45,7 +45,14 @@ from store.models import (
     User,
     utcnow,
 )
-from store.validate import adopter_columns, adoption_columns, age_on, known_las, policy_values
+from store.validate import (
+    adopter_columns,
+    adoption_columns,
+    age_on,
+    expected_places_column,
+    known_las,
+    policy_values,
+)
 
 DEFAULT_POLICY = "default"
 
@@ -182,10 +189,15 @@ def _add_records(
     )
     session.add_all(
         HouseholdRecord(
-            **{k: v for k, v in h.items() if k not in ("available_from", "adopter")},
+            **{
+                k: v
+                for k, v in h.items()
+                if k not in ("available_from", "adopter", "expected_places")
+            },
             available_from=date.fromisoformat(h["available_from"]),
             places=h["vacancies"],
             **adopter_columns(h.get("adopter")),
+            expected_places=expected_places_column(h.get("expected_places", [])),
         )
         for h in data["carers"]
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -269,6 +269,12 @@ def adopter_columns(approval: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def expected_places_column(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Expected places (checked already) as the column keeps them: earliest first."""
+    kept = [{"from": e["from"], "places": e["places"], "why": e["why"]} for e in entries]
+    return sorted(kept, key=lambda e: (e["from"], e["why"], e["places"]))
+
+
 def household_values(doc: Mapping[str, Any]) -> dict[str, Any]:
     """Column values for a carer household given in the problem format's shape (plus
     `places`, the approved places, which defaults to `vacancies`; `adopter` null or
@@ -323,6 +329,7 @@ def household_values(doc: Mapping[str, Any]) -> dict[str, Any]:
         "weekly_cost": float(data["weekly_cost"]),
         "connected_children": list(data.get("connected_children", [])),
         **adopter_columns(data.get("adopter")),
+        "expected_places": expected_places_column(data.get("expected_places", [])),
     }
     if issues:
         raise Invalid(issues)

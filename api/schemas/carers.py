@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -43,6 +43,33 @@ from vocab import (
     NEEDS,
     UNCERTAINTIES,
 )
+
+ExpectedWhy = Literal["placement_ends", "approval", "hold_expires"]
+
+
+class ExpectedPlacesIn(Body):
+    """Places a household expects to have free later (problem format `expected_places`):
+    a placement with a planned end date, an approval expected, a hold about to expire.
+    Not free today; a ranked match says when one is likely to give a clearly better
+    home before the child's date needed."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, serialize_by_alias=True, validate_by_alias=True
+    )
+
+    day: AvailableFrom = Field(alias="from", description="the day they come free")
+    places: Annotated[Int, Field(ge=1, le=100)]
+    why: ExpectedWhy
+
+
+class ExpectedPlacesOut(Out):
+    model_config = ConfigDict(
+        allow_inf_nan=False, from_attributes=True, serialize_by_alias=True, validate_by_alias=True
+    )
+
+    day: date = Field(alias="from")
+    places: int
+    why: str
 
 
 class AdopterIn(Body):
@@ -157,6 +184,9 @@ class CarerIn(Body):
     adopter: AdopterIn | None = Field(
         default=None, description="kind adoption: the approval and what the family can accept"
     )
+    expected_places: list[ExpectedPlacesIn] = Field(
+        default=[], max_length=20, description="places expected to come free later"
+    )
 
 
 class CarerPatch(Body):
@@ -188,6 +218,9 @@ class CarerPatch(Body):
     adopter: AdopterIn | None = Field(
         default=None, description="replaces the approval whole; null removes it"
     )
+    expected_places: Annotated[list[ExpectedPlacesIn], Field(max_length=20)] | None = optional(
+        description="replaces the list whole"
+    )
 
 
 class CarerOut(Out):
@@ -216,6 +249,9 @@ class CarerOut(Out):
     weekly_cost: float
     connected_children: list[str] = Field(description="those of your LAs' children only")
     adopter: AdopterOut | None = Field(description="null: not an approved adopter")
+    expected_places: list[ExpectedPlacesOut] = Field(
+        default=[], description="places expected to come free later, earliest first"
+    )
     occupied: int = Field(
         description="approved places children placed through the service live in now"
     )

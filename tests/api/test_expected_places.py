@@ -1,0 +1,48 @@
+"""Expected places over HTTP (issue 19): a household's places coming free later are
+kept by the store, read back as sent, and a planned referral's ranked matches say when
+one of them is likely to give a clearly better home before the date needed."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import store
+from tests.api.conftest import Api
+from tests.api.test_records import CARER
+from tests.store.helpers import add_child
+
+
+def test_expected_places_kept_read_back_and_advised(api: Api) -> None:
+    """Tests the whole path: POST a household with no free place today and one coming
+    free in ten days; it reads back as sent; a planned child whose need no household
+    meets today hears of it; PATCH to an empty list and the advice is gone."""
+    today = date.today()
+    coming = {"from": (today + timedelta(days=10)).isoformat(), "places": 1, "why": "approval"}
+    soon = CARER | {
+        "id": "H-SOON",
+        "vacancies": 0,
+        "places": 0,
+        "skills": ["complex_health"],
+        "expected_places": [coming],
+    }
+    made = api.post("/carers", json=soon)
+    assert made.status_code == 201, made.text
+    assert made.json()["expected_places"] == [coming]
+    assert api.get("/carers/H-SOON").json()["expected_places"] == [coming]
+    bad = api.post("/carers", json=soon | {"id": "H-BAD", "expected_places": [{"from": "x"}]})
+    assert bad.status_code == 422
+    assert "body.expected_places[0].from" in {e["field"] for e in bad.json()["errors"]}
+
+    add_child(api.engine, "C9", referral=False, needs=["complex_health"])
+    with store.transaction(api.engine) as s:
+        needed = (today + timedelta(days=30)).isoformat()
+        store.open_referral(s, "C9", {"urgency": "planned", "needed_by": needed}, by=None)
+    ranked = api.get("/children/C9/matches").json()
+    assert ranked["matches"] == []
+    advice = ranked["better_soon"]
+    assert advice["carer"] == "H-SOON" and advice["why"] == "approval"
+    assert advice["free_from"] == coming["from"] and advice["best_now"] is None
+
+    cleared = api.patch("/carers/H-SOON", json={"expected_places": []})
+    assert cleared.status_code == 200, cleared.text
+    assert api.get("/children/C9/matches").json().get("better_soon") is None
