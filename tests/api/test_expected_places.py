@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import store
 from tests.api.conftest import Api
+from tests.api.test_pages import HTML
+from tests.api.test_pages_family_finding_planner import signed
 from tests.api.test_records import CARER
 from tests.store.helpers import add_child
 
@@ -15,7 +17,8 @@ from tests.store.helpers import add_child
 def test_expected_places_kept_read_back_and_advised(api: Api) -> None:
     """Tests the whole path: POST a household with no free place today and one coming
     free in ten days; it reads back as sent; a planned child whose need no household
-    meets today hears of it; PATCH to an empty list and the advice is gone."""
+    meets today hears of it, in JSON and on the matches page; PATCH to an empty list and
+    the advice is gone from both."""
     today = date.today()
     coming = {"from": (today + timedelta(days=10)).isoformat(), "places": 1, "why": "approval"}
     soon = CARER | {
@@ -43,6 +46,14 @@ def test_expected_places_kept_read_back_and_advised(api: Api) -> None:
     assert advice["carer"] == "H-SOON" and advice["why"] == "approval"
     assert advice["free_from"] == coming["from"] and advice["best_now"] is None
 
+    page = signed(api, "officer").get("/children/C9/matches", headers=HTML)
+    assert page.status_code == 200
+    assert "A clearly better home is likely before the date needed" in page.text
+    assert f"H-SOON is expected to be approved on {coming['from']}, in 10 days" in page.text
+    assert "no household could take this child today" in page.text
+
     cleared = api.patch("/carers/H-SOON", json={"expected_places": []})
     assert cleared.status_code == 200, cleared.text
     assert api.get("/children/C9/matches").json().get("better_soon") is None
+    page = api.client.get("/children/C9/matches", headers=HTML)
+    assert page.status_code == 200 and "A clearly better home" not in page.text
