@@ -9,6 +9,7 @@ same audit entries."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -113,22 +114,29 @@ async def links_page(request: Request, user: FamilyFinderPage, svc: Svc) -> HTML
     )
 
 
-async def _new_link(
+async def _form(
     request: Request,
+    template: str,
+    title: str,
     form: dict[str, Any],
     *,
     errors: list[tuple[str, str]] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    """A link's or an interest's form, with any errors (an error summary naming fields)."""
     return render(
         request,
-        "family_finding/link_new.html",
-        title="Check the link",
+        template,
+        title=title,
         status_code=status_code,
         errors=errors or [],
         form=form,
         **_labels(),
     )
+
+
+def _new_link(request: Request, form: dict[str, Any], **kw: Any) -> Awaitable[HTMLResponse]:
+    return _form(request, "family_finding/link_new.html", "Check the link", form, **kw)
 
 
 def _link_form(adopter: str, children: list[str], round_id: str, note: str) -> dict[str, Any]:
@@ -265,22 +273,8 @@ async def move_link(
     return see_other(f"/family-finding/links/{number}?saved={state}")
 
 
-async def _new_interest(
-    request: Request,
-    form: dict[str, Any],
-    *,
-    errors: list[tuple[str, str]] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    return render(
-        request,
-        "family_finding/interest_new.html",
-        title="Record interest",
-        status_code=status_code,
-        errors=errors or [],
-        form=form,
-        **_labels(),
-    )
+def _new_interest(request: Request, form: dict[str, Any], **kw: Any) -> Awaitable[HTMLResponse]:
+    return _form(request, "family_finding/interest_new.html", "Record interest", form, **kw)
 
 
 @router.get("/family-finding/interest/new", response_class=HTMLResponse)

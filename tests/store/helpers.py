@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -47,3 +52,17 @@ def add_household(engine: Engine, id: str = "H1", **overrides: Any) -> str:
     with store.transaction(engine) as s:
         store.create_household(s, household_data(id, **overrides), by=None)
     return id
+
+
+@contextmanager
+def fresh_sqlite(template: Path) -> Iterator[Engine]:
+    """A migrated SQLite file of its own, copied from the session's template: one per
+    hypothesis example (a function-scoped fixture would be shared by every example)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "placematch.db"
+        shutil.copyfile(template, path)
+        engine = store.make_engine(f"sqlite:///{path}")
+        try:
+            yield engine
+        finally:
+            engine.dispose()

@@ -5,8 +5,6 @@ at most one link per child and per adopter is ever past the panel's door."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -18,7 +16,7 @@ import store
 from store import family_links
 from store.family_links import NEXT_STATES
 from store.models import LINK_PROGRESSING, LINK_STATES, User
-from tests.store.helpers import REFERRAL, child_data, household_data
+from tests.store.helpers import REFERRAL, child_data, fresh_sqlite, household_data
 
 CHILDREN = ["C0", "C1", "C2"]
 ADOPTERS = ["AD0", "AD1"]
@@ -116,11 +114,5 @@ def run(engine: Engine, steps: list[tuple]) -> None:
 )
 @given(steps=st.lists(step, min_size=1, max_size=25))
 def test_any_sequence_of_moves_follows_the_rules(sqlite_template: Path, steps: list[tuple]) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "placematch.db"
-        shutil.copyfile(sqlite_template, path)
-        engine = store.make_engine(f"sqlite:///{path}")
-        try:
-            run(engine, steps)
-        finally:
-            engine.dispose()
+    with fresh_sqlite(sqlite_template) as engine:
+        run(engine, steps)

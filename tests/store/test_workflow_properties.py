@@ -8,8 +8,6 @@ at most one household and then has no open referral.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from sqlmodel import select
 
 import store
 from store.models import Placement, Referral, User
-from tests.store.helpers import REFERRAL, child_data, household_data
+from tests.store.helpers import REFERRAL, child_data, fresh_sqlite, household_data
 
 CHILDREN = [f"C{i}" for i in range(5)]
 HOUSEHOLDS = {"H0": 1, "H1": 2}
@@ -66,14 +64,8 @@ def check_books(engine: Engine, now: object) -> None:
 )
 @given(steps=st.lists(step, min_size=1, max_size=25))
 def test_any_sequence_keeps_the_books(sqlite_template: Path, steps: list[tuple]) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "placematch.db"
-        shutil.copyfile(sqlite_template, path)
-        engine = store.make_engine(f"sqlite:///{path}")
-        try:
-            run(engine, steps)
-        finally:
-            engine.dispose()
+    with fresh_sqlite(sqlite_template) as engine:
+        run(engine, steps)
 
 
 def run(engine: Engine, steps: list[tuple]) -> None:
