@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 from children.model import Child
 from children.siblings import SiblingGroup
 from geo import Gazetteer, gazetteer
-from matching.better_soon import BetterSoon, advise, coming_free, may_wait
+from matching.better_soon import WAIT_MARGIN, BetterSoon, advise, coming_free, may_wait
 from matching.eligibility import RULE_BY_ID, RULE_IDS, Assessment, assess
 from matching.problem import Problem
 from matching.scoring import Scores, score
@@ -327,14 +328,18 @@ def with_better_soon(
     members: Sequence[Child],
     now: Ranking,
     rank_soon: Callable[[MatchingContext], Ranking],
+    *,
+    margin: float = WAIT_MARGIN,
+    slack_days: int = 0,
 ) -> Ranking:
     """`now` with a `better_soon` advisory when one is due (matching.better_soon): the
-    households coming free by the date needed are ranked by `rank_soon`, as they will be
-    then, under every hard rule as today; an emergency is never told to wait."""
+    households coming free by the date needed (less `slack_days`, which the batch's wait
+    policy keeps in hand) are ranked by `rank_soon`, as they will be then, under every
+    hard rule as today; an emergency is never told to wait."""
     needed_by = may_wait(members)
     if needed_by is None:
         return now
-    soon = coming_free(ctx.problem.carers, len(members), needed_by)
+    soon = coming_free(ctx.problem.carers, len(members), needed_by - timedelta(days=slack_days))
     if not soon:
         return now
     future = replace(ctx.problem, carers=tuple(h for h, _ in soon.values()))
@@ -344,6 +349,7 @@ def with_better_soon(
         (best[0].carer, best[0].score) if best else None,
         soon,
         ctx.problem.as_of,
+        margin,
     )
     return now if advice is None else replace(now, better_soon=advice)
 
