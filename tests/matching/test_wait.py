@@ -9,14 +9,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import matching
 from matching.better_soon import WAIT_MARGIN
 from matching.problem import problem_to_dict
 from matching.wait import WAIT_SLACK_DAYS, hold_back, without
-from tests.conftest import AS_OF, carer, child, doc, group, problem, solve
-from tests.strategies import problems
+from tests.conftest import carer, child, doc, group, problem, solve
+from tests.strategies import problems_with_expected_places
 
 NEEDED_BY = "2026-12-20"  # as_of is 2026-11-22
 ON = {"wait_for_better": True}
@@ -156,23 +155,6 @@ def test_the_result_json_carries_held_back() -> None:
     ]
     assert out["held_back"][0]["carer"] == "NEAR"
     assert without(problem([planned()], [POOR_NOW]), ()).children[0].id == "C1"
-
-
-DAYS = st.integers(0, 60).map(lambda d: date.fromisoformat(AS_OF) + timedelta(days=d))
-
-
-@st.composite
-def problems_with_expected_places(draw: st.DrawFn) -> dict[str, Any]:
-    """A small random problem whose carers expect places and whose children are needed
-    over the next two months."""
-    d = draw(problems())
-    for kid in d["children"]:
-        kid["needed_by"] = draw(DAYS).isoformat()
-    for h in d["carers"]:
-        if draw(st.booleans()):
-            day = draw(DAYS).isoformat()
-            h["expected_places"] = ending(day, draw(st.integers(1, 2)))
-    return d
 
 
 @settings(max_examples=60, deadline=None)
