@@ -16,12 +16,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Any
 
+from carers.model import ExpectedPlaces, Household
 from children.model import Child
-from matching.better_soon import BetterSoon
+from matching.better_soon import BetterSoon, coming_free
 from matching.problem import Problem
-from matching.ranking import MatchingContext, context_for, rank_child, rank_group, with_better_soon
+from matching.ranking import (
+    ComingFree,
+    MatchingContext,
+    context_for,
+    rank_child,
+    rank_group,
+    with_better_soon,
+)
 
 #: Days between the day an awaited home comes free and the earliest date needed that
 #: the wait must leave in hand. Assumption: a planned ending or an approval panel can
@@ -85,12 +94,16 @@ def hold_back(
     ctx = ctx or context_for(problem)
     margin = problem.policy.wait_margin if margin is None else margin
     units = sorted(referral_units(problem), key=lambda u: min(m.needed_by for m in u[1]))
+    soon_by = _ComingFree(ctx)
     awaited: set[str] = set()
     held: list[HeldBack] = []
     for unit, members in units:
         if any(m.urgency not in MAY_BE_HELD_BACK for m in members):
             continue
-        advice = _advice(ctx, unit, members, margin, slack_days)
+        cutoff = min(m.needed_by for m in members) - timedelta(days=slack_days)
+        if soon_by(len(members), cutoff) is None:
+            continue  # passed over before the costly ranking now
+        advice = _advice(ctx, unit, members, margin, slack_days, soon_by)
         if advice is None or advice.carer in awaited:
             continue
         awaited.add(advice.carer)
@@ -99,7 +112,12 @@ def hold_back(
 
 
 def _advice(
-    ctx: MatchingContext, unit: str, members: list[Child], margin: float, slack_days: int
+    ctx: MatchingContext,
+    unit: str,
+    members: list[Child],
+    margin: float,
+    slack_days: int,
+    soon_by: ComingFree,
 ) -> BetterSoon | None:
     """The ranking's advisory for the unit at the batch's margin and slack."""
     if len(members) == 1:
@@ -112,6 +130,7 @@ def _advice(
             lambda c: rank_child(c, child, 1, 0),
             margin=margin,
             slack_days=slack_days,
+            soon_by=soon_by,
         )
     else:
         group = ctx.problem.siblings.groups[unit]
@@ -123,8 +142,31 @@ def _advice(
             lambda c: rank_group(c, group, 1, 0),
             margin=margin,
             slack_days=slack_days,
+            soon_by=soon_by,
         )
     return soon.better_soon
+
+
+class _ComingFree:
+    """`coming_free_in(ctx)` for a whole batch, each answer worked out once: the
+    households that could come free for `size` children at all (only those expecting
+    places: few), then for each date the ones free by then, with the context that ranks
+    them. Many referrals share a size and a date."""
+
+    def __init__(self, ctx: MatchingContext) -> None:
+        self.ctx = ctx
+        self.expecting = [h for h in ctx.problem.carers if h.expected_places]
+        self.by_size: dict[int, dict[str, tuple[Household, ExpectedPlaces]]] = {}
+        self.found: dict[tuple[int, date], tuple[dict[str, Any], MatchingContext] | None] = {}
+
+    def __call__(self, size: int, day: date) -> tuple[dict[str, Any], MatchingContext] | None:
+        if (size, day) not in self.found:
+            if size not in self.by_size:
+                self.by_size[size] = coming_free(self.expecting, size, date.max)
+            soon = {k: v for k, v in self.by_size[size].items() if v[1].day <= day}
+            future = replace(self.ctx.problem, carers=tuple(h for h, _ in soon.values()))
+            self.found[size, day] = (soon, MatchingContext(future, self.ctx.gaz)) if soon else None
+        return self.found[size, day]
 
 
 def without(problem: Problem, held: tuple[HeldBack, ...]) -> Problem:
