@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -429,6 +429,8 @@ class RunManager:
     def _match(self, job: Job) -> Outcome:
         with store.transaction(self.engine, write=False) as s:
             problem = store.build_problem(s, list(job.las))
+        if job.params.get("wait_for_better"):
+            problem = replace(problem, policy=replace(problem.policy, wait_for_better=True))
         job.child_ids = tuple(c.id for c in problem.children)
         limit_s = job.time_limit_s or problem.policy.time_limit_s
         self._running(job, limit_s, children=len(problem.children), carers=len(problem.carers))

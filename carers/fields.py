@@ -44,9 +44,6 @@ ADOPTER_APPROVAL = RecordFields(
 
 _PLACES = "the problem format knows only the free places, `vacancies`"
 _OCCUPIED = "kept by the workflow as placements start and end"
-#: Issue 19 added expected places to the problem format, the store and the API; the
-#: generators do not draw them yet (no cited figures for how many households have them).
-_NOT_YET = "not yet: no generated household has expected places (issue 19)"
 
 HOUSEHOLD = RecordFields(
     "household",
@@ -112,7 +109,6 @@ HOUSEHOLD = RecordFields(
             "places expected to come free later: each `from` (date), `places` and `why` "
             "(placement_ends, approval or hold_expires)",
             default=[],
-            left_out={Layer.GENERATED: _NOT_YET},
         ),
         FieldSpec("created_at", "time", "when the row was written", left_out=BOOKKEEPING),
         FieldSpec("updated_at", "time", "when the row last changed", left_out=BOOKKEEPING),

@@ -7,6 +7,7 @@ line is not in the problem; 5 an output file could not be written; 1 anything el
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -131,9 +132,19 @@ def solve(
     seed: Annotated[int | None, typer.Option(min=0, help="Solver seed.")] = None,
     summary: Annotated[bool, typer.Option(help="Print a readable summary to stderr.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress lines.")] = False,
+    wait_for_better: Annotated[
+        bool | None,
+        typer.Option(
+            "--wait-for-better/--no-wait-for-better",
+            help="Hold back planned referrals for a clearly better home expected in time "
+            "(default: the problem's policy).",
+        ),
+    ] = None,
 ) -> None:
     """Assign every child in the problem at once; the result JSON goes to stdout or --out."""
     p = load(problem)
+    if wait_for_better is not None:
+        p = replace(p, policy=replace(p.policy, wait_for_better=wait_for_better))
     result = matching.solve(p, time_limit_s=time_limit, seed=seed, progress=progress_printer(quiet))
     write_json(result.to_dict(), out_path)
     if summary:
@@ -141,7 +152,9 @@ def solve(
     elif not quiet:
         err.print(
             f"{result.status}: placed {result.placed}/{len(p.children)}, gap {result.gap:.2%}, "
-            f"{result.solve_seconds:.1f} s" + (f" -> {out_path}" if out_path else ""),
+            + ("" if result.held_back is None else f"held back {len(result.held_back)}, ")
+            + f"{result.solve_seconds:.1f} s"
+            + (f" -> {out_path}" if out_path else ""),
             highlight=False,
         )
 

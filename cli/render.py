@@ -132,7 +132,17 @@ def summary(console: Console, p: Problem, r: SolveResult) -> None:
         t.add_row("in the home LA", f"{home} ({metrics.share_home_la(p, r):.0%} of placed)")
         t.add_row("mean match score", f"{metrics.mean_score(r):.1f}")
     t.add_row("weekly cost", f"£{r.weekly_cost:,.0f}")
+    if r.held_back is not None:
+        t.add_row("held back for a better home", str(len(r.held_back)))
     console.print(t)
+    for h in r.held_back or ():
+        b = h.better_soon
+        now = "no match" if b.best_now_score is None else f"{b.best_now_score:.1f} ({b.best_now})"
+        console.print(
+            f"held back {h.child}: {b.carer} from {b.free_from} ({b.why}), "
+            f"{b.score:.1f} against {now} now",
+            highlight=False,
+        )
     if r.unplaced:
         why = Table(
             title=f"{len(r.unplaced)} unplaced: why (first 8)",

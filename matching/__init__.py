@@ -7,6 +7,7 @@ The Python API for other tools::
     problem = matching.load_problem("problem.json")      # or a dict
     ranking = matching.rank(problem, "C-0001", top=20)   # .to_dict()
     result = matching.solve(problem)                     # .to_dict()
+    # with problem.policy.wait_for_better: result.held_back (matching.wait)
 
 The package's folders show its subsystems: the contract (`problem`, `result`,
 `schema/`); one pair at a time (`eligibility`, `scoring`, `table`, `ranking`,
@@ -24,10 +25,12 @@ from matching.problem import Policy, Problem, ProblemInvalid, ProblemIssue, pars
 from matching.ranking import CarerRanking, MatchingContext, Ranking, rank, rank_children
 from matching.result import SolveResult
 from matching.solver import solve
+from matching.wait import HeldBack, hold_back
 
 __all__ = [
     "RULES",
     "CarerRanking",
+    "HeldBack",
     "MatchingContext",
     "Policy",
     "Problem",
@@ -36,6 +39,7 @@ __all__ = [
     "Ranking",
     "SolveResult",
     "assess",
+    "hold_back",
     "load_problem",
     "parse_problem",
     "rank",

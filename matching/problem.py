@@ -23,6 +23,7 @@ from carers.model import AdopterApproval, ExpectedPlaces, Household
 from children.model import AdoptionPlan, Child, Wishes
 from children.siblings import SiblingGroup, SiblingRelations
 from geo import Gazetteer, UnknownOutcode, gazetteer, outcode_of
+from matching.better_soon import WAIT_MARGIN
 from matching.schema_check import QuickCheck
 from vocab import KINDS
 
@@ -62,6 +63,12 @@ class Policy:
     school_travel_km: float = 16.0
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     seed: int = 0
+    #: Hold back planned referrals whose best match now is poor and whose date allows
+    #: waiting for a clearly better home (matching.wait); off unless an LA asks for it,
+    #: so a batch places everyone it can, as it always has.
+    wait_for_better: bool = False
+    #: Points a home coming free must score above the best match now to wait for it.
+    wait_margin: float = WAIT_MARGIN
 
     def distance_limit(self, child: Child, kind: str) -> float:
         """A child's own limit overrides the policy's limit for the kind."""
@@ -305,6 +312,8 @@ def _policy(pol: Mapping[str, Any]) -> Policy:
         school_travel_km=float(pol.get("school_travel_km", 16.0)),
         weights=DEFAULT_WEIGHTS | pol.get("weights", {}),
         seed=int(pol.get("seed", 0)),
+        wait_for_better=bool(pol.get("wait_for_better", False)),
+        wait_margin=float(pol.get("wait_margin", WAIT_MARGIN)),
     )
 
 
@@ -536,6 +545,7 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
             "school_travel_km": p.school_travel_km,
             "weights": dict(p.weights),
             "seed": p.seed,
+            **_wait_policy(p),
         },
         "children": [child_to_dict(c) for c in problem.children],
         "sibling_groups": [
@@ -544,6 +554,17 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         ],
         "carers": [carer_to_dict(h) for h in problem.carers],
     }
+
+
+def _wait_policy(p: Policy) -> dict[str, Any]:
+    """The wait policy's fields, written only when they differ from the defaults, so a
+    document that never asked for it reads back as it was written."""
+    out: dict[str, Any] = {}
+    if p.wait_for_better:
+        out["wait_for_better"] = True
+    if p.wait_margin != WAIT_MARGIN:
+        out["wait_margin"] = p.wait_margin
+    return out
 
 
 def child_to_dict(c: Child) -> dict[str, Any]:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+from carers.model import ExpectedPlaces, Household
 from children.model import Child
 from children.siblings import SiblingGroup
 from geo import Gazetteer, gazetteer
-from matching.better_soon import BetterSoon, advise, coming_free, may_wait
+from matching.better_soon import WAIT_MARGIN, BetterSoon, advise, coming_free, may_wait
 from matching.eligibility import RULE_BY_ID, RULE_IDS, Assessment, assess
 from matching.problem import Problem
 from matching.scoring import Scores, score
@@ -322,28 +324,57 @@ def rank(
     raise KeyError(f"no child or sibling group with id {subject!r} in the problem")
 
 
+#: The households coming free for `size` children on or before a date, each as it will
+#: be then, with the context that ranks them (None when there are none).
+ComingFree = Callable[
+    [int, date], tuple[dict[str, tuple[Household, ExpectedPlaces]], MatchingContext] | None
+]
+
+
+def coming_free_in(ctx: MatchingContext) -> ComingFree:
+    """The households of `ctx` coming free, as `with_better_soon` asks for them."""
+
+    def soon_by(
+        size: int, day: date
+    ) -> tuple[dict[str, tuple[Household, ExpectedPlaces]], MatchingContext] | None:
+        soon = coming_free(ctx.problem.carers, size, day)
+        if not soon:
+            return None
+        future = replace(ctx.problem, carers=tuple(h for h, _ in soon.values()))
+        return soon, MatchingContext(future, ctx.gaz)
+
+    return soon_by
+
+
 def with_better_soon(
     ctx: MatchingContext,
     members: Sequence[Child],
     now: Ranking,
     rank_soon: Callable[[MatchingContext], Ranking],
+    *,
+    margin: float = WAIT_MARGIN,
+    slack_days: int = 0,
+    soon_by: ComingFree | None = None,
 ) -> Ranking:
     """`now` with a `better_soon` advisory when one is due (matching.better_soon): the
-    households coming free by the date needed are ranked by `rank_soon`, as they will be
-    then, under every hard rule as today; an emergency is never told to wait."""
+    households coming free by the date needed (less `slack_days`, which the batch's wait
+    policy keeps in hand; `soon_by` finds them, by default `coming_free_in(ctx)`) are
+    ranked by `rank_soon`, as they will be then, under every hard rule as today; an
+    emergency is never told to wait."""
     needed_by = may_wait(members)
     if needed_by is None:
         return now
-    soon = coming_free(ctx.problem.carers, len(members), needed_by)
-    if not soon:
+    found = (soon_by or coming_free_in(ctx))(len(members), needed_by - timedelta(days=slack_days))
+    if found is None:
         return now
-    future = replace(ctx.problem, carers=tuple(h for h, _ in soon.values()))
-    best = rank_soon(MatchingContext(future, ctx.gaz)).matches
+    soon, future = found
+    best = rank_soon(future).matches
     advice = advise(
         (now.matches[0].carer, now.matches[0].score) if now.matches else None,
         (best[0].carer, best[0].score) if best else None,
         soon,
         ctx.problem.as_of,
+        margin,
     )
     return now if advice is None else replace(now, better_soon=advice)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matching.wait import HeldBack
 
 
 def _number(x: float) -> float | None:
@@ -85,6 +88,9 @@ class SolveResult:
     unplaced: tuple[Unplaced, ...]
     sibling_groups: tuple[SiblingOutcome, ...]
     stages: tuple[StageReport, ...] = field(default=())
+    #: Children the wait policy held back this batch (matching.wait), each with the
+    #: home expected for it; None when the policy is off (and then not in the JSON).
+    held_back: tuple[HeldBack, ...] | None = None
 
     def carer_of(self) -> dict[str, str]:
         return {a.child: a.carer for a in self.assignments}
@@ -106,4 +112,4 @@ class SolveResult:
             "unplaced": [u.to_dict() for u in self.unplaced],
             "sibling_groups": [g.to_dict() for g in self.sibling_groups],
             "stages": [s.to_dict() for s in self.stages],
-        }
+        } | ({} if self.held_back is None else {"held_back": [h.to_dict() for h in self.held_back]})

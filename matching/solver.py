@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -40,6 +41,7 @@ from matching.problem import Problem
 from matching.ranking import MatchingContext, context_for
 from matching.result import SolveResult, StageReport
 from matching.unplaced import explain_unplaced
+from matching.wait import hold_back, without
 from vocab import URGENCIES
 
 #: Below this many eligible pairs the model keeps every pair (no pruning).
@@ -98,7 +100,43 @@ def solve(
     progress: Progress | None = None,
     ctx: MatchingContext | None = None,
 ) -> SolveResult:
-    """Assign children to carers under every hard rule, best result first by level."""
+    """Assign children to carers under every hard rule, best result first by level.
+
+    With the policy's `wait_for_better` on, the referrals the wait policy holds back
+    (matching.wait) leave the batch first; the rest are solved as always, and the
+    result names the held-back children with the home expected for each."""
+    ctx = ctx or context_for(problem)
+    if not problem.policy.wait_for_better:
+        return _solve(problem, time_limit_s, seed, workers, progress, ctx)
+    started = time.perf_counter()
+    held = hold_back(problem, ctx)
+    rest = without(problem, held)
+    if held:
+        (progress or (lambda _msg: None))(f"holding back {len(held)} children for a better home")
+    result = _solve(rest, time_limit_s, seed, workers, progress, _same_carers(ctx, rest))
+    seconds = time.perf_counter() - started
+    return replace(result, held_back=held, solve_seconds=seconds)
+
+
+def _same_carers(ctx: MatchingContext, problem: Problem) -> MatchingContext:
+    """A context for `problem` (the same carers as `ctx`'s) that reuses its carer
+    table: the table is built from the carers alone."""
+    if problem is ctx.problem:
+        return ctx
+    out = MatchingContext(problem, ctx.gaz)
+    out.__dict__["table"] = ctx.table
+    return out
+
+
+def _solve(
+    problem: Problem,
+    time_limit_s: float | None,
+    seed: int | None,
+    workers: int | None,
+    progress: Progress | None,
+    ctx: MatchingContext | None,
+) -> SolveResult:
+    """The batch itself: every child in `problem`, by level."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     ctx = ctx or context_for(problem)

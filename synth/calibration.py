@@ -519,6 +519,35 @@ KINSHIP_AVAILABLE_LATER: Final = 0.35
 AVAILABLE_PAST_DAYS: Final = 365
 AVAILABLE_LATER_DAYS: Final = (1, 42)
 
+#: Expected places (issue 19, "Place now or wait"): what the product knows about the
+#: next weeks. Drawn from their own stream after everything else (synth.expected), so
+#: every other draw of a region is as it was. Horizon: the latest date needed of a
+#: planned referral (`NEEDED_BY_DAYS`), since nothing later can serve an open referral.
+EXPECTED_HORIZON_DAYS: Final = 56
+#: A placement with a planned end date within the horizon, per foster, residential or
+#: supported household: §1.6 gives 36,560 changes of foster placement a year of which
+#: 31% are a change to or implementation of the care plan (planned, so dated ahead),
+#: over about 42,000 filled mainstream places (§1.8): 0.27 a filled place a year, 4.2%
+#: of filled places within 56 days; at about 1.26 filled places a household (§1.8:
+#: 42,015 filled in 33,435 households) that is about 5% of households. Assumption: the
+#: same share for children's homes and supported accommodation, and the end date
+#: uniform over the horizon.
+PLANNED_ENDING_SHARE: Final = 0.05
+#: An approval expected at panel within the horizon, per in-house or IFA foster
+#: household with no free place: §1.8 has about 4,000 households newly approved a year
+#: among 42,190 (about 10% a year, 1.5% within 56 days). Assumption: the generators add
+#: no households, so the approval is of one more place for an existing household (a
+#: change of approval, which goes to panel as a new approval does); days uniform from
+#: 14 (the earliest panel after a referral) to the horizon.
+APPROVAL_SHARE: Final = 0.015
+APPROVAL_DAYS: Final = (14, EXPECTED_HORIZON_DAYS)
+#: A place held for another LA's referral whose hold runs out, per independent
+#: household showing no free place (`INDEPENDENT_PLACE_OFFERED`): assumption, no
+#: published figure; a provider holds a place for days to a couple of weeks while an LA
+#: decides, so about one in ten such households has a hold ending within three weeks.
+HOLD_EXPIRES_SHARE: Final = 0.10
+HOLD_EXPIRES_DAYS: Final = (2, 21)
+
 #: Kinship carers live near the child: within KINSHIP_NEAR_KM (70%), within
 #: KINSHIP_MID_KM (22%), or anywhere in England within KINSHIP_FAR_KM (8%). Assumption.
 KINSHIP_DISTANCE_MIX: Final = MappingProxyType({10.0: 0.70, 40.0: 0.22, 150.0: 0.08})

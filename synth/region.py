@@ -20,6 +20,7 @@ import numpy as np
 
 from matching.problem import DEFAULT_MAX_DISTANCE_KM, DEFAULT_WEIGHTS, Policy
 from synth import calibration as cal
+from synth.expected import add_expected_places
 from synth.geography import RegionGeo
 from synth.households import Carers, draw_carers
 from synth.referrals import Children, draw_children
@@ -63,7 +64,9 @@ def generate_region(
     kids = draw_children(rng, geo, int(children), float(sibling_share), int(carers))
     homes = draw_carers(rng, geo, kids, int(carers))
     links = _link(rng, geo, kids, homes)
-    return _document(geo, kids, homes, links, as_of, seed, time_limit_s)
+    doc = _document(geo, kids, homes, links, as_of, seed, time_limit_s)
+    add_expected_places(doc, seed)  # last, from its own stream: every draw above as before
+    return doc
 
 
 @dataclass

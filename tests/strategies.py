@@ -8,6 +8,7 @@ failing case towards the simplest problem (no flags, fewest children).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
@@ -37,6 +38,24 @@ class DrawChooser:
 @st.composite
 def problems(draw: st.DrawFn) -> Doc:
     return random_problem(DrawChooser(draw))
+
+
+@st.composite
+def problems_with_expected_places(draw: st.DrawFn) -> Doc:
+    """A small random problem whose children are needed over the next two months and
+    about half of whose carers expect a place or two on a day in that time, most of them
+    with no free place today (issue 19)."""
+    d = random_problem(DrawChooser(draw))
+    as_of = date.fromisoformat(d["as_of"])
+    days = st.integers(0, 60).map(lambda n: (as_of + timedelta(days=n)).isoformat())
+    for kid in d["children"]:
+        kid["needed_by"] = draw(days)
+    for h in d["carers"]:
+        if draw(st.booleans()):
+            places = draw(st.integers(1, 2))
+            h["expected_places"] = [{"from": draw(days), "places": places, "why": "approval"}]
+            h["vacancies"] = draw(st.sampled_from((0, 0, h["vacancies"])))  # full today
+    return d
 
 
 @st.composite

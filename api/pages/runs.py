@@ -86,7 +86,8 @@ async def start_run(request: Request, user: StaffPage, svc: Svc) -> Response:
                 request, user, svc, errors=[("time_limit", why)], status_code=422, time_limit=text
             )
     try:
-        run = await run_in_threadpool(runs.start_run, svc, user, None, limit)
+        wait = form.get("wait_for_better") == "yes"
+        run = await run_in_threadpool(runs.start_run, svc, user, None, limit, wait)
     except store.Conflict:
         why = "A run over your LAs is already going: wait for it to finish"
         return await _list(

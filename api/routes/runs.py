@@ -32,7 +32,7 @@ def start_run(user: Staff, svc: Svc, body: RunIn | None = None) -> Any:
     """Over your LAs (a regional user's are the region), or the `las` given, which
     must be yours (403). 409 while a run over the same LAs is queued or running."""
     body = body or RunIn()
-    return runs.start_run(svc, user, body.las, body.time_limit_s)
+    return runs.start_run(svc, user, body.las, body.time_limit_s, bool(body.wait_for_better))
 
 
 @router.post(

@@ -26,6 +26,11 @@ class RunIn(Body):
     time_limit_s: Annotated[Num, Field(ge=0.5, le=120)] | None = optional(
         description="solver time limit (default: the policy's)"
     )
+    wait_for_better: bool | None = optional(
+        description="hold back planned referrals whose best match now is poor when a "
+        "clearly better home is expected before the date needed (policy.wait_for_better; "
+        "default off)"
+    )
 
 
 #: `interrupted`: the process doing it stopped (a restart, a crash); it may be restarted.
@@ -98,6 +103,20 @@ class StageOut(Out):
     seconds: float
 
 
+class HeldBackOut(Out):
+    """A child the wait policy held back, and the home expected for it."""
+
+    child: str
+    unit: str = Field(description="the child, or the sibling group held back whole")
+    carer: str
+    free_from: str
+    why: Literal["placement_ends", "approval", "hold_expires"]
+    score: float
+    best_now: str | None
+    best_now_score: float | None
+    days_to_wait: int
+
+
 class ResultOut(Out):
     """A batch run's result in the contract's shape (matching/schema/result.schema.json)."""
 
@@ -110,3 +129,6 @@ class ResultOut(Out):
     unplaced: list[UnplacedOut]
     sibling_groups: list[SiblingOutcomeOut]
     stages: list[StageOut] = []
+    held_back: list[HeldBackOut] | None = Field(
+        default=None, description="children held back for a better home (null: policy off)"
+    )

@@ -17,10 +17,16 @@ from api.services.common import audit, run_record
 
 
 def start_run(
-    svc: Services, user: store.User, las: list[str] | None, time_limit_s: float | None
+    svc: Services,
+    user: store.User,
+    las: list[str] | None,
+    time_limit_s: float | None,
+    wait_for_better: bool = False,
 ) -> dict[str, Any]:
     """A run over `las` (default: all the user's), which must be known LA names and
-    the user's (Forbidden); Conflict while a run over the same LAs is queued or running."""
+    the user's (Forbidden); Conflict while a run over the same LAs is queued or running.
+    With `wait_for_better` the batch holds back planned referrals for a clearly better
+    home expected in time (matching.wait)."""
     chosen = list(las) if las else list(user.las)
     known = store.known_las()
     for k, la in enumerate(chosen):
@@ -29,7 +35,8 @@ def start_run(
     outside = [la for la in chosen if la not in user.las]
     if outside:
         raise store.Forbidden(f"LA(s) {', '.join(outside)} are not yours")
-    run = svc.runs.start(user, chosen, time_limit_s)
+    params = {"wait_for_better": True} if wait_for_better else None
+    run = svc.runs.start(user, chosen, time_limit_s, params=params)
     audit(svc, user, "match.run_start", (), run.id, {"las": len(run.las)})
     return run_record(run)
 

@@ -5,12 +5,19 @@ one of them is likely to give a clearly better home before the date needed."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
+
+import jsonschema
 
 import store
+from api.websession import CSRF_FIELD
+from matching.problem import schema
 from tests.api.conftest import Api
+from tests.api.test_admin_pages import csrf
 from tests.api.test_pages import HTML
 from tests.api.test_pages_family_finding_planner import signed
 from tests.api.test_records import CARER
+from tests.api.test_runs import wait_done
 from tests.store.helpers import add_child
 
 
@@ -57,3 +64,67 @@ def test_expected_places_kept_read_back_and_advised(api: Api) -> None:
     assert api.get("/children/C9/matches").json().get("better_soon") is None
     page = api.client.get("/children/C9/matches", headers=HTML)
     assert page.status_code == 200 and "A clearly better home" not in page.text
+
+
+def test_a_batch_run_with_the_wait_policy_holds_back_and_shows_it(api: Api) -> None:
+    """Tests the wait policy over HTTP: a planned child whom no household takes today,
+    with a household coming free ten days before the date needed, is held back by a run
+    started with `wait_for_better` (the result's JSON, valid under the contract, and one
+    line on the run page), and left unplaced by a run without it (`held_back` null)."""
+    coming = _a_child_worth_waiting_for(api)
+    run_id, held = _run(api, {"time_limit_s": 2, "wait_for_better": True})
+    jsonschema.validate(held, schema("result"))
+    assert [(h["child"], h["carer"], h["why"]) for h in held["held_back"]] == [
+        ("C9", "H-SOON", "approval")
+    ]
+    assert "C9" not in {u["child"] for u in held["unplaced"]}
+    _, plain = _run(api, {"time_limit_s": 2})
+    assert plain["held_back"] is None
+    assert "C9" in {u["child"] for u in plain["unplaced"]}
+
+    page = signed(api, "officer").get(f"/runs/{run_id}", headers=HTML)
+    assert page.status_code == 200
+    assert "1 child held back for a better home" in page.text
+    assert f"H-SOON expected free from {coming['from']} (approval)" in page.text
+
+
+def _run(api: Api, body: dict[str, object]) -> tuple[str, dict[str, Any]]:
+    """A run started with `body`, waited for: its id and its result."""
+    run = api.post("/match-runs", json=body)
+    assert run.status_code == 202, run.text
+    assert wait_done(api, run.json()["id"])["status"] == "done"
+    result: dict[str, Any] = api.get(f"/match-runs/{run.json()['id']}/result").json()
+    return run.json()["id"], result
+
+
+def test_a_run_started_from_the_page_may_hold_back(api: Api) -> None:
+    """Tests the run page's checkbox: a run started with it ticked holds the child back."""
+    _a_child_worth_waiting_for(api)
+    officer = signed(api, "officer")
+    token = csrf(officer, "/runs")
+    started = officer.post(
+        "/runs",
+        data={CSRF_FIELD: token, "time_limit": "2", "wait_for_better": "yes"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert started.status_code == 303, started.text
+    run_id = started.headers["location"].rsplit("/", 1)[-1]
+    assert wait_done(api, run_id)["status"] == "done"
+    result = api.get(f"/match-runs/{run_id}/result").json()
+    assert [h["child"] for h in result["held_back"]] == ["C9"]
+
+
+def _a_child_worth_waiting_for(api: Api) -> dict[str, Any]:
+    """A household with no free place today and one approval expected in ten days, and
+    a planned child, needed in thirty days, whose need only it meets: the expected place."""
+    today = date.today()
+    coming = {"from": (today + timedelta(days=10)).isoformat(), "places": 1, "why": "approval"}
+    soon = CARER | {"id": "H-SOON", "vacancies": 0, "places": 0, "skills": ["complex_health"]}
+    made = api.post("/carers", json=soon | {"expected_places": [coming]})
+    assert made.status_code == 201, made.text
+    add_child(api.engine, "C9", referral=False, needs=["complex_health"])
+    with store.transaction(api.engine) as s:
+        needed = (today + timedelta(days=30)).isoformat()
+        store.open_referral(s, "C9", {"urgency": "planned", "needed_by": needed}, by=None)
+    return coming

@@ -40,6 +40,7 @@ def test_region_round_trip(engine: Engine, region: dict, officer: User) -> None:
         assert store.get_policy(s) == region["policy"]
         problem = store.build_problem(s, ["Leeds"], as_of=AS_OF)
     assert normalised(back) == normalised(region)
+    assert any(h["expected_places"] for h in region["carers"])  # kept through the store
     # Plain JSON, so the service's problem builds take the quick schema check.
     assert QuickCheck(schema()).passes(back) and QuickCheck(schema()).passes(region)
     assert {c.la for c in problem.children} == {"Leeds"}
