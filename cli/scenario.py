@@ -4,7 +4,10 @@
 default, `--address` for a cluster, `--serial` in this process), prints the outcomes
 with 95% intervals and the differences from the first scenario, and writes the report
 (HTML and PNGs) and the results (Parquet) to `--out`; `report DIR` redraws it from the
-stored results. Long runs show a progress bar on stderr.
+stored results. `practice` runs today's practice (`on-arrival.yaml`) against the
+product's weekly batch (`baseline.yaml`) and writes practice.md, ready for the docs, and
+practice.png: the difference overall and group by group. Long runs show a progress bar
+on stderr.
 """
 
 from __future__ import annotations
@@ -104,10 +107,51 @@ def run(
     _simulate_and_report(_load([file]), out_dir, replications, address, workers, serial)
 
 
+#: Today's practice and the product, as `practice` names them in its tables.
+PRACTICE = ("on-arrival.yaml", "today's practice (on arrival)")
+PRODUCT = ("baseline.yaml", "the product (weekly batch)")
+
+
+@scenario_app.command()
+def practice(
+    extra: Annotated[
+        list[Path] | None,
+        typer.Argument(help="More scenario files to set beside the product (e.g. a wait policy)."),
+    ] = None,
+    out_dir: OutDir = Path("out/practice"),
+    replications: Annotated[
+        int, typer.Option(min=1, max=1000, help="Replications of each scenario.")
+    ] = 20,
+    address: Address = None,
+    workers: Workers = None,
+    serial: Serial = False,
+) -> None:
+    """The product's weekly batch against today's practice (on arrival), paired, overall
+    and by group; write practice.md, practice.png, the report and Parquet results."""
+    shipped = [
+        dataclasses.replace(load_scenario(EXAMPLES / file), name=name)
+        for file, name in (PRACTICE, PRODUCT)
+    ]
+    scenarios = shipped + _load(extra or [])
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        fail("scenario names must differ (they label the results): " + ", ".join(names), 2)
+    tables = _run(scenarios, out_dir, replications, address, workers, serial)
+    _print(scenarios, tables)
+    _report(scenarios, tables, out_dir)
+    _practice(scenarios, tables, out_dir)
+
+
 @scenario_app.command()
 def report(
     folder: Annotated[Path, typer.Argument(help="A folder written by `compare` or `run`.")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="Default: the same folder.")] = None,
+    practice: Annotated[
+        bool,
+        typer.Option(
+            "--practice", help="Also practice.md and practice.png (the first is practice)."
+        ),
+    ] = False,
 ) -> None:
     """Redraw a report from stored results, without simulating again."""
     from scenarios.runner import load_results
@@ -118,6 +162,10 @@ def report(
         fail(f"no stored results in {folder}: {exc}", EXIT_INVALID)
     _print(scenarios, tables)
     _report(scenarios, tables, out_dir or folder)
+    if practice:
+        if len(scenarios) < 2:
+            fail("--practice needs practice and at least one other scenario", 2)
+        _practice(scenarios, tables, out_dir or folder)
 
 
 @scenario_app.command()
@@ -269,3 +317,15 @@ def _report(
     except OSError as exc:
         fail(f"cannot write to {out_dir}: {exc.strerror}", EXIT_WRITE)
     err.print(f"wrote {', '.join(p.name for p in written)} and results/*.parquet to {out_dir}")
+
+
+def _practice(
+    scenarios: list[Scenario], tables: dict[str, list[dict[str, Any]]], out_dir: Path
+) -> None:
+    from reports.practice import write_practice  # matplotlib: only when drawing
+
+    try:
+        written = write_practice(scenarios, tables, out_dir)
+    except OSError as exc:
+        fail(f"cannot write to {out_dir}: {exc.strerror}", EXIT_WRITE)
+    err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}")
