@@ -6,7 +6,8 @@ with 95% intervals and the differences from the first scenario, and writes the r
 (HTML and PNGs) and the results (Parquet) to `--out`; `report DIR` redraws it from the
 stored results. `practice` runs today's practice (`on-arrival.yaml`) against the
 product's weekly batch (`baseline.yaml`) and writes practice.md, ready for the docs, and
-practice.png: the difference overall and group by group. Long runs show a progress bar
+practice.png: the difference overall and group by group (`report DIR --practice`
+redraws them). Long runs show a progress bar
 on stderr.
 """
 
@@ -107,9 +108,8 @@ def run(
     _simulate_and_report(_load([file]), out_dir, replications, address, workers, serial)
 
 
-#: Today's practice and the product, as `practice` names them in its tables.
-PRACTICE = ("on-arrival.yaml", "today's practice (on arrival)")
-PRODUCT = ("baseline.yaml", "the product (weekly batch)")
+#: How `practice` names the way a scenario matches, in its tables' headings.
+MATCHING_WORDS = {"weekly": "weekly batch", "on_arrival": "on arrival"}
 
 
 @scenario_app.command()
@@ -125,21 +125,32 @@ def practice(
     address: Address = None,
     workers: Workers = None,
     serial: Serial = False,
+    practice_file: Annotated[
+        Path, typer.Option("--practice", help="Today's practice (default: the shipped one).")
+    ] = EXAMPLES / "on-arrival.yaml",
+    product_file: Annotated[
+        Path, typer.Option("--product", help="The product (default: the shipped baseline).")
+    ] = EXAMPLES / "baseline.yaml",
 ) -> None:
     """The product's weekly batch against today's practice (on arrival), paired, overall
-    and by group; write practice.md, practice.png, the report and Parquet results."""
-    shipped = [
-        dataclasses.replace(load_scenario(EXAMPLES / file), name=name)
-        for file, name in (PRACTICE, PRODUCT)
+    and by group; write practice.md, practice.png and the Parquet results (`report DIR`
+    draws the full scenario report from them)."""
+    today, product = _load([practice_file, product_file])
+    scenarios = [
+        dataclasses.replace(today, name=f"today's practice ({_matching(today)})"),
+        dataclasses.replace(product, name=f"the product ({_matching(product)})"),
+        *_load(extra or []),
     ]
-    scenarios = shipped + _load(extra or [])
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         fail("scenario names must differ (they label the results): " + ", ".join(names), 2)
     tables = _run(scenarios, out_dir, replications, address, workers, serial)
     _print(scenarios, tables)
-    _report(scenarios, tables, out_dir)
     _practice(scenarios, tables, out_dir)
+
+
+def _matching(s: Scenario) -> str:
+    return MATCHING_WORDS.get(s.matching, s.matching.replace("_", " "))
 
 
 @scenario_app.command()
@@ -149,7 +160,9 @@ def report(
     practice: Annotated[
         bool,
         typer.Option(
-            "--practice", help="Also practice.md and practice.png (the first is practice)."
+            "--practice",
+            help="Draw practice.md and practice.png (the first scenario is today's "
+            "practice) instead of report.html.",
         ),
     ] = False,
 ) -> None:
@@ -161,10 +174,11 @@ def report(
     except (OSError, ValueError) as exc:
         fail(f"no stored results in {folder}: {exc}", EXIT_INVALID)
     _print(scenarios, tables)
-    _report(scenarios, tables, out_dir or folder)
-    if practice:
-        if len(scenarios) < 2:
-            fail("--practice needs practice and at least one other scenario", 2)
+    if not practice:
+        _report(scenarios, tables, out_dir or folder)
+    elif len(scenarios) < 2:
+        fail("--practice needs today's practice and at least one other scenario", 2)
+    else:
         _practice(scenarios, tables, out_dir or folder)
 
 

@@ -14,7 +14,7 @@ differences of shares in percentage points, money in £m.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,16 @@ from reports.scenarios import (
     DIMENSION_TITLES,
     GREEN,
     GREY,
+    GROUP_ORDER,
     MONEY,
     RED,
     SHARES,
+    WEEKS,
     Tables,
     differences_by,
     fmt,
     fmt_diff,
-    lead,
+    paired_per_year,
     summary_by,
 )
 from scenarios.by_group import (
@@ -64,12 +66,13 @@ def value_text(metric: str, value: float | None, diff: bool = False) -> str:
     rest as the scenario report writes it."""
     if value is None or math.isnan(value):
         return "–"
-    if metric in MONEY:
-        size = abs(value) / 1e6
+    if metric in MONEY or metric in WEEKS:
+        size = abs(value) / 1e6 if metric in MONEY else abs(value)
+        text = f"{size:,.2f}" if diff or metric in WEEKS else f"{size:,.1f}"
+        text = f"£{text}m" if metric in MONEY else text
         if not diff:
-            return f"£{size:,.1f}m"
-        text = f"£{size:,.2f}m"
-        return ("+" if value > 0 else "−") + text if text != "£0.00m" else "±" + text
+            return text
+        return ("+" if value > 0 else "−") + text if _shown(text) else "±" + text
     return (fmt_diff if diff else fmt)(metric, value).replace("-", "−")
 
 
@@ -83,8 +86,12 @@ def span(metric: str, row: dict[str, Any] | None, diff: bool = False) -> str:
         return text
     if not diff:
         low, high = max(0.0, low), (min(1.0, high) if metric in SHARES else high)
-    a, b = value_text(metric, low, diff), value_text(metric, high, diff)
+    a, b = (value_text(metric, v, diff).removesuffix(" pp") for v in (low, high))
     return text if a == b else f"{text} ({a} to {b})"
+
+
+def _shown(text: str) -> bool:
+    return any(ch in "123456789" for ch in text)
 
 
 def _marked(text: str, verdict: str) -> str:
@@ -130,11 +137,12 @@ def group_tables(scenario: str, rows: Sequence[dict[str, Any]]) -> list[str]:
     metrics = [m for m in METRICS if any(r["metric"] == m for r in mine)]
     metrics += sorted({r["metric"] for r in mine} - set(metrics))
     out = []
-    for dimension in dict.fromkeys(r["dimension"] for r in mine):
-        cells: dict[str, dict[str, dict[str, Any]]] = {}
+    order = ordered_groups(mine)
+    for dimension in dict.fromkeys(d for d, _g in order):
+        cells: dict[str, dict[str, dict[str, Any]]] = {g: {} for d, g in order if d == dimension}
         for r in mine:
             if r["dimension"] == dimension:
-                cells.setdefault(r["group"], {})[r["metric"]] = r
+                cells[r["group"]][r["metric"]] = r
         columns = [DIMENSION_TITLES.get(dimension, dimension), "children a replication"]
         columns += [METRICS.get(m, (m, None))[0] for m in metrics]
         body = []
@@ -145,8 +153,25 @@ def group_tables(scenario: str, rows: Sequence[dict[str, Any]]) -> list[str]:
                 cell = by_metric.get(m)
                 line.append("–" if cell is None else _group_cell(m, cell))
             body.append(line)
-        out.append(f"### By {columns[0]}\n\n" + _md_table(columns, body, 1))
+        out.append(f"#### By {columns[0]}\n\n" + _md_table(columns, body, 1))
     return out
+
+
+def ordered_groups(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(dimension, group) in reading order: dimensions as given, groups in their natural
+    order where there is one (age bands, sex), else the largest first."""
+    size: dict[tuple[str, str], float] = {}
+    for r in rows:
+        size.setdefault((r["dimension"], r["group"]), r["children"])
+    dims = list(dict.fromkeys(d for d, _g in size))
+
+    def rank(key: tuple[str, str]) -> tuple[int, int, float, str]:
+        known = GROUP_ORDER.get(key[0], ())
+        n = size[key]
+        where = known.index(key[1]) if key[1] in known else len(known)
+        return dims.index(key[0]), where, -(0.0 if math.isnan(n) else n), key[1]
+
+    return sorted(size, key=rank)
 
 
 def _group_cell(metric: str, row: dict[str, Any]) -> str:
@@ -169,6 +194,42 @@ def worse_list(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _signed(row: dict[str, Any], show: Callable[[float], str]) -> str:
+    """'+45 (+23 to +67)': a paired difference with its 95% interval."""
+
+    def one(v: float) -> str:
+        text = show(abs(v))
+        return ("+" if v > 0 else "−") + text if _shown(text) else "±" + text
+
+    if math.isnan(row["mean"]):
+        return "–"
+    if row.get("n", 0) < 2:
+        return one(row["mean"])
+    return f"{one(row['mean'])} ({one(row['low'])} to {one(row['high'])})"
+
+
+def gains(scenarios: Sequence[Scenario], tables: Tables) -> list[str]:
+    """One sentence per scenario: what a region gains (or loses) in a year against
+    today's practice, in children, money and days."""
+    base, diffs = scenarios[0], differences_by(scenarios, tables)
+    count = lambda v: f"{v:,.0f}"  # noqa: E731
+    out = []
+    for s in scenarios[1:]:
+        near, home, away = (
+            _signed(paired_per_year(tables, base, s, share), count)
+            for share in ("share_within_20_miles", "share_home_la", "share_fallback")
+        )
+        cost = _signed(diffs[(s.name, "annual_cost")], lambda v: f"£{v / 1e6:,.2f}m")
+        wait = _signed(diffs[(s.name, "wait_mean_weeks")], lambda v: f"{7 * v:.1f}")
+        out.append(
+            f"A year of '{s.name}' against today's practice, in children a year (95% "
+            f"interval): placed within 20 miles of home {near}; placed in their home LA "
+            f"{home}; sent to the emergency fallback {away}. Annual cost {cost}; mean "
+            f"wait in days {wait}."
+        )
+    return out
+
+
 def render_markdown(
     scenarios: Sequence[Scenario], tables: Tables, image: str = "practice.png"
 ) -> str:
@@ -180,12 +241,12 @@ def render_markdown(
     parts = [
         "## The product against today's practice",
         f"{reps} replications of {base.horizon_weeks} weeks, {base.children:,} children and "
-        f"{base.households:,} households in {', '.join(base.las)}. Today's practice is "
-        f"'{base.name}' ({base.matching.replace('_', ' ')} matching); every other column "
-        "is compared with it replication by replication (the same children arrive in "
+        f"{base.households:,} households in {', '.join(base.las)}. Today's practice, "
+        f"'{base.name}': {base.description or base.matching.replace('_', ' ')}. Every other "
+        "column is compared with it replication by replication (the same children arrive in "
         "both). Means with 95% intervals; **bold** marks a difference whose interval "
         "excludes zero.",
-        *lead(scenarios, tables),
+        *gains(scenarios, tables),
     ]
     worse = worse_list(rows)
     parts.append(
@@ -232,8 +293,12 @@ def _forest(ax: Axes, metric: str, rows: Sequence[tuple[str, dict[str, Any], str
     ax.grid(axis="x", alpha=0.3)
 
 
-def _unit(metric: str) -> str:
-    return " (points)" if metric in SHARES else (" (£m)" if metric in MONEY else "")
+def _title(metric: str) -> str:
+    """A panel's title in the plot's units (percentage points, £m)."""
+    label = METRICS[metric][0]
+    if metric in MONEY:
+        return label.replace(", £", ", £m")
+    return label + (" (points)" if metric in SHARES else "")
 
 
 def chart_practice(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
@@ -246,7 +311,7 @@ def chart_practice(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
     groups = group_differences(tables["groups"], scenarios[0].name)
     groups = [r for r in groups if r["scenario"] == others[0]]
     keys = [m for m in KEY_OUTCOMES if any(r["metric"] == m for r in groups)]
-    labels = list(dict.fromkeys((r["dimension"], r["group"]) for r in groups))
+    labels = ordered_groups(groups)
     fig = Figure(layout="constrained", figsize=(6 + 3.6 * len(keys), max(7.0, 0.24 * len(labels))))
     left, right = fig.subfigures(1, 2, squeeze=False, width_ratios=[1.1, max(1, len(keys))])[0]
     for ax, metric in zip(
@@ -254,7 +319,7 @@ def chart_practice(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
     ):
         rows = [(n, diffs[(n, metric)], judge(metric, diffs[(n, metric)])) for n in others]
         _forest(ax, metric, rows)
-        ax.set_title(METRICS[metric][0] + _unit(metric), fontsize=8, loc="left")
+        ax.set_title(_title(metric), fontsize=8, loc="left")
     left.suptitle("All children", fontsize=10)
     for ax, metric in zip(right.subplots(1, len(keys), squeeze=False)[0], keys, strict=True):
         by = {(r["dimension"], r["group"]): r for r in groups if r["metric"] == metric}
@@ -264,7 +329,7 @@ def chart_practice(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
             if (d, g) in by
         ]
         _forest(ax, metric, rows)
-        ax.set_title(METRICS[metric][0] + _unit(metric), fontsize=9, loc="left")
+        ax.set_title(_title(metric), fontsize=9, loc="left")
     right.suptitle(f"By group: {others[0]}", fontsize=10)
     fig.suptitle(
         f"Differences from today's practice ('{scenarios[0].name}') with 95% intervals: "

@@ -1,0 +1,109 @@
+"""`placematch scenario practice` end to end on tiny scenarios, in this process
+(tests/cli/helpers.py): today's practice against the product, the markdown page with
+its headline and by-group tables, the plot, the stored results, and the same page
+redrawn by `scenario report --practice`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import run
+
+#: One LA, a few hundred children, eight weeks: a run of seconds (no `base:`).
+TINY = """\
+name: {name}
+seed: 5
+replications: 2
+horizon_weeks: 8
+population: {{las: [Leeds], children: 300, households: 120}}
+matching: {matching}
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    practice, product, extra = (tmp_path / f"{n}.yaml" for n in ("practice", "product", "extra"))
+    practice.write_text(TINY.format(name="officers", matching="on_arrival"))
+    product.write_text(TINY.format(name="batch", matching="weekly"))
+    extra.write_text(
+        "base: product.yaml\nname: more carers\nsupply:\n  recruit:\n"
+        "    - {week: 0, count: 10, la: Leeds, max_age: 17, places: 2}\n"
+    )
+    return practice, product, extra
+
+
+def test_practice_writes_the_table_the_groups_and_the_plot(
+    files: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """Tests that the command runs practice and the product (and an extra scenario),
+    with progress, and writes practice.md with the headline rows, a verdict on each
+    difference and a table per dimension, a non-empty practice.png and the results;
+    then that `report --practice` redraws the same page from the results."""
+    practice, product, extra = files
+    out = tmp_path / "out"
+    r = run(
+        "scenario",
+        "practice",
+        str(extra),
+        "--practice",
+        str(practice),
+        "--product",
+        str(product),
+        "--replications",
+        "2",
+        "--serial",
+        "--out",
+        str(out),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "6/6" in r.stderr and "practice.md" in r.stderr
+    page = (out / "practice.md").read_text()
+    head = "| outcome | today's practice (on arrival) | the product (weekly batch) | more carers |"
+    assert head in page
+    for outcome in (
+        "placed within 20 miles of home",
+        "sibling groups kept together",
+        "placed in their home LA",
+        "sent to the emergency fallback (out of area)",
+        "mean wait, weeks",
+        "annual cost, £",
+    ):
+        (line,) = [x for x in page.splitlines() if x.startswith(f"| {outcome} |")]
+        assert line.count("|") == 7  # outcome, 3 scenarios, 2 differences
+        assert any(v in line for v in ("better", "worse", "no clear difference"))
+    assert "£" in page and "m (" in page  # costs in £m
+    for heading in ("By ethnicity", "By sex", "By age band at referral", "By disability"):
+        assert f"#### {heading}" in page
+    assert "Where a group does worse than under today's practice" in page
+    assert "| girls |" in page and "| 16-17 |" in page
+    assert (out / "practice.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "practice.png").stat().st_size > 10_000
+    assert (out / "results" / "groups.parquet").exists()
+    again = tmp_path / "again"
+    r = run("scenario", "report", str(out), "--out", str(again), "--practice")
+    assert r.returncode == 0, r.stderr
+    assert (again / "practice.md").read_text() == page
+    assert not (again / "report.html").exists()  # --practice draws the practice page only
+
+
+def test_practice_refuses_scenarios_with_the_same_name(
+    files: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """Tests that an extra scenario named as practice or the product is a clear error
+    before anything is simulated."""
+    practice, product, _extra = files
+    clash = tmp_path / "clash.yaml"
+    clash.write_text(TINY.format(name="the product (weekly batch)", matching="weekly"))
+    r = run(
+        "scenario",
+        "practice",
+        str(clash),
+        "--practice",
+        str(practice),
+        "--product",
+        str(product),
+        "--serial",
+    )
+    assert r.returncode == 2 and "names must differ" in r.stderr
