@@ -241,9 +241,10 @@ def render_markdown(
     parts = [
         "## The product against today's practice",
         f"{reps} replications of {base.horizon_weeks} weeks, {base.children:,} children and "
-        f"{base.households:,} households in {', '.join(base.las)}. Today's practice, "
-        f"'{base.name}': {base.description or base.matching.replace('_', ' ')}. Every other "
-        "column is compared with it replication by replication (the same children arrive in "
+        f"{base.households:,} households in {', '.join(base.las)}. The first column, "
+        f"'{base.name}', is today's practice: "
+        f"{base.description or base.matching.replace('_', ' ')}. Every other column is "
+        "compared with it replication by replication (the same children arrive in "
         "both). Means with 95% intervals; **bold** marks a difference whose interval "
         "excludes zero.",
         *gains(scenarios, tables),
@@ -332,7 +333,7 @@ def chart_practice(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
         ax.set_title(_title(metric), fontsize=9, loc="left")
     right.suptitle(f"By group: {others[0]}", fontsize=10)
     fig.suptitle(
-        f"Differences from today's practice ('{scenarios[0].name}') with 95% intervals: "
+        f"Differences from '{scenarios[0].name}' with 95% intervals: "
         "green better, red worse beyond noise",
         fontsize=11,
     )
