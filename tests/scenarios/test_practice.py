@@ -6,9 +6,12 @@ redrawn by `scenario report --practice`."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from reports.practice import render_markdown
+from scenarios.spec import Scenario
 from tests.cli.helpers import run
 
 #: One LA, a few hundred children, eight weeks: a run of seconds (no `base:`).
@@ -107,3 +110,44 @@ def test_practice_refuses_scenarios_with_the_same_name(
         "--serial",
     )
     assert r.returncode == 2 and "names must differ" in r.stderr
+
+
+def test_a_group_worse_off_is_said_before_the_headline() -> None:
+    """Tests that when the product places one group's children further away (beyond
+    noise) while the region gains, the page names that group and outcome first, before
+    the headline table, and marks the cell worse; a tiny group is marked too few."""
+    practice, product = Scenario(name="practice"), Scenario(name="product")
+    tables: dict[str, list[dict[str, Any]]] = {
+        "totals": [],
+        "groups": [],
+        "timing": [],
+        "weekly": [],
+        "blocking": [],
+    }
+    for rep in range(3):
+        for s, gain in ((practice, 0.0), (product, 0.05)):
+            key = {"scenario": s.name, "replication": rep}
+            tables["timing"].append(key | {"seconds": 1.0})
+            for metric, value in (
+                ("share_within_20_miles", 0.8 + gain + rep / 100),
+                ("referred", 100.0),
+            ):
+                tables["totals"].append(key | {"metric": metric, "value": value})
+            for group, children, change in (("16-17", 40.0, -0.1), ("0", 3.0, -0.1)):
+                base = {"dimension": "age_band", "group": group}
+                value = 0.7 + rep / 50 + (change if s is product else 0.0)
+                tables["groups"] += [
+                    key | base | {"metric": "share_within_20_miles", "value": value},
+                    key | base | {"metric": "referred", "value": children},
+                ]
+    page = render_markdown([practice, product], tables)
+    worse = "- **product**, age band at referral *16-17*: placed within 20 miles of home"
+    assert worse in page
+    assert page.index(worse) < page.index("| outcome |")
+    assert "*0*" not in page.split("| outcome |")[0]  # too few children: not listed
+    (row,) = [x for x in page.splitlines() if x.startswith("| 16-17 |")]
+    assert "**−10.0 pp" in row and row.endswith("worse |")
+    (row,) = [x for x in page.splitlines() if x.startswith("| 0 |")]
+    assert "(too few)" in row
+    (row,) = [x for x in page.splitlines() if x.startswith("| placed within 20 miles")]
+    assert "**+5.0 pp" in row and "better" in row
