@@ -21,7 +21,7 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from reports.common import png
+from reports.common import empty_png, png
 from reports.scenarios import (
     DIMENSION_TITLES,
     GREEN,
@@ -189,7 +189,7 @@ def worse_list(rows: Sequence[dict[str, Any]]) -> str:
         dim = DIMENSION_TITLES.get(r["dimension"], r["dimension"])
         lines.append(
             f"- **{r['scenario']}**, {dim} *{r['group']}*: {label} "
-            f"{span(r['metric'], r, diff=True)} ({r['children']:,.0f} children a replication)"
+            f"{span(r['metric'], r, diff=True)}{_children(r['children'])}"
         )
     return "\n".join(lines)
 
@@ -230,23 +230,26 @@ def gains(scenarios: Sequence[Scenario], tables: Tables) -> list[str]:
     return out
 
 
+def _children(n: float) -> str:
+    return "" if math.isnan(n) else f" ({n:,.0f} children a replication)"
+
+
 def render_markdown(
     scenarios: Sequence[Scenario], tables: Tables, image: str = "practice.png"
 ) -> str:
     """The page: what was run, who does worse (if anyone), the headline table, the plot,
     the tables by group."""
     base = scenarios[0]
-    reps = len({r["replication"] for r in tables["timing"] if r["scenario"] == base.name})
+    reps = len({r["replication"] for r in tables["totals"] if r["scenario"] == base.name})
     rows = group_differences(tables["groups"], base.name)
+    today = base.description or base.matching.replace("_", " ") + " matching"
     parts = [
         "## The product against today's practice",
         f"{reps} replications of {base.horizon_weeks} weeks, {base.children:,} children and "
         f"{base.households:,} households in {', '.join(base.las)}. The first column, "
-        f"'{base.name}', is today's practice: "
-        f"{base.description or base.matching.replace('_', ' ')}. Every other column is "
-        "compared with it replication by replication (the same children arrive in "
-        "both). Means with 95% intervals; **bold** marks a difference whose interval "
-        "excludes zero.",
+        f"'{base.name}', is today's practice: {today}. Every other column is compared "
+        "with it replication by replication (the same children arrive in both). Means "
+        "with 95% intervals; **bold** marks a difference whose interval excludes zero.",
         *gains(scenarios, tables),
     ]
     worse = worse_list(rows)
@@ -313,6 +316,8 @@ def chart_practice(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
     groups = [r for r in groups if r["scenario"] == others[0]]
     keys = [m for m in KEY_OUTCOMES if any(r["metric"] == m for r in groups)]
     labels = ordered_groups(groups)
+    if not metrics:
+        return empty_png("no outcome to compare with today's practice")
     fig = Figure(layout="constrained", figsize=(6 + 3.6 * len(keys), max(7.0, 0.24 * len(labels))))
     left, right = fig.subfigures(1, 2, squeeze=False, width_ratios=[1.1, max(1, len(keys))])[0]
     for ax, metric in zip(
@@ -322,7 +327,11 @@ def chart_practice(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
         _forest(ax, metric, rows)
         ax.set_title(_title(metric), fontsize=8, loc="left")
     left.suptitle("All children", fontsize=10)
-    for ax, metric in zip(right.subplots(1, len(keys), squeeze=False)[0], keys, strict=True):
+    if not keys:
+        right.text(0.5, 0.5, "no outcome measured by group", ha="center", va="center")
+    for ax, metric in zip(
+        right.subplots(1, len(keys), squeeze=False)[0] if keys else [], keys, strict=True
+    ):
         by = {(r["dimension"], r["group"]): r for r in groups if r["metric"] == metric}
         rows = [
             (f"{g} ({d.replace('_', ' ')})", by[(d, g)], by[(d, g)]["verdict"])

@@ -90,7 +90,13 @@ def _order(keys: Iterable[Key]) -> list[Key]:
         seen.setdefault((d, g), len(seen))
     return sorted(
         set(keys),
-        key=lambda k: (dims.get(k[0], len(dims)), k[0], seen[k[:2]], metrics.get(k[2], 99), k[2]),
+        key=lambda k: (
+            dims.get(k[0], len(dims)),
+            k[0],
+            seen[k[:2]],
+            metrics.get(k[2], len(metrics)),
+            k[2],
+        ),
     )
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from reports.practice import render_markdown
+from reports.practice import chart_practice, render_markdown
+from scenarios.runner import TABLES
 from scenarios.spec import Scenario
 from tests.cli.helpers import run
 
@@ -151,3 +152,19 @@ def test_a_group_worse_off_is_said_before_the_headline() -> None:
     assert "(too few)" in row
     (row,) = [x for x in page.splitlines() if x.startswith("| placed within 20 miles")]
     assert "**+5.0 pp" in row and "better" in row
+
+
+def test_the_page_and_plot_are_drawn_without_groups() -> None:
+    """Tests that a run with outcomes but no rows by group (no child referred in any
+    group, or stored by an older version) still gives a page and a plot."""
+    practice, product = Scenario(name="practice"), Scenario(name="product")
+    tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+    tables["totals"] = [
+        {"scenario": s, "replication": r, "metric": "share_fallback", "value": 0.1 + r / 10}
+        for s in ("practice", "product")
+        for r in range(2)
+    ]
+    page = render_markdown([practice, product], tables)
+    assert "| sent to the emergency fallback (out of area) |" in page
+    assert "No group does clearly worse" in page
+    assert chart_practice([practice, product], tables)[:4] == b"\x89PNG"
