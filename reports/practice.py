@@ -36,6 +36,7 @@ from reports.scenarios import (
     fmt,
     fmt_diff,
     paired_per_year,
+    shows_anything,
     summary_by,
 )
 from scenarios.by_group import (
@@ -54,7 +55,7 @@ from scenarios.spec import Scenario
 
 #: The outcomes drawn group by group in the plot (those present are drawn).
 KEY_OUTCOMES = ("share_within_20_miles", "share_fallback", "wait_mean_weeks")
-#: Markdown marks for a verdict (bold for a difference beyond noise).
+#: The plot's colours for a verdict (grey: no clear difference, or too few to judge).
 COLOURS = {BETTER: GREEN, WORSE: RED}
 
 
@@ -62,18 +63,21 @@ COLOURS = {BETTER: GREEN, WORSE: RED}
 
 
 def value_text(metric: str, value: float | None, diff: bool = False) -> str:
-    """A value as the docs write it: money in £m (two decimals for a difference), the
-    rest as the scenario report writes it."""
+    """A value as the docs write it: money in £m (two decimals for a difference), weeks
+    to two decimals (a wait is short), the rest as the scenario report writes it."""
     if value is None or math.isnan(value):
         return "–"
     if metric in MONEY or metric in WEEKS:
         size = abs(value) / 1e6 if metric in MONEY else abs(value)
         text = f"{size:,.2f}" if diff or metric in WEEKS else f"{size:,.1f}"
         text = f"£{text}m" if metric in MONEY else text
-        if not diff:
-            return text
-        return ("+" if value > 0 else "−") + text if _shown(text) else "±" + text
+        return signed(value, text) if diff else text
     return (fmt_diff if diff else fmt)(metric, value).replace("-", "−")
+
+
+def signed(value: float, text: str) -> str:
+    """A difference's size `text` with its sign; ± when the text shows nothing but zeros."""
+    return ("+" if value > 0 else "−") + text if shows_anything(text) else "±" + text
 
 
 def span(metric: str, row: dict[str, Any] | None, diff: bool = False) -> str:
@@ -88,10 +92,6 @@ def span(metric: str, row: dict[str, Any] | None, diff: bool = False) -> str:
         low, high = max(0.0, low), (min(1.0, high) if metric in SHARES else high)
     a, b = (value_text(metric, v, diff).removesuffix(" pp") for v in (low, high))
     return text if a == b else f"{text} ({a} to {b})"
-
-
-def _shown(text: str) -> bool:
-    return any(ch in "123456789" for ch in text)
 
 
 def _marked(text: str, verdict: str) -> str:
@@ -198,8 +198,7 @@ def _signed(row: dict[str, Any], show: Callable[[float], str]) -> str:
     """'+45 (+23 to +67)': a paired difference with its 95% interval."""
 
     def one(v: float) -> str:
-        text = show(abs(v))
-        return ("+" if v > 0 else "−") + text if _shown(text) else "±" + text
+        return signed(v, show(abs(v)))
 
     if math.isnan(row["mean"]):
         return "–"
