@@ -48,6 +48,7 @@ from scenarios.by_group import (
     WORSE,
     group_differences,
     judge,
+    small_groups,
     worse_off,
 )
 from scenarios.outcomes import METRICS
@@ -258,10 +259,12 @@ def render_markdown(
     )
     parts += [headline_table(scenarios, tables), f"![the product against practice]({image})"]
     for s in scenarios[1:]:
+        small = small_groups(r for r in rows if r["scenario"] == s.name)
+        named = "; ".join(f"{g} ({DIMENSION_TITLES.get(d, d)}, {n:,.1f})" for d, g, n in small)
         parts.append(
             f"### Differences by group: {s.name} minus today's practice\n\n"
             f"A group with fewer than {SMALL_GROUP:.0f} children a replication is marked "
-            "*too few* and not judged."
+            "*too few* and not judged" + (f": here {named}." if small else " (none here).")
         )
         parts += group_tables(s.name, rows)
     return "\n\n".join(parts) + "\n"

@@ -150,6 +150,7 @@ def test_a_group_worse_off_is_said_before_the_headline() -> None:
     assert "**−10.0 pp" in row and row.endswith("worse |")
     (row,) = [x for x in page.splitlines() if x.startswith("| 0 |")]
     assert "(too few)" in row
+    assert "not judged: here 0 (age band at referral, 3.0)." in page
     (row,) = [x for x in page.splitlines() if x.startswith("| placed within 20 miles")]
     assert "**+5.0 pp" in row and "better" in row
 
