@@ -126,16 +126,20 @@ def practice(
     workers: Workers = None,
     serial: Serial = False,
     practice_file: Annotated[
-        Path, typer.Option("--practice", help="Today's practice (default: the shipped one).")
-    ] = EXAMPLES / "on-arrival.yaml",
+        Path | None,
+        typer.Option("--practice", help="Today's practice (default: the shipped on-arrival)."),
+    ] = None,
     product_file: Annotated[
-        Path, typer.Option("--product", help="The product (default: the shipped baseline).")
-    ] = EXAMPLES / "baseline.yaml",
+        Path | None,
+        typer.Option("--product", help="The product (default: the shipped baseline)."),
+    ] = None,
 ) -> None:
     """The product's weekly batch against today's practice (on arrival), paired, overall
     and by group; write practice.md, practice.png and the Parquet results (`report DIR`
     draws the full scenario report from them)."""
-    today, product = _load([practice_file, product_file])
+    today, product = _load(
+        [practice_file or EXAMPLES / "on-arrival.yaml", product_file or EXAMPLES / "baseline.yaml"]
+    )
     scenarios = [
         dataclasses.replace(today, name=f"today's practice ({_matching(today)})"),
         dataclasses.replace(product, name=f"the product ({_matching(product)})"),

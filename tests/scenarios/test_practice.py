@@ -96,7 +96,7 @@ def test_practice_refuses_scenarios_with_the_same_name(
     files: tuple[Path, Path, Path], tmp_path: Path
 ) -> None:
     """Tests that an extra scenario named as practice or the product is a clear error
-    before anything is simulated."""
+    before anything is simulated, with the given files and with the shipped ones."""
     practice, product, _extra = files
     clash = tmp_path / "clash.yaml"
     clash.write_text(TINY.format(name="the product (weekly batch)", matching="weekly"))
@@ -111,6 +111,9 @@ def test_practice_refuses_scenarios_with_the_same_name(
         "--serial",
     )
     assert r.returncode == 2 and "names must differ" in r.stderr
+    # the shipped practice and product by default, named the same way
+    r = run("scenario", "practice", str(clash), "--serial")
+    assert r.returncode == 2 and "today's practice (on arrival)" in r.stderr
 
 
 def test_a_group_worse_off_is_said_before_the_headline() -> None:
