@@ -115,10 +115,11 @@ def group_differences(groups: Sequence[dict[str, Any]], baseline: str) -> list[d
             a, b = base[(dimension, group, metric)], other[(dimension, group, metric)]
             paired = [b[r] - a[r] for r in sorted(set(a) & set(b))]
             row = interval(paired)
-            children = min(
+            sizes = [
                 _children(base, replications[baseline], dimension, group),
                 _children(other, replications[scenario], dimension, group),
-            )
+            ]
+            children = min((n for n in sizes if not math.isnan(n)), default=math.nan)
             small = not math.isnan(children) and children < SMALL_GROUP
             verdict = judge(metric, row)
             if small and verdict != NOT_JUDGED:

@@ -148,3 +148,17 @@ def test_new_dimensions_and_metrics_flow_through() -> None:
     assert one(diffs, "UASC", "share_home_la")["verdict"] == WORSE
     assert one(diffs, "UASC", "mystery")["verdict"] == NOT_JUDGED
     assert worse_off(diffs)[0]["dimension"] == "uasc"
+
+
+def test_a_group_counted_on_one_side_only_takes_that_count() -> None:
+    """Tests that the group's size comes from whichever side counts its children (in
+    either order), and that a group nobody counts is judged, not flagged."""
+    for counted in ("practice", "product"):
+        groups = rows("practice", "sex", "girls", "share_home_la", {0: 0.5, 1: 0.6, 2: 0.7})
+        groups += rows("product", "sex", "girls", "share_home_la", {0: 0.6, 1: 0.7, 2: 0.8})
+        groups += sized(counted, "sex", "girls", 4)
+        row = one(group_differences(groups, "practice"), "girls", "share_home_la")
+        assert row["children"] == 4 and row["verdict"] == TOO_SMALL
+    groups = rows("practice", "sex", "girls", "share_home_la", {0: 0.5, 1: 0.6, 2: 0.7})
+    groups += rows("product", "sex", "girls", "share_home_la", {0: 0.6, 1: 0.7, 2: 0.8})
+    assert one(group_differences(groups, "practice"), "girls", "share_home_la")["verdict"] == BETTER
