@@ -7,8 +7,7 @@ with 95% intervals and the differences from the first scenario, and writes the r
 stored results. `practice` runs today's practice (`on-arrival.yaml`) against the
 product's weekly batch (`baseline.yaml`) and writes practice.md, ready for the docs, and
 practice.png: the difference overall and group by group (`report DIR --practice`
-redraws them). Long runs show a progress bar
-on stderr.
+redraws them). Long runs show a progress bar on stderr.
 """
 
 from __future__ import annotations

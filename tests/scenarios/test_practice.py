@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from reports.practice import chart_practice, render_markdown
-from scenarios.runner import TABLES
+from scenarios.runner import TABLES, save_results
 from scenarios.spec import Scenario
 from tests.cli.helpers import run
 
@@ -172,3 +172,12 @@ def test_the_page_and_plot_are_drawn_without_groups() -> None:
     assert "| sent to the emergency fallback (out of area) |" in page
     assert "No group does clearly worse" in page
     assert chart_practice([practice, product], tables)[:4] == b"\x89PNG"
+
+
+def test_redrawing_the_practice_page_needs_two_scenarios(tmp_path: Path) -> None:
+    """Tests that `report --practice` on results of one scenario is a clear error (there
+    is nothing to compare today's practice with), not a traceback."""
+    save_results(tmp_path, [Scenario(name="alone")], {t: [] for t in TABLES})
+    r = run("scenario", "report", str(tmp_path), "--practice")
+    assert r.returncode == 2 and "at least one other scenario" in r.stderr
+    assert not (tmp_path / "practice.md").exists()
