@@ -377,7 +377,7 @@ def chart_groups(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
             ax.tick_params(axis="x", labelsize=8)
             ax.grid(axis="x", alpha=0.3)
             if row == 0:
-                ax.set_title(DIMENSION_TITLES[dim], fontsize=10)
+                ax.set_title(DIMENSION_TITLES.get(dim, dim), fontsize=10)
             if col == 0:
                 ax.set_ylabel(label, fontsize=9)
     handles, labels = axes[0][0].get_legend_handles_labels()

@@ -181,3 +181,24 @@ def test_redrawing_the_practice_page_needs_two_scenarios(tmp_path: Path) -> None
     r = run("scenario", "report", str(tmp_path), "--practice")
     assert r.returncode == 2 and "at least one other scenario" in r.stderr
     assert not (tmp_path / "practice.md").exists()
+
+
+def test_a_new_dimension_is_drawn_and_tabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests that a dimension the reports have no title for (part A's `uasc`) is drawn
+    in the scenario report's groups plot and gets its own table on the practice page."""
+    import reports.scenarios
+
+    monkeypatch.setattr(reports.scenarios, "DIMENSIONS", ("sex", "uasc"))
+    practice, product = Scenario(name="practice"), Scenario(name="product")
+    tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+    for s in ("practice", "product"):
+        for rep in range(2):
+            key = {"scenario": s, "replication": rep}
+            tables["totals"].append(key | {"metric": "share_home_la", "value": 0.5 + rep / 10})
+            for dim, group in (("sex", "girls"), ("uasc", "UASC")):
+                for metric, value in (("share_home_la", 0.5 + rep / 10), ("referred", 20.0)):
+                    tables["groups"].append(
+                        key | {"dimension": dim, "group": group, "metric": metric, "value": value}
+                    )
+    assert reports.scenarios.chart_groups([practice, product], tables)[:4] == b"\x89PNG"
+    assert "#### By uasc" in render_markdown([practice, product], tables)
