@@ -4,7 +4,10 @@
 default, `--address` for a cluster, `--serial` in this process), prints the outcomes
 with 95% intervals and the differences from the first scenario, and writes the report
 (HTML and PNGs) and the results (Parquet) to `--out`; `report DIR` redraws it from the
-stored results. Long runs show a progress bar on stderr.
+stored results. `practice` runs today's practice (`on-arrival.yaml`) against the
+product's weekly batch (`baseline.yaml`) and writes practice.md, ready for the docs, and
+practice.png: the difference overall and group by group (`report DIR --practice`
+redraws them). Long runs show a progress bar on stderr.
 """
 
 from __future__ import annotations
@@ -104,10 +107,67 @@ def run(
     _simulate_and_report(_load([file]), out_dir, replications, address, workers, serial)
 
 
+#: How `practice` names the way a scenario matches, in its tables' headings.
+MATCHING_WORDS = {"weekly": "weekly batch", "on_arrival": "on arrival"}
+
+
+@scenario_app.command()
+def practice(
+    extra: Annotated[
+        list[Path] | None,
+        typer.Argument(help="More scenario files to set beside the product (e.g. a wait policy)."),
+    ] = None,
+    out_dir: OutDir = Path("out/practice"),
+    replications: Annotated[
+        int, typer.Option(min=1, max=1000, help="Replications of each scenario.")
+    ] = 20,
+    address: Address = None,
+    workers: Workers = None,
+    serial: Serial = False,
+    practice_file: Annotated[
+        Path | None,
+        typer.Option("--practice", help="Today's practice (default: the shipped on-arrival)."),
+    ] = None,
+    product_file: Annotated[
+        Path | None,
+        typer.Option("--product", help="The product (default: the shipped baseline)."),
+    ] = None,
+) -> None:
+    """The product's weekly batch against today's practice (on arrival), paired, overall
+    and by group; write practice.md, practice.png and the Parquet results (`report DIR`
+    draws the full scenario report from them)."""
+    today, product = _load(
+        [practice_file or EXAMPLES / "on-arrival.yaml", product_file or EXAMPLES / "baseline.yaml"]
+    )
+    scenarios = [
+        dataclasses.replace(today, name=f"today's practice ({_matching(today)})"),
+        dataclasses.replace(product, name=f"the product ({_matching(product)})"),
+        *_load(extra or []),
+    ]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        fail("scenario names must differ (they label the results): " + ", ".join(names), 2)
+    tables = _run(scenarios, out_dir, replications, address, workers, serial)
+    _print(scenarios, tables)
+    _practice(scenarios, tables, out_dir)
+
+
+def _matching(s: Scenario) -> str:
+    return MATCHING_WORDS.get(s.matching, s.matching.replace("_", " "))
+
+
 @scenario_app.command()
 def report(
     folder: Annotated[Path, typer.Argument(help="A folder written by `compare` or `run`.")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="Default: the same folder.")] = None,
+    practice: Annotated[
+        bool,
+        typer.Option(
+            "--practice",
+            help="Draw practice.md and practice.png (the first scenario is today's "
+            "practice) instead of report.html.",
+        ),
+    ] = False,
 ) -> None:
     """Redraw a report from stored results, without simulating again."""
     from scenarios.runner import load_results
@@ -117,7 +177,12 @@ def report(
     except (OSError, ValueError) as exc:
         fail(f"no stored results in {folder}: {exc}", EXIT_INVALID)
     _print(scenarios, tables)
-    _report(scenarios, tables, out_dir or folder)
+    if not practice:
+        _report(scenarios, tables, out_dir or folder)
+    elif len(scenarios) < 2:
+        fail("--practice needs today's practice and at least one other scenario", 2)
+    else:
+        _practice(scenarios, tables, out_dir or folder)
 
 
 @scenario_app.command()
@@ -269,3 +334,15 @@ def _report(
     except OSError as exc:
         fail(f"cannot write to {out_dir}: {exc.strerror}", EXIT_WRITE)
     err.print(f"wrote {', '.join(p.name for p in written)} and results/*.parquet to {out_dir}")
+
+
+def _practice(
+    scenarios: list[Scenario], tables: dict[str, list[dict[str, Any]]], out_dir: Path
+) -> None:
+    from reports.practice import write_practice  # matplotlib: only when drawing
+
+    try:
+        written = write_practice(scenarios, tables, out_dir)
+    except OSError as exc:
+        fail(f"cannot write to {out_dir}: {exc.strerror}", EXIT_WRITE)
+    err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}")

@@ -115,10 +115,10 @@ def fmt_diff(metric: str, value: float | None) -> str:
         text = f"{size:,.0f}"
     else:
         text = f"{size:,.1f}"
-    return ("+" if value > 0 else "-") + text if _shown(text) else "±" + text
+    return ("+" if value > 0 else "-") + text if shows_anything(text) else "±" + text
 
 
-def _shown(text: str) -> bool:
+def shows_anything(text: str) -> bool:
     """Whether a formatted number shows anything but zeros."""
     return any(ch in "123456789" for ch in text)
 
@@ -377,7 +377,7 @@ def chart_groups(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
             ax.tick_params(axis="x", labelsize=8)
             ax.grid(axis="x", alpha=0.3)
             if row == 0:
-                ax.set_title(DIMENSION_TITLES[dim], fontsize=10)
+                ax.set_title(DIMENSION_TITLES.get(dim, dim), fontsize=10)
             if col == 0:
                 ax.set_ylabel(label, fontsize=9)
     handles, labels = axes[0][0].get_legend_handles_labels()
@@ -484,7 +484,7 @@ def _change(
     mean, low, high, n = row["mean"], row["low"], row["high"], row["n"]
     if _nan(mean):
         return said[1] + " (no data)"
-    if not _shown(show(abs(mean))):
+    if not shows_anything(show(abs(mean))):
         text = said[1]
     else:
         amount = show(abs(mean))
@@ -492,7 +492,7 @@ def _change(
         text = said[0].format(amount=amount, word=more if mean > 0 else less, children=noun)
     if n < 2:
         return f"{text} (one replication: no interval)"
-    if not (_shown(show(abs(low))) or _shown(show(abs(high)))):
+    if not (shows_anything(show(abs(low))) or shows_anything(show(abs(high)))):
         return text
     if low > 0:
         return f"{text} (95% interval {show(low)} to {show(high)} {more})"
