@@ -89,8 +89,8 @@ SIBLING_APPROVED_AGES: Final = (0, 17)
 #: where the product's policy stops at 32 km for foster care and supported
 #: accommodation (matching.problem.DEFAULT_MAX_DISTANCE_KM). §1.5: 21% of 2022-23's
 #: new placements were more than 20 miles away, and 4% of children placed inside
-#: their LA were (2015); 45 km is set so the officer year matches those shares.
-OFFICER_MAX_DISTANCE_KM: Final = MappingProxyType({"foster": 45.0, "supported": 45.0})
+#: their LA were (2015); 60 km is set so the officer year matches those shares.
+OFFICER_MAX_DISTANCE_KM: Final = MappingProxyType({"foster": 60.0, "supported": 60.0})
 #: §1.8: 42,015 of 69,825 mainstream places filled (2024-25): 60%.
 FILLED_SHARE: Final = 42_015 / 69_825
 #: §1.8: 16% of places vacant (2023-24; 18% in 2021-22).

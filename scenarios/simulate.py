@@ -153,6 +153,8 @@ class Run:
     children: list[Record] = field(default_factory=list)
     groups: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    #: Children still waiting from the warm-up when the measured weeks begin.
+    waiting_at_start: int = 0
 
 
 class Simulation:
@@ -224,6 +226,8 @@ class Simulation:
         self.fallbacks: list[Placement] = []
         self.waiting: dict[str, Child] = {}
         self.moved = 0  # children who had to move this week because their home closed
+        self.unplanned = 0  # placements that broke down this week
+        self.relisted = 0  # children back on the list this week
         self.records: dict[str, Record] = {}
         self.groups_arrived: dict[str, SiblingGroup] = {}
         self.profiles = [h for h in self.households if h.kind == "foster"]
@@ -295,15 +299,20 @@ class Simulation:
     def _start_places(self) -> None:
         """Each household's approved and available places (scenarios/calibration.py),
         and the places the children looked after fill at the start: for a kind the
-        scenario counts (`population.placed`, from a 903 baseline), exactly that many
-        more, spread evenly at random over the kind's households; otherwise each
-        available place is filled at Ofsted's filled rate among places not unavailable."""
+        scenario counts (`population.placed`, from a 903 baseline), exactly that many,
+        spread evenly at random over the kind's households (their free places as they
+        would otherwise be); otherwise each available place is filled at Ofsted's filled
+        rate among places not unavailable."""
         given = self.s.placed
         filled = cal.FILLED_SHARE / (cal.FILLED_SHARE + cal.VACANT_SHARE)
         for i, h in enumerate(self.households):
             self._approve_household(i)
-            if h.kind not in given:
-                self._take(i, int(self.rng_carers.binomial(self.places[i], filled)), add=False)
+            taken = int(self.rng_carers.binomial(self.places[i], filled))
+            if h.kind in given:  # the same free places; the counted children on top
+                self.places[i] -= taken
+                self.approved[i] -= taken
+            else:
+                self._take(i, taken, add=False)
         for kind in SIM_KINDS:
             homes = [i for i, h in enumerate(self.households) if h.kind == kind]
             if kind not in given or not homes:
@@ -372,6 +381,8 @@ class Simulation:
         out = Run(self.s.name, self.replication)
         total = self.s.horizon_weeks - self.first_week
         for week in range(self.first_week, self.s.horizon_weeks):
+            if week == 0:
+                out.waiting_at_start = len(self.waiting)
             row = self.week(week)
             if week >= 0:  # the warm-up's weeks are not measured
                 out.weeks.append(row)
@@ -386,6 +397,7 @@ class Simulation:
         today = START + timedelta(weeks=week)
         self.moved = 0
         self.unplanned = 0
+        self.relisted = 0
         self._carers_change(week, today)
         ended = self._end_placements(week)
         arrivals = self._arrivals(week)
@@ -410,6 +422,7 @@ class Simulation:
             "residential": residential,
             "placements": placements,
             "unplanned_endings": self.unplanned,
+            "relisted": self.relisted,
             "weekly_cost": round(cost, 2),
             "placed_home_la": sum(r.home_la for r in made),
             "placed_within_20_miles": sum(
@@ -516,6 +529,7 @@ class Simulation:
     def _back_on_list(self, child_id: str, week: int, urgency: str) -> None:
         """A placed child needs a new home: waiting again, from this week."""
         child = self.child_by_id[child_id]
+        self.relisted += 1
         self.waiting[child.id] = dataclasses.replace(child, urgency=urgency)
         rec = self.records[child.id]
         rec.placed, rec.kind, rec.urgency = None, None, urgency
