@@ -157,6 +157,9 @@ def bench(
 def calibrate(
     replications: Annotated[int, typer.Option(min=1, max=100, help="Officer years.")] = 5,
     matching: Annotated[str, typer.Option(help="on_arrival (practice) or weekly")] = "on_arrival",
+    households: Annotated[
+        int | None, typer.Option(min=5, help="A what-if supply (default: the baseline's).")
+    ] = None,
 ) -> None:
     """The simulated region against England's levels under today's practice: each
     target of scenarios/calibration.py, simulated (mean and 95% interval, serial)."""
@@ -164,6 +167,8 @@ def calibrate(
     from scenarios.outcomes import calibrate as simulated_levels
 
     s = dataclasses.replace(load_scenario(EXAMPLES / "on-arrival.yaml"), matching=matching)
+    if households is not None:
+        s = dataclasses.replace(s, households=households)
     levels = simulated_levels(s, replications)
     table = Table(title=f"{matching}, {replications} replications (after the warm-up)")
     for column in ("target", "England", "tolerance", "simulated (95% interval)", ""):
