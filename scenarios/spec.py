@@ -88,7 +88,7 @@ class Scenario:
     children: int = 5_000  # children looked after at the start
     households: int = 2_000
     #: Children living in the region's own homes at the start, by kind (a 903
-    #: baseline: scenarios/from_903.py); kinds not given are drawn (TAKEN_PLACES).
+    #: baseline: scenarios/from_903.py); kinds not given are drawn (scenarios/calibration.py).
     placed: Mapping[str, int] = field(default_factory=dict)
     referrals_per_year: float | None = None  # default: starts per child looked after
     age_multiplier: Mapping[str, float] = field(default_factory=dict)
