@@ -64,14 +64,12 @@ GROUP_ORDER: dict[str, tuple[str, ...]] = {
     "sex": ("girls", "boys", "not recorded"),
     "age_band": AGE_BANDS,
     "disability": ("disabled", "not disabled"),
-    "uasc": ("UASC", "not UASC"),
 }
 DIMENSION_TITLES = {
     "ethnicity": "ethnicity",
     "sex": "sex",
     "age_band": "age band at referral",
     "disability": "disability",
-    "uasc": "unaccompanied asylum-seeking (UASC)",
 }
 #: Extra page style: verdicts on differences.
 MARKS = ".better{background:#c6f6d5} .worse{background:#fed7d7} .num{white-space:nowrap}"
