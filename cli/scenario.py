@@ -189,7 +189,7 @@ def report(
 def bench(
     runs: Annotated[int, typer.Option(min=1, help="Replications timed; the median is shown.")] = 3,
     children: Annotated[int, typer.Option(min=10)] = 5000,
-    households: Annotated[int, typer.Option(min=5)] = 2000,
+    households: Annotated[int, typer.Option(min=5)] = 2450,
     weeks: Annotated[int, typer.Option(min=1)] = 52,
     matching: Annotated[str, typer.Option(help="weekly or on_arrival")] = "weekly",
 ) -> None:
@@ -216,6 +216,39 @@ def bench(
         f"{platform.machine()}, {os.cpu_count()} CPUs)",
         highlight=False,
     )
+
+
+@scenario_app.command()
+def calibrate(
+    replications: Annotated[int, typer.Option(min=1, max=100, help="Officer years.")] = 5,
+    matching: Annotated[str, typer.Option(help="on_arrival (practice) or weekly")] = "on_arrival",
+    households: Annotated[
+        int | None, typer.Option(min=5, help="A what-if supply (default: the baseline's).")
+    ] = None,
+) -> None:
+    """The simulated region against England's levels under today's practice: each
+    target of scenarios/calibration.py, simulated (mean and 95% interval, serial)."""
+    from scenarios.calibration import TARGETS
+    from scenarios.outcomes import calibrate as simulated_levels
+
+    s = dataclasses.replace(load_scenario(EXAMPLES / "on-arrival.yaml"), matching=matching)
+    if households is not None:
+        s = dataclasses.replace(s, households=households)
+    levels = simulated_levels(s, replications)
+    table = Table(title=f"{matching}, {replications} replications (after the warm-up)")
+    for column in ("target", "England", "tolerance", "simulated (95% interval)", ""):
+        table.add_column(column)
+    for name, t in TARGETS.items():
+        v = levels[name]
+        ok = abs(v["mean"] - t.value) <= t.tolerance
+        table.add_row(
+            t.label,
+            f"{t.value:.1%}",
+            f"±{t.tolerance * 100:.1f} points",
+            f"{v['mean']:.1%} ({v['low']:.1%} to {v['high']:.1%})",
+            "within" if ok else "OUTSIDE",
+        )
+    out.print(table)
 
 
 def _simulate_and_report(

@@ -23,7 +23,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from scenarios.simulate import TWENTY_MILES_KM, Record, Run
+from scenarios.calibration import TARGETS
+from scenarios.simulate import TWENTY_MILES_KM, Record, Run, simulate
+from scenarios.spec import Scenario
 
 #: What each total means, in the order reports show them, and whether higher is better
 #: (None: not a judgement — how many children were referred is demand, not an outcome).
@@ -38,9 +40,10 @@ METRICS: dict[str, tuple[str, bool | None]] = {
     "unplaced_child_days": ("unplaced child-days", False),
     "weekly_cost_mean": ("weekly cost, £ (mean)", False),
     "annual_cost": ("annual cost, £", False),
+    "unplanned_endings": ("placements that broke down, per child referred", False),
     "referred": ("children referred", None),
 }
-DIMENSIONS = ("ethnicity", "sex", "age_band", "disability")
+DIMENSIONS = ("ethnicity", "sex", "age_band", "disability", "uasc")
 
 
 def _wait(r: Record, horizon: int) -> int:
@@ -72,6 +75,7 @@ def child_outcomes(records: Sequence[Record], horizon: int) -> dict[str, float]:
         "share_fallback": _share(sum(r.kind == "fallback" for r in records), n),
         "wait_mean_weeks": statistics.fmean(waits) if waits else float("nan"),
         "wait_p90_weeks": _p90(waits),
+        "unplanned_endings": _share(sum(r.unplanned_endings for r in records), n),
         "referred": float(n),
     }
 
@@ -92,6 +96,8 @@ def run_totals(run: Run, horizon: int) -> dict[str, float]:
 def _group_key(r: Record, dimension: str) -> str:
     if dimension == "disability":
         return "disabled" if r.disabled else "not disabled"
+    if dimension == "uasc":
+        return "UASC" if r.uasc else "not UASC"
     if dimension == "sex":
         return {"F": "girls", "M": "boys"}.get(r.sex, "not recorded")
     return str(getattr(r, dimension))
@@ -122,6 +128,30 @@ def rows(run: Run, horizon: int) -> dict[str, list[dict[str, Any]]]:
         "blocking": blocking,
         "timing": timing,
     }
+
+
+def calibration_levels(run: Run) -> dict[str, float]:
+    """The levels scenarios/calibration.py's TARGETS name, for one replication: shares of
+    the children placed in the measured year (the fallback counts as out of the LA and
+    beyond 20 miles), sibling groups kept together, and the weekly mean share of
+    simulated placements that are in children's homes (the fallback counts as one)."""
+    placed = [r for r in run.children if r.kind is not None]
+    near = sum(1 for r in placed if r.local and r.km is not None and r.km <= TWENTY_MILES_KM)
+    groups = [g for g in run.groups if g["policy"] in ("must", "should")]
+    homes = [_share(w["residential"], w["placements"]) for w in run.weeks]
+    return {
+        "within_20_miles": _share(near, len(placed)),
+        "siblings_together": _share(sum(g["together"] for g in groups), len(groups)),
+        "childrens_homes": statistics.fmean(homes) if homes else float("nan"),
+        "home_la": _share(sum(r.local and r.home_la for r in placed), len(placed)),
+    }
+
+
+def calibrate(scenario: Scenario, replications: int) -> dict[str, dict[str, float]]:
+    """Each calibration target's simulated level over replications (mean and 95%
+    interval), for a scenario run serially (the officer year: on-arrival.yaml)."""
+    levels = [calibration_levels(simulate(scenario, r)) for r in range(replications)]
+    return {name: interval([lv[name] for lv in levels]) for name in TARGETS}
 
 
 # -- over replications -----------------------------------------------------------------

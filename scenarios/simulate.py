@@ -16,11 +16,24 @@ scenario's, not chance's (common random numbers).
 
 The starting population is a generated region: its children are the pool referrals are
 drawn from (by age band, with the scenario's multipliers), its households the carers.
-Places already taken at the start (the children looked after now) are anonymous: each
-household's approved places are its free places plus a number drawn by kind
-(assumption, docs/scenarios.md) or, when the scenario counts them (`population.placed`,
-from an LA's 903 extract), exactly that many per kind; those placements end at the
-national rate of children leaving care.
+Supply is calibrated here, not in synth (scenarios/calibration.py): each household's
+approved places are drawn by kind (2.09 a foster household, Ofsted), a share of them
+unavailable for good (carer's break, approval limits), and the children looked after
+now fill the rest at Ofsted's filled rate (or, when the scenario counts them,
+`population.placed`, exactly that many per kind). Those children are anonymous.
+
+Before the measured horizon the region runs `warmup_weeks` as it is today: the
+officer process, no scenario changes, national rates. The warm-up is the same for every
+scenario with the same population and seed, so a comparison starts from one state; the
+outcomes count only children referred in the measured weeks.
+
+A placement ends as planned (the care plan, return home, the 18th birthday) or
+unplanned (a breakdown: §1.6's carer, child and authority requests). A child whose
+placement breaks down is back on the list; how much likelier a worse match is to break
+down is the scenario's `breakdown_worse_match` (0 for a sensitivity run). Each
+placement keeps its end week and whether that end is planned (known ahead), and new
+carers are known some weeks before they join: what the product could know of the near
+future (issue 19).
 """
 
 from __future__ import annotations
@@ -51,27 +64,19 @@ from matching.problem import (
 from matching.ranking import MatchingContext
 from matching.unplaced import blocking_rule
 from matching.yardsticks.baselines import greedy
-from scenarios.spec import AGE_BANDS, STARTS_PER_CHILD_LOOKED_AFTER, Scenario
+from scenarios import calibration as cal
+from scenarios.spec import (
+    AGE_BANDS,
+    CARERS_JOINING_PER_YEAR,
+    STARTS_PER_CHILD_LOOKED_AFTER,
+    Scenario,
+)
 from synth import generate_region
 from vocab import ethnic_group
 
 START = date(2026, 11, 23)
 #: 20 miles, the DfE's "distance from home" threshold.
 TWENTY_MILES_KM = geo.TWENTY_MILES_KM
-#: Children leaving care a year per child looked after (34,450 ceased / 81,770, §1.1):
-#: the weekly hazard of a placement ending.
-LEAVING_CARE_PER_WEEK = 34_450 / 81_770 / 52
-#: Assumption: placements in children's homes and supported accommodation are shorter
-#: (moves on at 16–18, step-down to foster care) than foster and kinship placements.
-KIND_END_MULTIPLIER = {"foster": 1.0, "kinship": 0.7, "residential": 1.6, "supported": 2.0}
-#: Assumption: approved places beyond the free ones, by kind (the places children
-#: looked after already fill at the start).
-TAKEN_PLACES = {
-    "foster": {0: 0.15, 1: 0.45, 2: 0.30, 3: 0.10},
-    "kinship": {1: 0.8, 2: 0.2},
-    "residential": {2: 0.2, 3: 0.4, 4: 0.4},
-    "supported": {1: 0.3, 2: 0.4, 3: 0.3},
-}
 DISABILITY = frozenset(
     {"physical_disability", "learning_disability", "complex_health", "sensory_impairment"}
 )
@@ -101,6 +106,9 @@ class Placement:
     cost: float
     kind: str
     ends: int  # week
+    #: Whether the end is planned (known ahead: the care plan, the 18th birthday) or a
+    #: breakdown nobody knows is coming.
+    planned: bool = True
 
 
 @dataclass
@@ -123,6 +131,12 @@ class Record:
     blocked_by: str | None = None
     group: str | None = None
     household: int | None = None
+    uasc: bool = False
+    #: The week the child was first referred (`arrived` restarts when a placement
+    #: breaks down or a home closes).
+    referred: int = 0
+    #: Placements of this child that ended unplanned (breakdowns) in the simulation.
+    unplanned_endings: int = 0
 
     @property
     def local(self) -> bool:
@@ -139,6 +153,8 @@ class Run:
     children: list[Record] = field(default_factory=list)
     groups: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    #: Children still waiting from the warm-up when the measured weeks begin.
+    waiting_at_start: int = 0
 
 
 class Simulation:
@@ -155,7 +171,7 @@ class Simulation:
         # and the seed, never on demand changes, so every scenario of a comparison starts
         # from the same households and sees the same first children; a scenario that
         # draws more children gets further pools after the first (`_more_children`).
-        weeks = scenario.horizon_weeks
+        weeks = scenario.horizon_weeks + scenario.warmup_weeks
         self.chunk = max(
             50, int(STARTS_PER_CHILD_LOOKED_AFTER * scenario.children * weeks / 52 * 1.4) + 50
         )
@@ -173,6 +189,15 @@ class Simulation:
             weights=DEFAULT_WEIGHTS | dict(scenario.weights),
             seed=scenario.seed,
         )
+        # Officers go further than the product's limits when nothing nearer is free
+        # (OFFICER_MAX_DISTANCE_KM); the warm-up uses no scenario change at all.
+        officer = DEFAULT_MAX_DISTANCE_KM | dict(cal.OFFICER_MAX_DISTANCE_KM)
+        self.warmup_policy = dataclasses.replace(
+            self.policy, max_distance_km=officer, weights=dict(DEFAULT_WEIGHTS)
+        )
+        self.officer_policy = dataclasses.replace(
+            self.policy, max_distance_km=officer | dict(scenario.max_distance_km)
+        )
         self.pool_by_band = self._pool(problem)
         self.band_share = _band_shares(self.pool_by_band)
         #: Referral rates count children; arrivals are units (a child, or a group).
@@ -183,17 +208,26 @@ class Simulation:
         self.child_by_id = dict(problem.child_by_id)
         self.households: list[Household] = []
         self.active: list[bool] = []
-        self.places: list[int] = []
+        self.places: list[int] = []  # approved places that are available (used or free)
+        self.approved: list[int] = []  # approved places, unavailable ones included
+        self.for_siblings: list[bool] = []  # approved for (and kept for) sibling groups
         self.leaves: list[int] = []  # the week each household stops taking children
-        self.u: dict[str, float] = {}  # each referred child's draw for placement length
+        #: New carers in assessment, by the week they are expected to join (known ahead).
+        self.approving: dict[int, list[Household]] = defaultdict(list)
+        # Each referred child's draws for when a placement ends as planned, and unplanned.
+        self.u: dict[str, float] = {}
+        self.v: dict[str, float] = {}
+        self.first_week = -scenario.warmup_weeks
         for h in problem.carers:
             if h.kind in SIM_KINDS:
-                self._add(h, h.vacancies, week=0)
+                self._add(h, 0, week=self.first_week)
         self.at: dict[int, list[Placement]] = defaultdict(list)
         self.ending: dict[int, list[Placement]] = defaultdict(list)
         self.fallbacks: list[Placement] = []
         self.waiting: dict[str, Child] = {}
         self.moved = 0  # children who had to move this week because their home closed
+        self.unplanned = 0  # placements that broke down this week
+        self.relisted = 0  # children back on the list this week
         self.records: dict[str, Record] = {}
         self.groups_arrived: dict[str, SiblingGroup] = {}
         self.profiles = [h for h in self.households if h.kind == "foster"]
@@ -243,19 +277,42 @@ class Simulation:
         for band, units in self._pool(problem, rng).items():
             self.pool_by_band[band][:0] = units
 
+    def _approve(self, kind: str) -> tuple[int, int]:
+        """A household's approved places and, of them, the available ones (§1.8)."""
+        shares = cal.APPROVED_PLACES[kind]
+        approved = int(self.rng_carers.choice(list(shares), p=list(shares.values())))
+        unavailable = int(self.rng_carers.binomial(approved, cal.UNAVAILABLE_SHARE))
+        return approved, approved - unavailable
+
+    def _approve_household(self, i: int) -> None:
+        """Household i's places (`_approve`) and whether it is approved for sibling
+        groups (foster carers with two or more available places, SIBLING_APPROVED)."""
+        kind = self.households[i].kind
+        self.approved[i], self.places[i] = self._approve(kind)
+        share = cal.SIBLING_APPROVED.get(kind, 0.0)
+        self.for_siblings[i] = self.places[i] >= 2 and self.rng_carers.random() < share
+        if self.for_siblings[i]:
+            lo, hi = cal.SIBLING_APPROVED_AGES
+            home = self.households[i]
+            self.households[i] = dataclasses.replace(home, min_age=lo, max_age=hi)
+
     def _start_places(self) -> None:
-        """The places children looked after already fill at the start: for a kind the
+        """Each household's approved and available places (scenarios/calibration.py),
+        and the places the children looked after fill at the start: for a kind the
         scenario counts (`population.placed`, from a 903 baseline), exactly that many,
-        spread evenly at random over the kind's households; otherwise drawn per
-        household (TAKEN_PLACES)."""
+        spread evenly at random over the kind's households (their free places as they
+        would otherwise be); otherwise each available place is filled at Ofsted's filled
+        rate among places not unavailable."""
         given = self.s.placed
+        filled = cal.FILLED_SHARE / (cal.FILLED_SHARE + cal.VACANT_SHARE)
         for i, h in enumerate(self.households):
-            if h.kind in given:
-                continue
-            shares = TAKEN_PLACES[h.kind]
-            keys = list(shares)
-            taken = int(self.rng_carers.choice(keys, p=list(shares.values())))
-            self._take(i, taken)
+            self._approve_household(i)
+            taken = int(self.rng_carers.binomial(self.places[i], filled))
+            if h.kind in given:  # the same free places; the counted children on top
+                self.places[i] -= taken
+                self.approved[i] -= taken
+            else:
+                self._take(i, taken, add=False)
         for kind in SIM_KINDS:
             homes = [i for i, h in enumerate(self.households) if h.kind == kind]
             if kind not in given or not homes:
@@ -264,16 +321,34 @@ class Simulation:
             for i, taken in zip(homes, counts, strict=True):
                 self._take(i, int(taken))
 
-    def _take(self, i: int, taken: int) -> None:
-        self.places[i] += taken
+    def _take(self, i: int, taken: int, add: bool = True) -> None:
+        if add:
+            self.places[i] += taken
+            self.approved[i] += taken
+        home = self.households[i]
         for _ in range(taken):
-            self._occupy(i, None, None, self.households[i].weekly_cost, self.households[i].kind, 0)
+            self._occupy(i, None, None, home.weekly_cost, home.kind, self.first_week)
 
-    def _duration(self, kind: str, u: float | None = None) -> int:
-        """Weeks until a placement ends (geometric at the kind's weekly hazard)."""
-        hazard = LEAVING_CARE_PER_WEEK * KIND_END_MULTIPLIER.get(kind, 1.6)
-        u = self.rng_durations.random() if u is None else u
-        return max(1, int(math.ceil(math.log(1.0 - u) / math.log(1.0 - hazard))))
+    def _end(
+        self, kind: str, age: int | None, draws: tuple[float, float] | None, worse: int
+    ) -> tuple[int, bool]:
+        """Weeks until a placement ends, and whether that end is planned: the sooner of
+        a planned end (geometric at the kind's leaving hazard, and no later than the
+        18th birthday) and a breakdown (geometric at the kind's unplanned hazard, raised
+        by `breakdown_worse_match` for each way the match is worse)."""
+        if draws is None:
+            draws = (float(self.rng_durations.random()), float(self.rng_durations.random()))
+        u, v = draws
+        planned = _geometric(u, cal.LEAVING_CARE_PER_WEEK * cal.KIND_END_MULTIPLIER.get(kind, 1.6))
+        if age is not None:
+            # The birthday falls somewhere in the year of age: a draw tied to u.
+            left = (cal.LEAVING_AGE - age) * cal.WEEKS_A_YEAR - int((u * 7919) % 1 * 52)
+            planned = min(planned, max(1, left))
+        if kind == FALLBACK:
+            return planned, True
+        hazard = cal.UNPLANNED_PER_WEEK * cal.KIND_UNPLANNED_MULTIPLIER.get(kind, 1.0)
+        unplanned = _geometric(v, hazard * (1.0 + self.s.breakdown_worse_match * worse))
+        return (planned, True) if planned <= unplanned else (unplanned, False)
 
     def _occupy(
         self,
@@ -283,9 +358,11 @@ class Simulation:
         cost: float,
         kind: str,
         week: int,
-        u: float | None = None,
+        draws: tuple[float, float] | None = None,
+        worse: int = 0,
     ) -> Placement:
-        p = Placement(h, child, age, cost, kind, week + self._duration(kind, u))
+        weeks, planned = self._end(kind, age, draws, worse)
+        p = Placement(h, child, age, cost, kind, week + weeks, planned)
         if h >= 0:
             self.at[h].append(p)
         else:
@@ -302,11 +379,16 @@ class Simulation:
 
         began = time.perf_counter()
         out = Run(self.s.name, self.replication)
-        for week in range(self.s.horizon_weeks):
-            out.weeks.append(self.week(week))
+        total = self.s.horizon_weeks - self.first_week
+        for week in range(self.first_week, self.s.horizon_weeks):
+            if week == 0:
+                out.waiting_at_start = len(self.waiting)
+            row = self.week(week)
+            if week >= 0:  # the warm-up's weeks are not measured
+                out.weeks.append(row)
             if progress:
-                progress(week + 1, self.s.horizon_weeks)
-        out.children = list(self.records.values())
+                progress(week - self.first_week + 1, total)
+        out.children = [r for r in self.records.values() if r.referred >= 0]
         out.groups = self._group_outcomes()
         out.seconds = time.perf_counter() - began
         return out
@@ -314,6 +396,8 @@ class Simulation:
     def week(self, week: int) -> dict[str, Any]:
         today = START + timedelta(weeks=week)
         self.moved = 0
+        self.unplanned = 0
+        self.relisted = 0
         self._carers_change(week, today)
         ended = self._end_placements(week)
         arrivals = self._arrivals(week)
@@ -325,6 +409,7 @@ class Simulation:
         residential = sum(
             len(ps) for h, ps in self.at.items() if self.households[h].kind == "residential"
         ) + len(self.fallbacks)
+        placements = sum(len(ps) for ps in self.at.values()) + len(self.fallbacks)
         made = [self.records[c] for c in placed]
         return {
             "week": week,
@@ -335,6 +420,9 @@ class Simulation:
             "waiting": len(self.waiting),
             "unplaced_child_days": 7 * len(self.waiting),
             "residential": residential,
+            "placements": placements,
+            "unplanned_endings": self.unplanned,
+            "relisted": self.relisted,
             "weekly_cost": round(cost, 2),
             "placed_home_la": sum(r.home_la for r in made),
             "placed_within_20_miles": sum(
@@ -346,22 +434,28 @@ class Simulation:
         }
 
     def _carers_change(self, week: int, today: date) -> None:
+        """Carers leave; carers whose assessment ends this week join (they were known
+        `ASSESSMENT_NOTICE_WEEKS` ahead); this week's new assessments are drawn; the
+        scenario's recruitment and closures happen (measured weeks only)."""
         s = self.s
         for h in range(len(self.households)):
             if self.active[h] and self.leaves[h] == week:
                 self.active[h] = False  # resigns: takes no new child; placements run on
-        joining = int(self.rng_carers.poisson(s.carers_joining_per_year / 52 * s.households))
-        for _ in range(joining):
+        for home in self.approving.pop(week, []):
+            self._add(home, 0, week=week)
+            self._approve_household(len(self.households) - 1)
+        rate = s.carers_joining_per_year if week >= 0 else CARERS_JOINING_PER_YEAR
+        lo, hi = cal.ASSESSMENT_NOTICE_WEEKS
+        for k in range(int(self.rng_carers.poisson(rate / 52 * s.households))):
             like = self.profiles[int(self.rng_carers.integers(len(self.profiles)))]
-            self._add(
+            notice = int(self.rng_carers.integers(lo, hi + 1))
+            self.approving[week + notice].append(
                 dataclasses.replace(
                     like,
-                    id=f"N{week}-{len(self.households)}",
-                    available_from=today,
+                    id=f"N{week}-{k}",
+                    available_from=today + timedelta(weeks=notice),
                     household_children_ages=(),
-                ),
-                places=max(1, like.vacancies + 1),
-                week=week,
+                )
             )
         for r in s.recruit:
             if r.week == week:
@@ -377,6 +471,8 @@ class Simulation:
         self.households.append(h)
         self.active.append(True)
         self.places.append(places)
+        self.approved.append(places)
+        self.for_siblings.append(False)
         own = np.random.default_rng([self.s.seed, self.replication, zlib.crc32(h.id.encode())])
         hazard = self.s.carers_leaving_per_year / 52
         stay = int(own.geometric(hazard)) if hazard > 0 else 10**9
@@ -426,15 +522,19 @@ class Simulation:
                 self._remove(p)
                 self.moved += 1
                 if p.child is not None and p.child in self.records:
-                    # Back on the list as an emergency: the home has closed.
-                    child = self.child_by_id[p.child]
-                    self.waiting[child.id] = dataclasses.replace(child, urgency="emergency")
-                    rec = self.records[child.id]
-                    rec.placed, rec.kind, rec.urgency = None, None, "emergency"
-                    rec.household = None
-                    rec.arrived = week
+                    self._back_on_list(p.child, week, "emergency")  # the home has closed
                 else:  # a child living there from the start: moved out of area
                     self._occupy(-1, None, None, self.s.fallback_weekly_cost, FALLBACK, week)
+
+    def _back_on_list(self, child_id: str, week: int, urgency: str) -> None:
+        """A placed child needs a new home: waiting again, from this week."""
+        child = self.child_by_id[child_id]
+        self.relisted += 1
+        self.waiting[child.id] = dataclasses.replace(child, urgency=urgency)
+        rec = self.records[child.id]
+        rec.placed, rec.kind, rec.urgency = None, None, urgency
+        rec.household, rec.km, rec.home_la = None, None, False
+        rec.arrived = week
 
     def _remove(self, p: Placement) -> None:
         if p.household >= 0:
@@ -444,14 +544,30 @@ class Simulation:
         p.ends = -1  # no longer due to end
 
     def _end_placements(self, week: int) -> int:
+        """Placements due to end this week end. A simulated child whose placement broke
+        down is back on the list (an emergency or urgent: BREAKDOWN_EMERGENCY_SHARE);
+        a child there from the start moves on where the simulation does not follow."""
         due = [p for p in self.ending.pop(week, []) if p.ends == week]
         for p in due:
             self._remove(p)
+            if p.planned:
+                continue
+            self.unplanned += 1
+            if p.child is not None and p.child in self.records:
+                rec = self.records[p.child]
+                rec.unplanned_endings += 1
+                # A draw tied to the child's own (common random numbers).
+                draw = (self.v[p.child] * 104_729 + rec.unplanned_endings * 0.618) % 1
+                urgency = "emergency" if draw < cal.BREAKDOWN_EMERGENCY_SHARE else "urgent"
+                self._back_on_list(p.child, week, urgency)
         return len(due)
 
     def _arrivals(self, week: int) -> int:
         """Referral units this week, by age band: Poisson around the yearly rate."""
         s = self.s
+        if week < 0:  # the warm-up: the region as it is, no demand changes
+            s = dataclasses.replace(s, referrals_per_year=None, age_multiplier={})
+            s = dataclasses.replace(s, need_multiplier={}, sibling_multiplier=1.0)
         per_week = s.yearly_referrals / 52 / self.children_per_unit
         # Need multipliers by thinning: draw at the highest multiplier's rate and keep
         # each referral with probability (its multiplier / the highest), so referrals
@@ -466,7 +582,7 @@ class Simulation:
                     if not units:
                         break
                 members = units.pop()
-                keep = self._need_factor(members) / most
+                keep = self._need_factor(members, s) / most
                 if self.rng_arrivals.random() >= keep:
                     continue
                 if len(members) > 1 and self.rng_arrivals.random() >= s.sibling_multiplier:
@@ -474,8 +590,8 @@ class Simulation:
                 n += self._refer(members, week)
         return n
 
-    def _need_factor(self, members: list[Child]) -> float:
-        mult = self.s.need_multiplier
+    def _need_factor(self, members: list[Child], s: Scenario) -> float:
+        mult = s.need_multiplier
         factors = [mult[n] for m in members for n in m.needs if n in mult]
         return max(factors) if factors else 1.0
 
@@ -486,6 +602,7 @@ class Simulation:
         for m in members:
             self.waiting[m.id] = m
             self.u[m.id] = float(self.rng_arrivals.random())
+            self.v[m.id] = float(self.rng_arrivals.random())
             self.records[m.id] = Record(
                 child=m.id,
                 la=m.la,
@@ -496,12 +613,30 @@ class Simulation:
                 urgency=m.urgency,
                 arrived=week,
                 group=g.id if g is not None and len(members) > 1 else None,
+                uasc="uasc" in m.needs,
+                referred=week,
             )
         return len(members)
 
-    def _problem(self, today: date) -> tuple[Problem, list[int]]:
-        """The week's matching problem: everyone waiting, every household with room."""
-        index = [h for h in range(len(self.households)) if self.free(h) > 0]
+    def _policy(self, week: int) -> Policy:
+        if week < 0:
+            return self.warmup_policy
+        return self.officer_policy if self.s.matching == "on_arrival" else self.policy
+
+    def _problem(
+        self, today: date, siblings: bool, la: str | None = None
+    ) -> tuple[Problem, list[int]]:
+        """The week's matching problem: every household with room and everyone waiting,
+        except that households approved for sibling groups are kept for them: offered
+        (`siblings`) to the brothers and sisters waiting together only. With `la`, that
+        LA's children and households only."""
+        index = [
+            h
+            for h in range(len(self.households))
+            if self.free(h) >= (2 if siblings else 1)
+            and (siblings or not self.for_siblings[h])
+            and (la is None or self._own(h, la))
+        ]
         carers = []
         for h in index:
             home = self.households[h]
@@ -511,15 +646,19 @@ class Simulation:
             carers.append(
                 dataclasses.replace(home, vacancies=self.free(h), household_children_ages=ages)
             )
-        waiting = set(self.waiting)
+        waiting = {c.id for c in self.waiting.values() if la is None or c.la == la}
         groups = tuple(
             SiblingGroup(g.id, members, g.policy)
             for g in self.groups_arrived.values()
             if len(members := tuple(c for c in g.children if c in waiting)) >= 2
         )
+        if siblings:
+            groups = tuple(g for g in groups if g.policy in ("must", "should"))
+        together = {c for g in groups for c in g.children}
         kids = tuple(
             dataclasses.replace(c, needed_by=today, siblings_placed_with=(), wishes=c.wishes)
             for c in self.waiting.values()
+            if (not siblings or c.id in together) and (la is None or c.la == la)
         )
         ids = {h.id for h in carers}
         kids = tuple(
@@ -531,16 +670,38 @@ class Simulation:
             )
             for c in kids
         )
-        return Problem(today, self.policy, kids, groups, tuple(carers)), index
+        week = (today - START).days // 7
+        return Problem(today, self._policy(week), kids, groups, tuple(carers)), index
 
     def _match(self, week: int, today: date) -> list[str]:
-        if not self.waiting:
-            return []
-        problem, index = self._problem(today)
-        if not problem.carers:
-            return []
+        """Brothers and sisters waiting together first, with every household that has
+        room for two (those approved for sibling groups included); then everyone still
+        waiting, with the households not kept for sibling groups. Officers (`on_arrival`,
+        and the warm-up) look among their LA's in-house carers first (the duty to place
+        within the LA's area where reasonably practicable, Children Act 1989 s22C, and
+        in-house carers cost less), then anywhere, nearest first."""
+        officer = self.s.matching == "on_arrival" or week < 0
+        passes: list[tuple[bool, str | None]] = [(True, None)]
+        if officer:
+            passes += [(False, la) for la in self.s.las]
+        passes.append((False, None))
+        placed = []
+        for siblings, la in passes:
+            if not self.waiting:
+                break
+            problem, index = self._problem(today, siblings, la)
+            if problem.carers and problem.children:
+                placed += self._match_problem(problem, index, week)
+        return placed
+
+    def _own(self, h: int, la: str) -> bool:
+        """The LA's own (in-house) carers: the ones its officers offer first."""
+        home = self.households[h]
+        return home.la == la and home.provider == "in_house"
+
+    def _match_problem(self, problem: Problem, index: list[int], week: int) -> list[str]:
         ctx = MatchingContext(problem)
-        if self.s.matching == "weekly":
+        if self.s.matching == "weekly" and week >= 0:  # the warm-up is today's practice
             result = matching.solve(
                 problem, time_limit_s=self.s.solver_seconds, seed=self.s.seed, workers=1, ctx=ctx
             )
@@ -555,11 +716,35 @@ class Simulation:
             rec = self.records[a.child]
             rec.placed, rec.kind, rec.km, rec.household = week, home.kind, a.distance_km, h
             rec.home_la, rec.weekly_cost = home.la == child.la, home.weekly_cost
-            self._occupy(
-                h, child.id, child.age, home.weekly_cost, home.kind, week, self.u[child.id]
-            )
             placed.append(a.child)
+        # Brothers and sisters placed together end together: the first one's draws.
+        first: dict[tuple[str, int], str] = {}
+        for a in result.assignments:
+            rec = self.records[a.child]
+            h = index[position[a.carer]]
+            key = (rec.group or a.child, h)
+            who = first.setdefault(key, a.child)
+            home = self.households[h]
+            worse = (a.distance_km > TWENTY_MILES_KM) + (a.score < cal.LOW_SCORE) + self._apart(rec)
+            age = self.child_by_id[a.child].age
+            draws = self._draws(who)
+            self._occupy(h, a.child, age, home.weekly_cost, home.kind, week, draws, int(worse))
         return placed
+
+    def _draws(self, child: str) -> tuple[float, float]:
+        """The child's draws for when this placement ends: their own, moved on by each
+        breakdown so a new placement does not repeat the last (common random numbers)."""
+        k = self.records[child].unplanned_endings * 0.618_034
+        return (self.u[child] + k) % 1, (self.v[child] + k) % 1
+
+    def _apart(self, rec: Record) -> bool:
+        """Placed apart from brothers and sisters who were to live together."""
+        g = self.groups_arrived.get(rec.group or "")
+        if g is None or g.policy not in ("must", "should"):
+            return False
+        return any(
+            self.records[m].household != rec.household for m in g.children if m in self.records
+        )
 
     def _fallback(self, week: int, today: date) -> list[str]:
         """Children who have waited as long as their urgency allows: out of area."""
@@ -586,7 +771,8 @@ class Simulation:
             rec.blocked_by = blocking_rule(assessment) or "vacancy"
             rec.placed, rec.kind = week, FALLBACK
             rec.home_la, rec.km, rec.weekly_cost = False, None, self.s.fallback_weekly_cost
-            self._occupy(-1, c.id, c.age, self.s.fallback_weekly_cost, FALLBACK, week, self.u[c.id])
+            cost = self.s.fallback_weekly_cost
+            self._occupy(-1, c.id, c.age, cost, FALLBACK, week, self._draws(c.id))
             del self.waiting[c.id]
             out.append(c.id)
         return out
@@ -595,6 +781,8 @@ class Simulation:
         out = []
         for g in self.groups_arrived.values():
             placed = [self.records[c] for c in g.children if c in self.records]
+            if not placed or min(r.referred for r in placed) < 0:
+                continue  # arrived in the warm-up: not measured
             local = [r for r in placed if r.local]
             homes = {r.household for r in local}
             together = len(local) == len(placed) > 1 and len(homes) == 1
@@ -607,6 +795,13 @@ class Simulation:
                 }
             )
         return out
+
+
+def _geometric(u: float, hazard: float) -> int:
+    """Weeks until an event at a weekly hazard, from a uniform draw (at least one)."""
+    if hazard <= 0:
+        return 10**9
+    return max(1, int(math.ceil(math.log(1.0 - u) / math.log(1.0 - min(hazard, 0.999)))))
 
 
 def _band_shares(pool: dict[str, list[list[Child]]]) -> dict[str, float]:

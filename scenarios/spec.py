@@ -27,6 +27,7 @@ import yaml
 
 from geo import UnknownOutcode, gazetteer
 from matching.problem import DEFAULT_WEIGHTS
+from scenarios.calibration import WARMUP_WEEKS, WORSE_MATCH_BREAKDOWN
 from synth.region import WEST_YORKSHIRE
 from vocab import KINDS, NEEDS
 
@@ -87,7 +88,7 @@ class Scenario:
     children: int = 5_000  # children looked after at the start
     households: int = 2_000
     #: Children living in the region's own homes at the start, by kind (a 903
-    #: baseline: scenarios/from_903.py); kinds not given are drawn (TAKEN_PLACES).
+    #: baseline: scenarios/from_903.py); kinds not given are drawn (scenarios/calibration.py).
     placed: Mapping[str, int] = field(default_factory=dict)
     referrals_per_year: float | None = None  # default: starts per child looked after
     age_multiplier: Mapping[str, float] = field(default_factory=dict)
@@ -105,6 +106,11 @@ class Scenario:
         default_factory=lambda: {"emergency": 0, "urgent": 2, "planned": 6}
     )
     fallback_weekly_cost: float = FALLBACK_WEEKLY_COST
+    #: Weeks the region runs as it is today before the measured horizon (the same
+    #: warm-up for every scenario with this population and seed).
+    warmup_weeks: int = WARMUP_WEEKS
+    #: How much each way a match is worse raises its breakdown hazard (0: no effect).
+    breakdown_worse_match: float = WORSE_MATCH_BREAKDOWN
     source: str = ""
 
     @property
@@ -316,6 +322,8 @@ TOP = {
     "policy",
     "matching",
     "fallback",
+    "warmup_weeks",
+    "breakdown_worse_match",
 }
 
 
@@ -373,6 +381,12 @@ def parse_scenario(doc: Mapping[str, Any], source: str = "<scenario>") -> Scenar
         fallback_after_weeks=after_weeks,
         fallback_weekly_cost=r.number(
             part.fallback, "weekly_cost", "fallback.weekly_cost", 0, 100_000, FALLBACK_WEEKLY_COST
+        ),
+        warmup_weeks=r.number(
+            doc, "warmup_weeks", "warmup_weeks", 0, 260, WARMUP_WEEKS, integer=True
+        ),
+        breakdown_worse_match=r.number(
+            doc, "breakdown_worse_match", "breakdown_worse_match", 0, 10, WORSE_MATCH_BREAKDOWN
         ),
         source=source,
     )

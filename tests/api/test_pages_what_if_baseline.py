@@ -70,7 +70,7 @@ def test_without_an_import_the_what_if_starts_from_the_shipped_baseline(api: Api
     page_sign_in(api.client, api.tokens["planner"])
     form = api.client.get("/what-ifs", headers=HTML).text
     assert "None of your LAs has a 903 import yet" in form
-    assert "5,000 children looked after, 2,000 carer households" in form
+    assert "5,000 children looked after, 2,450 carer households" in form
 
     comparison_id, done = start_what_if(api)
     baseline, what_if = done["scenarios"]

@@ -19,7 +19,7 @@ from scenarios.spec import EXAMPLES
 from tests.api.conftest import Api, open_api
 
 #: A tiny region and a short run (a comparison of two, twice each, takes seconds).
-TINY = "population: {children: 300, households: 150}\nhorizon_weeks: 6\n"
+TINY = "population: {children: 300, households: 150}\nhorizon_weeks: 6\nwarmup_weeks: 8\n"
 BASE = "name: small\nseed: 2\npolicy: {solver_seconds: 0.5}\n" + TINY
 #: The baseline example, cut down, with 20 foster households for teenagers in Leeds.
 TEENS = (
