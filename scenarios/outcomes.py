@@ -41,6 +41,7 @@ METRICS: dict[str, tuple[str, bool | None]] = {
     "weekly_cost_mean": ("weekly cost, £ (mean)", False),
     "annual_cost": ("annual cost, £", False),
     "unplanned_endings": ("placements that broke down, per child referred", False),
+    "held_back": ("held back at least once for a better home (wait policy)", None),
     "referred": ("children referred", None),
 }
 DIMENSIONS = ("ethnicity", "sex", "age_band", "disability", "uasc")
@@ -76,6 +77,7 @@ def child_outcomes(records: Sequence[Record], horizon: int) -> dict[str, float]:
         "wait_mean_weeks": statistics.fmean(waits) if waits else float("nan"),
         "wait_p90_weeks": _p90(waits),
         "unplanned_endings": _share(sum(r.unplanned_endings for r in records), n),
+        "held_back": _share(sum(r.held_back_weeks > 0 for r in records), n),
         "referred": float(n),
     }
 
