@@ -139,6 +139,9 @@ class Record:
     unplanned_endings: int = 0
     #: Weeks the product's wait policy held this child back for a better home.
     held_back_weeks: int = 0
+    #: Days from the week `arrived` to the date the placement is needed (0: at once;
+    #: a planned referral is needed 14-56 days on).
+    needed_in_days: int = 0
 
     @property
     def local(self) -> bool:
@@ -205,6 +208,17 @@ class Simulation:
         self.officer_policy = dataclasses.replace(
             self.policy,
             max_distance_km=officer | dict(scenario.max_distance_km),
+            wait_for_better=False,
+        )
+        # The product's exception before the fallback: the distance limit set aside (a
+        # manager's authorisation, as the service's exceptions are) to the officers'
+        # reach, or the scenario's own limit where that is wider.
+        self.stretch_policy = dataclasses.replace(
+            self.policy,
+            max_distance_km={
+                kind: max(km, officer.get(kind, km))
+                for kind, km in self.policy.max_distance_km.items()
+            },
             wait_for_better=False,
         )
         self.pool_by_band = self._pool(problem)
@@ -547,7 +561,7 @@ class Simulation:
         rec = self.records[child.id]
         rec.placed, rec.kind, rec.urgency = None, None, urgency
         rec.household, rec.km, rec.home_la = None, None, False
-        rec.arrived = week
+        rec.arrived, rec.needed_in_days = week, 0
 
     def _remove(self, p: Placement) -> None:
         if p.household >= 0:
@@ -628,6 +642,7 @@ class Simulation:
                 group=g.id if g is not None and len(members) > 1 else None,
                 uasc="uasc" in m.needs,
                 referred=week,
+                needed_in_days=max(0, (m.needed_by - START).days),
             )
         return len(members)
 
@@ -641,13 +656,18 @@ class Simulation:
         return dataclasses.replace(self.policy, wait_for_better=False)
 
     def _problem(
-        self, today: date, siblings: bool, la: str | None = None
+        self,
+        today: date,
+        siblings: bool,
+        la: str | None = None,
+        only: set[str] | None = None,
+        policy: Policy | None = None,
     ) -> tuple[Problem, list[int]]:
         """The week's matching problem: every household with room and everyone waiting,
         except that households approved for sibling groups are kept for them: offered
         (`siblings`) to the brothers and sisters waiting together only. With `la`, that
-        LA's children and households only. Children the wait policy holds back this
-        week are left out."""
+        LA's children and households only; with `only`, those children only. Children
+        the wait policy holds back this week are left out."""
         index = [
             h
             for h in range(len(self.households))
@@ -659,7 +679,9 @@ class Simulation:
         waiting = {
             c.id
             for c in self.waiting.values()
-            if (la is None or c.la == la) and c.id not in self.holding
+            if (la is None or c.la == la)
+            and c.id not in self.holding
+            and (only is None or c.id in only)
         }
         groups = self._groups(waiting)
         if siblings:
@@ -667,7 +689,8 @@ class Simulation:
             waiting = {c for g in groups for c in g.children}
         kids = self._children(waiting, {h.id for h in carers}, lambda c: today)
         week = (today - START).days // 7
-        return Problem(today, self._policy(week), kids, groups, tuple(carers)), index
+        chosen = policy or self._policy(week)
+        return Problem(today, chosen, kids, groups, tuple(carers)), index
 
     def _carer(self, h: int, expected: tuple[ExpectedPlaces, ...] = ()) -> Household:
         """Household h as the matching core sees it this week: its free places, the
@@ -723,7 +746,10 @@ class Simulation:
         waiting = set(self.waiting)
         kids = self._children(waiting, {h.id for h in carers}, lambda c: self._needed_by(c, today))
         problem = Problem(today, self.policy, kids, self._groups(waiting), tuple(carers))
+        due = self._due(week)  # waited as long as they may: placed now, not held
         for held in matching.hold_back(problem):
+            if held.child in due:
+                continue
             self.holding.add(held.child)
             self.records[held.child].held_back_weeks += 1
 
@@ -788,7 +814,29 @@ class Simulation:
             problem, index = self._problem(today, siblings, la)
             if problem.carers and problem.children:
                 placed += self._match_problem(problem, index, week)
+        next_batch = today + timedelta(weeks=1)
+        due = self._due(week) | {
+            c.id for c in self.waiting.values() if self._needed_by(c, today) < next_batch
+        }
+        if not officer and due:
+            # The product's exception for a child needed before the next batch (or the
+            # fallback's this week) with no home within the policy's limits: the batch
+            # again for them, with the distance limit set aside to the officers' reach
+            # (a manager's authorisation, as the service's exceptions are).
+            problem, index = self._problem(today, False, None, due, self.stretch_policy)
+            if problem.carers and problem.children:
+                placed += self._match_problem(problem, index, week)
         return placed
+
+    def _due(self, week: int) -> set[str]:
+        """The waiting children who have waited as long as their urgency allows: the
+        fallback's this week unless placed first."""
+        limit = self.s.fallback_after_weeks
+        return {
+            c.id
+            for c in self.waiting.values()
+            if week - self.records[c.id].arrived >= limit.get(c.urgency, 0)
+        }
 
     def _own(self, h: int, la: str) -> bool:
         """The LA's own (in-house) carers: the ones its officers offer first."""
@@ -844,12 +892,8 @@ class Simulation:
 
     def _fallback(self, week: int, today: date) -> list[str]:
         """Children who have waited as long as their urgency allows: out of area."""
-        limit = self.s.fallback_after_weeks
-        due = [
-            c
-            for c in self.waiting.values()
-            if week - self.records[c.id].arrived >= limit.get(c.urgency, 0)
-        ]
+        ids = self._due(week)
+        due = [c for c in self.waiting.values() if c.id in ids]
         if not due:
             return []
         # Every active household with a place assumed free: the rule that shuts the
