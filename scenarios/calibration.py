@@ -102,6 +102,12 @@ UNAVAILABLE_SHARE: Final = 1.0 - FILLED_SHARE - VACANT_SHARE
 #: Assumption: the weeks between a new carer's approval being expected (the
 #: assessment's panel date is set) and the household joining, drawn uniformly.
 ASSESSMENT_NOTICE_WEEKS: Final = (4, 12)
+#: Assumption: how far ahead the product knows a place will come free (a planned end:
+#: a move agreed at a looked-after review, an 18th birthday, a step-down; a carer's
+#: approval panel booked). Eight weeks is the generator's own horizon for expected
+#: places (synth.calibration.EXPECTED_HORIZON_DAYS, 56 days) and the longest wait a
+#: planned referral's date needed allows (14-56 days, docs/calibration.md).
+EXPECTED_NOTICE_WEEKS: Final = 8
 #: Weeks of warm-up before the measured horizon, by default (docs/calibration.md, "The
 #: simulated year": the stock of placements settles within about half a year).
 WARMUP_WEEKS: Final = 26

@@ -37,10 +37,12 @@ METRICS: dict[str, tuple[str, bool | None]] = {
     "residential_mean": ("children in residential care (weekly mean)", False),
     "wait_mean_weeks": ("mean wait, weeks", False),
     "wait_p90_weeks": ("90th-percentile wait, weeks", False),
+    "late_mean_days": ("days waiting past the date needed (mean)", False),
     "unplaced_child_days": ("unplaced child-days", False),
     "weekly_cost_mean": ("weekly cost, £ (mean)", False),
     "annual_cost": ("annual cost, £", False),
     "unplanned_endings": ("placements that broke down, per child referred", False),
+    "held_back": ("held back at least once for a better home (wait policy)", None),
     "referred": ("children referred", None),
 }
 DIMENSIONS = ("ethnicity", "sex", "age_band", "disability", "uasc")
@@ -50,6 +52,14 @@ def _wait(r: Record, horizon: int) -> int:
     """Weeks from referral to a placement (the fallback counts); still waiting at the
     end: the weeks waited so far."""
     return (r.placed if r.placed is not None else horizon) - r.arrived
+
+
+def _late(r: Record, horizon: int) -> int:
+    """Days from the date the placement was needed to the week it was made (the
+    fallback counts; still waiting: to the end), 0 when placed in time. A planned
+    referral placed a week after arriving but a month before its date is not late."""
+    placed = r.placed if r.placed is not None else horizon
+    return max(0, (placed - r.arrived) * 7 - r.needed_in_days)
 
 
 def _share(n: int, d: int) -> float:
@@ -75,7 +85,11 @@ def child_outcomes(records: Sequence[Record], horizon: int) -> dict[str, float]:
         "share_fallback": _share(sum(r.kind == "fallback" for r in records), n),
         "wait_mean_weeks": statistics.fmean(waits) if waits else float("nan"),
         "wait_p90_weeks": _p90(waits),
+        "late_mean_days": statistics.fmean(_late(r, horizon) for r in records)
+        if records
+        else float("nan"),
         "unplanned_endings": _share(sum(r.unplanned_endings for r in records), n),
+        "held_back": _share(sum(r.held_back_weeks > 0 for r in records), n),
         "referred": float(n),
     }
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -51,7 +51,7 @@ import numpy as np
 
 import geo
 import matching
-from carers.model import Household
+from carers.model import ExpectedPlaces, Household
 from children.model import Child
 from children.siblings import SiblingGroup
 from matching.problem import (
@@ -137,6 +137,11 @@ class Record:
     referred: int = 0
     #: Placements of this child that ended unplanned (breakdowns) in the simulation.
     unplanned_endings: int = 0
+    #: Weeks the product's wait policy held this child back for a better home.
+    held_back_weeks: int = 0
+    #: Days from the week `arrived` to the date the placement is needed (0: at once;
+    #: a planned referral is needed 14-56 days on).
+    needed_in_days: int = 0
 
     @property
     def local(self) -> bool:
@@ -188,15 +193,33 @@ class Simulation:
             time_limit_s=scenario.solver_seconds,
             weights=DEFAULT_WEIGHTS | dict(scenario.weights),
             seed=scenario.seed,
+            wait_for_better=scenario.wait_for_better,
+            wait_margin=scenario.wait_margin,
         )
         # Officers go further than the product's limits when nothing nearer is free
         # (OFFICER_MAX_DISTANCE_KM); the warm-up uses no scenario change at all.
         officer = DEFAULT_MAX_DISTANCE_KM | dict(cal.OFFICER_MAX_DISTANCE_KM)
         self.warmup_policy = dataclasses.replace(
-            self.policy, max_distance_km=officer, weights=dict(DEFAULT_WEIGHTS)
+            self.policy,
+            max_distance_km=officer,
+            weights=dict(DEFAULT_WEIGHTS),
+            wait_for_better=False,
         )
         self.officer_policy = dataclasses.replace(
-            self.policy, max_distance_km=officer | dict(scenario.max_distance_km)
+            self.policy,
+            max_distance_km=officer | dict(scenario.max_distance_km),
+            wait_for_better=False,
+        )
+        # The product's exception before the fallback: the distance limit set aside (a
+        # manager's authorisation, as the service's exceptions are) to the officers'
+        # reach, or the scenario's own limit where that is wider.
+        self.stretch_policy = dataclasses.replace(
+            self.policy,
+            max_distance_km={
+                kind: max(km, officer.get(kind, km))
+                for kind, km in self.policy.max_distance_km.items()
+            },
+            wait_for_better=False,
         )
         self.pool_by_band = self._pool(problem)
         self.band_share = _band_shares(self.pool_by_band)
@@ -228,6 +251,8 @@ class Simulation:
         self.moved = 0  # children who had to move this week because their home closed
         self.unplanned = 0  # placements that broke down this week
         self.relisted = 0  # children back on the list this week
+        #: Children the wait policy holds back this week (left out of the later passes).
+        self.holding: set[str] = set()
         self.records: dict[str, Record] = {}
         self.groups_arrived: dict[str, SiblingGroup] = {}
         self.profiles = [h for h in self.households if h.kind == "foster"]
@@ -398,6 +423,7 @@ class Simulation:
         self.moved = 0
         self.unplanned = 0
         self.relisted = 0
+        self.holding = set()
         self._carers_change(week, today)
         ended = self._end_placements(week)
         arrivals = self._arrivals(week)
@@ -423,6 +449,7 @@ class Simulation:
             "placements": placements,
             "unplanned_endings": self.unplanned,
             "relisted": self.relisted,
+            "held_back": len(self.holding),
             "weekly_cost": round(cost, 2),
             "placed_home_la": sum(r.home_la for r in made),
             "placed_within_20_miles": sum(
@@ -536,7 +563,7 @@ class Simulation:
         rec = self.records[child.id]
         rec.placed, rec.kind, rec.urgency = None, None, urgency
         rec.household, rec.km, rec.home_la = None, None, False
-        rec.arrived = week
+        rec.arrived, rec.needed_in_days = week, 0
 
     def _remove(self, p: Placement) -> None:
         if p.household >= 0:
@@ -617,21 +644,32 @@ class Simulation:
                 group=g.id if g is not None and len(members) > 1 else None,
                 uasc="uasc" in m.needs,
                 referred=week,
+                needed_in_days=max(0, (m.needed_by - START).days),
             )
         return len(members)
 
     def _policy(self, week: int) -> Policy:
+        """The week's matching policy. The wait policy's judgement is made once a week
+        before the passes (`_hold_back`), so the passes themselves never run it."""
         if week < 0:
             return self.warmup_policy
-        return self.officer_policy if self.s.matching == "on_arrival" else self.policy
+        if self.s.matching == "on_arrival":
+            return self.officer_policy
+        return dataclasses.replace(self.policy, wait_for_better=False)
 
     def _problem(
-        self, today: date, siblings: bool, la: str | None = None
+        self,
+        today: date,
+        siblings: bool,
+        la: str | None = None,
+        only: set[str] | None = None,
+        policy: Policy | None = None,
     ) -> tuple[Problem, list[int]]:
         """The week's matching problem: every household with room and everyone waiting,
         except that households approved for sibling groups are kept for them: offered
         (`siblings`) to the brothers and sisters waiting together only. With `la`, that
-        LA's children and households only."""
+        LA's children and households only; with `only`, those children only. Children
+        the wait policy holds back this week are left out."""
         index = [
             h
             for h in range(len(self.households))
@@ -639,41 +677,123 @@ class Simulation:
             and (siblings or not self.for_siblings[h])
             and (la is None or self._own(h, la))
         ]
-        carers = []
-        for h in index:
-            home = self.households[h]
-            ages = home.household_children_ages + tuple(
-                p.age for p in self.at[h] if p.age is not None
-            )
-            carers.append(
-                dataclasses.replace(home, vacancies=self.free(h), household_children_ages=ages)
-            )
-        waiting = {c.id for c in self.waiting.values() if la is None or c.la == la}
-        groups = tuple(
+        carers = [self._carer(h) for h in index]
+        waiting = {
+            c.id
+            for c in self.waiting.values()
+            if (la is None or c.la == la)
+            and c.id not in self.holding
+            and (only is None or c.id in only)
+        }
+        groups = self._groups(waiting)
+        if siblings:
+            groups = tuple(g for g in groups if g.policy in ("must", "should"))
+            waiting = {c for g in groups for c in g.children}
+        kids = self._children(waiting, {h.id for h in carers}, lambda c: today)
+        week = (today - START).days // 7
+        chosen = policy or self._policy(week)
+        return Problem(today, chosen, kids, groups, tuple(carers)), index
+
+    def _carer(self, h: int, expected: tuple[ExpectedPlaces, ...] = ()) -> Household:
+        """Household h as the matching core sees it this week: its free places, the
+        children living there, and (for the wait policy) the places expected soon."""
+        home = self.households[h]
+        ages = home.household_children_ages + tuple(p.age for p in self.at[h] if p.age is not None)
+        return dataclasses.replace(
+            home, vacancies=self.free(h), household_children_ages=ages, expected_places=expected
+        )
+
+    def _groups(self, waiting: set[str]) -> tuple[SiblingGroup, ...]:
+        """The sibling groups with two or more of `waiting` (the members waiting)."""
+        return tuple(
             SiblingGroup(g.id, members, g.policy)
             for g in self.groups_arrived.values()
             if len(members := tuple(c for c in g.children if c in waiting)) >= 2
         )
-        if siblings:
-            groups = tuple(g for g in groups if g.policy in ("must", "should"))
-        together = {c for g in groups for c in g.children}
-        kids = tuple(
-            dataclasses.replace(c, needed_by=today, siblings_placed_with=(), wishes=c.wishes)
-            for c in self.waiting.values()
-            if (not siblings or c.id in together) and (la is None or c.la == la)
-        )
-        ids = {h.id for h in carers}
-        kids = tuple(
+
+    def _children(
+        self, ids: set[str], carers: set[str], needed_by: Callable[[Child], date]
+    ) -> tuple[Child, ...]:
+        """The waiting children `ids` (in waiting order) as the week's referrals: their
+        date needed, no siblings placed elsewhere, wishes for carers in `carers` only."""
+        return tuple(
             dataclasses.replace(
                 c,
+                needed_by=needed_by(c),
+                siblings_placed_with=(),
                 wishes=dataclasses.replace(
-                    c.wishes, carers=tuple(x for x in c.wishes.carers if x in ids)
+                    c.wishes, carers=tuple(x for x in c.wishes.carers if x in carers)
                 ),
             )
-            for c in kids
+            for c in self.waiting.values()
+            if c.id in ids
         )
-        week = (today - START).days // 7
-        return Problem(today, self._policy(week), kids, groups, tuple(carers)), index
+
+    # -- place now or wait (the product's wait policy) ---------------------------------
+    def _waits(self, week: int) -> bool:
+        """Whether this week's batch runs the wait policy: the product's weekly
+        matching with `policy.wait_for_better`, in the measured weeks."""
+        return self.s.matching == "weekly" and self.s.wait_for_better and week >= 0
+
+    def _hold_back(self, week: int, today: date) -> None:
+        """The planned referrals the wait policy holds back this week (matching.wait),
+        judged once over every household with room now or soon: what the product knows
+        of the near future is each placement's planned end (`EXPECTED_NOTICE_WEEKS`
+        ahead; breakdowns are not known) and the carers in assessment with their
+        approval due. Held-back children sit out every pass of this week's batch."""
+        soon = self._placements_ending(week)
+        index = [h for h in range(len(self.households)) if self.free(h) > 0 or h in soon]
+        carers = [self._carer(h, soon.get(h, ())) for h in index]
+        carers += self._in_assessment(week)
+        waiting = set(self.waiting)
+        kids = self._children(waiting, {h.id for h in carers}, lambda c: self._needed_by(c, today))
+        problem = Problem(today, self.policy, kids, self._groups(waiting), tuple(carers))
+        due = self._due(week)  # waited as long as they may: placed now, not held
+        for held in matching.hold_back(problem):
+            if held.child in due:
+                continue
+            self.holding.add(held.child)
+            self.records[held.child].held_back_weeks += 1
+
+    def _placements_ending(self, week: int) -> dict[int, tuple[ExpectedPlaces, ...]]:
+        """Places coming free in the next `EXPECTED_NOTICE_WEEKS` by a planned end, per
+        active household that will still be taking children then."""
+        out: dict[int, tuple[ExpectedPlaces, ...]] = {}
+        horizon = week + cal.EXPECTED_NOTICE_WEEKS
+        for h, placements in self.at.items():
+            ends = Counter(
+                p.ends
+                for p in placements
+                if p.planned and week < p.ends <= horizon and p.ends < self.leaves[h]
+            )
+            if ends and self.active[h]:
+                out[h] = tuple(
+                    ExpectedPlaces(START + timedelta(weeks=w), n, "placement_ends")
+                    for w, n in sorted(ends.items())
+                )
+        return out
+
+    def _in_assessment(self, week: int) -> list[Household]:
+        """Carers whose approval is due in the next `EXPECTED_NOTICE_WEEKS`: no place
+        today, one expected from the week they join (their approved places are only
+        known at panel)."""
+        out = []
+        for w in range(week + 1, week + cal.EXPECTED_NOTICE_WEEKS + 1):
+            day = START + timedelta(weeks=w)
+            for home in self.approving.get(w, []):
+                out.append(
+                    dataclasses.replace(
+                        home, vacancies=0, expected_places=(ExpectedPlaces(day, 1, "approval"),)
+                    )
+                )
+        return out
+
+    def _needed_by(self, child: Child, today: date) -> date:
+        """The date the child's placement is needed: as many days after the week they
+        were referred as the generated referral's date needed is after its day (the
+        pool is generated on START); never before today."""
+        arrived = START + timedelta(weeks=self.records[child.id].arrived)
+        return max(today, arrived + (child.needed_by - START))
 
     def _match(self, week: int, today: date) -> list[str]:
         """Brothers and sisters waiting together first, with every household that has
@@ -683,6 +803,8 @@ class Simulation:
         within the LA's area where reasonably practicable, Children Act 1989 s22C, and
         in-house carers cost less), then anywhere, nearest first."""
         officer = self.s.matching == "on_arrival" or week < 0
+        if self._waits(week):
+            self._hold_back(week, today)
         passes: list[tuple[bool, str | None]] = [(True, None)]
         if officer:
             passes += [(False, la) for la in self.s.las]
@@ -694,7 +816,29 @@ class Simulation:
             problem, index = self._problem(today, siblings, la)
             if problem.carers and problem.children:
                 placed += self._match_problem(problem, index, week)
+        next_batch = today + timedelta(weeks=1)
+        due = self._due(week) | {
+            c.id for c in self.waiting.values() if self._needed_by(c, today) < next_batch
+        }
+        if not officer and due:
+            # The product's exception for a child needed before the next batch (or the
+            # fallback's this week) with no home within the policy's limits: the batch
+            # again for them, with the distance limit set aside to the officers' reach
+            # (a manager's authorisation, as the service's exceptions are).
+            problem, index = self._problem(today, False, None, due, self.stretch_policy)
+            if problem.carers and problem.children:
+                placed += self._match_problem(problem, index, week)
         return placed
+
+    def _due(self, week: int) -> set[str]:
+        """The waiting children who have waited as long as their urgency allows: the
+        fallback's this week unless placed first."""
+        limit = self.s.fallback_after_weeks
+        return {
+            c.id
+            for c in self.waiting.values()
+            if week - self.records[c.id].arrived >= limit.get(c.urgency, 0)
+        }
 
     def _own(self, h: int, la: str) -> bool:
         """The LA's own (in-house) carers: the ones its officers offer first."""
@@ -750,12 +894,8 @@ class Simulation:
 
     def _fallback(self, week: int, today: date) -> list[str]:
         """Children who have waited as long as their urgency allows: out of area."""
-        limit = self.s.fallback_after_weeks
-        due = [
-            c
-            for c in self.waiting.values()
-            if week - self.records[c.id].arrived >= limit.get(c.urgency, 0)
-        ]
+        ids = self._due(week)
+        due = [c for c in self.waiting.values() if c.id in ids]
         if not due:
             return []
         # Every active household with a place assumed free: the rule that shuts the

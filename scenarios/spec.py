@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from geo import UnknownOutcode, gazetteer
+from matching.better_soon import WAIT_MARGIN
 from matching.problem import DEFAULT_WEIGHTS
 from scenarios.calibration import WARMUP_WEEKS, WORSE_MATCH_BREAKDOWN
 from synth.region import WEST_YORKSHIRE
@@ -105,6 +106,11 @@ class Scenario:
     weights: Mapping[str, float] = field(default_factory=dict)
     matching: str = "weekly"
     solver_seconds: float = 2.0
+    #: The product's wait policy (matching.wait): planned referrals whose best match now
+    #: is poor wait for a clearly better home expected before their date needed (weekly
+    #: matching only; officers place as they always have).
+    wait_for_better: bool = False
+    wait_margin: float = WAIT_MARGIN
     fallback_after_weeks: Mapping[str, int] = field(
         default_factory=lambda: {"emergency": 0, "urgent": 2, "planned": 6}
     )
@@ -265,6 +271,15 @@ class _Reader:
             return default
         return value
 
+    def flag(self, doc: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
+        if key not in doc:
+            return default
+        value = doc[key]
+        if not isinstance(value, bool):
+            self.fail(path, f"expected true or false, got {value!r}")
+            return default
+        return value
+
     def text(
         self,
         doc: Mapping[str, Any],
@@ -381,6 +396,8 @@ def parse_scenario(doc: Mapping[str, Any], source: str = "<scenario>") -> Scenar
         ),
         matching=r.text(doc, "matching", "matching", "weekly", MATCHING_MODES),
         solver_seconds=r.number(policy, "solver_seconds", "policy.solver_seconds", 0.1, 600, 2.0),
+        wait_for_better=r.flag(policy, "wait_for_better", "policy.wait_for_better", False),
+        wait_margin=r.number(policy, "wait_margin", "policy.wait_margin", 0, 100, WAIT_MARGIN),
         fallback_after_weeks=after_weeks,
         fallback_weekly_cost=r.number(
             part.fallback, "weekly_cost", "fallback.weekly_cost", 0, 100_000, FALLBACK_WEEKLY_COST
@@ -426,7 +443,11 @@ def _sections(r: _Reader, doc: Mapping[str, Any]) -> _Sections:
         supply, {"recruit", "close", "carers_leaving_per_year", "carers_joining_per_year"}, "supply"
     )
     policy = r.mapping(doc, "policy", "policy")
-    r.unknown(policy, {"max_distance_km", "weights", "solver_seconds"}, "policy")
+    r.unknown(
+        policy,
+        {"max_distance_km", "weights", "solver_seconds", "wait_for_better", "wait_margin"},
+        "policy",
+    )
     fallback = r.mapping(doc, "fallback", "fallback")
     r.unknown(fallback, {"after_weeks", "weekly_cost"}, "fallback")
     return _Sections(pop, las, demand, supply, policy, fallback)
