@@ -225,17 +225,24 @@ def calibrate(
     households: Annotated[
         int | None, typer.Option(min=5, help="A what-if supply (default: the baseline's).")
     ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="A what-if scenario file (default: on-arrival.yaml), run --matching."),
+    ] = None,
 ) -> None:
     """The simulated region against England's levels under today's practice: each
-    target of scenarios/calibration.py, simulated (mean and 95% interval, serial)."""
+    target of scenarios/calibration.py, simulated (mean and 95% interval, serial).
+    `--scenario` measures a what-if (recruitment, say) on the same levels."""
     from scenarios.calibration import TARGETS
     from scenarios.outcomes import calibrate as simulated_levels
 
-    s = dataclasses.replace(load_scenario(EXAMPLES / "on-arrival.yaml"), matching=matching)
+    base = _load([scenario])[0] if scenario else load_scenario(EXAMPLES / "on-arrival.yaml")
+    s = dataclasses.replace(base, matching=matching)
     if households is not None:
         s = dataclasses.replace(s, households=households)
     levels = simulated_levels(s, replications)
-    table = Table(title=f"{matching}, {replications} replications (after the warm-up)")
+    title = f"{matching}, {replications} replications (after the warm-up)"
+    table = Table(title=f"{s.name}: {title}" if scenario else title)
     for column in ("target", "England", "tolerance", "simulated (95% interval)", ""):
         table.add_column(column)
     for name, t in TARGETS.items():

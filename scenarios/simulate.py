@@ -535,6 +535,8 @@ class Simulation:
                 places=r.places,
                 week=r.week,
             )
+            # Kept for sibling groups as `_approve_household` keeps the region's own.
+            self.for_siblings[-1] = r.for_siblings
 
     def _close(self, c: Any, week: int) -> None:
         options = [

@@ -65,6 +65,9 @@ class Recruit:
     skills: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()  # outcodes to recruit in; empty: anywhere in the LA
     weekly_cost: float = 550.0
+    #: Approved for a sibling group and kept for one (a single child is not placed
+    #: there), as the region's own sibling-approved foster carers are.
+    for_siblings: bool = False
 
 
 @dataclass(frozen=True)
@@ -560,6 +563,8 @@ def _recruits(r: _Reader, value: Any, horizon: int) -> list[Recruit]:
         hi = r.number(item, "max_age", f"{p}.max_age", 0, 25, 17, integer=True)
         if lo > hi:
             r.fail(f"{p}.min_age", f"min_age {lo} is above max_age {hi}")
+        places = r.number(item, "places", f"{p}.places", 1, 12, 1, integer=True)
+        for_siblings = _for_siblings(r, item, p, places)
         out.append(
             Recruit(
                 week=r.number(item, "week", f"{p}.week", 0, horizon, 0, integer=True),
@@ -568,13 +573,27 @@ def _recruits(r: _Reader, value: Any, horizon: int) -> list[Recruit]:
                 kind=r.text(item, "kind", f"{p}.kind", "foster", KINDS),
                 min_age=lo,
                 max_age=hi,
-                places=r.number(item, "places", f"{p}.places", 1, 12, 1, integer=True),
+                places=places,
                 skills=tuple(skills),
                 areas=tuple(resolved),
                 weekly_cost=r.number(item, "weekly_cost", f"{p}.weekly_cost", 0, 100_000, 550.0),
+                for_siblings=for_siblings,
             )
         )
     return out
+
+
+def _for_siblings(r: _Reader, item: Mapping[str, Any], p: str, places: int) -> bool:
+    """Whether recruits are kept for sibling groups: a yes or no, and only for homes
+    with room for two (a home kept for groups with one place would never be used)."""
+    value = item.get("for_siblings", False)
+    if not isinstance(value, bool):
+        r.fail(f"{p}.for_siblings", f"expected true or false, got {value!r}")
+        return False
+    if value and places < 2:
+        r.fail(f"{p}.for_siblings", f"a home kept for sibling groups needs 2+ places, not {places}")
+        return False
+    return value
 
 
 def _closes(r: _Reader, value: Any, horizon: int) -> list[Close]:

@@ -84,3 +84,21 @@ def test_bad_scenarios_are_clear_errors(tmp_path: Path) -> None:
     assert r.returncode == 2 and "names must differ" in r.stderr
     r = run("scenario", "report", str(tmp_path / "nowhere"))
     assert r.returncode == 3 and "no stored results" in r.stderr
+
+
+def test_calibrate_measures_a_what_if_scenario(tmp_path: Path) -> None:
+    """`--scenario` runs the file given (its name heads the table), not today's practice."""
+    what_if = tmp_path / "w.yaml"
+    what_if.write_text(
+        TINY.format(name="sibling homes")
+        + "warmup_weeks: 2\nsupply:\n  recruit:\n"
+        + "    - {week: 0, count: 5, la: Leeds, places: 3, for_siblings: true}\n"
+    )
+    r = run("scenario", "calibrate", "--scenario", str(what_if), "--replications", "1")
+    assert r.returncode == 0, r.stderr
+    assert "sibling homes: on_arrival, 1 replications" in r.stdout
+    assert "England" in r.stdout and "within" in r.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nsupply: {recruit: [{la: Leeds, for_siblings: maybe}]}\n")
+    r = run("scenario", "calibrate", "--scenario", str(bad))
+    assert r.returncode != 0 and "supply.recruit[0].for_siblings" in r.stderr
