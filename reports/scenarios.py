@@ -41,7 +41,14 @@ COLOURS = (BLUE, ORANGE, GREEN, PURPLE, RED, TEAL)
 
 #: How each metric reads: shares as %, money as £, weeks to one decimal, counts whole.
 SHARES = frozenset(
-    {"share_home_la", "share_within_20_miles", "share_fallback", "siblings_together"}
+    {
+        "share_home_la",
+        "share_within_20_miles",
+        "share_fallback",
+        "siblings_together",
+        "unplanned_endings",
+        "held_back",
+    }
 )
 MONEY = frozenset({"weekly_cost_mean", "annual_cost"})
 WEEKS = frozenset({"wait_mean_weeks", "wait_p90_weeks"})

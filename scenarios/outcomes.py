@@ -41,7 +41,7 @@ METRICS: dict[str, tuple[str, bool | None]] = {
     "unplaced_child_days": ("unplaced child-days", False),
     "weekly_cost_mean": ("weekly cost, £ (mean)", False),
     "annual_cost": ("annual cost, £", False),
-    "unplanned_endings": ("placements that broke down, per child referred", False),
+    "unplanned_endings": ("placements that broke down, as a share of children referred", False),
     "held_back": ("held back at least once for a better home (wait policy)", None),
     "referred": ("children referred", None),
 }
