@@ -320,8 +320,10 @@ def chart_practice(scenarios: Sequence[Scenario], tables: Tables) -> bytes:
     labels = ordered_groups(groups)
     if not metrics:
         return empty_png("no outcome to compare with today's practice")
-    fig = Figure(layout="constrained", figsize=(6 + 3.6 * len(keys), max(7.0, 0.24 * len(labels))))
-    left, right = fig.subfigures(1, 2, squeeze=False, width_ratios=[1.1, max(1, len(keys))])[0]
+    # Each outcome's panel needs room for a row per scenario compared with practice.
+    height = max(7.0, 0.24 * len(labels), (0.4 + 0.3 * len(others)) * len(metrics))
+    fig = Figure(layout="constrained", figsize=(7 + 3.6 * len(keys), height))
+    left, right = fig.subfigures(1, 2, squeeze=False, width_ratios=[1.5, max(1, len(keys))])[0]
     for ax, metric in zip(
         left.subplots(len(metrics), 1, squeeze=False)[:, 0], metrics, strict=True
     ):
