@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -369,10 +370,7 @@ def _report(
 ) -> None:
     from reports.scenarios import write_report  # matplotlib: only when drawing
 
-    try:
-        written = write_report(scenarios, tables, out_dir)
-    except OSError as exc:
-        fail(f"cannot write to {out_dir}: {exc.strerror}", EXIT_WRITE)
+    written = _written(lambda: write_report(scenarios, tables, out_dir), out_dir)
     err.print(f"wrote {', '.join(p.name for p in written)} and results/*.parquet to {out_dir}")
 
 
@@ -381,8 +379,13 @@ def _practice(
 ) -> None:
     from reports.practice import write_practice  # matplotlib: only when drawing
 
+    written = _written(lambda: write_practice(scenarios, tables, out_dir), out_dir)
+    err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}")
+
+
+def _written(write: Callable[[], list[Path]], out_dir: Path) -> list[Path]:
+    """The files a report writer wrote, or a clear exit when the folder refuses them."""
     try:
-        written = write_practice(scenarios, tables, out_dir)
+        return write()
     except OSError as exc:
         fail(f"cannot write to {out_dir}: {exc.strerror}", EXIT_WRITE)
-    err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}")

@@ -14,7 +14,7 @@ everyone else in this batch: only the held-back children leave the problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -26,6 +26,7 @@ from matching.problem import Problem
 from matching.ranking import (
     ComingFree,
     MatchingContext,
+    Ranking,
     context_for,
     rank_child,
     rank_group,
@@ -120,30 +121,16 @@ def _advice(
     soon_by: ComingFree,
 ) -> BetterSoon | None:
     """The ranking's advisory for the unit at the batch's margin and slack."""
+    rank: Callable[[MatchingContext], Ranking]
     if len(members) == 1:
         child = members[0]
-        now = rank_child(ctx, child, 1, 0)
-        soon = with_better_soon(
-            ctx,
-            members,
-            now,
-            lambda c: rank_child(c, child, 1, 0),
-            margin=margin,
-            slack_days=slack_days,
-            soon_by=soon_by,
-        )
+        rank = lambda c: rank_child(c, child, 1, 0)  # noqa: E731 - one of two rankers
     else:
         group = ctx.problem.siblings.groups[unit]
-        now = rank_group(ctx, group, 1, 0)
-        soon = with_better_soon(
-            ctx,
-            members,
-            now,
-            lambda c: rank_group(c, group, 1, 0),
-            margin=margin,
-            slack_days=slack_days,
-            soon_by=soon_by,
-        )
+        rank = lambda c: rank_group(c, group, 1, 0)  # noqa: E731 - one of two rankers
+    soon = with_better_soon(
+        ctx, members, rank(ctx), rank, margin=margin, slack_days=slack_days, soon_by=soon_by
+    )
     return soon.better_soon
 
 
