@@ -44,6 +44,19 @@ def test_every_example_is_valid(path: Path) -> None:
     assert s.name and s.replications >= 1 and s.horizon_weeks == 52
 
 
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_example_runs_a_short_year_on_a_small_region(path: Path) -> None:
+    """Each shipped example still runs (its matching, policy, recruitment and closures
+    from week 4 and 8 included), on a small region so the test stays quick."""
+    small = dataclasses.replace(
+        load_scenario(path), children=700, households=300, horizon_weeks=10, warmup_weeks=4
+    )
+    run = simulate(small, 0)
+    totals = run_totals(run, small.horizon_weeks)
+    assert totals["referred"] > 0 and len(run.weeks) == 10
+    assert all(r.placed is None or r.placed >= r.arrived for r in run.children)
+
+
 def test_a_scenario_inherits_from_its_base_and_changes_only_what_differs() -> None:
     base = load_scenario(EXAMPLES / "baseline.yaml")
     teen = load_scenario(EXAMPLES / "teen-carers-leeds-east.yaml")
