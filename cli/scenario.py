@@ -314,7 +314,9 @@ def _run(
 def _fmt(metric: str, value: float) -> str:
     if value != value:  # NaN
         return "–"
-    if metric.startswith("share") or metric == "siblings_together":
+    from scenarios.outcomes import SHARE_METRICS
+
+    if metric in SHARE_METRICS:
         return f"{100 * value:.1f}%"
     if "cost" in metric:
         return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"

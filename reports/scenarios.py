@@ -23,7 +23,15 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from reports.common import STYLE, empty_png, img, png, write_pngs
-from scenarios.outcomes import DIMENSIONS, METRICS, differences, interval, summary, weekly_bands
+from scenarios.outcomes import (
+    DIMENSIONS,
+    METRICS,
+    SHARE_METRICS,
+    differences,
+    interval,
+    summary,
+    weekly_bands,
+)
 from scenarios.spec import AGE_BANDS, Scenario
 
 Tables = dict[str, list[dict[str, Any]]]
@@ -40,16 +48,7 @@ BLUE, ORANGE, GREEN, PURPLE, RED, TEAL, GREY = (
 COLOURS = (BLUE, ORANGE, GREEN, PURPLE, RED, TEAL)
 
 #: How each metric reads: shares as %, money as £, weeks to one decimal, counts whole.
-SHARES = frozenset(
-    {
-        "share_home_la",
-        "share_within_20_miles",
-        "share_fallback",
-        "siblings_together",
-        "unplanned_endings",
-        "held_back",
-    }
-)
+SHARES = SHARE_METRICS
 MONEY = frozenset({"weekly_cost_mean", "annual_cost"})
 WEEKS = frozenset({"wait_mean_weeks", "wait_p90_weeks"})
 COUNTS = frozenset({"unplaced_child_days", "referred"})

@@ -46,6 +46,17 @@ METRICS: dict[str, tuple[str, bool | None]] = {
     "referred": ("children referred", None),
 }
 DIMENSIONS = ("ethnicity", "sex", "age_band", "disability", "uasc")
+#: The totals that are shares of children (or of sibling groups): shown as percentages.
+SHARE_METRICS = frozenset(
+    {
+        "share_home_la",
+        "share_within_20_miles",
+        "share_fallback",
+        "siblings_together",
+        "unplanned_endings",
+        "held_back",
+    }
+)
 
 
 def _wait(r: Record, horizon: int) -> int:
