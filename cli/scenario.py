@@ -145,12 +145,9 @@ def practice(
         dataclasses.replace(product, name=f"the product ({_matching(product)})"),
         *_load(extra or []),
     ]
-    names = [s.name for s in scenarios]
-    if len(set(names)) != len(names):
-        fail("scenario names must differ (they label the results): " + ", ".join(names), 2)
-    tables = _run(scenarios, out_dir, replications, address, workers, serial)
-    _print(scenarios, tables)
-    _practice(scenarios, tables, out_dir)
+    _simulate_and_report(
+        scenarios, out_dir, replications, address, workers, serial, report=_practice
+    )
 
 
 def _matching(s: Scenario) -> str:
@@ -266,13 +263,15 @@ def _simulate_and_report(
     address: str | None,
     workers: int | None,
     serial: bool,
+    report: Callable[[list[Scenario], dict[str, list[dict[str, Any]]], Path], None] | None = None,
 ) -> None:
+    """Simulate, print the outcomes and write the report (`_report`, or another page)."""
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         fail("scenario names must differ (they label the results): " + ", ".join(names), 2)
     tables = _run(scenarios, out_dir, replications, address, workers, serial)
     _print(scenarios, tables)
-    _report(scenarios, tables, out_dir)
+    (report or _report)(scenarios, tables, out_dir)
 
 
 def _run(
