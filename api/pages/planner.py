@@ -29,6 +29,7 @@ from api.pages.common import (
 )
 from api.routes.common import RecordId
 from api.services import imports, scenarios
+from scenarios.outcomes import SHARE_METRICS
 from scenarios.spec import AGE_BANDS, with_changes
 
 router = page_router()
@@ -52,7 +53,7 @@ KIND_LABELS: dict[str, str] = {
 STATUS_LABELS, STATUS_TAGS = RUN_STATUS_LABELS, RUN_STATUS_TAGS
 VERDICT_TAGS: dict[str, str] = {"better": "green", "worse": "red"}
 #: The outcomes that are shares of children (shown as per cent).
-SHARES = ("share_home_la", "share_within_20_miles", "share_fallback", "siblings_together")
+SHARES = SHARE_METRICS
 
 
 def fmt(value: float | None, metric: str, difference: bool = False) -> str:
