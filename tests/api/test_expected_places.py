@@ -88,6 +88,24 @@ def test_a_batch_run_with_the_wait_policy_holds_back_and_shows_it(api: Api) -> N
     assert f"H-SOON expected free from {coming['from']} (approval)" in page.text
 
 
+def test_another_las_held_back_run_is_the_unknown_runs_404(api: Api) -> None:
+    """A run holding Leeds's child back is, to Bradford's officer, exactly an unknown
+    run: the same 404 in JSON and on the page, and the held-back child named nowhere."""
+    _a_child_worth_waiting_for(api)
+    run_id, held = _run(api, {"time_limit_s": 2, "wait_for_better": True})
+    assert held["held_back"]
+    for path in (f"/match-runs/{run_id}/result", f"/match-runs/{run_id}"):
+        theirs = api.get(path, as_="bradford")
+        unknown = api.get(path.replace(run_id, "0" * len(run_id)), as_="bradford")
+        assert theirs.status_code == unknown.status_code == 404
+        assert theirs.text.replace(run_id, "0" * len(run_id)) == unknown.text  # names the id asked
+    bradford = signed(api, "bradford")
+    page = bradford.get(f"/runs/{run_id}", headers=HTML)
+    nothing = bradford.get(f"/runs/{'0' * len(run_id)}", headers=HTML)
+    assert page.status_code == nothing.status_code == 404 and page.text == nothing.text
+    assert "C9" not in page.text and "held back" not in page.text
+
+
 def _run(api: Api, body: dict[str, object]) -> tuple[str, dict[str, Any]]:
     """A run started with `body`, waited for: its id and its result."""
     run = api.post("/match-runs", json=body)
